@@ -1,0 +1,95 @@
+"""The application factory, split into small ``register_*`` steps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from hrd_cases.settings import Settings
+
+
+def build_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.load()
+    app = Flask(
+        "hrd_cases",
+        instance_path=str(settings.instance_path),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    configure(app, settings)
+    register_logging(app, settings)
+    register_database(app, settings)
+    register_extensions(app, settings)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    app.extensions["hrd_settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.env == "test",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        # The __Host- prefix pins the cookie to this host over HTTPS, with Path=/.
+        SESSION_COOKIE_NAME="__Host-session" if settings.is_production else "hrd_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_absolute_hours),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        JSON_SORT_KEYS=False,
+    )
+
+
+def register_logging(app: Flask, settings: Settings) -> None:
+    from hrd_cases.logging_setup import configure_logging
+
+    configure_logging(settings.log_level)
+
+
+def register_database(app: Flask, settings: Settings) -> None:
+    from hrd_cases.db import init_database
+
+    init_database(app, settings.database_url)
+
+
+def register_extensions(app: Flask, settings: Settings) -> None:
+    from hrd_cases.auth.gate import register_login_gate
+    from hrd_cases.auth.passwords import make_hasher
+    from hrd_cases.auth.service import load_user
+    from hrd_cases.db import get_session
+    from hrd_cases.extensions import csrf, limiter, login_manager
+
+    app.extensions["hrd_password_hasher"] = make_hasher(settings)
+    login_manager.init_app(app)
+    login_manager.login_view = "web.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(lambda user_id: load_user(get_session(), user_id))
+    # The gate runs before CSRF so that an anonymous request always meets the sign-in page.
+    register_login_gate(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from hrd_cases.web import health, views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(views.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from hrd_cases.web.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from hrd_cases.cli import register_commands
+
+    register_commands(app)

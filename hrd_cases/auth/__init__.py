@@ -1,0 +1,1 @@
+"""Authentication and authorisation: passwords, login, the login gate, permissions."""

@@ -1,0 +1,101 @@
+"""Accounts and delegations: who may sign in, and the scope their role gives them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from hrd_cases.db import Base, UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    FOCAL_POINT = "focal_point"
+    PROTECTION_OFFICER = "protection_officer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class Delegation(Base):
+    """An EU Delegation or a Member State embassy; focal points belong to one."""
+
+    __tablename__ = "delegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, upper case
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="delegation")
+
+    __table_args__ = (CheckConstraint("length(country) = 2", name="country_alpha2"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored folded to lower case so uniqueness is case-insensitive on every backend.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            name="user_role",
+            native_enum=False,
+            length=32,
+            values_callable=lambda roles: [r.value for r in roles],
+        )
+    )
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    delegation: Mapped[Delegation | None] = relationship(back_populates="users")
+    covered_countries: Mapped[list[UserCountry]] = relationship(
+        cascade="all, delete-orphan", order_by="UserCountry.country"
+    )
+
+    __table_args__ = (
+        # A focal point works for exactly one delegation; that is their whole scope.
+        CheckConstraint(
+            "role != 'focal_point' OR delegation_id IS NOT NULL", name="focal_point_delegation"
+        ),
+    )
+
+    @validates("email")
+    def _fold_email(self, key: str, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def country_codes(self) -> list[str]:
+        return [c.country for c in self.covered_countries]
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class UserCountry(Base):
+    """A country a protection officer covers."""
+
+    __tablename__ = "user_countries"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)

@@ -1,0 +1,157 @@
+"""Typed, immutable settings: ``config/settings.toml`` defaults, then the environment.
+
+Settings are built once by :meth:`Settings.load` and passed to ``create_app``; nothing reads
+``os.environ`` after that, so a test can build the exact settings it needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+Environment = Literal["development", "test", "production"]
+ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
+
+# Used only outside production when neither SECRET_KEY nor instance/secret_key exists.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """A configuration problem; its message is one line an operator can act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: Environment
+    secret_key: str
+    database_url: str
+    instance_path: Path
+    keyring_file: Path
+    config_dir: Path = CONFIG_DIR
+    keyring_env_var: str = "HRD_KEYRING"
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    blind_index_bits: int = 32
+    suppression_k: int = 5
+    log_level: str = "INFO"
+    ratelimit_storage_uri: str = "memory://"
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    argon2_parallelism: int = 4
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def strategies_dir(self) -> Path:
+        return self.config_dir / "strategies"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (settings themselves never mutate)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        config_dir: Path = CONFIG_DIR,
+        **overrides: Any,
+    ) -> Settings:
+        """Build settings from the config file for the environment, then the environment."""
+        environ = os.environ if environ is None else environ
+        env = overrides.pop("env", None) or environ.get("HRD_ENV", "development")
+        if env not in ENVIRONMENTS:
+            raise SettingsError(f"HRD_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+
+        values = _file_values(config_dir, env)
+        instance_path = Path(
+            overrides.pop("instance_path", None)
+            or environ.get("HRD_INSTANCE_PATH")
+            or PROJECT_ROOT / "instance"
+        ).resolve()
+        values["instance_path"] = instance_path
+        values["keyring_file"] = Path(
+            environ.get("HRD_KEYRING_FILE") or instance_path / "keyring.json"
+        )
+        values["database_url"] = normalise_database_url(
+            environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hrd_cases.sqlite3'}"
+        )
+        if environ.get("REDIS_URL"):
+            values["ratelimit_storage_uri"] = environ["REDIS_URL"]
+        if environ.get("HRD_LOG_LEVEL"):
+            values["log_level"] = environ["HRD_LOG_LEVEL"]
+        # Production takes its secret from the environment only, never from a file left behind
+        # by a development or demo instance.
+        values["secret_key"] = environ.get("SECRET_KEY") or (
+            "" if env == "production" else _instance_secret(instance_path)
+        )
+        values.update(overrides)
+        settings = cls(env=env, config_dir=config_dir, **values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse settings that would be unsafe; each reason fits on one line."""
+        if self.is_production:
+            if not self.secret_key or self.secret_key == DEVELOPMENT_SECRET_KEY:
+                raise SettingsError(
+                    "refusing to start in production: SECRET_KEY is missing or the development "
+                    "default; set SECRET_KEY to a random value (python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+            if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+                raise SettingsError(
+                    f"refusing to start in production: SECRET_KEY is shorter than "
+                    f"{MIN_SECRET_KEY_LENGTH} characters"
+                )
+        if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
+            raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if self.suppression_k < 2:
+            raise SettingsError("suppression_k must be at least 2")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way (postgresql://...)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _file_values(config_dir: Path, env: str) -> dict[str, Any]:
+    path = config_dir / "settings.toml"
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} is missing") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None
+    values = {**document.get("default", {}), **document.get(env, {})}
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise SettingsError(f"settings file {path} has unknown keys: {', '.join(unknown)}")
+    return values
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """The secret written by ``hrd-cases init``, or the development default."""
+    secret_file = instance_path / "secret_key"
+    if secret_file.exists():
+        return secret_file.read_text(encoding="utf-8").strip()
+    return DEVELOPMENT_SECRET_KEY

@@ -1,0 +1,1 @@
+"""HTML blueprints: thin views that parse input, call a service and render."""

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.11 and installs hrd_cases with its development extras.
+# Sourced by scripts/demo.sh and scripts/test.sh; re-runs are fast (skips an unchanged install).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+find_python() {
+  for candidate in python3.11 python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "hrd_cases needs Python 3.11 (python3.11 was not found on PATH)" >&2
+  return 1
+}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  PYTHON="$(find_python)"
+  echo "==> creating virtual environment in .venv ($("$PYTHON" --version))"
+  "$PYTHON" -m venv "$VENV"
+fi
+
+stamp="$VENV/.hrd-cases-installed"
+fingerprint="$(cat "$ROOT/pyproject.toml" | "$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
+  echo "==> installing hrd_cases and its dependencies (first run takes a minute)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+  echo "$fingerprint" > "$stamp"
+fi
+export PATH="$VENV/bin:$PATH"

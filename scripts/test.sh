@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command for a new user or CI: install everything, lint, run the whole test suite.
+# Runs on SQLite unless DATABASE_URL points at PostgreSQL. Extra arguments go to pytest.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/bootstrap.sh
+source "$ROOT/scripts/bootstrap.sh"
+
+echo "==> ruff check"
+ruff check hrd_cases tests scripts migrations wsgi.py
+echo "==> pytest ($([ -n "${DATABASE_URL:-}" ] && echo "DATABASE_URL set" || echo "SQLite"))"
+python -m pytest -p no:cacheprovider "$@"

@@ -1,0 +1,136 @@
+"""Shared fixtures, in the style of Flask's tutorial: app, db, client, runner, auth.
+
+The backend is chosen by DATABASE_URL: unset means a throwaway SQLite file; a PostgreSQL URL
+means a database created for this run and dropped after it, so runs never share tables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from hrd_cases import create_app, dbschema
+from hrd_cases.db import Base, get_session
+from hrd_cases.settings import Settings
+from tests import pg
+
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("DATABASE_URL")
+    return f"hrd_cases database backend: {'PostgreSQL' if pg.is_postgres(url) else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if pg.is_postgres(os.environ.get("DATABASE_URL")):
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: set DATABASE_URL=postgresql://... to run")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at the head revision, private to this test run."""
+    server_url = os.environ.get("DATABASE_URL")
+    if pg.is_postgres(server_url):
+        assert server_url is not None
+        with pg.temporary_database(server_url, prefix="hrd_test") as url:
+            dbschema.upgrade(url)
+            yield url
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'hrd_cases.sqlite3'}"
+    dbschema.upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    instance = tmp_path_factory.mktemp("instance")
+    return Settings.load(
+        environ={"SECRET_KEY": TEST_SECRET_KEY},
+        env="test",
+        instance_path=instance,
+        database_url=database_url,
+        keyring_file=instance / "keyring.json",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    yield app
+    _empty_all_tables(app)
+    app.extensions["hrd_db"].engine.dispose()
+
+
+def _empty_all_tables(app: Flask) -> None:
+    """Per-test isolation that also holds for threads and subprocesses that commit."""
+    with app.extensions["hrd_db"].session() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+        session.commit()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Signs in through the real login form, CSRF token included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def csrf_token(self, path: str = "/login") -> str:
+        page = self._client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, email: str, password: str):  # type: ignore[no-untyped-def]
+        return self._client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": self.csrf_token()},
+        )
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/logout", data={"csrf_token": self.csrf_token("/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def unique_name() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent

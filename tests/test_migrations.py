@@ -1,0 +1,90 @@
+"""Migrations: the head revision matches the models, and every revision upgrades, downgrades
+and upgrades again (after SecureDrop's tests/test_alembic.py). Runs on the suite's backend."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+import hrd_cases.models  # noqa: F401 - registers every table
+from hrd_cases import dbschema
+from hrd_cases.db import Base, create_db_engine
+from tests import pg
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    server_url = os.environ.get("DATABASE_URL")
+    if pg.is_postgres(server_url):
+        assert server_url is not None
+        with pg.temporary_database(server_url, prefix="hrd_migration") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+
+
+def _revisions_base_to_head() -> list[str]:
+    script = ScriptDirectory.from_config(dbschema.alembic_config("sqlite://"))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def _schema_diff(url: str) -> list[object]:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_db_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_there_is_exactly_one_head() -> None:
+    script = ScriptDirectory.from_config(dbschema.alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1, "branched migrations: merge them"
+
+
+def test_head_revision_matches_the_models(empty_database_url: str) -> None:
+    dbschema.upgrade(empty_database_url)
+    assert _schema_diff(empty_database_url) == []
+
+
+def test_a_model_change_without_a_revision_is_detected(empty_database_url: str) -> None:
+    """The comparison above can fail: a table missing from the database shows up as a diff."""
+    dbschema.upgrade(empty_database_url)
+    dbschema.downgrade(empty_database_url, "base")
+    diff = _schema_diff(empty_database_url)
+    added = {
+        entry[1].name for entry in diff if isinstance(entry, tuple) and entry[0] == "add_table"
+    }
+    assert set(Base.metadata.tables) <= added
+
+
+def test_every_revision_upgrades_downgrades_and_upgrades_again(empty_database_url: str) -> None:
+    revisions = _revisions_base_to_head()
+    assert revisions, "no migrations found"
+    previous = "base"
+    for revision in revisions:
+        dbschema.upgrade(empty_database_url, revision)
+        tables_after_upgrade = _tables(empty_database_url)
+        dbschema.downgrade(empty_database_url, previous)
+        dbschema.upgrade(empty_database_url, revision)
+        assert _tables(empty_database_url) == tables_after_upgrade, revision
+        previous = revision
+    assert _schema_diff(empty_database_url) == []
+    dbschema.downgrade(empty_database_url, "base")
+    assert _tables(empty_database_url) <= {"alembic_version"}

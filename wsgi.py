@@ -1,0 +1,3 @@
+from hrd_cases import create_app
+
+app = create_app()
