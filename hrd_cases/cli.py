@@ -104,8 +104,12 @@ def demo_command() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"\nhrd_cases is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Flask.run() refuses to run inside a `flask`-style command; Werkzeug's server does not.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 def _create_app_for_cli() -> Flask:

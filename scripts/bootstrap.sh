@@ -17,6 +17,16 @@ find_python() {
   return 1
 }
 
+# pip's notices about absent local mirrors are noise; everything else still shows.
+quiet_pip() {
+  local status=0 log
+  log="$(mktemp)"
+  "$VENV/bin/python" -m pip --quiet --disable-pip-version-check "$@" >"$log" 2>&1 || status=$?
+  grep -v -e "^WARNING: Location '.*' is ignored" "$log" || true
+  rm -f "$log"
+  return "$status"
+}
+
 if [ ! -x "$VENV/bin/python" ]; then
   PYTHON="$(find_python)"
   echo "==> creating virtual environment in .venv ($("$PYTHON" --version))"
@@ -24,11 +34,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 stamp="$VENV/.hrd-cases-installed"
-fingerprint="$(cat "$ROOT/pyproject.toml" | "$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
+fingerprint="$("$VENV/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$ROOT/pyproject.toml")"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
   echo "==> installing hrd_cases and its dependencies (first run takes a minute)"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+  quiet_pip install --upgrade pip
+  quiet_pip install -e "$ROOT[dev]"
   echo "$fingerprint" > "$stamp"
 fi
 export PATH="$VENV/bin:$PATH"
