@@ -5,10 +5,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH, password_problems
 from hrd_cases.settings import Settings
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 128
+__all__ = ["MAX_PASSWORD_LENGTH", "make_hasher", "password_problems", "verify_password"]
 
 
 def make_hasher(settings: Settings) -> PasswordHasher:
@@ -17,15 +17,6 @@ def make_hasher(settings: Settings) -> PasswordHasher:
         memory_cost=settings.argon2_memory_cost_kib,
         parallelism=settings.argon2_parallelism,
     )
-
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None. Checked before hashing anything."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
-    return None
 
 
 def verify_password(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
