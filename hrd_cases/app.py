@@ -20,6 +20,7 @@ def build_app(settings: Settings | None = None) -> Flask:
     configure(app, settings)
     register_logging(app, settings)
     register_database(app, settings)
+    register_records(app, settings)
     register_extensions(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
@@ -55,6 +56,16 @@ def register_database(app: Flask, settings: Settings) -> None:
     from hrd_cases.db import init_database
 
     init_database(app, settings.database_url)
+
+
+def register_records(app: Flask, settings: Settings) -> None:
+    """The vault loads the keyring on first use: pages and exports that never decrypt work
+    without one."""
+    from hrd_cases.records import RecordVault
+
+    app.extensions["hrd_vault"] = RecordVault(
+        settings.key_provider(), index_bits=settings.blind_index_bits
+    )
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:

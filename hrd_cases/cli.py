@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from hrd_cases.records.defenders import ErasureReason
 from hrd_cases.settings import Settings, SettingsError
 
 
@@ -22,6 +25,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(keys_group)
+    app.cli.add_command(defender_group)
+    app.cli.add_command(audit_group)
 
 
 @click.command("init")
@@ -56,7 +62,8 @@ def _ensure_secret_file(path: Path) -> None:
 def _ensure_keyring(settings: Settings) -> str:
     from hrd_cases.crypto import FileKeyProvider
 
-    if os.environ.get(settings.keyring_env_var):
+    if settings.keyring_json is not None:
+        settings.key_provider().load()  # fail now, not at the first case, if it is malformed
         return f"from the {settings.keyring_env_var} environment variable (no file created)"
     provider = FileKeyProvider(settings.keyring_file)
     if settings.keyring_file.exists():
@@ -135,3 +142,156 @@ def main() -> None:
     except SettingsError as exc:
         click.echo(f"hrd-cases: {exc}", err=True)
         sys.exit(2)
+
+
+# Keys -------------------------------------------------------------------------------------
+@click.group("keys")
+def keys_group() -> None:
+    """Key-encryption keys: status, rotation, retirement."""
+
+
+@keys_group.command("status")
+@with_appcontext
+def keys_status_command() -> None:
+    """KEK versions in the keyring and how many data keys each one wraps."""
+    from hrd_cases.db import get_database
+    from hrd_cases.records.keys import key_status
+
+    provider = _settings().key_provider()
+    with _crypto_errors(), get_database().session() as session:
+        status = key_status(session, provider.load())
+    click.echo(f"keyring: {provider.describe()}")
+    for version in status.versions:
+        marks = ", ".join(
+            mark
+            for mark, on in (
+                ("primary", version.is_primary),
+                ("NOT IN KEYRING", not version.in_keyring),
+            )
+            if on
+        )
+        click.echo(
+            f"  version {version.version}: {version.data_keys} data keys"
+            + (f" ({marks})" if marks else "")
+        )
+    click.echo(f"  erased data keys: {status.erased_data_keys}")
+
+
+@keys_group.command("rotate")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def keys_rotate_command(batch_size: int) -> None:
+    """New primary KEK, then re-wrap every data key under it (resumes an interrupted run)."""
+    from hrd_cases.db import get_database
+    from hrd_cases.records.keys import rotate
+
+    bar: dict[str, object] = {}
+
+    def on_start(total: int) -> None:
+        bar["bar"] = click.progressbar(
+            length=total,
+            label="re-wrapping data keys",
+            show_pos=True,
+            show_percent=True,
+            file=sys.stderr,
+        )
+        bar["bar"].__enter__()  # type: ignore[attr-defined]
+
+    def on_progress(count: int) -> None:
+        bar["bar"].update(count)  # type: ignore[attr-defined]
+
+    with _crypto_errors(), get_database().session() as session:
+        try:
+            result = rotate(
+                session,
+                _settings().key_provider(),
+                batch_size=batch_size,
+                on_start=on_start,
+                on_progress=on_progress,
+            )
+        finally:
+            if "bar" in bar:
+                bar["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
+    verb = "started with a new" if result.started_new_version else "resumed onto the"
+    click.echo(
+        f"rotation {verb} primary version {result.new_primary}: "
+        f"{result.rewrapped} data keys re-wrapped"
+    )
+
+
+@keys_group.command("retire")
+@click.argument("version", type=int)
+@with_appcontext
+def keys_retire_command(version: int) -> None:
+    """Remove a KEK version; refused while any data key still uses it."""
+    from hrd_cases.db import get_database
+    from hrd_cases.records.keys import retire
+
+    with _crypto_errors(), get_database().session() as session:
+        keyring = retire(session, _settings().key_provider(), version)
+    click.echo(
+        f"retired key version {version}; versions now: {', '.join(map(str, keyring.versions()))}"
+    )
+
+
+@contextmanager
+def _crypto_errors() -> Iterator[None]:
+    """Keyring problems are operator errors: one line, no traceback."""
+    from hrd_cases.crypto import CryptoError
+
+    try:
+        yield
+    except CryptoError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# Defenders --------------------------------------------------------------------------------
+@click.group("defender")
+def defender_group() -> None:
+    """Defender records."""
+
+
+@defender_group.command("erase")
+@click.argument("reference")
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice([r.value for r in ErasureReason]),
+    help="Why (a fixed list: free text could itself hold personal data).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def defender_erase_command(reference: str, reason: str, yes: bool) -> None:
+    """Crypto-shred a defender's personal data for good (aggregates are kept)."""
+    from hrd_cases.db import get_database
+    from hrd_cases.errors import NotFound
+    from hrd_cases.records.defenders import erase_defender
+
+    if not yes:
+        click.confirm(f"Erase {reference} for good? This cannot be undone.", abort=True)
+    with get_database().session() as session:
+        try:
+            erase_defender(session, reference, ErasureReason(reason), actor_id=None)
+        except NotFound:
+            raise click.ClickException(f"no defender {reference}") from None
+    click.echo(f"erased {reference}: its data key is destroyed; categories remain in aggregates")
+
+
+# Audit ------------------------------------------------------------------------------------
+@click.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the whole hash chain; report the first broken entry."""
+    from hrd_cases.audit import verify_chain
+    from hrd_cases.db import get_database
+
+    with get_database().session() as session:
+        checked, problem = verify_chain(session)
+    if problem is not None:
+        raise click.ClickException(f"audit chain broken at {problem} ({checked} entries good)")
+    click.echo(f"audit chain intact: {checked} entries")

@@ -44,7 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def __init__(self) -> None:
+    def __init__(self, timezone: bool = True) -> None:  # always aware; the flag is for Alembic
         super().__init__(timezone=True)
 
     def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
@@ -65,7 +65,7 @@ def create_db_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, future=True
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
         )
         event.listen(engine, "connect", _configure_sqlite_connection)
         # pysqlite's own transaction handling defers BEGIN; take it over so that a
@@ -79,6 +79,7 @@ def create_db_engine(database_url: str) -> Engine:
         pool_pre_ping=True,  # a restarted database must not fail the next request
         pool_recycle=1800,
         pool_timeout=10,
+        hide_parameters=True,  # SQL errors must not carry values into logs
     )
 
 
@@ -94,7 +95,8 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:  
 
 
 def _begin_sqlite_transaction(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.exec_driver_sql("BEGIN")
+    # begin_write() asks for BEGIN IMMEDIATE through an execution option.
+    connection.exec_driver_sql(connection.get_execution_options().get("hrd_sqlite_begin", "BEGIN"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +160,19 @@ def _close_request_session(exc: BaseException | None) -> None:
             session.rollback()
     finally:
         session.close()
+
+
+def begin_write(session: Session) -> None:
+    """Start a transaction that will write, so that it cannot fail half-way on a lock.
+
+    On SQLite a deferred transaction that read first cannot always upgrade to a writer (the
+    snapshot is stale once another connection has committed), so writers take the write lock
+    up front with BEGIN IMMEDIATE and queue on busy_timeout. On PostgreSQL this only ends any
+    read-only transaction the request had open. Nothing unsaved may be pending.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write() called with unsaved changes in the session")
+    if session.in_transaction():
+        session.commit()  # only reads so far; expire_on_commit=False keeps loaded objects
+    options = {"hrd_sqlite_begin": "BEGIN IMMEDIATE"}
+    session.connection(execution_options=options)

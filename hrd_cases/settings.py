@@ -12,7 +12,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from hrd_cases.crypto import KeyProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -31,12 +34,14 @@ class SettingsError(Exception):
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: Environment
-    secret_key: str
+    secret_key: str = field(repr=False)
     database_url: str
     instance_path: Path
     keyring_file: Path
     config_dir: Path = CONFIG_DIR
     keyring_env_var: str = "HRD_KEYRING"
+    # The keyring itself when given in the environment (takes precedence over the file).
+    keyring_json: str | None = field(default=None, repr=False)
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     blind_index_bits: int = 32
@@ -55,6 +60,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def key_provider(self) -> KeyProvider:
+        """Where the keyring comes from: HRD_KEYRING if set, else the keyring file."""
+        from hrd_cases.crypto import load_provider
+
+        env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
+        return load_provider(self.keyring_file, env, self.keyring_env_var)
 
     @property
     def strategies_dir(self) -> Path:
@@ -91,6 +103,8 @@ class Settings:
         values["database_url"] = normalise_database_url(
             environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hrd_cases.sqlite3'}"
         )
+        if "HRD_KEYRING" in environ:
+            values["keyring_json"] = environ["HRD_KEYRING"]
         if environ.get("REDIS_URL"):
             values["ratelimit_storage_uri"] = environ["REDIS_URL"]
         if environ.get("HRD_LOG_LEVEL"):

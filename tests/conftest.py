@@ -19,7 +19,10 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from hrd_cases import create_app, dbschema
+from hrd_cases.audit.log import ensure_chain_head
+from hrd_cases.crypto import FileKeyProvider
 from hrd_cases.db import Base, get_session
+from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 from tests import pg
 
@@ -58,6 +61,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     instance = tmp_path_factory.mktemp("instance")
+    FileKeyProvider.create(instance / "keyring.json")
     return Settings.load(
         environ={"SECRET_KEY": TEST_SECRET_KEY},
         env="test",
@@ -80,6 +84,7 @@ def _empty_all_tables(app: Flask) -> None:
     with app.extensions["hrd_db"].session() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
+        ensure_chain_head(session)  # seeded by the migration; the log starts afresh per test
         session.commit()
 
 
@@ -87,6 +92,11 @@ def _empty_all_tables(app: Flask) -> None:
 def db(app: Flask) -> Iterator[Session]:
     with app.app_context():
         yield get_session()
+
+
+@pytest.fixture
+def vault(app: Flask) -> RecordVault:
+    return app.extensions["hrd_vault"]
 
 
 @pytest.fixture

@@ -8,7 +8,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from hrd_cases.models import Delegation, Role, User, UserCountry
+from hrd_cases.models import Case, Delegation, Role, User, UserCountry
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.workflow.service import IntakeInput, open_case
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -46,3 +49,43 @@ def make_user(
     session.add(user)
     session.commit()
     return user
+
+
+DEFENDER_FIELDS = {
+    "name": "Test Defender",
+    "other_names": None,
+    "contact_details": None,
+    "location": None,
+    "organisation": None,
+    "date_of_birth": None,
+    "personal_notes": None,
+}
+
+
+def make_case(
+    session: Session,
+    vault: RecordVault,
+    *,
+    delegation: Delegation | None = None,
+    actor: User | None = None,
+    defender: dict[str, str | None] | None = None,
+    narrative: str | None = "Narrative.",
+    risk_level: RiskLevel = RiskLevel.HIGH,
+    profile_categories: tuple[ProfileCategory, ...] = (ProfileCategory.JOURNALIST_MEDIA,),
+    threats: tuple[ThreatType, ...] = (ThreatType.JUDICIAL_HARASSMENT,),
+) -> Case:
+    delegation = delegation or make_delegation(session)
+    return open_case(
+        session,
+        vault,
+        actor,
+        IntakeInput(
+            delegation_id=delegation.id,
+            country=delegation.country,
+            risk_level=risk_level,
+            defender={**DEFENDER_FIELDS, **(defender or {})},
+            narrative=narrative,
+            profile_categories=profile_categories,
+            threats=threats,
+        ),
+    )

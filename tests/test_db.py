@@ -96,3 +96,38 @@ def test_uncommitted_work_is_discarded_at_teardown(app: Flask) -> None:
     with app.app_context():
         found = get_session().scalar(select(Delegation).where(Delegation.code == "UNCOMMITTED"))
         assert found is None
+
+
+def test_begin_write_takes_the_sqlite_write_lock_up_front(tmp_path: Path) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import sessionmaker
+
+    from hrd_cases.db import begin_write
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'lock.sqlite3'}")
+    statements: list[str] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *args: statements.append(statement),
+    )
+    try:
+        with sessionmaker(engine)() as session:
+            session.execute(text("SELECT 1"))  # a read transaction is already open
+            begin_write(session)
+            session.execute(text("SELECT 2"))
+            session.commit()
+            session.execute(text("SELECT 3"))  # later transactions are deferred again
+            session.commit()
+    finally:
+        engine.dispose()
+    assert statements == ["BEGIN", "SELECT 1", "BEGIN IMMEDIATE", "SELECT 2", "BEGIN", "SELECT 3"]
+
+
+def test_begin_write_refuses_unsaved_changes(db: Session) -> None:
+    from hrd_cases.db import begin_write
+
+    db.add(Delegation(code="PENDING", name="n", country="KE"))
+    with pytest.raises(RuntimeError, match="unsaved changes"):
+        begin_write(db)
+    db.rollback()

@@ -1,16 +1,17 @@
-"""Blind indexes: search encrypted names by exact (normalised) name or by one name part.
+"""Blind indexes: search encrypted names by whole (normalised) name, one part or two parts.
 
-Storage holds, per person, truncated HMAC tokens of the whole normalised name and of each
-single part; a query is normalised and looked up as ONE term. So "José María O'Neil-Gómez"
-and "gomez" both find the record, while "jose maria" (two of five parts) and "maria jose"
-(reordered) do not. Callers decrypt the candidates and keep only those for which
-:func:`matches` is true, which also drops truncation collisions.
+Storage holds, per person, truncated HMAC tokens of the whole normalised name, of each single
+part and of each ordered pair of parts; a query is normalised and looked up as ONE term. So
+"José María O'Neil-Gómez", "gomez", "José Gómez" and "O'Neil" all find the record, while
+"gomez jose" (reordered) and "jose maria gomez" (three of five parts) do not. Callers
+decrypt the candidates and keep only those for which :func:`matches` is true, which also
+drops truncation collisions.
 
 Leakage trade-off: equal names give equal tokens, so someone with database access can count how
 often a token occurs (frequency analysis: common names stand out) and see which records share a
 name part, but cannot read names without the index key. Truncating to 32 bits is deliberate: at
 scale many different names share a token, which blurs that picture, while the cost stays tiny:
-1,000,000 defenders x ~4 terms = 4e6 tokens, so a lookup sees 4e6 / 2**32 ~ 0.001 false
+1,000,000 defenders x ~10 terms = 1e7 tokens, so a lookup sees 1e7 / 2**32 ~ 0.002 false
 positives on average. ``bits`` is configurable (16..64); fewer bits leak less and cost more
 decryptions per search. Changing ``bits`` or :func:`normalise_name` requires re-indexing.
 """
@@ -50,9 +51,7 @@ _LATIN_TRANSLITERATION: Final = {
 # which merges the alef forms (U+0623/0625/0622 -> U+0627): names are often typed without
 # the hamza. Alef maqsura
 # and taa marbuta variants are NOT merged.
-_ARABIC_OPTIONAL: Final = frozenset(
-    [chr(c) for c in range(0x064B, 0x0656)] + ["\u0670", "\u0640"]
-)
+_ARABIC_OPTIONAL: Final = frozenset([chr(c) for c in range(0x064B, 0x0656)] + ["\u0670", "\u0640"])
 _ARABIC_LETTER_FOLDING: Final = {"\u0671": "\u0627"}  # alef wasla -> alef
 
 # Characters used as apostrophes that Unicode classifies as letters, not punctuation.
@@ -109,12 +108,21 @@ def normalise_name(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join("".join(out).split()))
 
 
+# A name with more parts than this indexes its pairs among the first parts only, which bounds
+# the tokens per name (8 parts: 1 + 8 + 28 = 37 tokens).
+MAX_PAIRED_PARTS: Final = 8
+
+
 def name_terms(text: str) -> list[str]:
-    """Terms to index for a name: the whole normalised name, then each part (deduplicated)."""
+    """Terms to index for a name: the whole normalised name, each part, and each ordered pair
+    of parts ("first last" for "first middle last", "o neil" for "O'Neil"), deduplicated."""
     normalised = normalise_name(text)
     if not normalised:
         return []
-    return list(dict.fromkeys([normalised, *normalised.split(" ")]))
+    parts = normalised.split(" ")
+    paired = parts[:MAX_PAIRED_PARTS]
+    pairs = [f"{a} {b}" for i, a in enumerate(paired) for b in paired[i + 1 :]]
+    return list(dict.fromkeys([normalised, *parts, *pairs]))
 
 
 def matches(query: str, decrypted_name: str) -> bool:

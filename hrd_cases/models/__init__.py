@@ -1,6 +1,31 @@
 """ORM models, one module per aggregate. Importing this package registers every table
 on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
+from hrd_cases.models.audit import AuditChainHead, AuditEntry
+from hrd_cases.models.case import (
+    Case,
+    CaseDefender,
+    CaseProfileCategory,
+    CaseReferenceCounter,
+    CaseThreat,
+)
+from hrd_cases.models.defender import Defender, DefenderNameToken
+from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
-__all__ = ["Delegation", "Role", "User", "UserCountry"]
+__all__ = [
+    "AuditChainHead",
+    "AuditEntry",
+    "Case",
+    "CaseDefender",
+    "CaseProfileCategory",
+    "CaseReferenceCounter",
+    "CaseThreat",
+    "DataKey",
+    "Defender",
+    "DefenderNameToken",
+    "Delegation",
+    "Role",
+    "User",
+    "UserCountry",
+]

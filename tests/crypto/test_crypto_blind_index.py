@@ -51,14 +51,15 @@ def test_non_latin_scripts_keep_their_letters(raw: str, expected: str) -> None:
     assert normalise_name(raw) == expected
 
 
-def test_name_terms_are_full_name_then_parts_deduplicated() -> None:
-    assert name_terms("José María O'Neil-Gómez") == [
-        "jose maria o neil gomez",
+def test_name_terms_are_full_name_then_parts_then_ordered_pairs_deduplicated() -> None:
+    assert name_terms("José María Gómez") == [
+        "jose maria gomez",
         "jose",
         "maria",
-        "o",
-        "neil",
         "gomez",
+        "jose maria",
+        "jose gomez",
+        "maria gomez",
     ]
     assert name_terms("Ana Ana") == ["ana ana", "ana"]
     assert name_terms("Ana") == ["ana"]
@@ -82,12 +83,12 @@ def test_variants_give_the_same_token() -> None:
 def test_full_name_and_each_part_match_but_others_do_not() -> None:
     index = BlindIndex(INDEX_KEY)
     stored = set(index.tokens_for_name("José María O'Neil-Gómez"))
-    assert len(stored) == 6
-    for query in ["josé maría o'neil-gómez", "Gómez", "MARIA", "neil"]:
+    assert len(stored) == 1 + 5 + 10  # whole name, five parts, ten ordered pairs
+    for query in ["josé maría o'neil-gómez", "Gómez", "MARIA", "neil", "José Gómez", "O'Neil"]:
         [token] = index.tokens_for_query(query)
         assert token in stored, query
         assert matches(query, "José María O'Neil-Gómez"), query
-    for query in ["Gomes", "José Gómez", "maria jose", "jose maria", "Ana"]:
+    for query in ["Gomes", "Gómez José", "maria jose", "jose maria gomez", "Ana"]:
         [token] = index.tokens_for_query(query)
         assert token not in stored, query
         assert not matches(query, "José María O'Neil-Gómez"), query
@@ -168,3 +169,8 @@ def test_arabic_alef_hamza_forms_are_merged() -> None:
     assert normalise_name("أحمد") == normalise_name("احمد") == normalise_name("إحمد")
     assert normalise_name("آمنة") == normalise_name("امنة")
     assert normalise_name("ٱلله") == normalise_name("الله")
+
+
+def test_pairs_are_bounded_for_very_long_names() -> None:
+    terms = name_terms(" ".join(f"part{i}" for i in range(20)))
+    assert len(terms) == 1 + 20 + 28

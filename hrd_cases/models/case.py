@@ -1,0 +1,112 @@
+"""Cases: the clear categories that feed aggregates, and a narrative under the case's own key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hrd_cases.db import Base, UTCDateTime, utcnow
+from hrd_cases.models.defender import Defender
+from hrd_cases.models.keys import DataKey
+from hrd_cases.models.user import Delegation
+from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType, enum_values
+
+
+def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=enum_values,
+        validate_strings=True,
+    )
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("narrative",)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)  # e.g. KE-2026-0007
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
+    )
+    risk_level: Mapped[RiskLevel] = mapped_column(_enum(RiskLevel, "risk_level"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    data_key_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("data_keys.id", ondelete="RESTRICT"), unique=True
+    )
+    narrative_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+
+    data_key: Mapped[DataKey] = relationship(lazy="joined")
+    delegation: Mapped[Delegation] = relationship()
+    defender_links: Mapped[list[CaseDefender]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    profile_categories: Mapped[list[CaseProfileCategory]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseProfileCategory.category"
+    )
+    threats: Mapped[list[CaseThreat]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseThreat.threat"
+    )
+
+    def key_holder(self) -> DataKey:
+        return self.data_key
+
+    @property
+    def defenders(self) -> list[Defender]:
+        return [link.defender for link in self.defender_links]
+
+
+class CaseDefender(Base):
+    """A defender concerned by a case (a case may concern several, or an organisation)."""
+
+    __tablename__ = "case_defenders"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    defender_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("defenders.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+    case: Mapped[Case] = relationship(back_populates="defender_links")
+    defender: Mapped[Defender] = relationship(lazy="joined")
+
+
+class CaseProfileCategory(Base):
+    __tablename__ = "case_profile_categories"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[ProfileCategory] = mapped_column(
+        _enum(ProfileCategory, "profile_category"), primary_key=True
+    )
+
+
+class CaseThreat(Base):
+    __tablename__ = "case_threats"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    threat: Mapped[ThreatType] = mapped_column(_enum(ThreatType, "threat_type"), primary_key=True)
+
+
+class CaseReferenceCounter(Base):
+    """Next number of ``CC-YYYY-NNNN`` references, per country and year."""
+
+    __tablename__ = "case_reference_counters"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

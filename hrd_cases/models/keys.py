@@ -1,0 +1,35 @@
+"""Per-record data keys, stored only wrapped by a key-encryption key (KEK) of the keyring."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrd_cases.db import Base, UTCDateTime, utcnow
+
+
+class DataKey(Base):
+    """One AES-256 data key. ``wrapped_key`` is NULL once erased: crypto-shredding."""
+
+    __tablename__ = "data_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    # Which kind of record the key protects ("defenders", "cases"); not the record itself.
+    purpose: Mapped[str] = mapped_column(String(32))
+    kek_version: Mapped[int] = mapped_column(Integer)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # Rotation walks the keys of one KEK version in id order, batch by batch.
+        Index("ix_data_keys_kek_version_id", "kek_version", "id"),
+    )
+
+    @property
+    def is_erased(self) -> bool:
+        return self.wrapped_key is None

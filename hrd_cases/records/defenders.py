@@ -1,0 +1,157 @@
+"""Defender records: create with encrypted fields and blind-index tokens, search, erase."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrd_cases import audit
+from hrd_cases.crypto import matches
+from hrd_cases.db import begin_write, utcnow
+from hrd_cases.errors import NotFound
+from hrd_cases.models.defender import Defender, DefenderNameToken
+from hrd_cases.records.vault import RecordVault
+
+# Crockford base32 without I, L, O, U: read aloud or typed without confusion.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+OTHER_NAMES_SEPARATOR = ";"
+
+
+class ErasureReason(enum.StrEnum):
+    """Why personal data was erased. A fixed list: free text could itself hold personal data,
+    and it goes into the audit log."""
+
+    DEFENDER_REQUEST = "defender_request"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    RETENTION_EXPIRED = "retention_expired"
+    SAFETY = "safety"
+    LEGAL_OBLIGATION = "legal_obligation"
+    ENTERED_IN_ERROR = "entered_in_error"
+
+
+def new_defender_reference() -> str:
+    return "HRD-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def split_other_names(other_names: str | None) -> list[str]:
+    if not other_names:
+        return []
+    return [part.strip() for part in other_names.split(OTHER_NAMES_SEPARATOR) if part.strip()]
+
+
+def create_defender(
+    session: Session, vault: RecordVault, fields: Mapping[str, str | None]
+) -> Defender:
+    """Add a defender with its own data key; the caller's transaction commits it."""
+    if not (fields.get("name") or "").strip():
+        raise ValueError("a defender needs a name")
+    defender = Defender(
+        id=uuid.uuid4(),
+        reference=new_defender_reference(),
+        data_key=vault.create_data_key("defenders"),
+    )
+    vault.seal(defender, fields)
+    defender.name_tokens = [
+        DefenderNameToken(token=token)
+        for token in name_tokens(vault, fields.get("name"), fields.get("other_names"))
+    ]
+    session.add(defender)
+    return defender
+
+
+def name_tokens(vault: RecordVault, name: str | None, other_names: str | None) -> set[bytes]:
+    index = vault.blind_index
+    tokens: set[bytes] = set()
+    for each in [name or "", *split_other_names(other_names)]:
+        tokens.update(index.tokens_for_name(each))
+    return tokens
+
+
+def reindex_names(session: Session, vault: RecordVault, defender: Defender) -> None:
+    """Replace a defender's tokens after a name change (in the caller's transaction)."""
+    opened = vault.open(defender, ("name", "other_names"))
+    defender.name_tokens = [
+        DefenderNameToken(token=token)
+        for token in name_tokens(vault, opened["name"], opened["other_names"])
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DefenderMatch:
+    defender: Defender
+    name: str
+
+
+def search_defenders(
+    session: Session,
+    vault: RecordVault,
+    query: str,
+    *,
+    limit: int = 50,
+    visible_ids: object | None = None,
+) -> list[DefenderMatch]:
+    """Find defenders by full name or one name part (any case, accents, spacing).
+
+    The blind index yields candidates; each is decrypted and kept only if it really matches,
+    which drops truncation collisions. ``visible_ids`` (a subquery of defender ids) restricts
+    the search to what the caller may see, before anything is decrypted.
+    """
+    tokens = vault.blind_index.tokens_for_query(query)
+    if not tokens:
+        return []
+    statement = (
+        select(Defender)
+        .where(
+            Defender.id.in_(
+                select(DefenderNameToken.defender_id).where(DefenderNameToken.token.in_(tokens))
+            )
+        )
+        .where(Defender.erased_at.is_(None))
+        .order_by(Defender.created_at)
+    )
+    if visible_ids is not None:
+        statement = statement.where(Defender.id.in_(visible_ids))  # type: ignore[arg-type]
+    found: list[DefenderMatch] = []
+    for defender in session.scalars(statement):
+        opened = vault.open(defender, ("name", "other_names"))
+        names = [opened["name"] or "", *split_other_names(opened["other_names"])]
+        if any(matches(query, each) for each in names):
+            found.append(DefenderMatch(defender, opened["name"] or ""))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def erase_defender(
+    session: Session, reference: str, reason: ErasureReason, *, actor_id: int | None
+) -> Defender:
+    """Crypto-shred a defender: destroy the data key, the ciphertexts and the name tokens, in
+    one audited transaction. Cases keep their clear categories, so aggregates do not change."""
+    begin_write(session)
+    defender = session.scalar(select(Defender).where(Defender.reference == reference))
+    if defender is None:
+        raise NotFound(f"no defender {reference}")
+    if defender.erased_at is not None:
+        session.rollback()
+        return defender
+    RecordVault.erase_data_key(defender.data_key)
+    for field in Defender.encrypted_fields:
+        setattr(defender, f"{field}_ciphertext", None)
+    defender.erased_at = utcnow()
+    defender.name_tokens = []
+    audit.record(
+        session,
+        "defender.erase",
+        actor_id=actor_id,
+        object_type="defender",
+        object_id=defender.reference,
+        details={"reason": reason.value},
+    )
+    session.commit()
+    return defender

@@ -1,0 +1,201 @@
+"""Key management over the database: status, rotation (re-wrap data keys), retirement.
+
+Rotation never touches field ciphertexts: each data key is unwrapped with its old KEK and
+wrapped again under the new primary, one batch per transaction. Every row is either on the
+old or the new version at any moment and both stay in the keyring until ``retire``, so reads
+keep working throughout, and a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from hrd_cases import audit
+from hrd_cases.crypto import KeyProvider, Keyring, KeyringError, rewrap_data_key
+from hrd_cases.db import begin_write, utcnow
+from hrd_cases.models.keys import DataKey
+from hrd_cases.records.vault import data_key_context_for
+
+DEFAULT_BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class KeyVersionStatus:
+    version: int
+    is_primary: bool
+    in_keyring: bool
+    data_keys: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    versions: list[KeyVersionStatus]
+    erased_data_keys: int
+
+
+def key_status(session: Session, keyring: Keyring) -> KeyStatus:
+    live = DataKey.wrapped_key.is_not(None)
+    counts: dict[int, int] = {
+        version: count
+        for version, count in session.execute(
+            select(DataKey.kek_version, func.count()).where(live).group_by(DataKey.kek_version)
+        )
+    }
+    erased = session.scalar(select(func.count()).select_from(DataKey).where(~live)) or 0
+    versions = sorted(set(keyring.versions()) | set(counts))
+    return KeyStatus(
+        [
+            KeyVersionStatus(v, v == keyring.primary, v in keyring.versions(), counts.get(v, 0))
+            for v in versions
+        ],
+        erased,
+    )
+
+
+def pending_rotation(session: Session, keyring: Keyring) -> int:
+    """Live data keys not yet on the primary KEK."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(DataKey)
+            .where(DataKey.wrapped_key.is_not(None), DataKey.kek_version != keyring.primary)
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RotationResult:
+    new_primary: int
+    started_new_version: bool
+    rewrapped: int
+
+
+def rotate(
+    session: Session,
+    provider: KeyProvider,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    actor_id: int | None = None,
+) -> RotationResult:
+    """Finish an interrupted rotation, or start one with a new primary KEK, then re-wrap.
+
+    The new keyring is saved before any data key moves, so a crash at any point leaves every
+    data key readable and a re-run completes the work.
+    """
+    keyring = provider.load()
+    started = False
+    if pending_rotation(session, keyring) == 0:
+        keyring = keyring.with_new_primary()
+        provider.save(keyring)
+        started = True
+    begin_write(session)
+    total = pending_rotation(session, keyring)
+    if on_start:
+        on_start(total)
+    audit.record(
+        session,
+        "keys.rotate.start",
+        actor_id=actor_id,
+        details={"primary": keyring.primary, "pending": total},
+    )
+    session.commit()
+
+    table = DataKey.__table__
+    # The WHERE clause makes each update a compare-and-set: a key erased meanwhile stays erased.
+    rewrap_statement = (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.kek_version == bindparam("b_old"),
+            table.c.wrapped_key.is_not(None),
+        )
+        .values(
+            wrapped_key=bindparam("b_wrapped"),
+            kek_version=keyring.primary,
+            rotated_at=bindparam("b_now"),
+        )
+    )
+    rewrapped = 0
+    for old_version in sorted(v for v in keyring.versions() if v != keyring.primary):
+        while True:
+            rows = session.execute(
+                select(DataKey.id, DataKey.wrapped_key)
+                .where(DataKey.kek_version == old_version, DataKey.wrapped_key.is_not(None))
+                .order_by(DataKey.id)
+                .limit(batch_size)
+            ).all()
+            if not rows:
+                break
+            now = utcnow()
+            params = [
+                {
+                    "b_id": key_id,
+                    "b_old": old_version,
+                    "b_now": now,
+                    "b_wrapped": rewrap_data_key(keyring, wrapped, data_key_context_for(key_id)),
+                }
+                for key_id, wrapped in rows
+            ]
+            begin_write(session)
+            session.execute(rewrap_statement, params)
+            session.commit()
+            rewrapped += len(rows)
+            if on_progress:
+                on_progress(len(rows))
+    begin_write(session)
+    audit.record(
+        session,
+        "keys.rotate.finish",
+        actor_id=actor_id,
+        details={"primary": keyring.primary, "rewrapped": rewrapped},
+    )
+    session.commit()
+    return RotationResult(keyring.primary, started, rewrapped)
+
+
+def retire(
+    session: Session, provider: KeyProvider, version: int, *, actor_id: int | None = None
+) -> Keyring:
+    """Remove a KEK version from the keyring; refused while any live data key still uses it."""
+    begin_write(session)
+    keyring = provider.load()
+    if version not in keyring.versions():
+        raise KeyringError(f"key version {version} is not in the keyring")
+    if version == keyring.primary:
+        raise KeyringError(f"key version {version} is the primary; rotate first")
+    _refuse_if_used(session, version)
+    retired = keyring.without_version(version)
+    provider.save(retired)
+    # A worker still on a keyring cached from before the rotation may have wrapped a new key
+    # under this version a moment ago: look again, and put the version back if so.
+    try:
+        _refuse_if_used(session, version)
+    except KeyringError:
+        provider.save(keyring)
+        raise
+    audit.record(session, "keys.retire", actor_id=actor_id, details={"version": version})
+    session.commit()
+    return retired
+
+
+def _refuse_if_used(session: Session, version: int) -> None:
+    still_used = (
+        session.scalar(
+            select(func.count())
+            .select_from(DataKey)
+            .where(DataKey.kek_version == version, DataKey.wrapped_key.is_not(None))
+        )
+        or 0
+    )
+    if still_used:
+        raise KeyringError(
+            f"key version {version} still wraps {still_used} data keys; run `hrd-cases keys "
+            "rotate` to finish moving them"
+        )

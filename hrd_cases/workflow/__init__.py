@@ -1,0 +1,1 @@
+"""Case workflow: pure state machines (engine), templates, and the services that apply steps."""
