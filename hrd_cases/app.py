@@ -25,7 +25,29 @@ def build_app(settings: Settings | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
+    if settings.is_production:
+        refuse_demo_instance(app)
     return app
+
+
+def refuse_demo_instance(app: Flask) -> None:
+    """A demo database has public passwords and TOTP secrets: never serve it in production."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hrd_cases.db import get_database
+    from hrd_cases.demo import is_demo_instance
+    from hrd_cases.settings import SettingsError
+
+    try:
+        with get_database(app).session() as session:
+            demo = is_demo_instance(session)
+    except SQLAlchemyError:
+        return  # not reachable or not initialised yet: /healthz reports it
+    if demo:
+        raise SettingsError(
+            "refusing to start in production: this database holds demo data "
+            "(public passwords); use a fresh database"
+        )
 
 
 def configure(app: Flask, settings: Settings) -> None:
@@ -35,6 +57,8 @@ def configure(app: Flask, settings: Settings) -> None:
         TESTING=settings.env == "test",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.is_production,
         SESSION_COOKIE_SECURE=settings.is_production,
         # The __Host- prefix pins the cookie to this host over HTTPS, with Path=/.
         SESSION_COOKIE_NAME="__Host-session" if settings.is_production else "hrd_session",
@@ -71,27 +95,38 @@ def register_records(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     from hrd_cases.auth.gate import register_login_gate
     from hrd_cases.auth.passwords import make_hasher
-    from hrd_cases.auth.service import load_user
+    from hrd_cases.auth.service import load_session_user
     from hrd_cases.db import get_session
     from hrd_cases.extensions import csrf, limiter, login_manager
+    from hrd_cases.web.headers import register_security_headers
 
     app.extensions["hrd_password_hasher"] = make_hasher(settings)
     login_manager.init_app(app)
-    login_manager.login_view = "web.login"
+    login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
-    login_manager.session_protection = "strong"
-    login_manager.user_loader(lambda user_id: load_user(get_session(), user_id))
+    # Sessions are server-side rows with idle and absolute timeouts; an address change (a
+    # phone moving between networks) must not sign people out.
+    login_manager.session_protection = None
+    login_manager.user_loader(lambda token: load_session_user(get_session(), settings, token))
     # The gate runs before CSRF so that an anonymous request always meets the sign-in page.
     register_login_gate(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    register_security_headers(app, production=settings.is_production)
 
 
 def register_blueprints(app: Flask) -> None:
-    from hrd_cases.web import health, views
+    from hrd_cases import api
+    from hrd_cases.extensions import csrf
+    from hrd_cases.web import auth_views, case_views, health, views
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth_views.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(case_views.bp)
+    # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -22,9 +22,20 @@ def _settings() -> Settings:
 
 
 def register_commands(app: Flask) -> None:
+    from hrd_cases.cli_accounts import (
+        delegation_group,
+        demo_code_command,
+        token_group,
+        user_group,
+    )
+
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(demo_code_command)
+    app.cli.add_command(user_group)
+    app.cli.add_command(delegation_group)
+    app.cli.add_command(token_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(defender_group)
     app.cli.add_command(audit_group)
@@ -85,24 +96,31 @@ def _safe_url(settings: Settings) -> str:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo delegations and accounts (safe to run twice) and print the logins."""
+    """Load demo delegations, accounts and cases (safe to run twice) and print the logins."""
     from hrd_cases.db import get_database
     from hrd_cases.demo import load_demo
+    from hrd_cases.records import get_vault
+    from hrd_cases.runtime import current_hasher
 
     settings = _settings()
     if settings.is_production:
         raise click.ClickException("refusing to load demo data with HRD_ENV=production")
-    with get_database().session() as session:
-        result = load_demo(session, current_app.extensions["hrd_password_hasher"])
+    with _crypto_errors(), get_database().session() as session:
+        result = load_demo(session, current_hasher(), get_vault())
     click.echo(
-        f"demo data: {result.delegations_created} delegations and "
-        f"{result.accounts_created} accounts created (existing ones kept)"
+        f"demo data: {result.delegations_created} delegations, {result.accounts_created} "
+        f"accounts and {result.cases_created} cases created (existing ones kept)"
     )
-    click.echo("\nDemo logins (local demo only):")
-    width = max(len(a.email) for a in result.accounts)
-    for account in result.accounts:
-        role = account.role.value.replace("_", " ")
-        click.echo(f"  {account.email:<{width}}  password: {account.password:<20}  {role}")
+    click.echo("\nDemo logins (local demo only). Sign in with the password, then the six-digit")
+    click.echo("code from an authenticator app set up with the TOTP secret (type it, or open")
+    click.echo("the otpauth URI), or print the current code with:")
+    click.echo("  .venv/bin/hrd-cases demo-code EMAIL")
+    for login in result.logins:
+        account = login.account
+        click.echo(f"\n  {account.role.value.replace('_', ' ')}: {account.email}")
+        click.echo(f"    password:    {account.password}")
+        click.echo(f"    TOTP secret: {login.totp_secret}")
+        click.echo(f"    otpauth URI: {login.otpauth_uri}")
 
 
 @click.command("serve")

@@ -1,7 +1,9 @@
-"""Demo data for a local instance: delegations and one account per role.
+"""Demo data for a local instance: delegations, one account per role with its second factor,
+and a few fictional cases.
 
-Safe to load twice: everything is looked up by its natural key before it is created.
-The passwords are public by design; a demo instance must never hold real cases.
+Safe to load twice: everything is looked up by its natural key before it is created. The
+passwords and TOTP secrets are printed by design; the database is flagged as a demo instance
+and the application refuses to run it in production.
 """
 
 from __future__ import annotations
@@ -9,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrd_cases.models import Delegation, Role, User, UserCountry
+from hrd_cases.auth.service import replace_recovery_codes
+from hrd_cases.auth.totp import new_totp_secret, provisioning_uri
+from hrd_cases.db import begin_write, utcnow
+from hrd_cases.models import Case, Delegation, InstanceFlag, Role, User, UserCountry
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.workflow.service import IntakeInput, open_case
+
+DEMO_FLAG = "demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +75,70 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("admin@demo.hrd-cases.eu", "Femi Admin", Role.ADMIN, "demo-admin-password"),
 )
 
+# Fictional people; any resemblance is accidental.
+DEMO_CASES: tuple[
+    tuple[str, str, RiskLevel, tuple[ProfileCategory, ...], tuple[ThreatType, ...], str], ...
+] = (
+    (
+        "EUDEL-KE",
+        "Wanjiru Demo Kamau",
+        RiskLevel.HIGH,
+        (ProfileCategory.WOMAN_HRD, ProfileCategory.ENVIRONMENTAL_LAND),
+        (ThreatType.THREATS_INTIMIDATION, ThreatType.SURVEILLANCE),
+        "Land rights defender threatened after a community meeting (fictional demo case).",
+    ),
+    (
+        "EUDEL-KE",
+        "Otieno Demo Ochieng",
+        RiskLevel.CRITICAL,
+        (ProfileCategory.JOURNALIST_MEDIA,),
+        (ThreatType.ARBITRARY_DETENTION, ThreatType.JUDICIAL_HARASSMENT),
+        "Journalist detained overnight; hearing expected (fictional demo case).",
+    ),
+    (
+        "EUDEL-NP",
+        "Sita Demo Tamang",
+        RiskLevel.MEDIUM,
+        (ProfileCategory.INDIGENOUS, ProfileCategory.WOMAN_HRD),
+        (ThreatType.SMEAR_CAMPAIGN,),
+        "Indigenous rights advocate targeted by an online smear campaign (fictional demo case).",
+    ),
+    (
+        "EUDEL-NP",
+        "Ram Demo Shrestha",
+        RiskLevel.LOW,
+        (ProfileCategory.LAWYER,),
+        (ThreatType.THREATS_INTIMIDATION,),
+        "Lawyer receiving anonymous calls (fictional demo case).",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    account: DemoAccount
+    totp_secret: str
+    otpauth_uri: str
+
 
 @dataclass(frozen=True, slots=True)
 class DemoResult:
     delegations_created: int
     accounts_created: int
-    accounts: tuple[DemoAccount, ...]
+    cases_created: int
+    logins: tuple[DemoLogin, ...]
 
 
-def load_demo(session: Session, hasher: PasswordHasher) -> DemoResult:
-    """Create what is missing of the demo data, in one transaction."""
+def is_demo_instance(session: Session) -> bool:
+    flag = session.get(InstanceFlag, DEMO_FLAG)
+    return flag is not None and flag.enabled
+
+
+def load_demo(session: Session, hasher: PasswordHasher, vault: RecordVault) -> DemoResult:
+    """Create what is missing of the demo data and return every demo login."""
+    begin_write(session)
+    if session.get(InstanceFlag, DEMO_FLAG) is None:
+        session.add(InstanceFlag(name=DEMO_FLAG, enabled=True, set_at=utcnow()))
     delegations = {d.code: d for d in session.scalars(select(Delegation))}
     delegations_created = 0
     for code, name, country in DEMO_DELEGATIONS:
@@ -83,20 +147,53 @@ def load_demo(session: Session, hasher: PasswordHasher) -> DemoResult:
             session.add(delegations[code])
             delegations_created += 1
 
-    existing = set(session.scalars(select(User.email)))
+    users = {u.email: u for u in session.scalars(select(User))}
     accounts_created = 0
     for account in DEMO_ACCOUNTS:
-        if account.email in existing:
+        if account.email in users:
             continue
         user = User(
             email=account.email,
             display_name=account.display_name,
             role=account.role,
             password_hash=hasher.hash(account.password),
+            password_changed_at=utcnow(),
             delegation=delegations[account.delegation_code] if account.delegation_code else None,
+            data_key=vault.create_data_key("users"),
         )
         user.covered_countries = [UserCountry(country=c) for c in account.countries]
         session.add(user)
+        session.flush()
+        vault.seal(user, {"totp_secret": new_totp_secret()})
+        user.totp_enrolled_at = utcnow()
+        replace_recovery_codes(session, user)
+        users[account.email] = user
         accounts_created += 1
     session.commit()
-    return DemoResult(delegations_created, accounts_created, DEMO_ACCOUNTS)
+
+    cases_created = 0
+    if not session.scalar(select(func.count()).select_from(Case)):
+        author = users[DEMO_ACCOUNTS[0].email]
+        for code, name, risk, profiles, threats, narrative in DEMO_CASES:
+            delegation = delegations[code]
+            open_case(
+                session,
+                vault,
+                author,
+                IntakeInput(
+                    delegation_id=delegation.id,
+                    country=delegation.country,
+                    risk_level=risk,
+                    defender={"name": name, "organisation": "Demo Association"},
+                    profile_categories=profiles,
+                    threats=threats,
+                    narrative=narrative,
+                ),
+            )
+            cases_created += 1
+
+    logins = []
+    for account in DEMO_ACCOUNTS:
+        secret = vault.open_field(users[account.email], "totp_secret") or ""
+        logins.append(DemoLogin(account, secret, provisioning_uri(secret, account.email)))
+    return DemoResult(delegations_created, accounts_created, cases_created, tuple(logins))

@@ -51,6 +51,15 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
     argon2_parallelism: int = 4
+    # Account throttling: this many failed sign-ins within the window throttle the account.
+    login_failure_limit: int = 5
+    login_failure_window_seconds: int = 60
+    login_throttle_seconds: int = 300
+    # Per-address limit on sign-in attempts (Flask-Limiter syntax).
+    login_rate_limit: str = "30 per minute"
+    api_token_max_days: int = 90
+    # Application processes sharing rate-limit state (gunicorn sets WEB_CONCURRENCY).
+    workers: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -107,6 +116,8 @@ class Settings:
             values["keyring_json"] = environ["HRD_KEYRING"]
         if environ.get("REDIS_URL"):
             values["ratelimit_storage_uri"] = environ["REDIS_URL"]
+        if environ.get("WEB_CONCURRENCY", "").isdigit():
+            values["workers"] = int(environ["WEB_CONCURRENCY"])
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -133,6 +144,15 @@ class Settings:
                     f"refusing to start in production: SECRET_KEY is shorter than "
                     f"{MIN_SECRET_KEY_LENGTH} characters"
                 )
+        if (
+            self.is_production
+            and self.workers > 1
+            and self.ratelimit_storage_uri.startswith("memory")
+        ):
+            raise SettingsError(
+                f"refusing to start in production: {self.workers} workers cannot share "
+                "in-memory rate limits; set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"
+            )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
         if self.suppression_k < 2:

@@ -12,19 +12,23 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hrd_cases import create_app, dbschema
 from hrd_cases.audit.log import ensure_chain_head
+from hrd_cases.auth.totp import current_step
 from hrd_cases.crypto import FileKeyProvider
 from hrd_cases.db import Base, get_session
+from hrd_cases.models import User
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 from tests import pg
+from tests.factories import DEFAULT_PASSWORD
 
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 
@@ -90,8 +94,11 @@ def _empty_all_tables(app: Flask) -> None:
 
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield get_session()
+    """A session of its own, outside any app context: an app context left pushed would be
+    shared by every test-client request (one ``g``, one request session), hiding bugs."""
+    with app.extensions["hrd_db"].session() as session:
+        session.info["app"] = app
+        yield session
 
 
 @pytest.fixture
@@ -110,10 +117,11 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 class AuthActions:
-    """Signs in through the real login form, CSRF token included."""
+    """Signs in through the real forms (password, then TOTP), CSRF tokens included."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, app: Flask) -> None:
         self._client = client
+        self._app = app
 
     def csrf_token(self, path: str = "/login") -> str:
         page = self._client.get(path).get_data(as_text=True)
@@ -121,19 +129,40 @@ class AuthActions:
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def login(self, email: str, password: str):  # type: ignore[no-untyped-def]
+    def password_step(self, email: str, password: str):  # type: ignore[no-untyped-def]
         return self._client.post(
             "/login",
             data={"email": email, "password": password, "csrf_token": self.csrf_token()},
         )
+
+    def next_code(self, email: str) -> str:
+        """A valid TOTP code the server has not seen yet (replays are refused)."""
+        with self._app.app_context():
+            session = get_session()
+            user = session.scalar(select(User).where(User.email == email.lower()))
+            assert user is not None and user.has_second_factor
+            secret = self._app.extensions["hrd_vault"].open_field(user, "totp_secret")
+            step = max(current_step(), (user.totp_last_step or 0) + 1)
+        return pyotp.TOTP(secret).at(step * 30)
+
+    def second_factor_step(self, code: str):  # type: ignore[no-untyped-def]
+        return self._client.post(
+            "/login/verify", data={"code": code, "csrf_token": self.csrf_token("/login/verify")}
+        )
+
+    def login(self, email: str, password: str = DEFAULT_PASSWORD):  # type: ignore[no-untyped-def]
+        first = self.password_step(email, password)
+        if first.status_code != 302 or "/login/verify" not in first.headers["Location"]:
+            return first
+        return self.second_factor_step(self.next_code(email))
 
     def logout(self):  # type: ignore[no-untyped-def]
         return self._client.post("/logout", data={"csrf_token": self.csrf_token("/")})
 
 
 @pytest.fixture
-def auth(client: FlaskClient) -> AuthActions:
-    return AuthActions(client)
+def auth(client: FlaskClient, app: Flask) -> AuthActions:
+    return AuthActions(client, app)
 
 
 @pytest.fixture

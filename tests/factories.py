@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from flask import current_app
+import pyotp
 from sqlalchemy.orm import Session
 
+from hrd_cases.db import utcnow
 from hrd_cases.models import Case, Delegation, Role, User, UserCountry
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
@@ -32,12 +33,15 @@ def make_user(
     *,
     password: str = DEFAULT_PASSWORD,
     countries: tuple[str, ...] = (),
+    enrolled: bool = True,
     **fields: Any,
 ) -> User:
+    """A user; ``enrolled`` gives them a TOTP second factor (read it with totp_secret_of)."""
     n = next(_sequence)
     if role is Role.FOCAL_POINT and "delegation" not in fields:
         fields["delegation"] = make_delegation(session)
-    hasher = current_app.extensions["hrd_password_hasher"]
+    app = session.info["app"]
+    hasher = app.extensions["hrd_password_hasher"]
     user = User(
         email=fields.pop("email", f"user{n}@example.org"),
         display_name=fields.pop("display_name", f"User {n}"),
@@ -46,9 +50,20 @@ def make_user(
         **fields,
     )
     user.covered_countries = [UserCountry(country=c) for c in countries]
+    if enrolled:
+        vault: RecordVault = app.extensions["hrd_vault"]
+        user.data_key = vault.create_data_key("users")
+        session.add(user)
+        session.flush()
+        vault.seal(user, {"totp_secret": pyotp.random_base32(32)})
+        user.totp_enrolled_at = utcnow()
     session.add(user)
     session.commit()
     return user
+
+
+def totp_secret_of(vault: RecordVault, user: User) -> str:
+    return vault.open_field(user, "totp_secret") or ""
 
 
 DEFENDER_FIELDS = {

@@ -46,7 +46,20 @@ def test_every_endpoint_outside_the_allow_list_requires_login(
 
 
 def test_allow_list_is_small_and_explicit() -> None:
-    assert {"static", "health.healthz", "web.login"} == PUBLIC_ENDPOINTS
+    assert {
+        "static",
+        "health.healthz",
+        "auth.login",
+        "auth.second_factor",
+        "auth.enrol",
+    } == PUBLIC_ENDPOINTS
+
+
+def test_second_steps_without_a_password_step_go_back_to_sign_in(client: FlaskClient) -> None:
+    for path in ("/login/verify", "/login/enrol"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/login")
 
 
 def test_login_page_renders_with_csrf_token(client: FlaskClient) -> None:
@@ -73,8 +86,8 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(
     wrong = auth.login("known@example.org", "not the password at all")
     unknown = auth.login("nobody@example.org", "not the password at all")
     assert wrong.status_code == unknown.status_code == 401
-    assert "Email or password not recognised." in wrong.get_data(as_text=True)
-    assert "Email or password not recognised." in unknown.get_data(as_text=True)
+    assert "Sign-in failed." in wrong.get_data(as_text=True)
+    assert "Sign-in failed." in unknown.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 

@@ -71,7 +71,7 @@ def test_demo_twice_creates_no_duplicates(app: Flask, runner: FlaskCliRunner) ->
     assert _counts(app) == (len(DEMO_DELEGATIONS), len(DEMO_ACCOUNTS))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
-    assert "0 delegations and 0 accounts created" in second.output
+    assert "0 delegations, 0 accounts and 0 cases created" in second.output
     assert _counts(app) == (len(DEMO_DELEGATIONS), len(DEMO_ACCOUNTS))
 
 

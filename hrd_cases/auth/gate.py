@@ -1,14 +1,27 @@
-"""Deny-by-default login gate: every endpoint needs a signed-in user unless listed here."""
+"""Deny-by-default login gate: every endpoint needs a signed-in user unless listed here.
+
+HTML endpoints take the cookie session; API endpoints (blueprint ``api``) take a bearer token
+and ignore cookies entirely, which is why they need no CSRF token.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, jsonify, request
 from flask_login import current_user
 
 from hrd_cases.extensions import login_manager
 
 # The only endpoints reachable without signing in. Adding one here is a security decision.
-PUBLIC_ENDPOINTS: frozenset[str] = frozenset({"static", "health.healthz", "web.login"})
+PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
+    {
+        "static",
+        "health.healthz",
+        "auth.login",
+        "auth.second_factor",  # needs a pending password check, enforced by the view
+        "auth.enrol",  # idem
+    }
+)
+API_BLUEPRINT = "api"
 
 
 def register_login_gate(app: Flask) -> None:
@@ -16,10 +29,31 @@ def register_login_gate(app: Flask) -> None:
 
 
 def _require_login():  # type: ignore[no-untyped-def]
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if request.endpoint is None:
-        return None  # no route matched: Flask answers 404 without revealing anything
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None  # no route matched (Flask answers 404), or public
+    if request.blueprint == API_BLUEPRINT:
+        return _require_api_token()
     if current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
+
+
+def _require_api_token():  # type: ignore[no-untyped-def]
+    from hrd_cases.auth.accounts import user_for_api_token
+    from hrd_cases.db import get_session
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and token:
+        user = user_for_api_token(get_session(), token.strip())
+    if user is None:
+        response = jsonify(
+            {"data": None, "errors": {"message": "A valid bearer token is required."}, "meta": {}}
+        )
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="hrd_cases"'
+        return response
+    g.api_user = user
+    return None

@@ -1,33 +1,136 @@
-"""Signing in: the one place that checks a password against an account."""
+"""Signing in and out: passwords, account throttling, second factor, server-side sessions.
+
+Every outcome that matters is audited (login success, failure, throttling, session ends).
+Functions take the database session and commit their own work.
+"""
 
 from __future__ import annotations
 
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hrd_cases import audit
 from hrd_cases.auth.passwords import verify_password
-from hrd_cases.models import User
+from hrd_cases.auth.recovery import find_matching_code, generate_recovery_codes, hash_recovery_code
+from hrd_cases.auth.totp import new_totp_secret, verify_totp
+from hrd_cases.db import begin_write, utcnow
+from hrd_cases.models import RecoveryCode, User, UserSession
+from hrd_cases.records import RecordVault
+from hrd_cases.settings import Settings
 
 # Verified when the email is unknown so that a miss costs as much time as a hit.
 _DUMMY_HASH_INPUT = "timing-equaliser-not-a-password"
+# Writing last_seen_at on every request would make every page a write; once a minute is enough
+# for an idle timeout counted in minutes.
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
 
-def authenticate(
-    session: Session, hasher: PasswordHasher, email: str, password: str
-) -> User | None:
+class PasswordOutcome(enum.Enum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    outcome: PasswordOutcome
+    user: User | None = None
+
+
+def hash_token(token: str) -> str:
+    """Session and API tokens are 256-bit random: a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_password(
+    session: Session, hasher: PasswordHasher, settings: Settings, email: str, password: str
+) -> PasswordCheck:
+    """First step of sign-in. A throttled account is refused even with the right password."""
+    begin_write(session)
+    now = utcnow()
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         verify_password(hasher, _dummy_hash(hasher), password)
-        return None
-    if not verify_password(hasher, user.password_hash, password):
-        return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        audit.record(
+            session,
+            "login.failure",
+            outcome=audit.Outcome.FAILURE,
+            details={"reason": "unknown_or_inactive"},
+        )
         session.commit()
-    return user
+        return PasswordCheck(PasswordOutcome.REJECTED)
+    if user.throttled_until is not None and user.throttled_until > now:
+        audit.record(
+            session,
+            "login.throttled",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            outcome=audit.Outcome.REFUSED,
+        )
+        session.commit()
+        return PasswordCheck(PasswordOutcome.THROTTLED, user)
+    if not verify_password(hasher, user.password_hash, password):
+        throttled = _count_failure(user, settings, now)
+        audit.record(
+            session,
+            "login.failure",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            outcome=audit.Outcome.FAILURE,
+            details={"reason": "password", "throttled": throttled},
+        )
+        session.commit()
+        return PasswordCheck(
+            PasswordOutcome.THROTTLED if throttled else PasswordOutcome.REJECTED, user
+        )
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)  # parameters were raised since last login
+    session.commit()
+    return PasswordCheck(PasswordOutcome.ACCEPTED, user)
+
+
+def _count_failure(user: User, settings: Settings, now: datetime) -> bool:
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    if user.failed_login_window_start is None or now - user.failed_login_window_start > window:
+        user.failed_login_window_start, user.failed_login_count = now, 0
+    user.failed_login_count += 1
+    if user.failed_login_count >= settings.login_failure_limit:
+        user.throttled_until = now + timedelta(seconds=settings.login_throttle_seconds)
+        user.failed_login_count, user.failed_login_window_start = 0, None
+        return True
+    return False
+
+
+def record_second_factor_failure(session: Session, settings: Settings, user: User) -> bool:
+    """A wrong code counts like a wrong password: it feeds the same throttle."""
+    begin_write(session)
+    session.refresh(user)
+    throttled = _count_failure(user, settings, utcnow())
+    audit.record(
+        session,
+        "login.failure",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        outcome=audit.Outcome.FAILURE,
+        details={"reason": "second_factor", "throttled": throttled},
+    )
+    session.commit()
+    return throttled
+
+
+def is_throttled(user: User) -> bool:
+    return user.throttled_until is not None and user.throttled_until > utcnow()
 
 
 @lru_cache(maxsize=8)
@@ -39,8 +142,175 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return _dummy_hash_for(hasher.time_cost, hasher.memory_cost, hasher.parallelism)
 
 
-def load_user(session: Session, user_id: str) -> User | None:
-    if not user_id.isdigit():
+# Second factor ---------------------------------------------------------------------------------
+def start_enrolment(session: Session, vault: RecordVault, user: User) -> str:
+    """A fresh TOTP secret for a user without a second factor; stored encrypted, pending until
+    a first code confirms it."""
+    if user.has_second_factor:
+        raise ValueError("second factor already enrolled; reset it first")
+    begin_write(session)
+    session.refresh(user)
+    if user.data_key is None:
+        user.data_key = vault.create_data_key("users")
+    secret = new_totp_secret()
+    vault.seal(user, {"totp_secret": secret})
+    user.totp_last_step = None
+    session.commit()
+    return secret
+
+
+def pending_secret(vault: RecordVault, user: User) -> str | None:
+    if user.has_second_factor or user.totp_secret_ciphertext is None:
         return None
-    user = session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    return vault.open_field(user, "totp_secret")
+
+
+def confirm_enrolment(
+    session: Session, vault: RecordVault, user: User, code: str
+) -> list[str] | None:
+    """Activate the pending secret if ``code`` is right; returns recovery codes, shown once."""
+    secret = pending_secret(vault, user)
+    if secret is None:
+        return None
+    step = verify_totp(secret, code, last_used_step=user.totp_last_step)
+    if step is None:
+        return None
+    begin_write(session)
+    session.refresh(user)
+    user.totp_last_step = step
+    user.totp_enrolled_at = utcnow()
+    codes = replace_recovery_codes(session, user)
+    audit.record(
+        session,
+        "account.second_factor.enrol",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+    )
+    session.commit()
+    return codes
+
+
+def replace_recovery_codes(session: Session, user: User) -> list[str]:
+    """New recovery codes (the old ones stop working); the caller commits."""
+    for old in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(old)
+    codes = generate_recovery_codes()
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=hash_recovery_code(c)) for c in codes)
+    return codes
+
+
+def verify_second_factor(session: Session, vault: RecordVault, user: User, code: str) -> bool:
+    """A TOTP code for a step after the last one used, or an unused recovery code."""
+    if not user.has_second_factor:
+        return False
+    begin_write(session)
+    session.refresh(user)  # the last used step must be the committed one, not a stale copy
+    secret = vault.open_field(user, "totp_secret") or ""
+    step = verify_totp(secret, code, last_used_step=user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+        session.commit()
+        return True
+    if "-" in code or len(code.strip()) > 8:
+        unused = session.scalars(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        ).all()
+        try:
+            matched = find_matching_code(code, [r.code_hash for r in unused])
+        except ValueError:
+            matched = None
+        if matched is not None:
+            used = next(r for r in unused if r.code_hash == matched)
+            used.used_at = utcnow()
+            audit.record(
+                session,
+                "account.recovery_code.use",
+                actor_id=user.id,
+                object_type="user",
+                object_id=user.id,
+            )
+            session.commit()
+            return True
+    session.rollback()
+    return False
+
+
+# Sessions --------------------------------------------------------------------------------------
+def start_session(session: Session, user: User) -> str:
+    """A new server-side session (a new identifier at every sign-in); returns the cookie token."""
+    begin_write(session)
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user.id, token_hash=hash_token(token)))
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_login_count=0, failed_login_window_start=None, throttled_until=None)
+    )
+    audit.record(session, "login.success", actor_id=user.id, object_type="user", object_id=user.id)
+    session.commit()
+    user.session_token = token
+    return token
+
+
+def load_session_user(session: Session, settings: Settings, token: str) -> User | None:
+    """The user behind a session cookie, or None if the session ended or timed out."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    now = utcnow()
+    reason = None
+    if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        reason = "idle_timeout"
+    elif now - row.created_at > timedelta(hours=settings.session_absolute_hours):
+        reason = "absolute_timeout"
+    elif not row.user.is_active:
+        reason = "deactivated"
+    if reason is not None:
+        end_session(session, token, reason)
+        return None
+    if now - row.last_seen_at > LAST_SEEN_GRANULARITY:
+        session.execute(
+            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        )
+        session.commit()
+    user = row.user
+    user.session_token = token
+    return user
+
+
+def end_session(session: Session, token: str, reason: str) -> None:
+    begin_write(session)
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    if row is not None and row.ended_at is None:
+        row.ended_at, row.end_reason = utcnow(), reason
+        audit.record(
+            session,
+            "session.end",
+            actor_id=row.user_id,
+            object_type="user",
+            object_id=row.user_id,
+            details={"reason": reason},
+        )
+    session.commit()
+
+
+def end_all_sessions(
+    session: Session, user_id: int, reason: str, *, keep_token: str | None = None
+) -> int:
+    """Sign a user out everywhere (optionally but the current browser). Caller commits."""
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+    if keep_token is not None:
+        statement = statement.where(UserSession.token_hash != hash_token(keep_token))
+    return session.execute(statement).rowcount  # type: ignore[attr-defined]
+
+
+def sign_out(session: Session, user: User) -> None:
+    if user.session_token:
+        end_session(session, user.session_token, "logout")

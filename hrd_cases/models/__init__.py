@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate. Importing this package registers every table
 on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
+from hrd_cases.models.access import ApiToken, InstanceFlag, RecoveryCode, UserSession
 from hrd_cases.models.audit import AuditChainHead, AuditEntry
 from hrd_cases.models.case import (
     Case,
@@ -14,6 +15,7 @@ from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
+    "ApiToken",
     "AuditChainHead",
     "AuditEntry",
     "Case",
@@ -25,7 +27,10 @@ __all__ = [
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "InstanceFlag",
+    "RecoveryCode",
     "Role",
     "User",
     "UserCountry",
+    "UserSession",
 ]

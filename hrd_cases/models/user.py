@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql import text
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
+from hrd_cases.models.keys import DataKey
 
 
 class Role(enum.StrEnum):
@@ -54,10 +67,26 @@ class User(Base):
         ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
     )
     password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    # Second factor. The TOTP secret is a credential: encrypted under the user's own data key.
+    data_key_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("data_keys.id", ondelete="RESTRICT"), unique=True
+    )
+    totp_secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last accepted RFC 6238 time step: a code for this step or an earlier one is a replay.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    # Account throttling (per account, whatever the address): failures in the current window.
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    failed_login_window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     delegation: Mapped[Delegation | None] = relationship(back_populates="users")
+    data_key: Mapped[DataKey | None] = relationship()
     covered_countries: Mapped[list[UserCountry]] = relationship(
         cascade="all, delete-orphan", order_by="UserCountry.country"
     )
@@ -68,6 +97,19 @@ class User(Base):
             "role != 'focal_point' OR delegation_id IS NOT NULL", name="focal_point_delegation"
         ),
     )
+
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("totp_secret",)
+    # Set on the instance loaded for a request: the token of the session it came from.
+    session_token = None  # str | None; a plain attribute, not a column
+
+    def key_holder(self) -> DataKey:
+        if self.data_key is None:
+            raise ValueError("user has no data key yet")
+        return self.data_key
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None
 
     @validates("email")
     def _fold_email(self, key: str, value: str) -> str:
@@ -87,7 +129,11 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login keeps this in the signed cookie: the server-side session's token, never
+        # the user id, so that ending the session server-side really signs the cookie out.
+        if self.session_token is None:
+            raise RuntimeError("user has no session token; sign in through auth.service")
+        return self.session_token
 
 
 class UserCountry(Base):

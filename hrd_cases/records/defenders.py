@@ -114,6 +114,8 @@ def search_defenders(
         )
         .where(Defender.erased_at.is_(None))
         .order_by(Defender.created_at)
+        # Stream candidates: a common name part must not load thousands of rows to keep 50.
+        .execution_options(yield_per=limit + 16)
     )
     if visible_ids is not None:
         statement = statement.where(Defender.id.in_(visible_ids))  # type: ignore[arg-type]

@@ -1,0 +1,207 @@
+"""``hrd-cases user|delegation|token`` and ``demo-code``: account administration commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from hrd_cases.auth import accounts
+from hrd_cases.db import get_database
+from hrd_cases.errors import NotFound, ValidationFailed
+from hrd_cases.models import ApiToken, Delegation, Role, User
+from hrd_cases.runtime import current_hasher, current_settings
+
+
+def _fail(exc: ValidationFailed) -> click.ClickException:
+    problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.messages.items())
+    return click.ClickException(problems)
+
+
+# Users ---------------------------------------------------------------------------------------
+@click.group("user")
+def user_group() -> None:
+    """Accounts: create, list, disable, enable, reset-2fa."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--delegation", "delegation_code", help="Delegation code (focal points).")
+@click.option("--country", "countries", multiple=True, help="Covered country (officers).")
+@click.password_option("--password", help="Asked for if not given (12-128 characters).")
+@with_appcontext
+def user_create(
+    email: str,
+    display_name: str,
+    role: str,
+    delegation_code: str | None,
+    countries: tuple[str, ...],
+    password: str,
+) -> None:
+    """Create an account; the user sets up the second factor at the first sign-in."""
+    with get_database().session() as session:
+        try:
+            user = accounts.create_user(
+                session,
+                current_hasher(),
+                email=email,
+                display_name=display_name,
+                role=Role(role),
+                password=password,
+                delegation_code=delegation_code,
+                countries=countries,
+            )
+        except ValidationFailed as exc:
+            raise _fail(exc) from None
+        click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+@user_group.command("list")
+@with_appcontext
+def user_list() -> None:
+    with get_database().session() as session:
+        for user in session.scalars(select(User).order_by(User.email)):
+            scope = user.delegation.code if user.delegation else ",".join(user.country_codes) or "-"
+            state = "active" if user.is_active else "disabled"
+            factor = "2FA" if user.has_second_factor else "no 2FA yet"
+            click.echo(
+                f"{user.id:>5}  {user.email:<40} {user.role.value:<19} {scope:<12} "
+                f"{state:<8} {factor}"
+            )
+
+
+def _with_user(email: str, action) -> None:  # type: ignore[no-untyped-def]
+    with get_database().session() as session:
+        try:
+            user = accounts.find_user(session, email)
+        except NotFound:
+            raise click.ClickException(f"no account {email}") from None
+        action(session, user)
+
+
+@user_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def user_disable(email: str) -> None:
+    """Disable an account and end all its sessions."""
+    _with_user(email, lambda session, user: accounts.set_active(session, user, False))
+    click.echo(f"disabled {email}; its sessions are ended")
+
+
+@user_group.command("enable")
+@click.argument("email")
+@with_appcontext
+def user_enable(email: str) -> None:
+    _with_user(email, lambda session, user: accounts.set_active(session, user, True))
+    click.echo(f"enabled {email}")
+
+
+@user_group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def user_reset_2fa(email: str) -> None:
+    """Remove the second factor and recovery codes; the user enrols again at next sign-in."""
+    _with_user(email, lambda session, user: accounts.reset_second_factor(session, user))
+    click.echo(f"second factor reset for {email}; sessions ended")
+
+
+# Delegations ---------------------------------------------------------------------------------
+@click.group("delegation")
+def delegation_group() -> None:
+    """Delegations and embassies: create, list."""
+
+
+@delegation_group.command("create")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. KE")
+@with_appcontext
+def delegation_create(code: str, name: str, country: str) -> None:
+    with get_database().session() as session:
+        try:
+            delegation = accounts.create_delegation(session, code, name, country)
+        except ValidationFailed as exc:
+            raise _fail(exc) from None
+        click.echo(f"created delegation {delegation.code} ({delegation.country})")
+
+
+@delegation_group.command("list")
+@with_appcontext
+def delegation_list() -> None:
+    with get_database().session() as session:
+        for delegation in session.scalars(select(Delegation).order_by(Delegation.code)):
+            click.echo(f"{delegation.code:<14} {delegation.country}  {delegation.name}")
+
+
+# API tokens ----------------------------------------------------------------------------------
+@click.group("token")
+def token_group() -> None:
+    """Personal access tokens for the JSON API: create, list, revoke."""
+
+
+@token_group.command("create")
+@click.option("--user", "email", required=True)
+@click.option("--name", default="api", show_default=True)
+@click.option("--days", default=30, show_default=True, type=int)
+@with_appcontext
+def token_create(email: str, name: str, days: int) -> None:
+    """Create a token; it is shown once and only its hash is stored."""
+    shown: list[str] = []
+
+    def create(session, user) -> None:  # type: ignore[no-untyped-def]
+        try:
+            row, token = accounts.create_api_token(
+                session, user, name, days=days, max_days=current_settings().api_token_max_days
+            )
+        except ValidationFailed as exc:
+            raise _fail(exc) from None
+        shown.extend([str(row.id), token, row.expires_at.date().isoformat()])
+
+    _with_user(email, create)
+    token_id, token, expires = shown
+    click.echo(f"token {token_id} for {email}, expires {expires} (shown once):")
+    click.echo(token)
+
+
+@token_group.command("list")
+@with_appcontext
+def token_list() -> None:
+    with get_database().session() as session:
+        for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+            state = "revoked" if row.revoked_at else f"expires {row.expires_at.date()}"
+            click.echo(f"{row.id:>5}  {row.prefix}…  {row.user.email:<40} {row.name:<16} {state}")
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    with get_database().session() as session:
+        try:
+            accounts.revoke_api_token(session, token_id)
+        except NotFound:
+            raise click.ClickException(f"no token {token_id}") from None
+    click.echo(f"revoked token {token_id}")
+
+
+# Demo ----------------------------------------------------------------------------------------
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code_command(email: str) -> None:
+    """Print the current TOTP code of a demo account (demo instances only)."""
+    import pyotp
+
+    from hrd_cases.demo import DEMO_ACCOUNTS, is_demo_instance
+    from hrd_cases.records import get_vault
+
+    if email not in {a.email for a in DEMO_ACCOUNTS}:
+        raise click.ClickException("demo-code only works for the demo accounts")
+    with get_database().session() as session:
+        if not is_demo_instance(session):
+            raise click.ClickException("this is not a demo instance")
+        user = accounts.find_user(session, email)
+        secret = get_vault().open_field(user, "totp_secret") or ""
+    click.echo(pyotp.TOTP(secret).now())

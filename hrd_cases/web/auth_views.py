@@ -1,0 +1,177 @@
+"""Sign-in (password, then second factor or first-time enrolment), password change, sign-out.
+
+Between the password and the second factor the browser holds only a short-lived "pending"
+marker in the signed session; nothing is signed in until the second factor succeeds.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from hrd_cases.auth import accounts
+from hrd_cases.auth.qrcode_svg import qr_svg
+from hrd_cases.auth.service import (
+    PasswordOutcome,
+    check_password,
+    confirm_enrolment,
+    is_throttled,
+    pending_secret,
+    record_second_factor_failure,
+    sign_out,
+    start_enrolment,
+    start_session,
+    verify_second_factor,
+)
+from hrd_cases.auth.totp import provisioning_uri
+from hrd_cases.db import get_session
+from hrd_cases.extensions import limiter
+from hrd_cases.models import User
+from hrd_cases.records import get_vault
+from hrd_cases.runtime import current_hasher, current_settings
+from hrd_cases.web.forms import ChangePasswordForm, EnrolForm, LoginForm, SecondFactorForm
+
+bp = Blueprint("auth", __name__)
+
+PENDING_SECONDS = 300
+# One message for every failure, so that sign-in never reveals which accounts exist.
+SIGN_IN_FAILED = (
+    "Sign-in failed. Check your email and password. After several failed attempts an account "
+    "is paused for a few minutes."
+)
+
+
+def _login_rate_limit() -> str:
+    return current_settings().login_rate_limit
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        check = check_password(
+            get_session(),
+            current_hasher(),
+            current_settings(),
+            form.email.data or "",
+            form.password.data or "",
+        )
+        if check.outcome is PasswordOutcome.ACCEPTED and check.user is not None:
+            session.clear()
+            session["pending_user_id"] = check.user.id
+            session["pending_since"] = time.time()
+            if check.user.has_second_factor:
+                return redirect(url_for("auth.second_factor"))
+            return redirect(url_for("auth.enrol"))
+        flash(SIGN_IN_FAILED, "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def _pending_user() -> User | None:
+    user_id, since = session.get("pending_user_id"), session.get("pending_since", 0)
+    if user_id is None or time.time() - float(since) > PENDING_SECONDS:
+        return None
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
+    start_session(get_session(), user)
+    session.clear()  # drop the pending marker: the signed-in session starts clean
+    login_user(user)
+    flash("Signed in.", "success")
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def second_factor():  # type: ignore[no-untyped-def]
+    user = _pending_user()
+    if user is None or not user.has_second_factor:
+        session.clear()
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if not is_throttled(user) and verify_second_factor(
+            get_session(), get_vault(), user, form.code.data or ""
+        ):
+            _finish_sign_in(user)
+            return redirect(url_for("web.home"))
+        if record_second_factor_failure(get_session(), current_settings(), user):
+            session.clear()
+            flash(SIGN_IN_FAILED, "error")
+            return redirect(url_for("auth.login"))
+        flash("That code was not accepted. Codes work once; wait for the next one.", "error")
+        return render_template("auth/second_factor.html", form=form), 401
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def enrol():  # type: ignore[no-untyped-def]
+    user = _pending_user()
+    if user is None or user.has_second_factor:
+        session.clear()
+        return redirect(url_for("auth.login"))
+    vault = get_vault()
+    secret = pending_secret(vault, user) or start_enrolment(get_session(), vault, user)
+    form = EnrolForm()
+    status = 200
+    if form.validate_on_submit():
+        codes = confirm_enrolment(get_session(), vault, user, form.code.data or "")
+        if codes is not None:
+            _finish_sign_in(user)
+            return render_template("auth/recovery_codes.html", codes=codes)
+        flash(
+            "That code was not accepted. Check the time on your phone and try the next code.",
+            "error",
+        )
+        status = 401
+    uri = provisioning_uri(secret, user.email)
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        qr=qr_svg(uri, label="QR code to add hrd_cases to your authenticator app"),
+        secret_groups=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    ), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():  # type: ignore[no-untyped-def]
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        errors = accounts.change_password(
+            get_session(),
+            current_hasher(),
+            current_user._get_current_object(),
+            form.current_password.data or "",
+            form.new_password.data or "",
+        )
+        if not errors:
+            flash("Password changed. Your other sessions were signed out.", "success")
+            return redirect(url_for("web.home"))
+        for field, messages in errors.items():
+            getattr(form, field).errors = list(messages)
+        return render_template("auth/change_password.html", form=form), 422
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    sign_out(get_session(), current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("Signed out.", "success")
+    return redirect(url_for("auth.login"))
