@@ -21,6 +21,7 @@ def build_app(settings: Settings | None = None) -> Flask:
     register_logging(app, settings)
     register_database(app, settings)
     register_records(app, settings)
+    register_strategies(app, settings)
     register_extensions(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
@@ -90,6 +91,13 @@ def register_records(app: Flask, settings: Settings) -> None:
     app.extensions["hrd_vault"] = RecordVault(
         settings.key_provider(), index_bits=settings.blind_index_bits
     )
+
+
+def register_strategies(app: Flask, settings: Settings) -> None:
+    """Country templates are validated at start: the app never runs on a half-loaded one."""
+    from hrd_cases.workflow.templates import load_catalogue
+
+    app.extensions["hrd_strategies"] = load_catalogue(settings.strategies_dir)
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from hrd_cases.records.defenders import ErasureReason
 from hrd_cases.settings import Settings, SettingsError
+from hrd_cases.workflow.templates import TemplateError
 
 
 def _settings() -> Settings:
@@ -39,6 +40,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_group)
     app.cli.add_command(defender_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(strategies_group)
 
 
 @click.command("init")
@@ -100,13 +102,13 @@ def demo_command() -> None:
     from hrd_cases.db import get_database
     from hrd_cases.demo import load_demo
     from hrd_cases.records import get_vault
-    from hrd_cases.runtime import current_hasher
+    from hrd_cases.runtime import current_hasher, current_strategies
 
     settings = _settings()
     if settings.is_production:
         raise click.ClickException("refusing to load demo data with HRD_ENV=production")
     with _crypto_errors(), get_database().session() as session:
-        result = load_demo(session, current_hasher(), get_vault())
+        result = load_demo(session, current_hasher(), get_vault(), current_strategies())
     click.echo(
         f"demo data: {result.delegations_created} delegations, {result.accounts_created} "
         f"accounts and {result.cases_created} cases created (existing ones kept)"
@@ -157,7 +159,7 @@ def main() -> None:
     """Console entry point: configuration problems are one line on stderr, exit status 2."""
     try:
         cli.main(prog_name="hrd-cases")
-    except SettingsError as exc:
+    except (SettingsError, TemplateError) as exc:
         click.echo(f"hrd-cases: {exc}", err=True)
         sys.exit(2)
 
@@ -313,3 +315,80 @@ def audit_verify_command() -> None:
     if problem is not None:
         raise click.ClickException(f"audit chain broken at {problem} ({checked} entries good)")
     click.echo(f"audit chain intact: {checked} entries")
+
+
+# Strategy templates -------------------------------------------------------------------------
+@click.group("strategies")
+def strategies_group() -> None:
+    """Country HRD strategy templates (config/strategies/*.yaml)."""
+
+
+@strategies_group.command("validate")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Check another directory (default: the configured one).",
+)
+@with_appcontext
+def strategies_validate(directory: Path | None) -> None:
+    """Check every template file; list every problem, naming file and field."""
+    from hrd_cases.workflow.templates import validate_directory
+
+    directory = directory or _settings().strategies_dir
+    problems = validate_directory(directory)
+    for problem in problems:
+        click.echo(f"invalid: {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} template problem(s) in {directory}")
+    click.echo(f"all templates in {directory} are valid")
+
+
+@strategies_group.command("show")
+@click.argument("country")
+@click.option("--version", "number", type=int, help="A past version (default: in force today).")
+@with_appcontext
+def strategies_show(country: str, number: int | None) -> None:
+    """Show the template for a country (its own, or the default)."""
+    from datetime import date
+
+    from hrd_cases.runtime import current_strategies
+
+    code = country.upper() if len(country) == 2 else country
+    strategy = current_strategies().for_country(code)
+    try:
+        template = strategy.version(number) if number else strategy.in_force(date.today())
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    if strategy.code != code:
+        click.echo(f"no template of its own for {code}: showing the default")
+    click.echo(
+        f"{template.name} ({template.code}) version {template.version}, "
+        f"in force from {template.effective_from} (versions: "
+        f"{', '.join(str(v.version) for v in strategy.versions)})"
+    )
+    click.echo(f"local strategy: {template.local_strategy}")
+    for pillar, items in template.priorities.items():
+        click.echo(f"  {pillar.replace('_', ' ')}: " + "; ".join(items))
+    for action, rules in template.actions.items():
+        state = "enabled" if rules.enabled else "disabled"
+        extra = (
+            f", {rules.approvals_required} approval(s)"
+            if action.value in ("referral", "public_statement")
+            else ""
+        )
+        required = ", ".join(sorted(rules.required_fields)) or "-"
+        click.echo(f"  {action.value}: {state}{extra}; requires: {required}")
+    levels = ", ".join(level.value for level in template.statement_levels) or "-"
+    click.echo(f"  statement levels: {levels}")
+    click.echo(f"  trial observation partners: {', '.join(template.observation_partners) or '-'}")
+    d = template.deadlines
+    risk = ", ".join(f"{r.value} {h}h" for r, h in d.referral_hours_by_risk.items() if h)
+    click.echo(
+        f"  deadlines: referral by risk ({risk}); decision {d.referral_decision_hours}h; "
+        f"statement decision {d.statement_decision_hours}h; observation report "
+        f"{d.observation_report_days} days"
+    )
+    click.echo(
+        f"  maximum grant: EUR {template.max_grant_eur:,}; retention: "
+        f"{template.retention_years} years after closure"
+    )

@@ -21,6 +21,7 @@ from hrd_cases.models import Case, Delegation, InstanceFlag, Role, User, UserCou
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow.service import IntakeInput, open_case
+from hrd_cases.workflow.templates import StrategyCatalogue
 
 DEMO_FLAG = "demo"
 
@@ -134,7 +135,9 @@ def is_demo_instance(session: Session) -> bool:
     return flag is not None and flag.enabled
 
 
-def load_demo(session: Session, hasher: PasswordHasher, vault: RecordVault) -> DemoResult:
+def load_demo(
+    session: Session, hasher: PasswordHasher, vault: RecordVault, catalogue: StrategyCatalogue
+) -> DemoResult:
     """Create what is missing of the demo data and return every demo login."""
     begin_write(session)
     if session.get(InstanceFlag, DEMO_FLAG) is None:
@@ -173,18 +176,24 @@ def load_demo(session: Session, hasher: PasswordHasher, vault: RecordVault) -> D
 
     cases_created = 0
     if not session.scalar(select(func.count()).select_from(Case)):
-        author = users[DEMO_ACCOUNTS[0].email]
+        # Each case is opened by the focal point of its own delegation, as in real use.
+        authors = {a.delegation_code: users[a.email] for a in DEMO_ACCOUNTS if a.delegation_code}
         for code, name, risk, profiles, threats, narrative in DEMO_CASES:
             delegation = delegations[code]
             open_case(
                 session,
                 vault,
-                author,
+                catalogue,
+                authors[code],
                 IntakeInput(
                     delegation_id=delegation.id,
                     country=delegation.country,
                     risk_level=risk,
-                    defender={"name": name, "organisation": "Demo Association"},
+                    defender={
+                        "name": name,
+                        "organisation": "Demo Association",
+                        "location": "Demo town",
+                    },
                     profile_categories=profiles,
                     threats=threats,
                     narrative=narrative,

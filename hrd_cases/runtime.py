@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from flask import current_app
 
 from hrd_cases.settings import Settings
+from hrd_cases.workflow.templates import StrategyCatalogue
 
 
 def current_settings() -> Settings:
@@ -14,3 +15,7 @@ def current_settings() -> Settings:
 
 def current_hasher() -> PasswordHasher:
     return current_app.extensions["hrd_password_hasher"]
+
+
+def current_strategies() -> StrategyCatalogue:
+    return current_app.extensions["hrd_strategies"]

@@ -41,3 +41,55 @@ class ThreatType(enum.StrEnum):
 def enum_values(enum_class: type[enum.StrEnum]) -> list[str]:
     """Stored values of an enum, for SQLAlchemy ``Enum(values_callable=...)``."""
     return [member.value for member in enum_class]
+
+
+class Mechanism(enum.StrEnum):
+    """Protection mechanisms a case can be referred to."""
+
+    EU_HRD_MECHANISM = "eu_hrd_mechanism"  # ProtectDefenders.eu
+    EU_EMERGENCY_FUND = "eu_emergency_fund"
+    MS_TEMPORARY_RELOCATION = "ms_temporary_relocation"
+    SHELTER_CITY = "shelter_city"
+    UN_SPECIAL_PROCEDURES = "un_special_procedures"
+    OTHER = "other"
+
+
+class AssistanceType(enum.StrEnum):
+    """The EU HRD mechanism's emergency grant categories."""
+
+    PHYSICAL_SECURITY = "physical_security"
+    DIGITAL_SECURITY = "digital_security"
+    COMMUNICATIONS = "communications"
+    SECURITY_CAPACITY_BUILDING = "security_capacity_building"
+    SECURE_TRANSPORTATION = "secure_transportation"
+    LEGAL = "legal"
+    MEDICAL = "medical"  # including psycho-social
+    HUMANITARIAN_FAMILY_SUPPORT = "humanitarian_family_support"
+    URGENT_RELOCATION = "urgent_relocation"
+    URGENT_MONITORING_ADVOCACY = "urgent_monitoring_advocacy"
+    OTHER = "other"
+
+
+class StatementLevel(enum.StrEnum):
+    LOCAL_EU_STATEMENT = "local_eu_statement"
+    HRVP_SPOKESPERSON = "hrvp_spokesperson"
+    PRIVATE_DEMARCHE = "private_demarche"
+    SOCIAL_MEDIA = "social_media"
+
+
+class HearingOutcome(enum.StrEnum):
+    POSTPONED = "postponed"
+    ACQUITTED = "acquitted"
+    CONVICTED = "convicted"
+    DISMISSED = "dismissed"
+    OTHER = "other"
+
+
+class ActionType(enum.StrEnum):
+    """The actions a country template can enable."""
+
+    INTAKE = "intake"
+    REFERRAL = "referral"
+    TRIAL_OBSERVATION = "trial_observation"
+    PUBLIC_STATEMENT = "public_statement"
+    CLOSURE = "closure"

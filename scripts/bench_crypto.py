@@ -44,8 +44,10 @@ from hrd_cases.records.defenders import (
 )
 from hrd_cases.records.keys import rotate
 from hrd_cases.records.vault import field_context
+from hrd_cases.settings import CONFIG_DIR
 from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow.service import IntakeInput, open_case
+from hrd_cases.workflow.templates import load_catalogue
 from scripts.benchlib import (
     PeakMemory,
     machine_description,
@@ -54,8 +56,28 @@ from scripts.benchlib import (
 )
 
 INDEX_BITS = 32
-SYLLABLES = ["ka", "mi", "to", "ra", "ne", "lu", "sa", "di", "vo", "ha", "ze", "po", "yi",
-             "mo", "ta", "ri", "an", "el", "or", "us"]
+SYLLABLES = [
+    "ka",
+    "mi",
+    "to",
+    "ra",
+    "ne",
+    "lu",
+    "sa",
+    "di",
+    "vo",
+    "ha",
+    "ze",
+    "po",
+    "yi",
+    "mo",
+    "ta",
+    "ri",
+    "an",
+    "el",
+    "or",
+    "us",
+]
 
 
 def name_pools(rng: random.Random) -> tuple[list[str], list[str]]:
@@ -79,6 +101,7 @@ def bench_intake(server_url: str | None, keyring_file: Path, cases: int) -> dict
         with throwaway_database(server_url) as url:
             database = Database.connect(url)
             vault = make_vault(keyring_file, plaintext=plaintext)
+            catalogue = load_catalogue(CONFIG_DIR / "strategies")
             with database.session() as session:
                 delegation = Delegation(code="BENCH", name="Bench", country="KE")
                 session.add(delegation)
@@ -86,16 +109,27 @@ def bench_intake(server_url: str | None, keyring_file: Path, cases: int) -> dict
                 rng = random.Random(7)
                 started = time.perf_counter()
                 for i in range(cases):
-                    open_case(session, vault, None, IntakeInput(
-                        delegation_id=delegation.id, country="KE",
-                        risk_level=rng.choice(list(RiskLevel)),
-                        defender={"name": f"Defender {i} Example", "contact_details": "+254 700",
-                                  "location": "Nairobi", "organisation": "Org",
-                                  "personal_notes": "Notes"},
-                        profile_categories=[rng.choice(list(ProfileCategory))],
-                        threats=[rng.choice(list(ThreatType))],
-                        narrative="Narrative of the threats, a few sentences long. " * 4,
-                    ))
+                    open_case(
+                        session,
+                        vault,
+                        catalogue,
+                        None,
+                        IntakeInput(
+                            delegation_id=delegation.id,
+                            country="KE",
+                            risk_level=rng.choice(list(RiskLevel)),
+                            defender={
+                                "name": f"Defender {i} Example",
+                                "contact_details": "+254 700",
+                                "location": "Nairobi",
+                                "organisation": "Org",
+                                "personal_notes": "Notes",
+                            },
+                            profile_categories=[rng.choice(list(ProfileCategory))],
+                            threats=[rng.choice(list(ThreatType))],
+                            narrative="Narrative of the threats, a few sentences long. " * 4,
+                        ),
+                    )
                 elapsed = time.perf_counter() - started
             database.engine.dispose()
         rates[label] = cases / elapsed
@@ -113,19 +147,32 @@ def bulk_load_defenders(
         keys, defenders, tokens = [], [], []
         for name in names[start : start + chunk]:
             data_key = vault.create_data_key("defenders")
-            defender = Defender(id=uuid.uuid4(), reference=new_defender_reference(),
-                                data_key=data_key)
+            defender = Defender(
+                id=uuid.uuid4(), reference=new_defender_reference(), data_key=data_key
+            )
             vault.seal(defender, {"name": name})
-            keys.append({"id": data_key.id, "purpose": data_key.purpose,
-                         "kek_version": data_key.kek_version,
-                         "wrapped_key": data_key.wrapped_key, "created_at": data_key.created_at
-                         or _now()})
-            defenders.append({"id": defender.id, "reference": defender.reference,
-                              "data_key_id": data_key.id,
-                              "name_ciphertext": defender.name_ciphertext,
-                              "created_at": _now()})
-            tokens.extend({"defender_id": defender.id, "token": token}
-                          for token in name_tokens(vault, name, None))
+            keys.append(
+                {
+                    "id": data_key.id,
+                    "purpose": data_key.purpose,
+                    "kek_version": data_key.kek_version,
+                    "wrapped_key": data_key.wrapped_key,
+                    "created_at": data_key.created_at or _now(),
+                }
+            )
+            defenders.append(
+                {
+                    "id": defender.id,
+                    "reference": defender.reference,
+                    "data_key_id": data_key.id,
+                    "name_ciphertext": defender.name_ciphertext,
+                    "created_at": _now(),
+                }
+            )
+            tokens.extend(
+                {"defender_id": defender.id, "token": token}
+                for token in name_tokens(vault, name, None)
+            )
         session.execute(insert(DataKey), keys)
         session.execute(insert(Defender), defenders)
         session.execute(insert(DefenderNameToken), tokens)
@@ -154,15 +201,22 @@ def scan_search(session: Session, vault: RecordVault, query: str) -> list[uuid.U
         .execution_options(yield_per=10000)
     ):
         stub = Defender(id=defender_id, data_key=DataKey(id=key_id, wrapped_key=wrapped))
-        name = decrypt_field(vault._unwrap(stub.data_key, "scan"), blob,
-                             field_context(stub, "name"))
+        name = decrypt_field(
+            vault._unwrap(stub.data_key, "scan"), blob, field_context(stub, "name")
+        )
         if matches(query, name):
             found.append(defender_id)
     return found
 
 
-def bench_search(session: Session, vault: RecordVault, names: list[str], rng: random.Random,
-                 queries: int, scan: bool) -> dict[str, float]:
+def bench_search(
+    session: Session,
+    vault: RecordVault,
+    names: list[str],
+    rng: random.Random,
+    queries: int,
+    scan: bool,
+) -> dict[str, float]:
     full = rng.sample(names, queries)
     surnames = [n.split(" ")[-1] for n in rng.sample(names, queries)]
     absent = [f"Nobody {rng.randrange(10**9)} Absent" for _ in range(queries)]
@@ -194,17 +248,25 @@ def bench_rotation(session: Session, keyring_file: Path, batch_size: int) -> dic
         started = time.perf_counter()
         result = rotate(session, provider, batch_size=batch_size)
         elapsed = time.perf_counter() - started
-    return {"keys": result.rewrapped, "seconds": elapsed, "rate": result.rewrapped / elapsed,
-            "rss start MiB": memory.start / 2**20,
-            "rss peak growth MiB": (memory.peak - memory.start) / 2**20}
+    return {
+        "keys": result.rewrapped,
+        "seconds": elapsed,
+        "rate": result.rewrapped / elapsed,
+        "rss start MiB": memory.start / 2**20,
+        "rss peak growth MiB": (memory.peak - memory.start) / 2**20,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--intake-cases", type=int, default=10_000)
-    parser.add_argument("--sizes", default="100000,1000000",
-                        help="defender counts for the search benchmark (rotation uses the last)")
+    parser.add_argument(
+        "--sizes",
+        default="100000,1000000",
+        help="defender counts for the search benchmark (rotation uses the last)",
+    )
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--no-scan", action="store_true", help="skip the decrypt-all baseline")
@@ -238,8 +300,9 @@ def main() -> None:
                     started = time.perf_counter()
                     bulk_load_defenders(session, vault, names)
                     print(f"  loaded in {time.perf_counter() - started:.0f} s")
-                    search = bench_search(session, vault, names, rng, args.queries,
-                                          scan=not args.no_scan)
+                    search = bench_search(
+                        session, vault, names, rng, args.queries, scan=not args.no_scan
+                    )
                     search_rows.append((size, search))
                     print("  " + ", ".join(f"{k}: {v:.2f}" for k, v in search.items()))
                     if size == sizes[-1]:

@@ -87,21 +87,28 @@ def machine_description() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return (f"{cpus} cores ({model}), {total_kib / 1024 / 1024:.0f} GiB RAM, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    return (
+        f"{cpus} cores ({model}), {total_kib / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def write_docs_section(name: str, body: str) -> None:
     """Replace the section between ``<!-- name:start -->`` and ``<!-- name:end -->``."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = DOCS_BENCHMARKS.read_text(encoding="utf-8") if DOCS_BENCHMARKS.exists() else (
-        "# Benchmarks\n\nFigures measured by the scripts under `scripts/`, with the command "
-        "that produced them and the machine they ran on.\n"
+    text = (
+        DOCS_BENCHMARKS.read_text(encoding="utf-8")
+        if DOCS_BENCHMARKS.exists()
+        else (
+            "# Benchmarks\n\nFigures measured by the scripts under `scripts/`, with the command "
+            "that produced them and the machine they ran on.\n"
+        )
     )
     block = f"{start}\n{body.strip()}\n{end}"
     if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text,
-                      flags=re.DOTALL)
+        text = re.sub(
+            re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL
+        )
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOCS_BENCHMARKS.parent.mkdir(exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import cache
 from typing import Any
 
 import pyotp
@@ -11,11 +12,19 @@ from sqlalchemy.orm import Session
 from hrd_cases.db import utcnow
 from hrd_cases.models import Case, Delegation, Role, User, UserCountry
 from hrd_cases.records import RecordVault
+from hrd_cases.settings import CONFIG_DIR
 from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow.service import IntakeInput, open_case
+from hrd_cases.workflow.templates import StrategyCatalogue, load_catalogue
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
+
+
+@cache
+def strategy_catalogue() -> StrategyCatalogue:
+    """The shipped templates (config/strategies), loaded once for the whole test run."""
+    return load_catalogue(CONFIG_DIR / "strategies")
 
 
 def make_delegation(session: Session, **fields: Any) -> Delegation:
@@ -70,7 +79,7 @@ DEFENDER_FIELDS = {
     "name": "Test Defender",
     "other_names": None,
     "contact_details": None,
-    "location": None,
+    "location": "Test City",
     "organisation": None,
     "date_of_birth": None,
     "personal_notes": None,
@@ -93,6 +102,7 @@ def make_case(
     return open_case(
         session,
         vault,
+        strategy_catalogue(),
         actor,
         IntakeInput(
             delegation_id=delegation.id,

@@ -38,6 +38,10 @@ class Case(Base):
         ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
     )
     risk_level: Mapped[RiskLevel] = mapped_column(_enum(RiskLevel, "risk_level"))
+    # The strategy template the case was opened under: its rules apply until the case closes,
+    # whatever newer version comes into force meanwhile.
+    template_code: Mapped[str] = mapped_column(String(16))
+    template_version: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -10,12 +10,23 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
+from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.db import begin_write, utcnow
-from hrd_cases.models import Case, CaseDefender, CaseProfileCategory, CaseThreat, Delegation, User
+from hrd_cases.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.models import (
+    Case,
+    CaseDefender,
+    CaseProfileCategory,
+    CaseThreat,
+    Delegation,
+    Role,
+    User,
+)
 from hrd_cases.records.defenders import create_defender
 from hrd_cases.records.vault import RecordVault
-from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow.references import next_case_reference
+from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +43,26 @@ class IntakeInput:
 
 
 def open_case(
-    session: Session, vault: RecordVault, actor: User | None, intake: IntakeInput
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User | None,
+    intake: IntakeInput,
 ) -> Case:
-    """Intake: a new case with its defender, each with its own data key."""
+    """Intake: a new case with its defender, each with its own data key, under the country
+    template in force today."""
+    if actor is not None:
+        require(actor, Permission.CASE_CREATE)
+        if actor.role is Role.FOCAL_POINT and actor.delegation_id != intake.delegation_id:
+            raise Forbidden("focal points open cases for their own delegation only")
+    now = utcnow()
+    template = catalogue.for_country(intake.country).in_force(now.date())
+    _check_required(template, ActionType.INTAKE, _intake_values(intake))
     begin_write(session)
     delegation = session.get(Delegation, intake.delegation_id)
     if delegation is None:
-        raise ValueError(f"no delegation {intake.delegation_id}")
-    now = utcnow()
+        session.rollback()
+        raise NotFound(f"no delegation {intake.delegation_id}")
     defender = create_defender(session, vault, intake.defender)
     case = Case(
         id=uuid.uuid4(),
@@ -47,6 +70,8 @@ def open_case(
         country=intake.country,
         delegation=delegation,
         risk_level=intake.risk_level,
+        template_code=template.code,
+        template_version=template.version,
         opened_at=now,
         created_by_id=actor.id if actor else None,
         data_key=vault.create_data_key("cases"),
@@ -73,3 +98,37 @@ def open_case(
     )
     session.commit()
     return case
+
+
+def _intake_values(intake: IntakeInput) -> dict[str, object]:
+    return {
+        **intake.defender,
+        "narrative": intake.narrative,
+        "profile_categories": list(intake.profile_categories),
+        "threats": list(intake.threats),
+    }
+
+
+def _check_required(
+    template: StrategyVersion, action: ActionType, values: Mapping[str, object]
+) -> None:
+    """The template's required fields for a step must be present and non-empty."""
+    missing = sorted(
+        f for f in template.rules(action).required_fields if not _present(values.get(f))
+    )
+    if missing:
+        raise InvalidTransition(
+            f"the {template.name} template (version {template.version}) requires "
+            f"{', '.join(missing)} for {action.value.replace('_', ' ')}",
+            rule=f"{action.value}.required_fields",
+        )
+
+
+def _present(value: object) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return bool(value)
+    return True
