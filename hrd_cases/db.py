@@ -176,3 +176,16 @@ def begin_write(session: Session) -> None:
         session.commit()  # only reads so far; expire_on_commit=False keeps loaded objects
     options = {"hrd_sqlite_begin": "BEGIN IMMEDIATE"}
     session.connection(execution_options=options)
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """A service's unit of work: write lock up front, commit at the end, roll back on any
+    error, so a refused step leaves nothing behind and holds no lock."""
+    begin_write(session)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -2,6 +2,12 @@
 on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
 from hrd_cases.models.access import ApiToken, InstanceFlag, RecoveryCode, UserSession
+from hrd_cases.models.action import (
+    Referral,
+    ReferralAssistance,
+    ReferralDecision,
+    TimelineEvent,
+)
 from hrd_cases.models.audit import AuditChainHead, AuditEntry
 from hrd_cases.models.case import (
     Case,
@@ -29,7 +35,11 @@ __all__ = [
     "Delegation",
     "InstanceFlag",
     "RecoveryCode",
+    "Referral",
+    "ReferralAssistance",
+    "ReferralDecision",
     "Role",
+    "TimelineEvent",
     "User",
     "UserCountry",
     "UserSession",

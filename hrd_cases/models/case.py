@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +14,9 @@ from hrd_cases.models.defender import Defender
 from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import Delegation
 from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType, enum_values
+
+if TYPE_CHECKING:
+    from hrd_cases.models.action import Referral, TimelineEvent
 
 
 def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
@@ -60,6 +63,12 @@ class Case(Base):
     )
     threats: Mapped[list[CaseThreat]] = relationship(
         cascade="all, delete-orphan", order_by="CaseThreat.threat"
+    )
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Referral.created_at"
+    )
+    timeline: Mapped[list[TimelineEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="TimelineEvent.id"
     )
 
     def key_holder(self) -> DataKey:

@@ -20,6 +20,7 @@ from hrd_cases.models import (
     CaseThreat,
     Delegation,
     Role,
+    TimelineEvent,
     User,
 )
 from hrd_cases.records.defenders import create_defender
@@ -84,6 +85,7 @@ def open_case(
     case.threats = [CaseThreat(threat=t) for t in set(intake.threats)]
     session.add(case)
     session.flush()
+    add_event(session, case, actor, "case.opened", details={"risk_level": case.risk_level.value})
     audit.record(
         session,
         "case.open",
@@ -132,3 +134,46 @@ def _present(value: object) -> bool:
     if isinstance(value, (list, tuple, set, frozenset)):
         return bool(value)
     return True
+
+
+def add_event(
+    session: Session,
+    case: Case,
+    actor: User | None,
+    kind: str,
+    *,
+    subject_type: str | None = None,
+    subject_id: object = None,
+    details: Mapping[str, str | int | bool | None] | None = None,
+) -> TimelineEvent:
+    """A timeline entry in the caller's transaction (categories only, never content)."""
+    event = TimelineEvent(
+        case_id=case.id,
+        at=utcnow(),
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        details=dict(details or {}),
+    )
+    session.add(event)
+    return event
+
+
+def ensure_open(case: Case) -> None:
+    """A closed case accepts nothing but reopen."""
+    if case.closed_at is not None:
+        raise InvalidTransition(
+            f"case {case.reference} is closed: reopen it first", rule="case.closed"
+        )
+
+
+def template_of(catalogue: StrategyCatalogue, case: Case) -> StrategyVersion:
+    """The rules a case was opened under (not necessarily the version in force today)."""
+    return catalogue.template(case.template_code, case.template_version)
+
+
+def check_required(
+    template: StrategyVersion, action: ActionType, values: Mapping[str, object]
+) -> None:
+    _check_required(template, action, values)

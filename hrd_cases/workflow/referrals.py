@@ -1,0 +1,245 @@
+"""Referral to a protection mechanism: draft -> requested -> approved | rejected -> delivered
+-> closed. Approval needs the number of distinct protection officers the case's template
+names, none of whom requested (or drafted) the referral: four-eyes, enforced here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrd_cases import audit
+from hrd_cases.auth.permissions import Permission, case_for
+from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.models import Referral, ReferralAssistance, ReferralDecision, User
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import ActionType, AssistanceType, Mechanism
+from hrd_cases.workflow import engine
+from hrd_cases.workflow.engine import ReferralState
+from hrd_cases.workflow.service import add_event, check_required, ensure_open, template_of
+from hrd_cases.workflow.templates import StrategyCatalogue
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralInput:
+    mechanism: Mechanism
+    assistance_types: Iterable[AssistanceType] = field(default_factory=tuple)
+    amount_eur: int | None = None
+    justification: str | None = None
+
+
+def create_referral(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    reference: str,
+    data: ReferralInput,
+    *,
+    submit: bool = True,
+) -> Referral:
+    """Draft a referral, and request it at once unless ``submit`` is False."""
+    with write_transaction(session):
+        case = case_for(session, actor, reference, Permission.REFERRAL_REQUEST)
+        ensure_open(case)
+        template = template_of(catalogue, case)
+        rules = template.rules(ActionType.REFERRAL)
+        if not rules.enabled:
+            raise InvalidTransition(
+                f"the {template.name} template does not enable referrals", rule="referral.disabled"
+            )
+        assistance = sorted(set(data.assistance_types))
+        check_required(
+            template,
+            ActionType.REFERRAL,
+            {
+                "mechanism": data.mechanism,
+                "assistance_types": assistance,
+                "amount_eur": data.amount_eur,
+                "justification": data.justification,
+            },
+        )
+        if data.mechanism not in template.mechanisms:
+            raise InvalidTransition(
+                f"the {template.name} template does not use the mechanism {data.mechanism.value}",
+                rule="referral.mechanism_not_allowed",
+            )
+        if data.amount_eur is not None and not 0 <= data.amount_eur <= template.max_grant_eur:
+            raise InvalidTransition(
+                f"a grant of EUR {data.amount_eur:,} is above the {template.name} maximum of "
+                f"EUR {template.max_grant_eur:,}",
+                rule="referral.max_grant",
+            )
+        now = utcnow()
+        referral = Referral(
+            id=uuid.uuid4(),
+            case=case,
+            mechanism=data.mechanism,
+            amount_eur=data.amount_eur,
+            state=ReferralState.DRAFT,
+            approvals_required=rules.approvals_required,
+            created_by_id=actor.id,
+            created_at=now,
+        )
+        referral.assistance = [ReferralAssistance(assistance_type=a) for a in assistance]
+        vault.seal(referral, {"justification": data.justification})
+        session.add(referral)
+        session.flush()
+        add_event(
+            session,
+            case,
+            actor,
+            "referral.drafted",
+            subject_type="referral",
+            subject_id=referral.id,
+            details={"mechanism": data.mechanism.value},
+        )
+        if submit:
+            _request(session, actor, referral)
+        audit.record(
+            session,
+            "referral.create",
+            actor_id=actor.id,
+            object_type="referral",
+            object_id=referral.id,
+            details={"case": case.reference, "state": referral.state.value},
+        )
+    return referral
+
+
+def _request(session: Session, actor: User, referral: Referral) -> None:
+    engine.check("referral", engine.REFERRAL_TRANSITIONS, referral.state, ReferralState.REQUESTED)
+    referral.state = ReferralState.REQUESTED
+    referral.requested_by_id, referral.requested_at = actor.id, utcnow()
+    add_event(
+        session,
+        referral.case,
+        actor,
+        "referral.requested",
+        subject_type="referral",
+        subject_id=referral.id,
+        details={"approvals_required": referral.approvals_required},
+    )
+
+
+def _referral_for(
+    session: Session, actor: User, referral_id: uuid.UUID, permission: Permission
+) -> Referral:
+    """The referral, row-locked for the rest of the transaction, if its case is in scope."""
+    referral = session.scalar(select(Referral).where(Referral.id == referral_id).with_for_update())
+    if referral is None:
+        raise NotFound("no such referral")
+    case_for(session, actor, referral.case.reference, permission)  # scope, or NotFound
+    return referral
+
+
+def submit_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Referral:
+    with write_transaction(session):
+        referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_REQUEST)
+        ensure_open(referral.case)
+        _request(session, actor, referral)
+        audit.record(
+            session,
+            "referral.request",
+            actor_id=actor.id,
+            object_type="referral",
+            object_id=referral.id,
+        )
+    return referral
+
+
+def decide_referral(
+    session: Session, actor: User, referral_id: uuid.UUID, *, approve: bool
+) -> Referral:
+    """One officer's decision. A rejection rejects; enough distinct approvals approve.
+
+    The referral row is locked (PostgreSQL) or the database write-locked (SQLite) for the
+    transaction, so two officers deciding at once are serialised: never two transitions.
+    """
+    with write_transaction(session):
+        referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_DECIDE)
+        ensure_open(referral.case)
+        if referral.state is not ReferralState.REQUESTED:
+            raise InvalidTransition(
+                f"the referral is {referral.state.value}, not awaiting a decision",
+                rule="referral.transition",
+            )
+        if actor.id in (referral.requested_by_id, referral.created_by_id):
+            raise InvalidTransition(
+                "whoever requested a referral cannot decide on it (four-eyes)",
+                rule="referral.four_eyes",
+            )
+        if any(d.officer_id == actor.id for d in referral.decisions):
+            raise InvalidTransition(
+                "you have already decided on this referral",
+                rule="referral.one_decision_per_officer",
+            )
+        now = utcnow()
+        referral.decisions.append(
+            ReferralDecision(officer_id=actor.id, approve=approve, decided_at=now)
+        )
+        add_event(
+            session,
+            referral.case,
+            actor,
+            "referral.approval" if approve else "referral.rejection",
+            subject_type="referral",
+            subject_id=referral.id,
+        )
+        approvals = sum(1 for d in referral.decisions if d.approve)
+        target = None
+        if not approve:
+            target = ReferralState.REJECTED
+        elif approvals >= referral.approvals_required:
+            target = ReferralState.APPROVED
+        if target is not None:
+            engine.check("referral", engine.REFERRAL_TRANSITIONS, referral.state, target)
+            referral.state, referral.decided_at = target, now
+            add_event(
+                session,
+                referral.case,
+                None,
+                f"referral.{target.value}",
+                subject_type="referral",
+                subject_id=referral.id,
+                details={"approvals": approvals},
+            )
+        audit.record(
+            session,
+            "referral.decide",
+            actor_id=actor.id,
+            object_type="referral",
+            object_id=referral.id,
+            details={"approve": approve, "state": referral.state.value},
+        )
+    return referral
+
+
+def mark_delivered(session: Session, actor: User, referral_id: uuid.UUID) -> Referral:
+    with write_transaction(session):
+        referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_REQUEST)
+        ensure_open(referral.case)
+        engine.check(
+            "referral", engine.REFERRAL_TRANSITIONS, referral.state, ReferralState.DELIVERED
+        )
+        referral.state, referral.delivered_at = ReferralState.DELIVERED, utcnow()
+        add_event(
+            session,
+            referral.case,
+            actor,
+            "referral.delivered",
+            subject_type="referral",
+            subject_id=referral.id,
+        )
+        audit.record(
+            session,
+            "referral.deliver",
+            actor_id=actor.id,
+            object_type="referral",
+            object_id=referral.id,
+        )
+    return referral
