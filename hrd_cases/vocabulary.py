@@ -93,3 +93,38 @@ class ActionType(enum.StrEnum):
     TRIAL_OBSERVATION = "trial_observation"
     PUBLIC_STATEMENT = "public_statement"
     CLOSURE = "closure"
+
+
+class ConsentScope(enum.StrEnum):
+    """What a defender agreed to. Recorded, scoped consent gates statements: do no harm."""
+
+    PUBLIC_STATEMENT = "public_statement"
+    PRIVATE_DEMARCHE = "private_demarche"
+    REFERRAL_DATA_SHARING = "referral_data_sharing"
+    TRIAL_OBSERVATION = "trial_observation"
+
+
+class ClosureOutcome(enum.StrEnum):
+    RISK_REDUCED = "risk_reduced"
+    RELOCATED = "relocated"
+    RESOLVED = "resolved"
+    CONTACT_LOST = "contact_lost"
+    DEFENDER_REQUEST = "defender_request"
+    OTHER = "other"
+
+
+# The statement levels that make a case public; a private demarche does not.
+PUBLIC_STATEMENT_LEVELS = frozenset(
+    {
+        StatementLevel.LOCAL_EU_STATEMENT,
+        StatementLevel.HRVP_SPOKESPERSON,
+        StatementLevel.SOCIAL_MEDIA,
+    }
+)
+
+
+def consent_scope_for(level: StatementLevel) -> ConsentScope:
+    """The consent a statement at ``level`` needs."""
+    if level in PUBLIC_STATEMENT_LEVELS:
+        return ConsentScope.PUBLIC_STATEMENT
+    return ConsentScope.PRIVATE_DEMARCHE

@@ -3,9 +3,15 @@ on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
 from hrd_cases.models.access import ApiToken, InstanceFlag, RecoveryCode, UserSession
 from hrd_cases.models.action import (
+    Consent,
+    ConsentScopeGrant,
+    Hearing,
+    HearingObserver,
     Referral,
     ReferralAssistance,
     ReferralDecision,
+    Statement,
+    StatementDecision,
     TimelineEvent,
 )
 from hrd_cases.models.audit import AuditChainHead, AuditEntry
@@ -29,16 +35,22 @@ __all__ = [
     "CaseProfileCategory",
     "CaseReferenceCounter",
     "CaseThreat",
+    "Consent",
+    "ConsentScopeGrant",
     "DataKey",
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "Hearing",
+    "HearingObserver",
     "InstanceFlag",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",
     "ReferralDecision",
     "Role",
+    "Statement",
+    "StatementDecision",
     "TimelineEvent",
     "User",
     "UserCountry",

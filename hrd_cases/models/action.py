@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -22,8 +23,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.case import Case
 from hrd_cases.models.keys import DataKey
-from hrd_cases.vocabulary import AssistanceType, Mechanism, enum_values
-from hrd_cases.workflow.engine import ReferralState
+from hrd_cases.vocabulary import (
+    AssistanceType,
+    ConsentScope,
+    HearingOutcome,
+    Mechanism,
+    StatementLevel,
+    enum_values,
+)
+from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 
 
 def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
@@ -127,3 +135,142 @@ class TimelineEvent(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class Hearing(Base):
+    """A court hearing in a case: scheduled -> observed | not observed -> report filed."""
+
+    __tablename__ = "hearings"
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("charges", "report")
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # A court is a public place, not personal data; it appears in the trial calendar.
+    court: Mapped[str] = mapped_column(String(200))
+    state: Mapped[HearingState] = mapped_column(_enum(HearingState, "hearing_state"), index=True)
+    outcome: Mapped[HearingOutcome | None] = mapped_column(_enum(HearingOutcome, "hearing_outcome"))
+    charges_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    report_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship(back_populates="hearings")
+    observers: Mapped[list[HearingObserver]] = relationship(
+        cascade="all, delete-orphan", order_by="HearingObserver.embassy", lazy="selectin"
+    )
+
+    def key_holder(self) -> DataKey:
+        return self.case.data_key
+
+    @property
+    def observer_codes(self) -> list[str]:
+        return [o.embassy for o in self.observers]
+
+
+class HearingObserver(Base):
+    """An embassy attending a hearing: "EU" (the Delegation) or a Member State code."""
+
+    __tablename__ = "hearing_observers"
+
+    hearing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("hearings.id", ondelete="CASCADE"), primary_key=True
+    )
+    embassy: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class Consent(Base):
+    """A defender's recorded consent, with its scope; revocable, never edited."""
+
+    __tablename__ = "consents"
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("notes",)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    given_on: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notes_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+
+    case: Mapped[Case] = relationship(back_populates="consents")
+    scope_rows: Mapped[list[ConsentScopeGrant]] = relationship(
+        cascade="all, delete-orphan", order_by="ConsentScopeGrant.scope", lazy="selectin"
+    )
+
+    def key_holder(self) -> DataKey:
+        return self.case.data_key
+
+    @property
+    def scopes(self) -> set[ConsentScope]:
+        return {row.scope for row in self.scope_rows}
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ConsentScopeGrant(Base):
+    __tablename__ = "consent_scopes"
+
+    consent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consents.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope: Mapped[ConsentScope] = mapped_column(
+        _enum(ConsentScope, "consent_scope"), primary_key=True
+    )
+
+
+class Statement(Base):
+    """A public statement or demarche: draft -> submitted -> approved | rejected -> published
+    | withdrawn. The text stays encrypted until it is published (then it is public)."""
+
+    __tablename__ = "statements"
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("draft",)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[StatementLevel] = mapped_column(_enum(StatementLevel, "statement_level"))
+    state: Mapped[StatementState] = mapped_column(
+        _enum(StatementState, "statement_state"), index=True
+    )
+    approvals_required: Mapped[int] = mapped_column(Integer)
+    draft_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    published_text: Mapped[str | None] = mapped_column(Text)
+    publication_url: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship(back_populates="statements")
+    decisions: Mapped[list[StatementDecision]] = relationship(
+        cascade="all, delete-orphan", order_by="StatementDecision.decided_at", lazy="selectin"
+    )
+
+    def key_holder(self) -> DataKey:
+        return self.case.data_key
+
+
+class StatementDecision(Base):
+    __tablename__ = "statement_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    approve: Mapped[bool]
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("statement_id", "officer_id"),)

@@ -13,10 +13,16 @@ from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.defender import Defender
 from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import Delegation
-from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType, enum_values
+from hrd_cases.vocabulary import (
+    ClosureOutcome,
+    ProfileCategory,
+    RiskLevel,
+    ThreatType,
+    enum_values,
+)
 
 if TYPE_CHECKING:
-    from hrd_cases.models.action import Referral, TimelineEvent
+    from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent
 
 
 def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
@@ -32,7 +38,7 @@ def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
 
 class Case(Base):
     __tablename__ = "cases"
-    encrypted_fields: ClassVar[tuple[str, ...]] = ("narrative",)
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("narrative", "closure_reason")
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(String(16), unique=True)  # e.g. KE-2026-0007
@@ -52,6 +58,12 @@ class Case(Base):
         ForeignKey("data_keys.id", ondelete="RESTRICT"), unique=True
     )
     narrative_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(
+        _enum(ClosureOutcome, "closure_outcome")
+    )
+    closure_reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     data_key: Mapped[DataKey] = relationship(lazy="joined")
     delegation: Mapped[Delegation] = relationship()
@@ -69,6 +81,15 @@ class Case(Base):
     )
     timeline: Mapped[list[TimelineEvent]] = relationship(
         cascade="all, delete-orphan", order_by="TimelineEvent.id"
+    )
+    hearings: Mapped[list[Hearing]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Hearing.scheduled_for"
+    )
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Consent.recorded_at"
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Statement.created_at"
     )
 
     def key_holder(self) -> DataKey:

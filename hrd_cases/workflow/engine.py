@@ -21,6 +21,27 @@ class ReferralState(enum.StrEnum):
     CLOSED = "closed"
 
 
+class HearingState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    OBSERVED = "observed"
+    NOT_OBSERVED = "not_observed"
+    REPORT_FILED = "report_filed"
+
+
+class StatementState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class ConsentState(enum.StrEnum):
+    RECORDED = "recorded"
+    REVOKED = "revoked"
+
+
 class CaseState(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -46,6 +67,29 @@ REFERRAL_TRANSITIONS: Mapping[ReferralState, frozenset[ReferralState]] = {
     ReferralState.CLOSED: frozenset(),
 }
 
+HEARING_TRANSITIONS: Mapping[HearingState, frozenset[HearingState]] = {
+    HearingState.SCHEDULED: frozenset({HearingState.OBSERVED, HearingState.NOT_OBSERVED}),
+    HearingState.OBSERVED: frozenset({HearingState.REPORT_FILED}),
+    HearingState.NOT_OBSERVED: frozenset(),
+    HearingState.REPORT_FILED: frozenset(),
+}
+
+STATEMENT_TRANSITIONS: Mapping[StatementState, frozenset[StatementState]] = {
+    StatementState.DRAFT: frozenset({StatementState.SUBMITTED, StatementState.WITHDRAWN}),
+    StatementState.SUBMITTED: frozenset(
+        {StatementState.APPROVED, StatementState.REJECTED, StatementState.WITHDRAWN}
+    ),
+    StatementState.APPROVED: frozenset({StatementState.PUBLISHED, StatementState.WITHDRAWN}),
+    StatementState.REJECTED: frozenset(),
+    StatementState.PUBLISHED: frozenset(),
+    StatementState.WITHDRAWN: frozenset(),
+}
+
+CONSENT_TRANSITIONS: Mapping[ConsentState, frozenset[ConsentState]] = {
+    ConsentState.RECORDED: frozenset({ConsentState.REVOKED}),
+    ConsentState.REVOKED: frozenset(),
+}
+
 CASE_TRANSITIONS: Mapping[CaseState, frozenset[CaseState]] = {
     CaseState.OPEN: frozenset({CaseState.CLOSED}),
     CaseState.CLOSED: frozenset({CaseState.OPEN}),  # reopen
@@ -66,19 +110,21 @@ def derive_stage(
     *,
     closed: bool,
     referral_states: list[ReferralState],
-    has_hearing: bool,
-    has_statement: bool,
+    hearing_states: list[HearingState],
+    statement_states: list[StatementState],
     assessed: bool,
 ) -> Stage:
-    """The most advanced stage the case's actions show."""
+    """The most advanced stage the case's actions show: closed; advocacy (a statement beyond
+    its draft); monitoring (a hearing); protection (a referral beyond its draft); assessment
+    (a risk assessment, or a draft referral or statement); else intake."""
     if closed:
         return Stage.CLOSED
-    if has_statement:
+    if any(s not in (StatementState.DRAFT, StatementState.WITHDRAWN) for s in statement_states):
         return Stage.ADVOCACY
-    if has_hearing:
+    if hearing_states:
         return Stage.MONITORING
     if any(s is not ReferralState.DRAFT for s in referral_states):
         return Stage.PROTECTION
-    if assessed or referral_states:
+    if assessed or referral_states or statement_states:
         return Stage.ASSESSMENT
     return Stage.INTAKE

@@ -20,7 +20,13 @@ from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ActionType, AssistanceType, Mechanism
 from hrd_cases.workflow import engine
 from hrd_cases.workflow.engine import ReferralState
-from hrd_cases.workflow.service import add_event, check_required, ensure_open, template_of
+from hrd_cases.workflow.service import (
+    add_event,
+    check_decider,
+    check_required,
+    ensure_open,
+    template_of,
+)
 from hrd_cases.workflow.templates import StrategyCatalogue
 
 
@@ -168,16 +174,12 @@ def decide_referral(
                 f"the referral is {referral.state.value}, not awaiting a decision",
                 rule="referral.transition",
             )
-        if actor.id in (referral.requested_by_id, referral.created_by_id):
-            raise InvalidTransition(
-                "whoever requested a referral cannot decide on it (four-eyes)",
-                rule="referral.four_eyes",
-            )
-        if any(d.officer_id == actor.id for d in referral.decisions):
-            raise InvalidTransition(
-                "you have already decided on this referral",
-                rule="referral.one_decision_per_officer",
-            )
+        check_decider(
+            actor,
+            (referral.requested_by_id, referral.created_by_id),
+            (d.officer_id for d in referral.decisions),
+            subject="referral",
+        )
         now = utcnow()
         referral.decisions.append(
             ReferralDecision(officer_id=actor.id, approve=approve, decided_at=now)

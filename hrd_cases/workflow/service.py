@@ -177,3 +177,20 @@ def check_required(
     template: StrategyVersion, action: ActionType, values: Mapping[str, object]
 ) -> None:
     _check_required(template, action, values)
+
+
+def check_decider(
+    actor: User, requester_ids: Iterable[int | None], decided_by: Iterable[int], *, subject: str
+) -> None:
+    """Four-eyes: whoever requested (or drafted) something never decides on it, and each
+    officer counts once."""
+    if actor.id in set(requester_ids):
+        raise InvalidTransition(
+            f"whoever requested a {subject} cannot decide on it (four-eyes)",
+            rule=f"{subject}.four_eyes",
+        )
+    if actor.id in set(decided_by):
+        raise InvalidTransition(
+            f"you have already decided on this {subject}",
+            rule=f"{subject}.one_decision_per_officer",
+        )

@@ -1,0 +1,103 @@
+"""Case-level steps: assessment, closure, reopening, and the derived stage."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from hrd_cases import audit
+from hrd_cases.auth.permissions import Permission, case_for
+from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.errors import InvalidTransition
+from hrd_cases.models import Case, User
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import ActionType, ClosureOutcome, RiskLevel
+from hrd_cases.workflow.engine import Stage, derive_stage
+from hrd_cases.workflow.service import add_event, check_required, ensure_open, template_of
+from hrd_cases.workflow.templates import StrategyCatalogue
+
+
+def case_stage(case: Case) -> Stage:
+    return derive_stage(
+        closed=case.closed_at is not None,
+        referral_states=[r.state for r in case.referrals],
+        hearing_states=[h.state for h in case.hearings],
+        statement_states=[s.state for s in case.statements],
+        assessed=case.assessed_at is not None,
+    )
+
+
+def assess_case(session: Session, actor: User, reference: str, risk_level: RiskLevel) -> Case:
+    """Record a (re-)assessment of the risk; the risk level feeds deadlines and aggregates."""
+    with write_transaction(session):
+        case = case_for(session, actor, reference, Permission.CASE_UPDATE)
+        ensure_open(case)
+        previous = case.risk_level
+        case.risk_level, case.assessed_at = risk_level, utcnow()
+        add_event(
+            session,
+            case,
+            actor,
+            "case.assessed",
+            details={"from": previous.value, "to": risk_level.value},
+        )
+        audit.record(
+            session,
+            "case.assess",
+            actor_id=actor.id,
+            object_type="case",
+            object_id=case.reference,
+            details={"risk_level": risk_level.value},
+        )
+    return case
+
+
+def close_case(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    reference: str,
+    outcome: ClosureOutcome | None,
+    reason: str | None = None,
+) -> Case:
+    with write_transaction(session):
+        case = case_for(session, actor, reference, Permission.CASE_CLOSE)
+        ensure_open(case)
+        template = template_of(catalogue, case)
+        if not template.enabled(ActionType.CLOSURE):
+            raise InvalidTransition(
+                f"the {template.name} template does not enable closure", rule="closure.disabled"
+            )
+        check_required(template, ActionType.CLOSURE, {"outcome": outcome, "reason": reason})
+        case.closed_at, case.closure_outcome = utcnow(), outcome
+        vault.seal(case, {"closure_reason": reason})
+        add_event(
+            session,
+            case,
+            actor,
+            "case.closed",
+            details={"outcome": outcome.value if outcome else None},
+        )
+        audit.record(
+            session,
+            "case.close",
+            actor_id=actor.id,
+            object_type="case",
+            object_id=case.reference,
+            details={"outcome": outcome.value if outcome else None},
+        )
+    return case
+
+
+def reopen_case(session: Session, actor: User, reference: str) -> Case:
+    """The one step a closed case accepts."""
+    with write_transaction(session):
+        case = case_for(session, actor, reference, Permission.CASE_CLOSE)
+        if case.closed_at is None:
+            raise InvalidTransition(f"case {case.reference} is not closed", rule="case.transition")
+        case.closed_at, case.reopened_at = None, utcnow()
+        add_event(session, case, actor, "case.reopened")
+        audit.record(
+            session, "case.reopen", actor_id=actor.id, object_type="case", object_id=case.reference
+        )
+    return case

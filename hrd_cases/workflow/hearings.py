@@ -1,0 +1,193 @@
+"""Trial observation: scheduled -> observed | not observed -> report filed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrd_cases import audit
+from hrd_cases.auth.permissions import Permission, case_for
+from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.models import Hearing, HearingObserver, User
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import ActionType, HearingOutcome
+from hrd_cases.workflow import engine
+from hrd_cases.workflow.engine import HearingState
+from hrd_cases.workflow.service import add_event, check_required, ensure_open, template_of
+from hrd_cases.workflow.templates import StrategyCatalogue
+
+
+def _observation_template(catalogue: StrategyCatalogue, hearing_case):  # type: ignore[no-untyped-def]
+    template = template_of(catalogue, hearing_case)
+    if not template.enabled(ActionType.TRIAL_OBSERVATION):
+        raise InvalidTransition(
+            f"the {template.name} template does not enable trial observation",
+            rule="trial_observation.disabled",
+        )
+    return template
+
+
+def schedule_hearing(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    reference: str,
+    *,
+    scheduled_for: datetime,
+    court: str,
+    charges: str | None = None,
+) -> Hearing:
+    with write_transaction(session):
+        case = case_for(session, actor, reference, Permission.HEARING_MANAGE)
+        ensure_open(case)
+        template = _observation_template(catalogue, case)
+        check_required(template, ActionType.TRIAL_OBSERVATION, {"court": court, "charges": charges})
+        if not court.strip():
+            raise InvalidTransition("a hearing needs a court", rule="trial_observation.court")
+        hearing = Hearing(
+            id=uuid.uuid4(),
+            case=case,
+            scheduled_for=scheduled_for,
+            court=court.strip()[:200],
+            state=HearingState.SCHEDULED,
+            created_by_id=actor.id,
+        )
+        vault.seal(hearing, {"charges": charges, "report": None})
+        session.add(hearing)
+        session.flush()
+        add_event(
+            session,
+            case,
+            actor,
+            "hearing.scheduled",
+            subject_type="hearing",
+            subject_id=hearing.id,
+            details={"date": scheduled_for.date().isoformat()},
+        )
+        audit.record(
+            session,
+            "hearing.schedule",
+            actor_id=actor.id,
+            object_type="hearing",
+            object_id=hearing.id,
+            details={"case": case.reference},
+        )
+    return hearing
+
+
+def _hearing_for(session: Session, actor: User, hearing_id: uuid.UUID) -> Hearing:
+    hearing = session.scalar(select(Hearing).where(Hearing.id == hearing_id).with_for_update())
+    if hearing is None:
+        raise NotFound("no such hearing")
+    case_for(session, actor, hearing.case.reference, Permission.HEARING_MANAGE)
+    ensure_open(hearing.case)
+    return hearing
+
+
+def record_observation(
+    session: Session,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    hearing_id: uuid.UUID,
+    *,
+    observed: bool,
+    observers: Iterable[str] = (),
+    outcome: HearingOutcome | None = None,
+) -> Hearing:
+    """Who attended (embassies sharing observation under the template), and the outcome."""
+    with write_transaction(session):
+        hearing = _hearing_for(session, actor, hearing_id)
+        template = _observation_template(catalogue, hearing.case)
+        target = HearingState.OBSERVED if observed else HearingState.NOT_OBSERVED
+        engine.check("hearing", engine.HEARING_TRANSITIONS, hearing.state, target)
+        codes = sorted({code.strip().upper() for code in observers if code.strip()})
+        strangers = [c for c in codes if c not in template.observation_partners]
+        if strangers:
+            raise InvalidTransition(
+                f"{', '.join(strangers)} do(es) not share trial observation under the "
+                f"{template.name} template (partners: "
+                f"{', '.join(template.observation_partners)})",
+                rule="trial_observation.partners",
+            )
+        if observed and not codes:
+            raise InvalidTransition(
+                "an observed hearing needs at least one observer",
+                rule="trial_observation.observers",
+            )
+        hearing.state, hearing.outcome, hearing.observed_at = target, outcome, utcnow()
+        hearing.observers = [HearingObserver(embassy=c) for c in codes]
+        add_event(
+            session,
+            hearing.case,
+            actor,
+            f"hearing.{target.value}",
+            subject_type="hearing",
+            subject_id=hearing.id,
+            details={
+                "observers": ",".join(codes) or None,
+                "outcome": outcome.value if outcome else None,
+            },
+        )
+        audit.record(
+            session,
+            "hearing.observe",
+            actor_id=actor.id,
+            object_type="hearing",
+            object_id=hearing.id,
+            details={"observed": observed},
+        )
+    return hearing
+
+
+def file_report(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    hearing_id: uuid.UUID,
+    report: str,
+) -> Hearing:
+    with write_transaction(session):
+        hearing = _hearing_for(session, actor, hearing_id)
+        template = _observation_template(catalogue, hearing.case)
+        engine.check(
+            "hearing", engine.HEARING_TRANSITIONS, hearing.state, HearingState.REPORT_FILED
+        )
+        if not report.strip():
+            raise InvalidTransition(
+                "the observation report is empty", rule="trial_observation.report"
+            )
+        check_required(
+            template,
+            ActionType.TRIAL_OBSERVATION,
+            {
+                "report": report,
+                "court": hearing.court,
+                "observers": hearing.observer_codes,
+                "charges": "present" if hearing.charges_ciphertext else None,
+            },
+        )
+        vault.seal(hearing, {"report": report})
+        hearing.state, hearing.report_filed_at = HearingState.REPORT_FILED, utcnow()
+        add_event(
+            session,
+            hearing.case,
+            actor,
+            "hearing.report_filed",
+            subject_type="hearing",
+            subject_id=hearing.id,
+        )
+        audit.record(
+            session,
+            "hearing.report",
+            actor_id=actor.id,
+            object_type="hearing",
+            object_id=hearing.id,
+        )
+    return hearing

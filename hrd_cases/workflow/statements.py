@@ -1,0 +1,236 @@
+"""Public statements and demarches: draft -> submitted -> approved | rejected -> published |
+withdrawn. The text is encrypted until publication. No statement is submitted or published
+without the defender's recorded, unrevoked consent covering its level (do no harm)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrd_cases import audit
+from hrd_cases.auth.permissions import Permission, case_for
+from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.models import Statement, StatementDecision, User
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import ActionType, StatementLevel, consent_scope_for
+from hrd_cases.workflow import engine
+from hrd_cases.workflow.consent import active_consent_covers
+from hrd_cases.workflow.engine import StatementState
+from hrd_cases.workflow.service import (
+    add_event,
+    check_decider,
+    check_required,
+    ensure_open,
+    template_of,
+)
+from hrd_cases.workflow.templates import StrategyCatalogue
+
+
+def _require_consent(statement: Statement) -> None:
+    scope = consent_scope_for(statement.level)
+    if not active_consent_covers(statement.case, scope):
+        raise InvalidTransition(
+            f"a {statement.level.value.replace('_', ' ')} needs the defender's recorded, "
+            f"unrevoked consent covering {scope.value.replace('_', ' ')} (do no harm)",
+            rule="statement.consent",
+        )
+
+
+def draft_statement(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    reference: str,
+    *,
+    level: StatementLevel,
+    text: str,
+) -> Statement:
+    with write_transaction(session):
+        case = case_for(session, actor, reference, Permission.STATEMENT_DRAFT)
+        ensure_open(case)
+        template = template_of(catalogue, case)
+        rules = template.rules(ActionType.PUBLIC_STATEMENT)
+        if not rules.enabled:
+            raise InvalidTransition(
+                f"the {template.name} template does not enable statements",
+                rule="statement.disabled",
+            )
+        if level not in template.statement_levels:
+            allowed = ", ".join(v.value for v in template.statement_levels)
+            raise InvalidTransition(
+                f"a {level.value} is not an allowed statement level in {template.name} "
+                f"(allowed: {allowed})",
+                rule="statement.level_not_allowed",
+            )
+        check_required(template, ActionType.PUBLIC_STATEMENT, {"level": level, "draft": text})
+        if not text.strip():
+            raise InvalidTransition("the statement text is empty", rule="statement.text")
+        statement = Statement(
+            id=uuid.uuid4(),
+            case=case,
+            level=level,
+            state=StatementState.DRAFT,
+            approvals_required=rules.approvals_required,
+            created_by_id=actor.id,
+        )
+        vault.seal(statement, {"draft": text})
+        session.add(statement)
+        session.flush()
+        add_event(
+            session,
+            case,
+            actor,
+            "statement.drafted",
+            subject_type="statement",
+            subject_id=statement.id,
+            details={"level": level.value},
+        )
+        audit.record(
+            session,
+            "statement.draft",
+            actor_id=actor.id,
+            object_type="statement",
+            object_id=statement.id,
+            details={"case": case.reference},
+        )
+    return statement
+
+
+def _statement_for(
+    session: Session, actor: User, statement_id: uuid.UUID, permission: Permission
+) -> Statement:
+    statement = session.scalar(
+        select(Statement).where(Statement.id == statement_id).with_for_update()
+    )
+    if statement is None:
+        raise NotFound("no such statement")
+    case_for(session, actor, statement.case.reference, permission)
+    ensure_open(statement.case)
+    return statement
+
+
+def _move(
+    session: Session, actor: User | None, statement: Statement, target: StatementState
+) -> None:
+    engine.check("statement", engine.STATEMENT_TRANSITIONS, statement.state, target)
+    statement.state = target
+    add_event(
+        session,
+        statement.case,
+        actor,
+        f"statement.{target.value}",
+        subject_type="statement",
+        subject_id=statement.id,
+    )
+
+
+def submit_statement(session: Session, actor: User, statement_id: uuid.UUID) -> Statement:
+    with write_transaction(session):
+        statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DRAFT)
+        _require_consent(statement)
+        _move(session, actor, statement, StatementState.SUBMITTED)
+        statement.submitted_by_id, statement.submitted_at = actor.id, utcnow()
+        audit.record(
+            session,
+            "statement.submit",
+            actor_id=actor.id,
+            object_type="statement",
+            object_id=statement.id,
+        )
+    return statement
+
+
+def decide_statement(
+    session: Session, actor: User, statement_id: uuid.UUID, *, approve: bool
+) -> Statement:
+    with write_transaction(session):
+        statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DECIDE)
+        if statement.state is not StatementState.SUBMITTED:
+            raise InvalidTransition(
+                f"the statement is {statement.state.value}, not awaiting a decision",
+                rule="statement.transition",
+            )
+        check_decider(
+            actor,
+            (statement.submitted_by_id, statement.created_by_id),
+            (d.officer_id for d in statement.decisions),
+            subject="statement",
+        )
+        now = utcnow()
+        statement.decisions.append(
+            StatementDecision(officer_id=actor.id, approve=approve, decided_at=now)
+        )
+        add_event(
+            session,
+            statement.case,
+            actor,
+            "statement.approval" if approve else "statement.rejection",
+            subject_type="statement",
+            subject_id=statement.id,
+        )
+        approvals = sum(1 for d in statement.decisions if d.approve)
+        if not approve:
+            _move(session, None, statement, StatementState.REJECTED)
+            statement.decided_at = now
+        elif approvals >= statement.approvals_required:
+            _move(session, None, statement, StatementState.APPROVED)
+            statement.decided_at = now
+        audit.record(
+            session,
+            "statement.decide",
+            actor_id=actor.id,
+            object_type="statement",
+            object_id=statement.id,
+            details={"approve": approve, "state": statement.state.value},
+        )
+    return statement
+
+
+def publish_statement(
+    session: Session,
+    vault: RecordVault,
+    actor: User,
+    statement_id: uuid.UUID,
+    *,
+    publication_url: str | None = None,
+) -> Statement:
+    """Consent is checked again: it may have been revoked since the submission."""
+    with write_transaction(session):
+        statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DRAFT)
+        _require_consent(statement)
+        if publication_url and not publication_url.startswith("https://"):
+            raise InvalidTransition(
+                "the publication address must start with https://", rule="statement.publication_url"
+            )
+        text = vault.open_field(statement, "draft")
+        _move(session, actor, statement, StatementState.PUBLISHED)
+        # Published text is public: kept in the clear, the encrypted draft is dropped.
+        statement.published_text, statement.draft_ciphertext = text, None
+        statement.publication_url, statement.published_at = publication_url, utcnow()
+        audit.record(
+            session,
+            "statement.publish",
+            actor_id=actor.id,
+            object_type="statement",
+            object_id=statement.id,
+        )
+    return statement
+
+
+def withdraw_statement(session: Session, actor: User, statement_id: uuid.UUID) -> Statement:
+    with write_transaction(session):
+        statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DRAFT)
+        _move(session, actor, statement, StatementState.WITHDRAWN)
+        statement.withdrawn_at = utcnow()
+        audit.record(
+            session,
+            "statement.withdraw",
+            actor_id=actor.id,
+            object_type="statement",
+            object_id=statement.id,
+        )
+    return statement
