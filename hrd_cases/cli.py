@@ -24,6 +24,7 @@ def _settings() -> Settings:
 
 def register_commands(app: Flask) -> None:
     from hrd_cases.cli_accounts import (
+        deadlines_command,
         delegation_group,
         demo_code_command,
         token_group,
@@ -37,6 +38,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(delegation_group)
     app.cli.add_command(token_group)
+    app.cli.add_command(deadlines_command)
     app.cli.add_command(keys_group)
     app.cli.add_command(defender_group)
     app.cli.add_command(audit_group)

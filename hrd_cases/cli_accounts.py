@@ -205,3 +205,33 @@ def demo_code_command(email: str) -> None:
         user = accounts.find_user(session, email)
         secret = get_vault().open_field(user, "totp_secret") or ""
     click.echo(pyotp.TOTP(secret).now())
+
+
+# Deadlines -----------------------------------------------------------------------------------
+@click.command("deadlines")
+@click.option("--user", "email", required=True, help="Whose scope to list.")
+@with_appcontext
+def deadlines_command(email: str) -> None:
+    """Overdue items in a user's scope, most overdue first."""
+    from hrd_cases.db import utcnow
+    from hrd_cases.runtime import current_strategies
+    from hrd_cases.workflow.deadlines import overdue_for
+
+    now = utcnow()
+    with get_database().session() as session:
+        try:
+            user = accounts.find_user(session, email)
+        except NotFound:
+            raise click.ClickException(f"no account {email}") from None
+        items = overdue_for(session, current_strategies(), user, now)
+    if not items:
+        click.echo(f"nothing overdue for {email}")
+        return
+    click.echo(f"{len(items)} overdue item(s) for {email}, most overdue first:")
+    for item in items:
+        late = item.overdue_by(now)
+        hours = int(late.total_seconds() // 3600)
+        click.echo(
+            f"  {item.case_reference:<14} {item.kind.value:<20} due "
+            f"{item.due_at:%Y-%m-%d %H:%M} UTC, {hours // 24} d {hours % 24} h overdue"
+        )

@@ -19,8 +19,6 @@ from hrd_cases.auth.totp import new_totp_secret, provisioning_uri
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.models import Case, Delegation, InstanceFlag, Role, User, UserCountry
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
-from hrd_cases.workflow.service import IntakeInput, open_case
 from hrd_cases.workflow.templates import StrategyCatalogue
 
 DEMO_FLAG = "demo"
@@ -40,78 +38,47 @@ DEMO_DELEGATIONS: tuple[tuple[str, str, str], ...] = (
     ("EUDEL-KE", "EU Delegation to Kenya", "KE"),
     ("EUDEL-NP", "EU Delegation to Nepal", "NP"),
     ("EUDEL-TR", "EU Delegation to Türkiye", "TR"),
+    ("EUDEL-AF", "EU Delegation to Afghanistan", "AF"),
+    ("EUDEL-CN", "EU Delegation to China", "CN"),
+    ("EUDEL-IN", "EU Delegation to India", "IN"),
+    ("EUDEL-CO", "EU Delegation to Colombia", "CO"),
+    ("EUDEL-UG", "EU Delegation to Uganda", "UG"),  # no template of its own: the default
     ("EMB-DE-KE", "Embassy of Germany in Nairobi", "KE"),
 )
+ALL_DEMO_COUNTRIES = ("KE", "NP", "TR", "AF", "CN", "IN", "CO", "UG")
+
+# fmt: off
+_FOCAL_POINTS = (  # email local part, display name, password, delegation
+    ("focal.kenya", "Amina Focal (Kenya)", "demo-focal-kenya", "EUDEL-KE"),
+    ("focal.nepal", "Bikash Focal (Nepal)", "demo-focal-nepal", "EUDEL-NP"),
+    ("focal.turkiye", "Deniz Focal (Türkiye)", "demo-focal-turkiye", "EUDEL-TR"),
+    ("focal.afghanistan", "Farida Focal (Afghanistan)", "demo-focal-afghanistan", "EUDEL-AF"),
+    ("focal.china", "Lin Focal (China)", "demo-focal-china", "EUDEL-CN"),
+    ("focal.india", "Priya Focal (India)", "demo-focal-india", "EUDEL-IN"),
+    ("focal.colombia", "Camila Focal (Colombia)", "demo-focal-colombia", "EUDEL-CO"),
+    ("focal.uganda", "Okello Focal (Uganda)", "demo-focal-uganda", "EUDEL-UG"),
+)
+# fmt: on
+_DOMAIN = "@demo.hrd-cases.eu"
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount(
-        "focal.kenya@demo.hrd-cases.eu",
-        "Amina Focal (Kenya)",
-        Role.FOCAL_POINT,
-        "demo-focal-kenya",
-        "EUDEL-KE",
+    *(
+        DemoAccount(f"{local}{_DOMAIN}", name, Role.FOCAL_POINT, password, delegation)
+        for local, name, password, delegation in _FOCAL_POINTS
     ),
-    DemoAccount(
-        "focal.nepal@demo.hrd-cases.eu",
-        "Bikash Focal (Nepal)",
-        Role.FOCAL_POINT,
-        "demo-focal-nepal",
-        "EUDEL-NP",
+    # Three officers: Afghanistan and China need three approvals for a statement.
+    *(
+        DemoAccount(
+            f"officer.{n}{_DOMAIN}",
+            f"{name} Officer",
+            Role.PROTECTION_OFFICER,
+            f"demo-officer-{n}",
+            countries=ALL_DEMO_COUNTRIES,
+        )
+        for n, name in (("one", "Claire"), ("two", "Dario"), ("three", "Ines"))
     ),
-    DemoAccount(
-        "officer.one@demo.hrd-cases.eu",
-        "Claire Officer",
-        Role.PROTECTION_OFFICER,
-        "demo-officer-one",
-        countries=("KE", "NP", "TR"),
-    ),
-    DemoAccount(
-        "officer.two@demo.hrd-cases.eu",
-        "Dario Officer",
-        Role.PROTECTION_OFFICER,
-        "demo-officer-two",
-        countries=("KE", "NP", "TR"),
-    ),
-    DemoAccount("analyst@demo.hrd-cases.eu", "Eva Analyst", Role.ANALYST, "demo-analyst-pass"),
-    DemoAccount("admin@demo.hrd-cases.eu", "Femi Admin", Role.ADMIN, "demo-admin-password"),
-)
-
-# Fictional people; any resemblance is accidental.
-DEMO_CASES: tuple[
-    tuple[str, str, RiskLevel, tuple[ProfileCategory, ...], tuple[ThreatType, ...], str], ...
-] = (
-    (
-        "EUDEL-KE",
-        "Wanjiru Demo Kamau",
-        RiskLevel.HIGH,
-        (ProfileCategory.WOMAN_HRD, ProfileCategory.ENVIRONMENTAL_LAND),
-        (ThreatType.THREATS_INTIMIDATION, ThreatType.SURVEILLANCE),
-        "Land rights defender threatened after a community meeting (fictional demo case).",
-    ),
-    (
-        "EUDEL-KE",
-        "Otieno Demo Ochieng",
-        RiskLevel.CRITICAL,
-        (ProfileCategory.JOURNALIST_MEDIA,),
-        (ThreatType.ARBITRARY_DETENTION, ThreatType.JUDICIAL_HARASSMENT),
-        "Journalist detained overnight; hearing expected (fictional demo case).",
-    ),
-    (
-        "EUDEL-NP",
-        "Sita Demo Tamang",
-        RiskLevel.MEDIUM,
-        (ProfileCategory.INDIGENOUS, ProfileCategory.WOMAN_HRD),
-        (ThreatType.SMEAR_CAMPAIGN,),
-        "Indigenous rights advocate targeted by an online smear campaign (fictional demo case).",
-    ),
-    (
-        "EUDEL-NP",
-        "Ram Demo Shrestha",
-        RiskLevel.LOW,
-        (ProfileCategory.LAWYER,),
-        (ThreatType.THREATS_INTIMIDATION,),
-        "Lawyer receiving anonymous calls (fictional demo case).",
-    ),
+    DemoAccount(f"analyst{_DOMAIN}", "Eva Analyst", Role.ANALYST, "demo-analyst-pass"),
+    DemoAccount(f"admin{_DOMAIN}", "Femi Admin", Role.ADMIN, "demo-admin-password"),
 )
 
 
@@ -176,33 +143,37 @@ def load_demo(
 
     cases_created = 0
     if not session.scalar(select(func.count()).select_from(Case)):
-        # Each case is opened by the focal point of its own delegation, as in real use.
-        authors = {a.delegation_code: users[a.email] for a in DEMO_ACCOUNTS if a.delegation_code}
-        for code, name, risk, profiles, threats, narrative in DEMO_CASES:
-            delegation = delegations[code]
-            open_case(
-                session,
-                vault,
-                catalogue,
-                authors[code],
-                IntakeInput(
-                    delegation_id=delegation.id,
-                    country=delegation.country,
-                    risk_level=risk,
-                    defender={
-                        "name": name,
-                        "organisation": "Demo Association",
-                        "location": "Demo town",
-                    },
-                    profile_categories=profiles,
-                    threats=threats,
-                    narrative=narrative,
-                ),
-            )
-            cases_created += 1
+        cases_created = build_demo_cases(session, vault, catalogue, users, delegations)
 
     logins = []
     for account in DEMO_ACCOUNTS:
         secret = vault.open_field(users[account.email], "totp_secret") or ""
         logins.append(DemoLogin(account, secret, provisioning_uri(secret, account.email)))
     return DemoResult(delegations_created, accounts_created, cases_created, tuple(logins))
+
+
+def build_demo_cases(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    users: dict[str, User],
+    delegations: dict[str, Delegation],
+) -> int:
+    """Cases in every demo country at every stage the country's template allows, built
+    through the workflow services (so they obey the same guards as real work)."""
+    from hrd_cases.demo_cases import build_country_cases
+
+    officers = [users[a.email] for a in DEMO_ACCOUNTS if a.role is Role.PROTECTION_OFFICER]
+    created = 0
+    for account in DEMO_ACCOUNTS:
+        if account.role is not Role.FOCAL_POINT or account.delegation_code is None:
+            continue
+        created += build_country_cases(
+            session,
+            vault,
+            catalogue,
+            users[account.email],
+            delegations[account.delegation_code],
+            officers,
+        )
+    return created
