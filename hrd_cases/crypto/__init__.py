@@ -9,6 +9,7 @@ from __future__ import annotations
 from hrd_cases.crypto.blind_index import BlindIndex, matches, name_terms, normalise_name
 from hrd_cases.crypto.context import DataKeyContext, EncryptionContext
 from hrd_cases.crypto.envelope import (
+    Rewrapper,
     decrypt_bytes,
     decrypt_field,
     encrypt_bytes,
@@ -47,6 +48,7 @@ __all__ = [
     "KeyProvider",
     "Keyring",
     "KeyringError",
+    "Rewrapper",
     "UnknownKeyVersion",
     "decrypt_bytes",
     "decrypt_field",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.crypto import KeyProvider, Keyring, KeyringError, rewrap_data_key
+from hrd_cases.crypto import KeyProvider, Keyring, KeyringError, Rewrapper
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.models.keys import DataKey
 from hrd_cases.records.vault import data_key_context_for
@@ -107,48 +107,9 @@ def rotate(
     )
     session.commit()
 
-    table = DataKey.__table__
-    # The WHERE clause makes each update a compare-and-set: a key erased meanwhile stays erased.
-    rewrap_statement = (
-        update(table)
-        .where(
-            table.c.id == bindparam("b_id"),
-            table.c.kek_version == bindparam("b_old"),
-            table.c.wrapped_key.is_not(None),
-        )
-        .values(
-            wrapped_key=bindparam("b_wrapped"),
-            kek_version=keyring.primary,
-            rotated_at=bindparam("b_now"),
-        )
-    )
     rewrapped = 0
     for old_version in sorted(v for v in keyring.versions() if v != keyring.primary):
-        while True:
-            rows = session.execute(
-                select(DataKey.id, DataKey.wrapped_key)
-                .where(DataKey.kek_version == old_version, DataKey.wrapped_key.is_not(None))
-                .order_by(DataKey.id)
-                .limit(batch_size)
-            ).all()
-            if not rows:
-                break
-            now = utcnow()
-            params = [
-                {
-                    "b_id": key_id,
-                    "b_old": old_version,
-                    "b_now": now,
-                    "b_wrapped": rewrap_data_key(keyring, wrapped, data_key_context_for(key_id)),
-                }
-                for key_id, wrapped in rows
-            ]
-            begin_write(session)
-            session.execute(rewrap_statement, params)
-            session.commit()
-            rewrapped += len(rows)
-            if on_progress:
-                on_progress(len(rows))
+        rewrapped += _rewrap_version(session, keyring, old_version, batch_size, on_progress)
     begin_write(session)
     audit.record(
         session,
@@ -158,6 +119,65 @@ def rotate(
     )
     session.commit()
     return RotationResult(keyring.primary, started, rewrapped)
+
+
+def _rewrap_version(
+    session: Session,
+    keyring: Keyring,
+    old_version: int,
+    batch_size: int,
+    on_progress: Callable[[int], None] | None,
+) -> int:
+    """Move every live data key of ``old_version`` to the primary, one batch per transaction.
+
+    This is the one hot loop over a million rows, so it talks to the driver directly: plain
+    tuples in and out, no per-row ORM or parameter processing. The UPDATE is a
+    compare-and-set: a key erased or moved meanwhile is left alone.
+    """
+    dialect = session.get_bind().dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    # Only the driver's placeholder is interpolated; every value is a bound parameter.
+    select_batch = (
+        f"SELECT id, wrapped_key FROM data_keys WHERE kek_version = {mark} "  # noqa: S608
+        f"AND wrapped_key IS NOT NULL ORDER BY id LIMIT {mark}"
+    )
+    update_one = (
+        f"UPDATE data_keys SET wrapped_key = {mark}, kek_version = {mark}, rotated_at = {mark} "  # noqa: S608
+        f"WHERE id = {mark} AND kek_version = {mark} AND wrapped_key IS NOT NULL"
+    )
+    to_db_time = DataKey.__table__.c.rotated_at.type.bind_processor(dialect) or (lambda v: v)
+    rewrapper = Rewrapper(keyring)
+    moved = 0
+    while True:
+        begin_write(session)
+        connection = session.connection()
+        rows = connection.exec_driver_sql(select_batch, (old_version, batch_size)).fetchall()
+        if not rows:
+            session.commit()
+            return moved
+        now = to_db_time(utcnow())
+        params = [
+            (
+                rewrapper.rewrap(wrapped, data_key_context_for(_uuid_text(raw_id))),
+                keyring.primary,
+                now,
+                raw_id,
+                old_version,
+            )
+            for raw_id, wrapped in rows
+        ]
+        connection.exec_driver_sql(update_one, params)
+        session.commit()
+        moved += len(rows)
+        if on_progress:
+            on_progress(len(rows))
+
+
+def _uuid_text(raw_id: object) -> str:
+    """Canonical text of an id as the driver returns it (SQLite: 32 hex digits)."""
+    if isinstance(raw_id, str) and len(raw_id) == 32:
+        return f"{raw_id[:8]}-{raw_id[8:12]}-{raw_id[12:16]}-{raw_id[16:20]}-{raw_id[20:]}"
+    return str(raw_id)
 
 
 def retire(

@@ -68,7 +68,7 @@ class PlaintextFieldCipherForBenchmarks:
         return bytes(blob).decode()
 
 
-def data_key_context_for(data_key_id: uuid.UUID) -> DataKeyContext:
+def data_key_context_for(data_key_id: uuid.UUID | str) -> DataKeyContext:
     """A wrapped data key is bound to its own row: copied to another row, it fails to unwrap."""
     return DataKeyContext("data_keys", str(data_key_id))
 

@@ -243,3 +243,35 @@ def test_header_layout() -> None:
     assert blob[0] == 0x46
     assert blob[1:5] == b"\x00\x00\x01\x02"
     assert len(blob) == HEADER_SIZE + 3 + 16
+
+
+def test_rewrapper_matches_rewrap_data_key_and_refuses_what_it_refuses() -> None:
+    from hrd_cases.crypto import DataKeyContext as Ctx
+    from hrd_cases.crypto import (
+        DecryptionError,
+        Keyring,
+        Rewrapper,
+        UnknownKeyVersion,
+        new_data_key,
+        unwrap_data_key,
+        wrap_data_key,
+    )
+    from hrd_cases.crypto import wrapped_kek_version as version_of
+
+    old = Keyring.generate()
+    new = old.with_new_primary()
+    ctx, other = Ctx("data_keys", "a"), Ctx("data_keys", "b")
+    dek = new_data_key()
+    wrapped = wrap_data_key(old, dek, ctx)
+    moved = Rewrapper(new).rewrap(wrapped, ctx)
+    assert version_of(moved) == new.primary
+    assert unwrap_data_key(new, moved, ctx) == dek
+    assert Rewrapper(new).rewrap(moved, ctx) == moved  # already on the primary: unchanged
+    with pytest.raises(DecryptionError):
+        Rewrapper(new).rewrap(wrapped, other)  # moved to another row
+    tampered = bytearray(wrapped)
+    tampered[-1] ^= 1
+    with pytest.raises(DecryptionError):
+        Rewrapper(new).rewrap(bytes(tampered), ctx)
+    with pytest.raises(UnknownKeyVersion):
+        Rewrapper(new.without_version(old.primary)).rewrap(wrapped, ctx)
