@@ -224,6 +224,7 @@ def build_country_cases(
             statements.publish_statement(
                 session,
                 vault,
+                catalogue,
                 focal,
                 statement.id,
                 publication_url="https://example.org/demo-statement",

@@ -60,6 +60,9 @@ class Settings:
     api_token_max_days: int = 90
     # Application processes sharing rate-limit state (gunicorn sets WEB_CONCURRENCY).
     workers: int = 1
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    # Without this behind a proxy, every user shares the proxy's address for rate limits.
+    proxy_hops: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -118,6 +121,8 @@ class Settings:
             values["ratelimit_storage_uri"] = environ["REDIS_URL"]
         if environ.get("WEB_CONCURRENCY", "").isdigit():
             values["workers"] = int(environ["WEB_CONCURRENCY"])
+        if environ.get("HRD_PROXY_HOPS", "").isdigit():
+            values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind

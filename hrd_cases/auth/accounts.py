@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
@@ -22,6 +22,7 @@ from hrd_cases.db import begin_write, utcnow
 from hrd_cases.errors import NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, RecoveryCode, Role, User, UserCountry
 
+TOKEN_LAST_USED_GRANULARITY = timedelta(seconds=60)
 API_TOKEN_PREFIX = "hrdpat_"  # noqa: S105 - a public prefix, lets scanners spot leaked tokens
 
 
@@ -176,6 +177,12 @@ def reset_second_factor(session: Session, user: User, *, actor_id: int | None = 
     for code in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(code)
     end_all_sessions(session, user.id, "second_factor_reset")
+    # A 2FA reset usually means a lost or seized phone: API tokens go with the sessions.
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     audit.record(
         session,
         "user.second_factor.reset",
@@ -273,4 +280,8 @@ def user_for_api_token(session: Session, token: str) -> User | None:
         return None
     if not row.user.is_active:
         return None
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_LAST_USED_GRANULARITY:
+        # Lets users spot a token they no longer use; written at most once a minute.
+        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        session.commit()
     return row.user

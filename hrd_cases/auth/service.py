@@ -53,12 +53,18 @@ def hash_token(token: str) -> str:
 def check_password(
     session: Session, hasher: PasswordHasher, settings: Settings, email: str, password: str
 ) -> PasswordCheck:
-    """First step of sign-in. A throttled account is refused even with the right password."""
-    begin_write(session)
+    """First step of sign-in. A throttled account is refused even with the right password.
+
+    Exactly one Argon2 verification is spent on every attempt (unknown email, throttled
+    account or not), so response times do not tell which accounts exist or are throttled.
+    The hash is checked before the write lock is taken; the throttle bookkeeping then runs
+    under a row lock, so parallel guesses are all counted.
+    """
     now = utcnow()
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         verify_password(hasher, _dummy_hash(hasher), password)
+        begin_write(session)
         audit.record(
             session,
             "login.failure",
@@ -67,6 +73,9 @@ def check_password(
         )
         session.commit()
         return PasswordCheck(PasswordOutcome.REJECTED)
+    password_ok = verify_password(hasher, user.password_hash, password)
+    begin_write(session)
+    session.refresh(user, with_for_update=True)
     if user.throttled_until is not None and user.throttled_until > now:
         audit.record(
             session,
@@ -78,7 +87,7 @@ def check_password(
         )
         session.commit()
         return PasswordCheck(PasswordOutcome.THROTTLED, user)
-    if not verify_password(hasher, user.password_hash, password):
+    if not password_ok:
         throttled = _count_failure(user, settings, now)
         audit.record(
             session,
@@ -114,7 +123,7 @@ def _count_failure(user: User, settings: Settings, now: datetime) -> bool:
 def record_second_factor_failure(session: Session, settings: Settings, user: User) -> bool:
     """A wrong code counts like a wrong password: it feeds the same throttle."""
     begin_write(session)
-    session.refresh(user)
+    session.refresh(user, with_for_update=True)  # parallel failures are all counted
     throttled = _count_failure(user, settings, utcnow())
     audit.record(
         session,
@@ -205,7 +214,9 @@ def verify_second_factor(session: Session, vault: RecordVault, user: User, code:
     if not user.has_second_factor:
         return False
     begin_write(session)
-    session.refresh(user)  # the last used step must be the committed one, not a stale copy
+    # Row lock (PostgreSQL) / write lock (SQLite): two requests racing with the same code or
+    # recovery code are serialised, and the second sees the step or code already used.
+    session.refresh(user, with_for_update=True)
     secret = vault.open_field(user, "totp_secret") or ""
     step = verify_totp(secret, code, last_used_step=user.totp_last_step)
     if step is not None:

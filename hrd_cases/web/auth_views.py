@@ -72,6 +72,8 @@ def login():  # type: ignore[no-untyped-def]
             session.clear()
             session["pending_user_id"] = check.user.id
             session["pending_since"] = time.time()
+            # A password change (or 2FA reset) before the second step voids this attempt.
+            session["pending_credentials"] = _credential_stamp(check.user)
             if check.user.has_second_factor:
                 return redirect(url_for("auth.second_factor"))
             return redirect(url_for("auth.enrol"))
@@ -85,7 +87,18 @@ def _pending_user() -> User | None:
     if user_id is None or time.time() - float(since) > PENDING_SECONDS:
         return None
     user = get_session().get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    if session.get("pending_credentials") != _credential_stamp(user):
+        return None
+    return user
+
+
+def _credential_stamp(user: User) -> str:
+    """Changes whenever the password or the second factor changes."""
+    changed = user.password_changed_at.isoformat() if user.password_changed_at else "-"
+    enrolled = user.totp_enrolled_at.isoformat() if user.totp_enrolled_at else "-"
+    return f"{changed}|{enrolled}"
 
 
 def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]

@@ -21,10 +21,12 @@ PAGE_SIZE = 50
 def case_list():  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
     require(user, Permission.CASE_READ)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     session = get_session()
     visible = select(Case).where(case_scope(user))
     total = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+    last_page = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    # Clamped: an absurd page number must not reach the database as an OFFSET.
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
     cases = session.scalars(
         visible.order_by(Case.opened_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -33,7 +35,7 @@ def case_list():  # type: ignore[no-untyped-def]
         cases=cases,
         page=page,
         total=total,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=last_page,
     )
 
 

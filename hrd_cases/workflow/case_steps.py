@@ -96,6 +96,8 @@ def reopen_case(session: Session, actor: User, reference: str) -> Case:
         if case.closed_at is None:
             raise InvalidTransition(f"case {case.reference} is not closed", rule="case.transition")
         case.closed_at, case.reopened_at = None, utcnow()
+        # The previous closure stays in the timeline and the audit log, not on the open case.
+        case.closure_outcome, case.closure_reason_ciphertext = None, None
         add_event(session, case, actor, "case.reopened")
         audit.record(
             session, "case.reopen", actor_id=actor.id, object_type="case", object_id=case.reference

@@ -74,7 +74,11 @@ def create_referral(
                 f"the {template.name} template does not use the mechanism {data.mechanism.value}",
                 rule="referral.mechanism_not_allowed",
             )
-        if data.amount_eur is not None and not 0 <= data.amount_eur <= template.max_grant_eur:
+        if data.amount_eur is not None and data.amount_eur < 0:
+            raise InvalidTransition(
+                "a grant amount cannot be negative", rule="referral.amount_negative"
+            )
+        if data.amount_eur is not None and data.amount_eur > template.max_grant_eur:
             raise InvalidTransition(
                 f"a grant of EUR {data.amount_eur:,} is above the {template.name} maximum of "
                 f"EUR {template.max_grant_eur:,}",

@@ -114,9 +114,14 @@ def _intake_values(intake: IntakeInput) -> dict[str, object]:
 def _check_required(
     template: StrategyVersion, action: ActionType, values: Mapping[str, object]
 ) -> None:
-    """The template's required fields for a step must be present and non-empty."""
+    """The template's required fields that this step collects must be present and non-empty.
+
+    An action spans several steps (a hearing is scheduled, then reported on); each step passes
+    the fields it collects, so a field required "for trial observation" is asked for at the
+    step where it is entered, not before.
+    """
     missing = sorted(
-        f for f in template.rules(action).required_fields if not _present(values.get(f))
+        f for f in template.rules(action).required_fields if f in values and not _present(values[f])
     )
     if missing:
         raise InvalidTransition(

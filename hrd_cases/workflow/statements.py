@@ -193,6 +193,7 @@ def decide_statement(
 def publish_statement(
     session: Session,
     vault: RecordVault,
+    catalogue: StrategyCatalogue,
     actor: User,
     statement_id: uuid.UUID,
     *,
@@ -206,6 +207,11 @@ def publish_statement(
             raise InvalidTransition(
                 "the publication address must start with https://", rule="statement.publication_url"
             )
+        check_required(
+            template_of(catalogue, statement.case),
+            ActionType.PUBLIC_STATEMENT,
+            {"publication_url": publication_url},
+        )
         text = vault.open_field(statement, "draft")
         _move(session, actor, statement, StatementState.PUBLISHED)
         # Published text is public: kept in the clear, the encrypted draft is dropped.
