@@ -331,7 +331,7 @@ def main() -> None:
         f"| AES-256-GCM | {intake['encrypted']:.0f} |",
         f"| **ratio** (target >= 0.85) | **{intake['ratio']:.2f}** |",
         "",
-        "**(b) Name search** (`search_defenders`, limit 50; median / p95 in ms over "
+        "**(b) Name search** (`search_defenders`, first page of 25 matches; median / p95 in ms over "
         f"{args.queries} queries of each kind; target median <= 5 ms):",
         "",
         "| defenders | full name | surname only | absent name | decrypt-everything scan |",

@@ -6,7 +6,13 @@ protecting the names of people at risk can be reviewed and tested in isolation.
 
 from __future__ import annotations
 
-from hrd_cases.crypto.blind_index import BlindIndex, matches, name_terms, normalise_name
+from hrd_cases.crypto.blind_index import (
+    BlindIndex,
+    NameQuery,
+    matches,
+    name_terms,
+    normalise_name,
+)
 from hrd_cases.crypto.context import DataKeyContext, EncryptionContext
 from hrd_cases.crypto.envelope import (
     Rewrapper,
@@ -48,6 +54,7 @@ __all__ = [
     "KeyProvider",
     "Keyring",
     "KeyringError",
+    "NameQuery",
     "Rewrapper",
     "UnknownKeyVersion",
     "decrypt_bytes",

@@ -125,6 +125,19 @@ def name_terms(text: str) -> list[str]:
     return list(dict.fromkeys([normalised, *parts, *pairs]))
 
 
+class NameQuery:
+    """A search term normalised once, to test many decrypted candidates against it."""
+
+    __slots__ = ("normalised",)
+
+    def __init__(self, query: str) -> None:
+        self.normalised = normalise_name(query)
+
+    def matches(self, decrypted_name: str) -> bool:
+        """Same rule as :func:`matches`, without normalising the query again per candidate."""
+        return bool(self.normalised) and self.normalised in name_terms(decrypted_name)
+
+
 def matches(query: str, decrypted_name: str) -> bool:
     """Exact check after decryption: the query is the whole name or one of its parts.
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.crypto import matches
+from hrd_cases.crypto import NameQuery
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.errors import NotFound
 from hrd_cases.models.defender import Defender, DefenderNameToken
@@ -93,7 +93,7 @@ def search_defenders(
     vault: RecordVault,
     query: str,
     *,
-    limit: int = 50,
+    limit: int = 25,
     visible_ids: object | None = None,
 ) -> list[DefenderMatch]:
     """Find defenders by full name or one name part (any case, accents, spacing).
@@ -119,12 +119,17 @@ def search_defenders(
     )
     if visible_ids is not None:
         statement = statement.where(Defender.id.in_(visible_ids))  # type: ignore[arg-type]
+    wanted = NameQuery(query)
     found: list[DefenderMatch] = []
     for defender in session.scalars(statement):
-        opened = vault.open(defender, ("name", "other_names"))
-        names = [opened["name"] or "", *split_other_names(opened["other_names"])]
-        if any(matches(query, each) for each in names):
-            found.append(DefenderMatch(defender, opened["name"] or ""))
+        name = vault.open_field(defender, "name") or ""
+        # Other names are decrypted only when the name itself does not match (most often
+        # it does): one decryption per candidate instead of two.
+        if wanted.matches(name) or any(
+            wanted.matches(other)
+            for other in split_other_names(vault.open_field(defender, "other_names"))
+        ):
+            found.append(DefenderMatch(defender, name))
             if len(found) >= limit:
                 break
     return found
