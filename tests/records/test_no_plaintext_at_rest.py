@@ -6,17 +6,33 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from hrd_cases.models import Defender
+from hrd_cases.db import utcnow
+from hrd_cases.models import Defender, Role, User
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import search_defenders
-from tests.factories import make_case
+from hrd_cases.vocabulary import (
+    AssistanceType,
+    ClosureOutcome,
+    ConsentScope,
+    Mechanism,
+    StatementLevel,
+)
+from hrd_cases.workflow.case_steps import close_case
+from hrd_cases.workflow.consent import record_consent
+from hrd_cases.workflow.hearings import file_report, record_observation, schedule_hearing
+from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
+from hrd_cases.workflow.statements import draft_statement
+from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 CANARY = "Qz7Canary"
 
@@ -49,21 +65,101 @@ def _database_bytes(app: Flask) -> bytes:
 
 
 def test_no_canary_in_the_database_files_or_logs(
-    app: Flask, db: Session, vault: RecordVault, caplog: pytest.LogCaptureFixture
+    app: Flask,
+    db: Session,
+    vault: RecordVault,
+    runner: FlaskCliRunner,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    assert runner.invoke(args=["demo"]).exit_code == 0  # the demo data is at rest too
+    catalogue = strategy_catalogue()
     canaries = _canaries()
-    narrative = f"{CANARY}Narrative: detained at the border."
-    case = make_case(db, vault, defender=canaries, narrative=narrative)
-    # Exercise reads and search too: they must not write or log plaintext either.
+    texts = {
+        name: f"{CANARY}{name}: some words"
+        for name in (
+            "Narrative",
+            "Justification",
+            "Charges",
+            "Report",
+            "ConsentNotes",
+            "Draft",
+            "Closure",
+        )
+    }
+    turkiye = make_delegation(db, country="TR")
+    focal = make_user(db, Role.FOCAL_POINT, delegation=turkiye)
+    officers = [make_user(db, Role.PROTECTION_OFFICER, countries=("TR",)) for _ in range(2)]
+    case = make_case(
+        db, vault, delegation=turkiye, actor=focal, defender=canaries, narrative=texts["Narrative"]
+    )
+    referral = create_referral(
+        db,
+        vault,
+        catalogue,
+        focal,
+        case.reference,
+        ReferralInput(
+            Mechanism.EU_HRD_MECHANISM,
+            (AssistanceType.LEGAL,),
+            justification=texts["Justification"],
+        ),
+    )
+    for officer in officers:
+        decide_referral(db, officer, referral.id, approve=True)
+    hearing = schedule_hearing(
+        db,
+        vault,
+        catalogue,
+        focal,
+        case.reference,
+        scheduled_for=utcnow() - timedelta(days=1),
+        court="Court 1",
+        charges=texts["Charges"],
+    )
+    record_observation(db, catalogue, focal, hearing.id, observed=True, observers=("EU",))
+    file_report(db, vault, catalogue, focal, hearing.id, texts["Report"])
+    record_consent(
+        db,
+        vault,
+        focal,
+        case.reference,
+        scopes=[ConsentScope.PRIVATE_DEMARCHE],
+        given_on=utcnow(),
+        notes=texts["ConsentNotes"],
+    )
+    draft_statement(
+        db,
+        vault,
+        catalogue,
+        focal,
+        case.reference,
+        level=StatementLevel.PRIVATE_DEMARCHE,
+        text=texts["Draft"],
+    )
+    close_case(
+        db,
+        vault,
+        catalogue,
+        focal,
+        case.reference,
+        ClosureOutcome.RESOLVED,
+        reason=texts["Closure"],
+    )
+    # Reads and search must not write or log plaintext either.
     assert search_defenders(db, vault, canaries["name"])[0].defender.id == case.defenders[0].id
-    assert vault.open_field(case, "narrative") == narrative
+    assert vault.open_field(case, "narrative") == texts["Narrative"]
+    totp_secrets = [
+        vault.open_field(u, "totp_secret")
+        for u in db.scalars(select(User))
+        if u.totp_secret_ciphertext
+    ]
     db.commit()
 
     stored = _database_bytes(app)
     assert len(stored) > 0
-    for value in [*canaries.values(), narrative]:
-        assert value.encode() not in stored, value
+    for value in [*canaries.values(), *texts.values(), *totp_secrets]:
+        assert value and value.encode() not in stored, value
     assert CANARY.encode() not in stored
     assert CANARY.encode("utf-16-le") not in stored
     assert CANARY not in caplog.text
