@@ -6,13 +6,14 @@ Plain SQLAlchemy 2 rather than Flask-SQLAlchemy: services, the CLI and benchmark
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -31,6 +32,19 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A string enum column: stored as its values (portable VARCHAR plus a CHECK constraint,
+    not a native enum type), so adding a member needs no ALTER TYPE on PostgreSQL."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

@@ -9,7 +9,6 @@ from typing import ClassVar
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hrd_cases.db import Base, UTCDateTime, utcnow
+from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
 from hrd_cases.models.case import Case
 from hrd_cases.models.keys import DataKey
 from hrd_cases.vocabulary import (
@@ -29,20 +28,8 @@ from hrd_cases.vocabulary import (
     HearingOutcome,
     Mechanism,
     StatementLevel,
-    enum_values,
 )
 from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
-
-
-def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=enum_values,
-        validate_strings=True,
-    )
 
 
 class Referral(Base):
@@ -55,9 +42,11 @@ class Referral(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
-    mechanism: Mapped[Mechanism] = mapped_column(_enum(Mechanism, "mechanism"))
+    mechanism: Mapped[Mechanism] = mapped_column(enum_type(Mechanism, "mechanism"))
     amount_eur: Mapped[int | None] = mapped_column(Integer)
-    state: Mapped[ReferralState] = mapped_column(_enum(ReferralState, "referral_state"), index=True)
+    state: Mapped[ReferralState] = mapped_column(
+        enum_type(ReferralState, "referral_state"), index=True
+    )
     approvals_required: Mapped[int] = mapped_column(Integer)
     justification_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -99,7 +88,7 @@ class ReferralAssistance(Base):
         ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True
     )
     assistance_type: Mapped[AssistanceType] = mapped_column(
-        _enum(AssistanceType, "assistance_type"), primary_key=True
+        enum_type(AssistanceType, "assistance_type"), primary_key=True
     )
 
 
@@ -150,8 +139,12 @@ class Hearing(Base):
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     # A court is a public place, not personal data; it appears in the trial calendar.
     court: Mapped[str] = mapped_column(String(200))
-    state: Mapped[HearingState] = mapped_column(_enum(HearingState, "hearing_state"), index=True)
-    outcome: Mapped[HearingOutcome | None] = mapped_column(_enum(HearingOutcome, "hearing_outcome"))
+    state: Mapped[HearingState] = mapped_column(
+        enum_type(HearingState, "hearing_state"), index=True
+    )
+    outcome: Mapped[HearingOutcome | None] = mapped_column(
+        enum_type(HearingOutcome, "hearing_outcome")
+    )
     charges_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
     report_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -222,7 +215,7 @@ class ConsentScopeGrant(Base):
         ForeignKey("consents.id", ondelete="CASCADE"), primary_key=True
     )
     scope: Mapped[ConsentScope] = mapped_column(
-        _enum(ConsentScope, "consent_scope"), primary_key=True
+        enum_type(ConsentScope, "consent_scope"), primary_key=True
     )
 
 
@@ -237,9 +230,9 @@ class Statement(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
-    level: Mapped[StatementLevel] = mapped_column(_enum(StatementLevel, "statement_level"))
+    level: Mapped[StatementLevel] = mapped_column(enum_type(StatementLevel, "statement_level"))
     state: Mapped[StatementState] = mapped_column(
-        _enum(StatementState, "statement_state"), index=True
+        enum_type(StatementState, "statement_state"), index=True
     )
     approvals_required: Mapped[int] = mapped_column(Integer)
     draft_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())

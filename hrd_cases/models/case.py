@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Uuid
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hrd_cases.db import Base, UTCDateTime, utcnow
+from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
 from hrd_cases.models.defender import Defender
 from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import Delegation
@@ -18,22 +18,10 @@ from hrd_cases.vocabulary import (
     ProfileCategory,
     RiskLevel,
     ThreatType,
-    enum_values,
 )
 
 if TYPE_CHECKING:
     from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent
-
-
-def _enum(enum_class, name: str) -> Enum:  # type: ignore[no-untyped-def]
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=enum_values,
-        validate_strings=True,
-    )
 
 
 class Case(Base):
@@ -46,7 +34,7 @@ class Case(Base):
     delegation_id: Mapped[int] = mapped_column(
         ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
     )
-    risk_level: Mapped[RiskLevel] = mapped_column(_enum(RiskLevel, "risk_level"))
+    risk_level: Mapped[RiskLevel] = mapped_column(enum_type(RiskLevel, "risk_level"))
     # The strategy template the case was opened under: its rules apply until the case closes,
     # whatever newer version comes into force meanwhile.
     template_code: Mapped[str] = mapped_column(String(16))
@@ -60,7 +48,7 @@ class Case(Base):
     narrative_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
     assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closure_outcome: Mapped[ClosureOutcome | None] = mapped_column(
-        _enum(ClosureOutcome, "closure_outcome")
+        enum_type(ClosureOutcome, "closure_outcome")
     )
     closure_reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -123,7 +111,7 @@ class CaseProfileCategory(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
     category: Mapped[ProfileCategory] = mapped_column(
-        _enum(ProfileCategory, "profile_category"), primary_key=True
+        enum_type(ProfileCategory, "profile_category"), primary_key=True
     )
 
 
@@ -133,7 +121,9 @@ class CaseThreat(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
-    threat: Mapped[ThreatType] = mapped_column(_enum(ThreatType, "threat_type"), primary_key=True)
+    threat: Mapped[ThreatType] = mapped_column(
+        enum_type(ThreatType, "threat_type"), primary_key=True
+    )
 
 
 class CaseReferenceCounter(Base):
