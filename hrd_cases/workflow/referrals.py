@@ -22,7 +22,7 @@ from hrd_cases.workflow import engine
 from hrd_cases.workflow.engine import ReferralState
 from hrd_cases.workflow.service import (
     add_event,
-    check_decider,
+    apply_decision,
     check_required,
     ensure_open,
     template_of,
@@ -173,54 +173,18 @@ def decide_referral(
     with write_transaction(session):
         referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_DECIDE)
         ensure_open(referral.case)
-        if referral.state is not ReferralState.REQUESTED:
-            raise InvalidTransition(
-                f"the referral is {referral.state.value}, not awaiting a decision",
-                rule="referral.transition",
-            )
-        check_decider(
-            actor,
-            (referral.requested_by_id, referral.created_by_id),
-            (d.officer_id for d in referral.decisions),
-            subject="referral",
-        )
-        now = utcnow()
-        referral.decisions.append(
-            ReferralDecision(officer_id=actor.id, approve=approve, decided_at=now)
-        )
-        add_event(
+        apply_decision(
             session,
-            referral.case,
             actor,
-            "referral.approval" if approve else "referral.rejection",
-            subject_type="referral",
-            subject_id=referral.id,
-        )
-        approvals = sum(1 for d in referral.decisions if d.approve)
-        target = None
-        if not approve:
-            target = ReferralState.REJECTED
-        elif approvals >= referral.approvals_required:
-            target = ReferralState.APPROVED
-        if target is not None:
-            engine.check("referral", engine.REFERRAL_TRANSITIONS, referral.state, target)
-            referral.state, referral.decided_at = target, now
-            add_event(
-                session,
-                referral.case,
-                None,
-                f"referral.{target.value}",
-                subject_type="referral",
-                subject_id=referral.id,
-                details={"approvals": approvals},
-            )
-        audit.record(
-            session,
-            "referral.decide",
-            actor_id=actor.id,
-            object_type="referral",
-            object_id=referral.id,
-            details={"approve": approve, "state": referral.state.value},
+            referral,
+            kind="referral",
+            approve=approve,
+            make_decision=ReferralDecision,
+            requester_ids=(referral.requested_by_id, referral.created_by_id),
+            transitions=engine.REFERRAL_TRANSITIONS,
+            awaiting=ReferralState.REQUESTED,
+            approved=ReferralState.APPROVED,
+            rejected=ReferralState.REJECTED,
         )
     return referral
 

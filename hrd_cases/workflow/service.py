@@ -3,9 +3,12 @@ audit entry, and commits them together or not at all."""
 
 from __future__ import annotations
 
+import enum
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +29,7 @@ from hrd_cases.models import (
 from hrd_cases.records.defenders import create_defender
 from hrd_cases.records.vault import RecordVault
 from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.workflow import engine
 from hrd_cases.workflow.references import next_case_reference
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
@@ -199,3 +203,75 @@ def check_decider(
             f"you have already decided on this {subject}",
             rule=f"{subject}.one_decision_per_officer",
         )
+
+
+class Decidable(Protocol):
+    """A referral or a statement: something protection officers approve (four-eyes)."""
+
+    id: uuid.UUID
+    case: Case
+    state: Any
+    approvals_required: int
+    decided_at: datetime | None
+    decisions: list[Any]
+
+
+def apply_decision(
+    session: Session,
+    actor: User,
+    subject: Decidable,
+    *,
+    kind: str,
+    approve: bool,
+    make_decision: Callable[..., Any],
+    requester_ids: Iterable[int | None],
+    transitions: Mapping[Any, frozenset[Any]],
+    awaiting: enum.Enum,
+    approved: enum.Enum,
+    rejected: enum.Enum,
+) -> None:
+    """One officer's decision, in the caller's transaction (the subject row is locked).
+
+    A rejection rejects; approvals from enough distinct officers, none of them the requester,
+    approve. Timeline events and the audit entry are written here, for both kinds.
+    """
+    if subject.state is not awaiting:
+        raise InvalidTransition(
+            f"the {kind} is {subject.state.value}, not awaiting a decision",
+            rule=f"{kind}.transition",
+        )
+    check_decider(actor, requester_ids, (d.officer_id for d in subject.decisions), subject=kind)
+    now = utcnow()
+    subject.decisions.append(make_decision(officer_id=actor.id, approve=approve, decided_at=now))
+    add_event(
+        session,
+        subject.case,
+        actor,
+        f"{kind}.approval" if approve else f"{kind}.rejection",
+        subject_type=kind,
+        subject_id=subject.id,
+    )
+    approvals = sum(1 for d in subject.decisions if d.approve)
+    target = (
+        rejected if not approve else approved if approvals >= subject.approvals_required else None
+    )
+    if target is not None:
+        engine.check(kind, transitions, subject.state, target)
+        subject.state, subject.decided_at = target, now
+        add_event(
+            session,
+            subject.case,
+            None,
+            f"{kind}.{target.value}",
+            subject_type=kind,
+            subject_id=subject.id,
+            details={"approvals": approvals},
+        )
+    audit.record(
+        session,
+        f"{kind}.decide",
+        actor_id=actor.id,
+        object_type=kind,
+        object_id=subject.id,
+        details={"approve": approve, "state": subject.state.value},
+    )

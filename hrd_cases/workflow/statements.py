@@ -21,7 +21,7 @@ from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.engine import StatementState
 from hrd_cases.workflow.service import (
     add_event,
-    check_decider,
+    apply_decision,
     check_required,
     ensure_open,
     template_of,
@@ -149,43 +149,18 @@ def decide_statement(
 ) -> Statement:
     with write_transaction(session):
         statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DECIDE)
-        if statement.state is not StatementState.SUBMITTED:
-            raise InvalidTransition(
-                f"the statement is {statement.state.value}, not awaiting a decision",
-                rule="statement.transition",
-            )
-        check_decider(
-            actor,
-            (statement.submitted_by_id, statement.created_by_id),
-            (d.officer_id for d in statement.decisions),
-            subject="statement",
-        )
-        now = utcnow()
-        statement.decisions.append(
-            StatementDecision(officer_id=actor.id, approve=approve, decided_at=now)
-        )
-        add_event(
+        apply_decision(
             session,
-            statement.case,
             actor,
-            "statement.approval" if approve else "statement.rejection",
-            subject_type="statement",
-            subject_id=statement.id,
-        )
-        approvals = sum(1 for d in statement.decisions if d.approve)
-        if not approve:
-            _move(session, None, statement, StatementState.REJECTED)
-            statement.decided_at = now
-        elif approvals >= statement.approvals_required:
-            _move(session, None, statement, StatementState.APPROVED)
-            statement.decided_at = now
-        audit.record(
-            session,
-            "statement.decide",
-            actor_id=actor.id,
-            object_type="statement",
-            object_id=statement.id,
-            details={"approve": approve, "state": statement.state.value},
+            statement,
+            kind="statement",
+            approve=approve,
+            make_decision=StatementDecision,
+            requester_ids=(statement.submitted_by_id, statement.created_by_id),
+            transitions=engine.STATEMENT_TRANSITIONS,
+            awaiting=StatementState.SUBMITTED,
+            approved=StatementState.APPROVED,
+            rejected=StatementState.REJECTED,
         )
     return statement
 
