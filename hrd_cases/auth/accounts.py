@@ -88,6 +88,7 @@ def create_user(
         problems["countries"] = ["A protection officer covers at least one country."]
     if problems:
         raise ValidationFailed(problems)
+    password_hash = hasher.hash(password)  # slow on purpose: before the write lock, not under it
     begin_write(session)
     if session.scalar(select(User).where(User.email == email)) is not None:
         session.rollback()
@@ -96,7 +97,7 @@ def create_user(
         email=email,
         display_name=display_name.strip(),
         role=role,
-        password_hash=hasher.hash(password),
+        password_hash=password_hash,
         delegation=delegation,
         password_changed_at=utcnow(),
     )
@@ -204,9 +205,10 @@ def change_password(
     if verify_password(hasher, user.password_hash, new):
         return {"new_password": ["Choose a password different from the current one."]}
     token = user.session_token
+    new_hash = hasher.hash(new)  # before the write lock, not under it
     begin_write(session)
     session.refresh(user)
-    user.password_hash = hasher.hash(new)
+    user.password_hash = new_hash
     user.password_changed_at = utcnow()
     end_all_sessions(session, user.id, "password_changed", keep_token=token)
     audit.record(

@@ -101,15 +101,25 @@ def visible_defender_ids(user: User):  # type: ignore[no-untyped-def]
 
 
 def case_for(
-    session: Session, user: User, reference: str, permission: Permission = Permission.CASE_READ
+    session: Session,
+    user: User,
+    reference: str,
+    permission: Permission = Permission.CASE_READ,
+    *,
+    lock: bool = False,
 ) -> Case:
     """The case ``reference`` if ``user`` may act on it with ``permission``.
 
     Role without the permission: Forbidden (403). Case absent or out of scope: NotFound (404),
-    the same answer, so probing references reveals nothing.
+    the same answer, so probing references reveals nothing. ``lock`` takes the case row lock
+    (PostgreSQL) for the rest of the transaction and reloads it: every write step locks its
+    case first, so a step cannot slip past a concurrent closure or consent revocation.
     """
     require(user, permission)
-    case = session.scalar(select(Case).where(Case.reference == reference, case_scope(user)))
+    statement = select(Case).where(Case.reference == reference, case_scope(user))
+    if lock:
+        statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
+    case = session.scalar(statement)
     if case is None:
         raise NotFound("no such case")
     return case

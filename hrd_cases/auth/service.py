@@ -74,6 +74,12 @@ def check_password(
         session.commit()
         return PasswordCheck(PasswordOutcome.REJECTED)
     password_ok = verify_password(hasher, user.password_hash, password)
+    # Parameters raised since this hash was made: re-hash now, outside the write lock.
+    upgraded = (
+        hasher.hash(password)
+        if password_ok and hasher.check_needs_rehash(user.password_hash)
+        else None
+    )
     begin_write(session)
     session.refresh(user, with_for_update=True)
     if user.throttled_until is not None and user.throttled_until > now:
@@ -102,8 +108,8 @@ def check_password(
         return PasswordCheck(
             PasswordOutcome.THROTTLED if throttled else PasswordOutcome.REJECTED, user
         )
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)  # parameters were raised since last login
+    if upgraded is not None:
+        user.password_hash = upgraded
     session.commit()
     return PasswordCheck(PasswordOutcome.ACCEPTED, user)
 

@@ -93,14 +93,16 @@ def search_defenders(
     vault: RecordVault,
     query: str,
     *,
+    visible_ids: object | None,
     limit: int = 25,
-    visible_ids: object | None = None,
 ) -> list[DefenderMatch]:
     """Find defenders by full name or one name part (any case, accents, spacing).
 
     The blind index yields candidates; each is decrypted and kept only if it really matches,
-    which drops truncation collisions. ``visible_ids`` (a subquery of defender ids) restricts
-    the search to what the caller may see, before anything is decrypted.
+    which drops truncation collisions. ``visible_ids`` (a subquery of defender ids, see
+    ``auth.permissions.visible_defender_ids``) restricts the search to what the caller may
+    see, before anything is decrypted. It must be given: None (everything) is for operators'
+    tools and benchmarks only, never for a user's request.
     """
     tokens = vault.blind_index.tokens_for_query(query)
     if not tokens:

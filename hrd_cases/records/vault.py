@@ -119,6 +119,9 @@ class RecordVault:
 
     # Data keys -----------------------------------------------------------------------------
     def create_data_key(self, purpose: str) -> DataKey:
+        # Always the current primary: a key wrapped under a stale, about-to-be-retired version
+        # would become unreadable when that version is retired (reading the file is ~0.1 ms).
+        self.reload()
         keyring = self.keyring()
         data_key = DataKey(id=uuid.uuid4(), purpose=purpose, kek_version=keyring.primary)
         data_key.wrapped_key = wrap_data_key(

@@ -162,6 +162,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])  # a stolen session must not guess freely
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():

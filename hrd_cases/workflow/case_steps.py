@@ -29,7 +29,7 @@ def case_stage(case: Case) -> Stage:
 def assess_case(session: Session, actor: User, reference: str, risk_level: RiskLevel) -> Case:
     """Record a (re-)assessment of the risk; the risk level feeds deadlines and aggregates."""
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.CASE_UPDATE)
+        case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)
         ensure_open(case)
         previous = case.risk_level
         case.risk_level, case.assessed_at = risk_level, utcnow()
@@ -61,7 +61,7 @@ def close_case(
     reason: str | None = None,
 ) -> Case:
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.CASE_CLOSE)
+        case = case_for(session, actor, reference, Permission.CASE_CLOSE, lock=True)
         ensure_open(case)
         template = template_of(catalogue, case)
         if not template.enabled(ActionType.CLOSURE):
@@ -92,7 +92,7 @@ def close_case(
 def reopen_case(session: Session, actor: User, reference: str) -> Case:
     """The one step a closed case accepts."""
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.CASE_CLOSE)
+        case = case_for(session, actor, reference, Permission.CASE_CLOSE, lock=True)
         if case.closed_at is None:
             raise InvalidTransition(f"case {case.reference} is not closed", rule="case.transition")
         case.closed_at, case.reopened_at = None, utcnow()

@@ -6,17 +6,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.errors import InvalidTransition
 from hrd_cases.models import Case, Consent, ConsentScopeGrant, User
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ConsentScope
-from hrd_cases.workflow.service import add_event, ensure_open
+from hrd_cases.workflow.service import add_event, ensure_open, locked_action
 
 
 def active_consent_covers(case: Case, scope: ConsentScope) -> bool:
@@ -35,7 +34,7 @@ def record_consent(
 ) -> Consent:
     wanted = sorted(set(scopes))
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.CONSENT_RECORD)
+        case = case_for(session, actor, reference, Permission.CONSENT_RECORD, lock=True)
         ensure_open(case)
         if not wanted:
             raise InvalidTransition(
@@ -71,10 +70,9 @@ def record_consent(
 def revoke_consent(session: Session, actor: User, consent_id: uuid.UUID) -> Consent:
     """Revocation is immediate: a statement not yet published can no longer be."""
     with write_transaction(session):
-        consent = session.scalar(select(Consent).where(Consent.id == consent_id).with_for_update())
-        if consent is None:
-            raise NotFound("no such consent")
-        case_for(session, actor, consent.case.reference, Permission.CONSENT_RECORD)
+        # Locks the case first: a publication in progress on the same case finishes before
+        # the revocation, or sees it.
+        consent = locked_action(session, actor, Consent, consent_id, Permission.CONSENT_RECORD)
         if consent.revoked_at is not None:
             raise InvalidTransition("this consent is already revoked", rule="consent.transition")
         consent.revoked_at = utcnow()

@@ -52,7 +52,9 @@ def case_deadlines(catalogue: StrategyCatalogue, case: Case) -> list[Deadline]:
     if hours and not any(r.state is not ReferralState.DRAFT for r in case.referrals):
         found.append(
             Deadline(
-                DeadlineKind.REFERRAL_DUE, case.reference, case.opened_at + timedelta(hours=hours)
+                DeadlineKind.REFERRAL_DUE,
+                case.reference,
+                _risk_known_since(case) + timedelta(hours=hours),
             )
         )
     for referral in case.referrals:
@@ -86,6 +88,13 @@ def case_deadlines(catalogue: StrategyCatalogue, case: Case) -> list[Deadline]:
                 )
             )
     return found
+
+
+def _risk_known_since(case: Case) -> datetime:
+    """The clock for "refer within N hours" starts when the current risk level was set: at
+    intake, at the latest (re-)assessment, or at a reopening."""
+    moments = [case.opened_at, case.assessed_at, case.reopened_at]
+    return max(m for m in moments if m is not None)
 
 
 def overdue_for(

@@ -6,19 +6,24 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.errors import InvalidTransition
 from hrd_cases.models import Hearing, HearingObserver, User
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ActionType, HearingOutcome
 from hrd_cases.workflow import engine
 from hrd_cases.workflow.engine import HearingState
-from hrd_cases.workflow.service import add_event, check_required, ensure_open, template_of
+from hrd_cases.workflow.service import (
+    add_event,
+    check_required,
+    ensure_open,
+    locked_action,
+    template_of,
+)
 from hrd_cases.workflow.templates import StrategyCatalogue
 
 
@@ -44,7 +49,7 @@ def schedule_hearing(
     charges: str | None = None,
 ) -> Hearing:
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.HEARING_MANAGE)
+        case = case_for(session, actor, reference, Permission.HEARING_MANAGE, lock=True)
         ensure_open(case)
         template = _observation_template(catalogue, case)
         check_required(template, ActionType.TRIAL_OBSERVATION, {"court": court, "charges": charges})
@@ -82,10 +87,7 @@ def schedule_hearing(
 
 
 def _hearing_for(session: Session, actor: User, hearing_id: uuid.UUID) -> Hearing:
-    hearing = session.scalar(select(Hearing).where(Hearing.id == hearing_id).with_for_update())
-    if hearing is None:
-        raise NotFound("no such hearing")
-    case_for(session, actor, hearing.case.reference, Permission.HEARING_MANAGE)
+    hearing = locked_action(session, actor, Hearing, hearing_id, Permission.HEARING_MANAGE)
     ensure_open(hearing.case)
     return hearing
 

@@ -8,13 +8,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.errors import InvalidTransition
 from hrd_cases.models import Referral, ReferralAssistance, ReferralDecision, User
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ActionType, AssistanceType, Mechanism
@@ -25,6 +24,7 @@ from hrd_cases.workflow.service import (
     apply_decision,
     check_required,
     ensure_open,
+    locked_action,
     template_of,
 )
 from hrd_cases.workflow.templates import StrategyCatalogue
@@ -50,7 +50,7 @@ def create_referral(
 ) -> Referral:
     """Draft a referral, and request it at once unless ``submit`` is False."""
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.REFERRAL_REQUEST)
+        case = case_for(session, actor, reference, Permission.REFERRAL_REQUEST, lock=True)
         ensure_open(case)
         template = template_of(catalogue, case)
         rules = template.rules(ActionType.REFERRAL)
@@ -139,12 +139,8 @@ def _request(session: Session, actor: User, referral: Referral) -> None:
 def _referral_for(
     session: Session, actor: User, referral_id: uuid.UUID, permission: Permission
 ) -> Referral:
-    """The referral, row-locked for the rest of the transaction, if its case is in scope."""
-    referral = session.scalar(select(Referral).where(Referral.id == referral_id).with_for_update())
-    if referral is None:
-        raise NotFound("no such referral")
-    case_for(session, actor, referral.case.reference, permission)  # scope, or NotFound
-    return referral
+    """The referral and its case, row-locked for the transaction, if the case is in scope."""
+    return locked_action(session, actor, Referral, referral_id, permission)
 
 
 def submit_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Referral:

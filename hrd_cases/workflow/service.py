@@ -8,12 +8,13 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.auth.permissions import Permission, require
+from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.errors import Forbidden, InvalidTransition, NotFound
 from hrd_cases.models import (
@@ -21,6 +22,7 @@ from hrd_cases.models import (
     CaseDefender,
     CaseProfileCategory,
     CaseThreat,
+    Defender,
     Delegation,
     Role,
     TimelineEvent,
@@ -62,12 +64,24 @@ def open_case(
             raise Forbidden("focal points open cases for their own delegation only")
     now = utcnow()
     template = catalogue.for_country(intake.country).in_force(now.date())
+    unknown = set(intake.defender) - set(Defender.encrypted_fields)
+    if unknown:
+        raise ValueError(f"unknown defender field(s): {', '.join(sorted(unknown))}")
     _check_required(template, ActionType.INTAKE, _intake_values(intake))
     begin_write(session)
     delegation = session.get(Delegation, intake.delegation_id)
     if delegation is None:
         session.rollback()
         raise NotFound(f"no delegation {intake.delegation_id}")
+    if intake.country != delegation.country:
+        # The country decides the template and which officers see the case: a typo here
+        # would hide the case from the officers who must decide on it.
+        session.rollback()
+        raise InvalidTransition(
+            f"a case opened by {delegation.code} concerns {delegation.country}, "
+            f"not {intake.country!r}",
+            rule="intake.country",
+        )
     defender = create_defender(session, vault, intake.defender)
     case = Case(
         id=uuid.uuid4(),
@@ -107,8 +121,10 @@ def open_case(
 
 
 def _intake_values(intake: IntakeInput) -> dict[str, object]:
+    """Every field intake collects, present or not: a key left out counts as empty."""
+    defender = {f: intake.defender.get(f) for f in Defender.encrypted_fields}
     return {
-        **intake.defender,
+        **defender,
         "narrative": intake.narrative,
         "profile_categories": list(intake.profile_categories),
         "threats": list(intake.threats),
@@ -275,3 +291,35 @@ def apply_decision(
         object_id=subject.id,
         details={"approve": approve, "state": subject.state.value},
     )
+
+
+_Action = TypeVar("_Action")
+
+
+def locked_action(
+    session: Session,
+    actor: User,
+    model: type[_Action],
+    action_id: uuid.UUID,
+    permission: Permission,
+) -> _Action:
+    """A referral, hearing, consent or statement, after its case (in the user's scope) and then
+    itself were row-locked and reloaded. Always case first, then the action: one lock order
+    everywhere, so concurrent steps queue instead of deadlocking."""
+    reference = session.scalar(
+        select(Case.reference)
+        .join(model, model.case_id == Case.id)  # type: ignore[attr-defined]
+        .where(model.id == action_id)  # type: ignore[attr-defined]
+    )
+    if reference is None:
+        raise NotFound(f"no such {model.__tablename__.rstrip('s')}")  # type: ignore[attr-defined]
+    case_for(session, actor, reference, permission, lock=True)
+    action = session.scalar(
+        select(model)
+        .where(model.id == action_id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if action is None:
+        raise NotFound("no such action")
+    return action

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition, NotFound
+from hrd_cases.errors import InvalidTransition
 from hrd_cases.models import Statement, StatementDecision, User
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import ActionType, StatementLevel, consent_scope_for
@@ -24,6 +23,7 @@ from hrd_cases.workflow.service import (
     apply_decision,
     check_required,
     ensure_open,
+    locked_action,
     template_of,
 )
 from hrd_cases.workflow.templates import StrategyCatalogue
@@ -50,7 +50,7 @@ def draft_statement(
     text: str,
 ) -> Statement:
     with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.STATEMENT_DRAFT)
+        case = case_for(session, actor, reference, Permission.STATEMENT_DRAFT, lock=True)
         ensure_open(case)
         template = template_of(catalogue, case)
         rules = template.rules(ActionType.PUBLIC_STATEMENT)
@@ -103,12 +103,9 @@ def draft_statement(
 def _statement_for(
     session: Session, actor: User, statement_id: uuid.UUID, permission: Permission
 ) -> Statement:
-    statement = session.scalar(
-        select(Statement).where(Statement.id == statement_id).with_for_update()
-    )
-    if statement is None:
-        raise NotFound("no such statement")
-    case_for(session, actor, statement.case.reference, permission)
+    """The statement and its case, row-locked: publication and consent revocation (which
+    locks the same case) cannot interleave."""
+    statement = locked_action(session, actor, Statement, statement_id, permission)
     ensure_open(statement.case)
     return statement
 

@@ -25,7 +25,7 @@ def defenders(db: Session, vault: RecordVault) -> dict[str, str]:
 
 
 def _found(db: Session, vault: RecordVault, query: str) -> list[str]:
-    return [m.defender.reference for m in search_defenders(db, vault, query)]
+    return [m.defender.reference for m in search_defenders(db, vault, query, visible_ids=None)]
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,28 @@ def test_erased_defender_is_not_found(db: Session, vault: RecordVault, defenders
 
     erase_defender(db, defenders["Leyla Şahin"], ErasureReason.SAFETY, actor_id=None)
     assert _found(db, vault, "Leyla Şahin") == []
+
+
+def test_search_is_limited_to_the_callers_scope_before_decryption(
+    db: Session, vault: RecordVault
+) -> None:
+    from hrd_cases.auth.permissions import visible_defender_ids
+    from hrd_cases.models import Role
+    from tests.factories import make_delegation, make_user
+
+    kenya, nepal = make_delegation(db, country="KE"), make_delegation(db, country="NP")
+    in_kenya = make_case(db, vault, delegation=kenya, defender={"name": "Achieng Shared"})
+    make_case(db, vault, delegation=nepal, defender={"name": "Achieng Shared"})
+    focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    officer_np = make_user(db, Role.PROTECTION_OFFICER, countries=("NP",))
+    analyst = make_user(db, Role.ANALYST)
+
+    def found(user) -> list[str]:  # type: ignore[no-untyped-def]
+        return [
+            m.defender.reference
+            for m in search_defenders(db, vault, "achieng", visible_ids=visible_defender_ids(user))
+        ]
+
+    assert found(focal) == [in_kenya.defenders[0].reference]
+    assert len(found(officer_np)) == 1 and found(officer_np) != found(focal)
+    assert found(analyst) == []

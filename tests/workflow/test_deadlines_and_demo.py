@@ -142,3 +142,15 @@ def test_deadlines_command(app: Flask, runner: FlaskCliRunner) -> None:
     assert "NP-2026-" not in result.output  # another delegation's cases
     unknown = runner.invoke(args=["deadlines", "--user", "nobody@example.org"])
     assert unknown.exit_code != 0
+
+
+def test_referral_clock_restarts_when_the_risk_is_reassessed(db, vault) -> None:  # type: ignore[no-untyped-def]
+    from hrd_cases.workflow.case_steps import assess_case
+
+    kenya = make_delegation(db, country="KE")
+    focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    case = make_case(db, vault, delegation=kenya, actor=focal, risk_level=RiskLevel.LOW)
+    _age(db, case, 24 * 8)
+    assess_case(db, focal, case.reference, RiskLevel.CRITICAL)  # raised on day 8
+    [due] = case_deadlines(strategy_catalogue(), db.get(Case, case.id))
+    assert due.due_at > utcnow() + timedelta(hours=23)  # a real 24-hour window, not overdue

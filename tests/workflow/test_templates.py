@@ -13,7 +13,7 @@ from flask.testing import FlaskCliRunner
 from hrd_cases import create_app
 from hrd_cases.errors import InvalidTransition
 from hrd_cases.settings import CONFIG_DIR, Settings
-from hrd_cases.vocabulary import ActionType, RiskLevel, StatementLevel
+from hrd_cases.vocabulary import ActionType, RiskLevel, StatementLevel, ThreatType
 from hrd_cases.workflow.templates import TemplateError, load_catalogue, validate_directory
 
 SHIPPED = CONFIG_DIR / "strategies"
@@ -174,3 +174,40 @@ def test_case_remembers_the_template_version_it_was_opened_under(db, vault) -> N
     assert (case.template_code, case.template_version) == ("KE", 2)
     other = make_case(db, vault, delegation=make_delegation(db, country="FR"))
     assert (other.template_code, other.template_version) == ("default", 1)
+
+
+def test_intake_counts_a_left_out_field_as_empty(db, vault) -> None:  # type: ignore[no-untyped-def]
+    """A required field missing from the input (not just empty) is refused too."""
+    from hrd_cases.workflow.service import IntakeInput, open_case
+    from tests.factories import make_delegation, strategy_catalogue
+
+    kenya = make_delegation(db, country="KE")
+    intake = IntakeInput(
+        delegation_id=kenya.id,
+        country="KE",
+        risk_level=RiskLevel.HIGH,
+        defender={"name": "No Location"},
+        narrative="n",
+        threats=[ThreatType.SURVEILLANCE],
+    )
+    with pytest.raises(InvalidTransition, match="requires location"):
+        open_case(db, vault, strategy_catalogue(), None, intake)
+
+
+def test_intake_refuses_a_country_other_than_the_delegations(db, vault) -> None:  # type: ignore[no-untyped-def]
+    from hrd_cases.workflow.service import IntakeInput, open_case
+    from tests.factories import DEFENDER_FIELDS, make_delegation, strategy_catalogue
+
+    kenya = make_delegation(db, country="KE")
+    for country in ("AF", "ke"):
+        intake = IntakeInput(
+            delegation_id=kenya.id,
+            country=country,
+            risk_level=RiskLevel.HIGH,
+            defender=dict(DEFENDER_FIELDS),
+            narrative="n",
+            threats=[ThreatType.SURVEILLANCE],
+        )
+        with pytest.raises(InvalidTransition) as raised:
+            open_case(db, vault, strategy_catalogue(), None, intake)
+        assert raised.value.rule == "intake.country"
