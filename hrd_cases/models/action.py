@@ -130,15 +130,16 @@ class Hearing(Base):
     """A court hearing in a case: scheduled -> observed | not observed -> report filed."""
 
     __tablename__ = "hearings"
-    encrypted_fields: ClassVar[tuple[str, ...]] = ("charges", "report")
+    # The court is encrypted too: court + date + country could be matched against public
+    # dockets to find the defender in a database dump.
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("court", "charges", "report")
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    # A court is a public place, not personal data; it appears in the trial calendar.
-    court: Mapped[str] = mapped_column(String(200))
+    court_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
     state: Mapped[HearingState] = mapped_column(
         enum_type(HearingState, "hearing_state"), index=True
     )

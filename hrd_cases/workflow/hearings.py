@@ -59,11 +59,10 @@ def schedule_hearing(
             id=uuid.uuid4(),
             case=case,
             scheduled_for=scheduled_for,
-            court=court.strip()[:200],
             state=HearingState.SCHEDULED,
             created_by_id=actor.id,
         )
-        vault.seal(hearing, {"charges": charges, "report": None})
+        vault.seal(hearing, {"court": court.strip()[:200], "charges": charges, "report": None})
         session.add(hearing)
         session.flush()
         add_event(
@@ -170,7 +169,7 @@ def file_report(
             ActionType.TRIAL_OBSERVATION,
             {
                 "report": report,
-                "court": hearing.court,
+                "court": "present" if hearing.court_ciphertext else None,
                 "observers": hearing.observer_codes,
                 "charges": "present" if hearing.charges_ciphertext else None,
             },
