@@ -80,6 +80,7 @@ def test_no_canary_in_the_database_files_or_logs(
         for name in (
             "Narrative",
             "Justification",
+            "Court",
             "Charges",
             "Report",
             "ConsentNotes",
@@ -114,7 +115,7 @@ def test_no_canary_in_the_database_files_or_logs(
         focal,
         case.reference,
         scheduled_for=utcnow() - timedelta(days=1),
-        court="Court 1",
+        court=texts["Court"],
         charges=texts["Charges"],
     )
     record_observation(db, catalogue, focal, hearing.id, observed=True, observers=("EU",))
