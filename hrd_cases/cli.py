@@ -281,9 +281,14 @@ def defender_group() -> None:
     type=click.Choice([r.value for r in ErasureReason]),
     help="Why (a fixed list: free text could itself hold personal data).",
 )
+@click.option(
+    "--with-case-content",
+    is_flag=True,
+    help="Also destroy the content of the defender's cases (narratives, reports...).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
-def defender_erase_command(reference: str, reason: str, yes: bool) -> None:
+def defender_erase_command(reference: str, reason: str, with_case_content: bool, yes: bool) -> None:
     """Crypto-shred a defender's personal data for good (aggregates are kept)."""
     from hrd_cases.db import get_database
     from hrd_cases.errors import NotFound
@@ -293,7 +298,13 @@ def defender_erase_command(reference: str, reason: str, yes: bool) -> None:
         click.confirm(f"Erase {reference} for good? This cannot be undone.", abort=True)
     with get_database().session() as session:
         try:
-            erase_defender(session, reference, ErasureReason(reason), actor_id=None)
+            erase_defender(
+                session,
+                reference,
+                ErasureReason(reason),
+                actor_id=None,
+                include_case_content=with_case_content,
+            )
         except NotFound:
             raise click.ClickException(f"no defender {reference}") from None
     click.echo(f"erased {reference}: its data key is destroyed; categories remain in aggregates")

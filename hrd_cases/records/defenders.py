@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.crypto import NameQuery
-from hrd_cases.db import begin_write, utcnow
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.errors import NotFound
+from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.records.vault import RecordVault
 
@@ -138,29 +139,61 @@ def search_defenders(
 
 
 def erase_defender(
-    session: Session, reference: str, reason: ErasureReason, *, actor_id: int | None
+    session: Session,
+    reference: str,
+    reason: ErasureReason,
+    *,
+    actor_id: int | None,
+    include_case_content: bool = False,
 ) -> Defender:
     """Crypto-shred a defender: destroy the data key, the ciphertexts and the name tokens, in
-    one audited transaction. Cases keep their clear categories, so aggregates do not change."""
-    begin_write(session)
-    defender = session.scalar(select(Defender).where(Defender.reference == reference))
-    if defender is None:
-        raise NotFound(f"no defender {reference}")
-    if defender.erased_at is not None:
-        session.rollback()
-        return defender
-    RecordVault.erase_data_key(defender.data_key)
-    for field in Defender.encrypted_fields:
-        setattr(defender, f"{field}_ciphertext", None)
-    defender.erased_at = utcnow()
-    defender.name_tokens = []
-    audit.record(
-        session,
-        "defender.erase",
-        actor_id=actor_id,
-        object_type="defender",
-        object_id=defender.reference,
-        details={"reason": reason.value},
-    )
-    session.commit()
+    one audited transaction. Cases keep their clear categories, so aggregates do not change.
+
+    With ``include_case_content`` the data keys of the defender's cases are destroyed too:
+    narratives, reports, drafts and notes usually name the defender.
+    """
+    with write_transaction(session):
+        defender = session.scalar(select(Defender).where(Defender.reference == reference))
+        if defender is None:
+            raise NotFound(f"no defender {reference}")
+        cases_erased = 0
+        if include_case_content:
+            for case in session.scalars(
+                select(Case).join(CaseDefender).where(CaseDefender.defender_id == defender.id)
+            ):
+                cases_erased += erase_case_content(case)
+        if defender.erased_at is None:
+            RecordVault.erase_data_key(defender.data_key)
+            for field in Defender.encrypted_fields:
+                setattr(defender, f"{field}_ciphertext", None)
+            defender.erased_at = utcnow()
+            defender.name_tokens = []
+        audit.record(
+            session,
+            "defender.erase",
+            actor_id=actor_id,
+            object_type="defender",
+            object_id=defender.reference,
+            details={"reason": reason.value, "cases_erased": cases_erased},
+        )
     return defender
+
+
+def erase_case_content(case: Case) -> int:
+    """Destroy a case's data key and every ciphertext under it (narrative, closure reason,
+    justifications, courts, charges, reports, consent notes, unpublished drafts). Returns 1
+    if something was erased. Published statements are public and stay."""
+    if case.data_key.wrapped_key is None:
+        return 0
+    RecordVault.erase_data_key(case.data_key)
+    holders: list[object] = [
+        case,
+        *case.referrals,
+        *case.hearings,
+        *case.consents,
+        *case.statements,
+    ]
+    for holder in holders:
+        for field in type(holder).encrypted_fields:  # type: ignore[attr-defined]
+            setattr(holder, f"{field}_ciphertext", None)
+    return 1

@@ -146,5 +146,51 @@ def test_erasure_is_audited_without_personal_data(db: Session, vault: RecordVaul
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "defender.erase"))
     assert entry is not None
     assert entry.object_id == reference
-    assert entry.details == {"reason": "safety"}
+    assert entry.details == {"reason": "safety", "cases_erased": 0}
     assert SECRET_NAME not in repr(entry.details)
+
+
+def test_erasure_with_case_content_destroys_the_case_key_too(
+    db: Session, vault: RecordVault
+) -> None:
+    from hrd_cases.models import Role
+    from hrd_cases.vocabulary import AssistanceType, Mechanism
+    from hrd_cases.workflow.referrals import ReferralInput, create_referral
+    from tests.factories import make_delegation, make_user, strategy_catalogue
+
+    kenya = make_delegation(db, country="KE")
+    focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    case = make_case(
+        db,
+        vault,
+        delegation=kenya,
+        actor=focal,
+        defender={"name": SECRET_NAME},
+        narrative="Names the defender.",
+    )
+    referral = create_referral(
+        db,
+        vault,
+        strategy_catalogue(),
+        focal,
+        case.reference,
+        ReferralInput(
+            Mechanism.EU_HRD_MECHANISM, (AssistanceType.LEGAL,), justification="Also names them."
+        ),
+    )
+    before = _cases_by_category(db)
+    erase_defender(
+        db,
+        case.defenders[0].reference,
+        ErasureReason.SAFETY,
+        actor_id=None,
+        include_case_content=True,
+    )
+    db.expire_all()
+    case = db.get(Case, case.id)
+    with pytest.raises(ErasedError):
+        vault.open_field(case, "narrative")
+    with pytest.raises(ErasedError):
+        vault.open_field(db.get(type(referral), referral.id), "justification")
+    assert case.narrative_ciphertext is None
+    assert _cases_by_category(db) == before
