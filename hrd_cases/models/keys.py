@@ -26,8 +26,9 @@ class DataKey(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        # Rotation walks the keys of one KEK version in id order, batch by batch.
-        Index("ix_data_keys_kek_version_id", "kek_version", "id"),
+        # Rotation walks the keys of one KEK version batch by batch. One column on purpose:
+        # on SQLite the index is then (kek_version, rowid), in the table's physical order.
+        Index("ix_data_keys_kek_version", "kek_version"),
     )
 
     @property

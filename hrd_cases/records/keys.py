@@ -135,23 +135,30 @@ def _rewrap_version(
     compare-and-set: a key erased or moved meanwhile is left alone.
     """
     dialect = session.get_bind().dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    # Only the driver's placeholder is interpolated; every value is a bound parameter.
+    if dialect.name == "sqlite":
+        # Walk in physical (rowid) order: each batch then writes neighbouring pages of the
+        # table and of the kek_version index, instead of pages scattered by random UUIDs
+        # (which made every commit checkpoint megabytes: 12k keys/s before, 35k after).
+        mark, walk, start = "?", "rowid", 0
+    else:
+        mark, walk, start = "%s", "id", "00000000-0000-0000-0000-000000000000"
+    # Only the driver's placeholder and a fixed column name are interpolated; every value is a
+    # bound parameter.
     select_batch = (
-        f"SELECT id, wrapped_key FROM data_keys WHERE kek_version = {mark} "  # noqa: S608
-        f"AND wrapped_key IS NOT NULL ORDER BY id LIMIT {mark}"
+        f"SELECT {walk}, id, wrapped_key FROM data_keys WHERE kek_version = {mark} "  # noqa: S608
+        f"AND wrapped_key IS NOT NULL AND {walk} > {mark} ORDER BY {walk} LIMIT {mark}"
     )
     update_one = (
         f"UPDATE data_keys SET wrapped_key = {mark}, kek_version = {mark}, rotated_at = {mark} "  # noqa: S608
-        f"WHERE id = {mark} AND kek_version = {mark} AND wrapped_key IS NOT NULL"
+        f"WHERE {walk} = {mark} AND kek_version = {mark} AND wrapped_key IS NOT NULL"
     )
     to_db_time = DataKey.__table__.c.rotated_at.type.bind_processor(dialect) or (lambda v: v)
     rewrapper = Rewrapper(keyring)
-    moved = 0
+    moved, last = 0, start
     while True:
         begin_write(session)
         connection = session.connection()
-        rows = connection.exec_driver_sql(select_batch, (old_version, batch_size)).fetchall()
+        rows = connection.exec_driver_sql(select_batch, (old_version, last, batch_size)).fetchall()
         if not rows:
             session.commit()
             return moved
@@ -161,14 +168,14 @@ def _rewrap_version(
                 rewrapper.rewrap(wrapped, data_key_context_for(_uuid_text(raw_id))),
                 keyring.primary,
                 now,
-                raw_id,
+                position,
                 old_version,
             )
-            for raw_id, wrapped in rows
+            for position, raw_id, wrapped in rows
         ]
         connection.exec_driver_sql(update_one, params)
         session.commit()
-        moved += len(rows)
+        moved, last = moved + len(rows), rows[-1][0]
         if on_progress:
             on_progress(len(rows))
 
