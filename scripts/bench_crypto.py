@@ -221,6 +221,7 @@ def bench_search(
     surnames = [n.split(" ")[-1] for n in rng.sample(names, queries)]
     absent = [f"Nobody {rng.randrange(10**9)} Absent" for _ in range(queries)]
     result: dict[str, float] = {}
+    every: list[float] = []
     for label, batch in (("full name", full), ("surname", surnames), ("absent", absent)):
         for q in batch[:3]:
             search_defenders(session, vault, q, visible_ids=None)  # warm caches
@@ -230,6 +231,8 @@ def bench_search(
         ]
         result[f"{label} median"] = statistics.median(times)
         result[f"{label} p95"] = sorted(times)[int(len(times) * 0.95) - 1]
+        every.extend(times)
+    result["all median"] = statistics.median(every)
     found = search_defenders(session, vault, full[0], visible_ids=None)
     if not any(m.name == full[0] for m in found):
         raise SystemExit("search lost a defender: the benchmark is invalid")
@@ -337,13 +340,15 @@ def main() -> None:
         "**(b) Name search** (`search_defenders`, first page of 25 matches; median / p95 in ms "
         f"over {args.queries} queries of each kind; target median <= 5 ms):",
         "",
-        "| defenders | full name | surname only | absent name | decrypt-everything scan |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| defenders | all queries (median) | full name | surname only | absent name | "
+        "decrypt-everything scan |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, result in search_rows:
         scan = f"{result['scan ms']:.0f} ms" if "scan ms" in result else "not run"
         lines.append(
-            f"| {size:,} | {result['full name median']:.2f} / {result['full name p95']:.2f} | "
+            f"| {size:,} | **{result['all median']:.2f}** | "
+            f"{result['full name median']:.2f} / {result['full name p95']:.2f} | "
             f"{result['surname median']:.2f} / {result['surname p95']:.2f} | "
             f"{result['absent median']:.2f} / {result['absent p95']:.2f} | {scan} |"
         )
