@@ -329,5 +329,16 @@ def end_all_sessions(
 
 
 def sign_out(session: Session, user: User) -> None:
-    if user.session_token:
-        end_session(session, user.session_token, "logout")
+    """Logout ends every session of the user, not only this browser's (issue: a forgotten
+    session on a shared embassy computer is ended from anywhere)."""
+    begin_write(session)
+    ended = end_all_sessions(session, user.id, "logout")
+    audit.record(
+        session,
+        "session.end",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        details={"reason": "logout", "sessions": ended},
+    )
+    session.commit()

@@ -111,13 +111,17 @@ def test_the_old_cookie_is_refused_after_logout(
     assert sessions_of(db, user)[0].end_reason == "logout"
 
 
-def test_logout_ends_only_this_browser(app: Flask, db: Session) -> None:
-    user = make_user(db, Role.ANALYST)
+def test_logout_ends_every_session_of_the_user(app: Flask, db: Session) -> None:
+    """Signing out on one device signs out everywhere (a forgotten embassy PC included);
+    other users stay signed in."""
+    user, other = make_user(db, Role.ANALYST), make_user(db, Role.ANALYST)
     browser_a, browser_b = sign_in(app, user.email), sign_in(app, user.email)
+    browser_other = sign_in(app, other.email)
     token = AuthActions(browser_a, app).csrf_token("/")
     assert browser_a.post("/logout", data={"csrf_token": token}).status_code == 302
     assert not is_signed_in(browser_a)
-    assert is_signed_in(browser_b)
+    assert not is_signed_in(browser_b)
+    assert is_signed_in(browser_other)
 
 
 def test_a_password_change_signs_out_the_other_browsers_only(app: Flask, db: Session) -> None:
