@@ -143,13 +143,16 @@ def bulk_load_defenders(
     session: Session, vault: RecordVault, names: list[str], chunk: int = 5000
 ) -> None:
     """Defenders exactly as the service writes them (same vault calls), inserted in bulk."""
+    used: set[str] = set()
     for start in range(0, len(names), chunk):
         keys, defenders, tokens = [], [], []
         for name in names[start : start + chunk]:
             data_key = vault.create_data_key("defenders")
-            defender = Defender(
-                id=uuid.uuid4(), reference=new_defender_reference(), data_key=data_key
-            )
+            reference = new_defender_reference()
+            while reference in used:  # the service checks the database; here, a set
+                reference = new_defender_reference()
+            used.add(reference)
+            defender = Defender(id=uuid.uuid4(), reference=reference, data_key=data_key)
             vault.seal(defender, {"name": name})
             keys.append(
                 {

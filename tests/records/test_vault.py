@@ -194,3 +194,17 @@ def test_erasure_with_case_content_destroys_the_case_key_too(
         vault.open_field(db.get(type(referral), referral.id), "justification")
     assert case.narrative_ciphertext is None
     assert _cases_by_category(db) == before
+
+
+def test_defender_references_are_long_enough_and_never_reused(
+    db: Session, vault: RecordVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from hrd_cases.records import defenders as module
+
+    first = make_case(db, vault).defenders[0].reference
+    assert re.fullmatch(r"HRD-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", first)
+    proposals = iter([first, first, "HRD-ZZZZZ-ZZZZZ"])
+    monkeypatch.setattr(module, "new_defender_reference", lambda: next(proposals))
+    assert make_case(db, vault).defenders[0].reference == "HRD-ZZZZZ-ZZZZZ"
