@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -179,6 +179,11 @@ def bulk_load_defenders(
         session.execute(insert(DataKey), keys)
         session.execute(insert(Defender), defenders)
         session.execute(insert(DefenderNameToken), tokens)
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # As after any bulk import: without fresh statistics PostgreSQL plans the token lookup
+        # as a scan of every defender (60 ms instead of ~1 ms at 30,000 defenders).
+        session.execute(text("ANALYZE"))
         session.commit()
 
 
