@@ -325,7 +325,7 @@ def main() -> None:
                         print("  " + ", ".join(f"{k}: {v:.1f}" for k, v in rotation.items()))
                 database.engine.dispose()
 
-    command = "python scripts/bench_crypto.py" + (" --quick" if args.quick else "")
+    command = "python scripts/bench_crypto.py " + " ".join(sys.argv[1:])
     if server_url:
         safe = make_url(server_url).render_as_string(hide_password=True)
         command = f"DATABASE_URL={safe} {command}"
