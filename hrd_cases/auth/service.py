@@ -94,16 +94,7 @@ def check_password(
         session.commit()
         return PasswordCheck(PasswordOutcome.THROTTLED, user)
     if not password_ok:
-        throttled = _count_failure(user, settings, now)
-        audit.record(
-            session,
-            "login.failure",
-            actor_id=user.id,
-            object_type="user",
-            object_id=user.id,
-            outcome=audit.Outcome.FAILURE,
-            details={"reason": "password", "throttled": throttled},
-        )
+        throttled = _record_failure(session, settings, user, now, "password")
         session.commit()
         return PasswordCheck(
             PasswordOutcome.THROTTLED if throttled else PasswordOutcome.REJECTED, user
@@ -112,6 +103,24 @@ def check_password(
         user.password_hash = upgraded
     session.commit()
     return PasswordCheck(PasswordOutcome.ACCEPTED, user)
+
+
+def _record_failure(
+    session: Session, settings: Settings, user: User, now: datetime, reason: str
+) -> bool:
+    """Count a failed password or code towards the account throttle and audit it (caller
+    holds the user row lock and commits). Returns whether the account is now throttled."""
+    throttled = _count_failure(user, settings, now)
+    audit.record(
+        session,
+        "login.failure",
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        outcome=audit.Outcome.FAILURE,
+        details={"reason": reason, "throttled": throttled},
+    )
+    return throttled
 
 
 def _count_failure(user: User, settings: Settings, now: datetime) -> bool:
@@ -130,16 +139,7 @@ def record_second_factor_failure(session: Session, settings: Settings, user: Use
     """A wrong code counts like a wrong password: it feeds the same throttle."""
     begin_write(session)
     session.refresh(user, with_for_update=True)  # parallel failures are all counted
-    throttled = _count_failure(user, settings, utcnow())
-    audit.record(
-        session,
-        "login.failure",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        outcome=audit.Outcome.FAILURE,
-        details={"reason": "second_factor", "throttled": throttled},
-    )
+    throttled = _record_failure(session, settings, user, utcnow(), "second_factor")
     session.commit()
     return throttled
 
