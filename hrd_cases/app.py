@@ -131,12 +131,23 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 def register_blueprints(app: Flask) -> None:
     from hrd_cases import api
     from hrd_cases.extensions import csrf
-    from hrd_cases.web import auth_views, case_views, health, views
+    from hrd_cases.web import (
+        action_views,
+        auth_views,
+        calendar_views,
+        case_views,
+        health,
+        intake_views,
+        views,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(case_views.bp)
+    app.register_blueprint(intake_views.bp)
+    app.register_blueprint(action_views.bp)
+    app.register_blueprint(calendar_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import enum
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+    widgets,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
+from hrd_cases.records.defenders import ErasureReason
+from hrd_cases.vocabulary import (
+    AssistanceType,
+    ClosureOutcome,
+    ConsentScope,
+    HearingOutcome,
+    Mechanism,
+    ProfileCategory,
+    RiskLevel,
+    StatementLevel,
+    ThreatType,
+)
 
 
 class LoginForm(FlaskForm):
@@ -41,3 +68,134 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
     )
+
+
+# Case work ---------------------------------------------------------------------------------
+# Choices come from the controlled vocabularies; templates narrow them per case in the views.
+def _choices(enum_class: type[enum.StrEnum]) -> list[tuple[str, str]]:
+    return [(m.value, label(m.value)) for m in enum_class]
+
+
+def label(value: str) -> str:
+    """A vocabulary value as people read it: "woman_hrd" -> "Woman hrd"."""
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (rendered by the ``checkboxes`` macro, in a fieldset)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class IntakeForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    other_names = StringField(
+        "Other names (separate with ;)", validators=[Optional(), Length(max=500)]
+    )
+    contact_details = StringField("Contact details", validators=[Optional(), Length(max=500)])
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    date_of_birth = StringField("Date of birth", validators=[Optional(), Length(max=32)])
+    personal_notes = TextAreaField("Personal notes", validators=[Optional(), Length(max=5000)])
+    risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
+    profile_categories = CheckboxesField("Profile", choices=_choices(ProfileCategory))
+    threats = CheckboxesField("Threats suffered", choices=_choices(ThreatType))
+    narrative = TextAreaField("Narrative", validators=[Optional(), Length(max=20000)])
+
+
+class CaseSearchForm(FlaskForm):
+    """Name search is POSTed: a defender's name must never appear in a URL."""
+
+    name = StringField("Defender name", validators=[DataRequired(), Length(min=2, max=200)])
+
+
+class ReferralForm(FlaskForm):
+    mechanism = SelectField("Mechanism", choices=_choices(Mechanism), validators=[DataRequired()])
+    assistance_types = CheckboxesField("Assistance types", choices=_choices(AssistanceType))
+    amount_eur = IntegerField(
+        "Amount (EUR)", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+    justification = TextAreaField("Justification", validators=[Optional(), Length(max=5000)])
+
+
+class DecisionForm(FlaskForm):
+    decision = SelectField(
+        "Decision",
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        validators=[DataRequired()],
+    )
+
+
+class HearingForm(FlaskForm):
+    scheduled_for = DateTimeLocalField(
+        "Date and time (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    court = StringField("Court", validators=[DataRequired(), Length(max=200)])
+    charges = TextAreaField("Charges", validators=[Optional(), Length(max=2000)])
+
+
+class ObservationForm(FlaskForm):
+    observed = SelectField(
+        "Was the hearing observed?",
+        choices=[("yes", "Observed"), ("no", "Not observed")],
+        validators=[DataRequired()],
+    )
+    observers = CheckboxesField("Observers (embassies that attended)", choices=[])
+    outcome = SelectField(
+        "Outcome",
+        choices=[("", "Not known yet"), *_choices(HearingOutcome)],
+        validators=[Optional()],
+    )
+
+
+class ReportForm(FlaskForm):
+    report = TextAreaField("Observation report", validators=[DataRequired(), Length(max=20000)])
+
+
+class ConsentForm(FlaskForm):
+    scopes = CheckboxesField(
+        "The defender agreed to", choices=_choices(ConsentScope), validators=[DataRequired()]
+    )
+    given_on = DateField("Date consent was given", validators=[DataRequired()])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+
+
+class StatementForm(FlaskForm):
+    level = SelectField("Level", choices=_choices(StatementLevel), validators=[DataRequired()])
+    text = TextAreaField("Draft text", validators=[DataRequired(), Length(max=20000)])
+
+
+class PublishForm(FlaskForm):
+    publication_url = URLField(
+        "Publication address (https://)", validators=[Optional(), Length(max=500)]
+    )
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField(
+        "Outcome", choices=[("", "Choose…"), *_choices(ClosureOutcome)], validators=[Optional()]
+    )
+    reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
+
+
+class AssessForm(FlaskForm):
+    risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
+
+
+class EraseForm(FlaskForm):
+    reason = SelectField("Reason", choices=_choices(ErasureReason), validators=[DataRequired()])
+    include_case_content = BooleanField("Also erase this case's narrative, reports and drafts")
+    confirmation = StringField(
+        "Type the defender reference to confirm", validators=[DataRequired(), Length(max=32)]
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A one-button step (submit, revoke, reopen...): the CSRF token is all it carries."""
+
+
+class ExportForm(FlaskForm):
+    quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
+    fmt = SelectField("Format", choices=[], validators=[DataRequired()])

@@ -1,12 +1,55 @@
-"""The home page."""
+"""The home page: one per role, each showing only what that role may see."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
+
+from hrd_cases.db import get_session
+from hrd_cases.models import Role, User
+from hrd_cases.records import get_vault
+from hrd_cases.runtime import current_settings, current_strategies
+from hrd_cases.web import queries
+from hrd_cases.web.charts import bar_chart_svg
+from hrd_cases.web.forms import label
 
 bp = Blueprint("web", __name__)
 
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("home.html")
+    user: User = current_user._get_current_object()
+    session = get_session()
+    if user.role is Role.FOCAL_POINT:
+        return render_template(
+            "home/focal_point.html",
+            home=queries.focal_point_home(session, get_vault(), current_strategies(), user),
+            now=queries.utcnow(),
+            label=label,
+        )
+    if user.role is Role.PROTECTION_OFFICER:
+        return render_template(
+            "home/officer.html",
+            queue=queries.approval_queue(session, current_strategies(), user),
+            now=queries.utcnow(),
+            label=label,
+        )
+    if user.role is Role.ANALYST:
+        k = current_settings().suppression_k
+        counts = queries.cases_per_quarter(session, k=k)
+        return render_template(
+            "home/analyst.html",
+            counts=counts,
+            k=k,
+            chart=bar_chart_svg(
+                [(c.quarter, c.count) for c in counts[-8:]],
+                title="Cases opened per quarter, all countries",
+            ),
+            current_quarter=queries.quarter_of(queries.utcnow().date()),
+        )
+    settings = current_settings()
+    return render_template(
+        "home/admin.html",
+        home=queries.admin_home(session, current_strategies(), settings.strategies_dir),
+        label=label,
+    )

@@ -1,0 +1,360 @@
+"""Read-only queries behind the HTML pages (home pages, case list, calendar).
+
+Every query is limited by ``auth.permissions.case_scope``; nothing here writes. Names and
+other encrypted fields are decrypted only where a page shows them to a user in scope.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from hrd_cases.auth.permissions import case_scope, visible_defender_ids
+from hrd_cases.crypto import ErasedError
+from hrd_cases.db import utcnow
+from hrd_cases.models import (
+    Case,
+    CaseDefender,
+    Delegation,
+    Hearing,
+    Referral,
+    Role,
+    Statement,
+    User,
+)
+from hrd_cases.records import RecordVault
+from hrd_cases.records.defenders import search_defenders
+from hrd_cases.vocabulary import RiskLevel
+from hrd_cases.workflow.case_steps import case_stage
+from hrd_cases.workflow.deadlines import Deadline, case_deadlines
+from hrd_cases.workflow.engine import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.workflow.service import template_of
+from hrd_cases.workflow.templates import StrategyCatalogue, TemplateError, validate_directory
+
+_ACTIONS = (
+    selectinload(Case.referrals),
+    selectinload(Case.statements),
+    selectinload(Case.hearings),
+    selectinload(Case.profile_categories),
+)
+
+
+# Case list ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    country: str | None = None
+    stage: Stage | None = None
+    risk: RiskLevel | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    case: Case
+    stage: Stage
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    rows: list[CaseRow]
+    page: int
+    pages: int
+    total: int
+
+
+def visible_countries(session: Session, user: User) -> list[str]:
+    return list(
+        session.scalars(
+            select(Case.country).where(case_scope(user)).distinct().order_by(Case.country)
+        )
+    )
+
+
+def list_cases(
+    session: Session,
+    catalogue: StrategyCatalogue,
+    user: User,
+    filters: CaseFilters,
+    *,
+    page: int,
+    page_size: int,
+    only_ids: list[uuid.UUID] | None = None,
+    now: datetime | None = None,
+) -> CasePage:
+    """Cases in scope, newest first. Country and risk filter in SQL; the stage and overdue
+    are derived from the actions (DESIGN: never typed by hand), so they filter in Python,
+    over one delegation's or one officer's countries' cases."""
+    now = now or utcnow()
+    statement = select(Case).where(case_scope(user))
+    if filters.country:
+        statement = statement.where(Case.country == filters.country)
+    if filters.risk:
+        statement = statement.where(Case.risk_level == filters.risk)
+    if only_ids is not None:
+        statement = statement.where(Case.id.in_(only_ids))
+    statement = statement.order_by(Case.opened_at.desc(), Case.reference.desc()).options(*_ACTIONS)
+    rows = [
+        CaseRow(
+            case,
+            case_stage(case),
+            any(d.due_at < now for d in case_deadlines(catalogue, case)),
+        )
+        for case in session.scalars(statement)
+    ]
+    if filters.stage:
+        rows = [r for r in rows if r.stage is filters.stage]
+    if filters.overdue:
+        rows = [r for r in rows if r.overdue]
+    total = len(rows)
+    pages = max((total + page_size - 1) // page_size, 1)
+    page = min(max(page, 1), pages)  # clamped: no absurd offsets
+    start = (page - 1) * page_size
+    return CasePage(rows[start : start + page_size], page, pages, total)
+
+
+def case_ids_for_name(
+    session: Session, vault: RecordVault, user: User, name: str
+) -> list[uuid.UUID]:
+    """Cases in scope concerning a defender found by name (blind index, scoped before any
+    decryption). The name never leaves this request: it is not logged, stored or echoed."""
+    matches = search_defenders(
+        session, vault, name, visible_ids=visible_defender_ids(user), limit=50
+    )
+    if not matches:
+        return []
+    ids = [m.defender.id for m in matches]
+    return list(
+        session.scalars(
+            select(CaseDefender.case_id)
+            .join(Case, Case.id == CaseDefender.case_id)
+            .where(CaseDefender.defender_id.in_(ids), case_scope(user))
+        )
+    )
+
+
+# Focal point home ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class UpcomingHearing:
+    hearing: Hearing
+    court: str | None
+
+
+@dataclass(slots=True)
+class FocalPointHome:
+    by_stage: dict[Stage, list[CaseRow]] = field(default_factory=dict)
+    overdue: list[Deadline] = field(default_factory=list)
+    hearings: list[UpcomingHearing] = field(default_factory=list)
+
+
+def focal_point_home(
+    session: Session, vault: RecordVault, catalogue: StrategyCatalogue, user: User
+) -> FocalPointHome:
+    now = utcnow()
+    cases = session.scalars(
+        select(Case)
+        .where(case_scope(user), Case.closed_at.is_(None))
+        .order_by(Case.opened_at)
+        .options(*_ACTIONS)
+    ).all()
+    home = FocalPointHome()
+    overdue_refs: set[str] = set()
+    for case in cases:
+        for deadline in case_deadlines(catalogue, case):
+            if deadline.due_at < now:
+                home.overdue.append(deadline)
+                overdue_refs.add(case.reference)
+    home.overdue.sort(key=lambda d: d.due_at)
+    rows = [CaseRow(c, case_stage(c), c.reference in overdue_refs) for c in cases]
+    # Overdue cases first within each stage, then oldest first.
+    rows.sort(key=lambda r: (not r.overdue, r.case.opened_at))
+    for stage in Stage:
+        if stage is Stage.CLOSED:
+            continue
+        home.by_stage[stage] = [r for r in rows if r.stage is stage]
+    home.hearings = upcoming_hearings(session, vault, user, days=60)
+    return home
+
+
+def upcoming_hearings(
+    session: Session, vault: RecordVault, user: User, *, days: int | None = None
+) -> list[UpcomingHearing]:
+    """Scheduled hearings from today on, in scope; courts decrypted for this user only."""
+    start = datetime.combine(utcnow().date(), datetime.min.time(), tzinfo=utcnow().tzinfo)
+    statement = (
+        select(Hearing)
+        .join(Case, Case.id == Hearing.case_id)
+        .where(
+            case_scope(user),
+            Case.closed_at.is_(None),
+            Hearing.state == HearingState.SCHEDULED,
+            Hearing.scheduled_for >= start,
+        )
+        .order_by(Hearing.scheduled_for)
+    )
+    if days is not None:
+        statement = statement.where(Hearing.scheduled_for < start + timedelta(days=days))
+    found = []
+    for hearing in session.scalars(statement):
+        try:
+            court = vault.open_field(hearing, "court")
+        except ErasedError:
+            court = None
+        found.append(UpcomingHearing(hearing, court))
+    return found
+
+
+# Protection officer home --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    kind: str  # "referral" or "statement"
+    subject: Referral | Statement
+    case: Case
+    waiting_since: datetime
+    due_at: datetime
+    requester: User | None
+    approvals: int
+    approvals_required: int
+    mine: bool  # the officer requested or drafted it: four-eyes bars them
+    decided: bool  # the officer already decided on it
+
+    def age(self, now: datetime) -> timedelta:
+        return now - self.waiting_since
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at < now
+
+
+def approval_queue(session: Session, catalogue: StrategyCatalogue, user: User) -> list[QueueItem]:
+    """Referrals and statements awaiting a decision in the officer's countries, oldest
+    first, each with its deadline from the case's own template."""
+    items: list[QueueItem] = []
+    referrals = session.scalars(
+        select(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(case_scope(user), Case.closed_at.is_(None))
+        .where(Referral.state == ReferralState.REQUESTED)
+    ).all()
+    for referral in referrals:
+        deadlines = template_of(catalogue, referral.case).deadlines
+        since = referral.requested_at or referral.created_at
+        items.append(
+            QueueItem(
+                "referral",
+                referral,
+                referral.case,
+                since,
+                since + timedelta(hours=deadlines.referral_decision_hours),
+                _user(session, referral.requested_by_id or referral.created_by_id),
+                sum(1 for d in referral.decisions if d.approve),
+                referral.approvals_required,
+                user.id in (referral.requested_by_id, referral.created_by_id),
+                any(d.officer_id == user.id for d in referral.decisions),
+            )
+        )
+    statements = session.scalars(
+        select(Statement)
+        .join(Case, Case.id == Statement.case_id)
+        .where(case_scope(user), Case.closed_at.is_(None))
+        .where(Statement.state == StatementState.SUBMITTED)
+    ).all()
+    for statement in statements:
+        deadlines = template_of(catalogue, statement.case).deadlines
+        since = statement.submitted_at or statement.created_at
+        items.append(
+            QueueItem(
+                "statement",
+                statement,
+                statement.case,
+                since,
+                since + timedelta(hours=deadlines.statement_decision_hours),
+                _user(session, statement.submitted_by_id or statement.created_by_id),
+                sum(1 for d in statement.decisions if d.approve),
+                statement.approvals_required,
+                user.id in (statement.submitted_by_id, statement.created_by_id),
+                any(d.officer_id == user.id for d in statement.decisions),
+            )
+        )
+    return sorted(items, key=lambda i: i.waiting_since)
+
+
+def _user(session: Session, user_id: int | None) -> User | None:
+    return None if user_id is None else session.get(User, user_id)
+
+
+# Analyst home -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class QuarterCount:
+    quarter: str  # "2026-Q3"
+    count: int | None  # None: suppressed (1 to k-1 cases)
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def quarters_between(first: date, last: date) -> list[str]:
+    quarters = []
+    year, q = first.year, (first.month - 1) // 3 + 1
+    last_label = quarter_of(last)
+    while True:
+        label = f"{year}-Q{q}"
+        quarters.append(label)
+        if label == last_label or len(quarters) > 400:
+            return quarters
+        q += 1
+        if q == 5:
+            year, q = year + 1, 1
+
+
+def cases_per_quarter(session: Session, *, k: int, today: date | None = None) -> list[QuarterCount]:
+    """Cases opened per quarter, all countries: counts only, computed on the clear dates,
+    with counts from 1 to k-1 suppressed exactly as the exports do (a small count can
+    identify a defender). Complete quarters only are offered for export; the current one is
+    shown as in progress by the caller."""
+    today = today or utcnow().date()
+    opened = [
+        d.date() if isinstance(d, datetime) else d for d in session.scalars(select(Case.opened_at))
+    ]
+    if not opened:
+        return []
+    counts = Counter(quarter_of(d) for d in opened)
+    return [
+        QuarterCount(q, counts.get(q, 0) if counts.get(q, 0) == 0 or counts[q] >= k else None)
+        for q in quarters_between(min(opened), today)
+    ]
+
+
+# Admin home ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AdminHome:
+    users: list[User]
+    delegations: list[tuple[Delegation, int]]
+    roles: dict[Role, int]
+    template_problems: list[str]
+    templates: list[tuple[str, str, int]]  # code, name, versions
+
+
+def admin_home(session: Session, catalogue: StrategyCatalogue, strategies_dir) -> AdminHome:  # type: ignore[no-untyped-def]
+    users = list(session.scalars(select(User).order_by(User.role, User.email)))
+    delegations = [
+        (delegation, count)
+        for delegation, count in session.execute(
+            select(Delegation, func.count(User.id))
+            .outerjoin(User, User.delegation_id == Delegation.id)
+            .group_by(Delegation.id)
+            .order_by(Delegation.code)
+        ).all()
+    ]
+    roles = Counter(u.role for u in users)
+    try:
+        problems = validate_directory(strategies_dir)
+    except (OSError, TemplateError) as exc:  # a missing directory is a problem to show
+        problems = [type(exc).__name__]
+    templates = [(s.code, s.name, len(s.versions)) for s in catalogue]
+    return AdminHome(users, delegations, dict(roles), problems, templates)
