@@ -199,7 +199,9 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
     post(team.fp, f"{url}/statements/{statement.id}/submit", page=url)
     assert "Statement submitted for approval." in flashes(team.fp, url)
     for officer in (team.a, team.b):
-        post(officer, f"{url}/statements/{statement.id}/decision", {"decision": "approve"}, page=url)
+        post(
+            officer, f"{url}/statements/{statement.id}/decision", {"decision": "approve"}, page=url
+        )
     assert fresh(db).get(Statement, statement.id).state is StatementState.APPROVED  # type: ignore[union-attr]
     page = team.fp.get(url).get_data(as_text=True)
     assert "Consent: active, covers this level" in page
@@ -304,8 +306,12 @@ def test_erasure_needs_the_typed_reference(team: Team, db: Session) -> None:
 
 def test_an_item_of_another_case_is_not_found(team: Team, app: Flask, db: Session) -> None:
     first, second = open_by_form(team), open_by_form(team)
-    post(team.fp, f"/cases/{first}/referrals", {"mechanism": "eu_hrd_mechanism",
-         "assistance_types": ["legal"]}, page=f"/cases/{first}")
+    post(
+        team.fp,
+        f"/cases/{first}/referrals",
+        {"mechanism": "eu_hrd_mechanism", "assistance_types": ["legal"]},
+        page=f"/cases/{first}",
+    )
     referral = fresh(db).scalar(select(Referral))
     assert referral is not None
     response = post(

@@ -1,0 +1,212 @@
+"""Home pages per role, the case list (filters, POSTed name search, pages) and the trial
+calendar with its iCalendar file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hrd_cases.db import utcnow
+from hrd_cases.models import Case, Role
+from hrd_cases.records import RecordVault
+from hrd_cases.vocabulary import AssistanceType, Mechanism, RiskLevel
+from hrd_cases.web.queries import cases_per_quarter, quarters_between
+from hrd_cases.workflow import hearings, referrals
+from hrd_cases.workflow.referrals import ReferralInput
+from tests.access._support import fresh, sign_in
+from tests.conftest import AuthActions
+from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+
+NAME = "Zq Achieng Listtest"
+COURT = "Zq Kibera Law Courts"
+
+
+def title_of(html: str) -> str:
+    return html.split("<title>")[1].split("</title>")[0]
+
+
+def test_focal_point_home_lists_open_cases_by_stage_overdue_first(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    late = make_case(db, vault, delegation=kenya, actor=fp, risk_level=RiskLevel.CRITICAL)
+    calm = make_case(db, vault, delegation=kenya, actor=fp, risk_level=RiskLevel.LOW)
+    # A critical case in Kenya must be referred within 24 hours: make it 3 days old.
+    db.execute(
+        update(Case).where(Case.id == late.id).values(opened_at=utcnow() - timedelta(days=3))
+    )
+    db.commit()
+    hearings.schedule_hearing(
+        db,
+        vault,
+        strategy_catalogue(),
+        fp,
+        calm.reference,
+        scheduled_for=utcnow() + timedelta(days=5),
+        court=COURT,
+    )
+    page = sign_in(app, fp.email).get("/").get_data(as_text=True)
+    assert "Overdue" in page and "referral due" in page
+    overdue = page.split('id="overdue-title"')[1].split("</section>")[0]
+    assert late.reference in overdue and calm.reference not in overdue
+    intake = page.split("Intake")[1].split("</ul>")[0]
+    assert intake.index(late.reference) >= 0
+    monitoring = page.split("Monitoring")[1].split("</ul>")[0]
+    assert calm.reference in monitoring
+    assert COURT in page.split('id="hearings-title"')[1]
+
+
+def test_officer_home_is_the_approval_queue_oldest_first(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya, display_name="Fatma Requester")
+    officer = make_user(db, Role.PROTECTION_OFFICER, countries=("KE",))
+    refs = []
+    for _ in range(2):
+        case = make_case(db, vault, delegation=kenya, actor=fp)
+        referrals.create_referral(
+            db,
+            vault,
+            strategy_catalogue(),
+            fp,
+            case.reference,
+            ReferralInput(Mechanism.EU_HRD_MECHANISM, [AssistanceType.LEGAL]),
+        )
+        refs.append(case.reference)
+    # The second one has waited longer (and is past Kenya's 48-hour decision deadline).
+    db.execute(
+        update(referrals.Referral)
+        .where(referrals.Referral.case_id == Case.id, Case.reference == refs[1])
+        .values(requested_at=utcnow() - timedelta(days=4))
+    )
+    db.commit()
+    page = sign_in(app, officer.email).get("/").get_data(as_text=True)
+    assert "Approval queue" in page
+    assert page.index(refs[1]) < page.index(refs[0])
+    assert "overdue by" in page and "Fatma Requester" in page
+    assert "0 of 2" in page
+
+
+def test_analyst_home_shows_counts_only_with_suppression(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    for _ in range(2):
+        make_case(db, vault, delegation=kenya, actor=fp, defender={"name": NAME})
+    analyst = make_user(db, Role.ANALYST)
+    page = sign_in(app, analyst.email).get("/").get_data(as_text=True)
+    assert "<svg" in page and "suppressed" in page
+    assert NAME not in page
+    counts = cases_per_quarter(fresh(db), k=5)
+    assert counts[-1].count is None  # 2 cases < k: suppressed, never "2"
+    assert [c.count for c in cases_per_quarter(fresh(db), k=2)][-1] == 2
+
+
+def test_quarters_between_spans_years() -> None:
+    from datetime import date
+
+    assert quarters_between(date(2025, 11, 1), date(2026, 4, 1)) == [
+        "2025-Q4",
+        "2026-Q1",
+        "2026-Q2",
+    ]
+
+
+def test_admin_home_shows_users_delegations_and_templates(app: Flask, db: Session) -> None:
+    make_delegation(db, code="DEL-ZZ-ADMIN", country="KE")
+    admin = make_user(db, Role.ADMIN, email="root@example.org")
+    page = sign_in(app, admin.email).get("/").get_data(as_text=True)
+    assert "root@example.org" in page and "DEL-ZZ-ADMIN" in page
+    assert "All template files on disk validate." in page
+    assert "Kenya" in page
+
+
+def test_case_list_filters_and_pages(app: Flask, db: Session, vault: RecordVault) -> None:
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    high = make_case(db, vault, delegation=kenya, actor=fp, risk_level=RiskLevel.HIGH)
+    low = make_case(db, vault, delegation=kenya, actor=fp, risk_level=RiskLevel.LOW)
+    browser = sign_in(app, fp.email)
+    page = browser.get("/cases?risk=low").get_data(as_text=True)
+    assert low.reference in page and high.reference not in page
+    page = browser.get("/cases?stage=intake&country=KE").get_data(as_text=True)
+    assert low.reference in page and high.reference in page
+    assert high.reference not in browser.get("/cases?stage=closed").get_data(as_text=True)
+    # Unknown filter values are ignored, not errors.
+    assert browser.get("/cases?risk=nope&stage=x&country=123").status_code == 200
+    for _ in range(26):
+        make_case(db, vault, delegation=kenya, actor=fp, risk_level=RiskLevel.LOW)
+    first = browser.get("/cases?risk=low").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "risk=low" in first.split('aria-label="Pages"')[1]
+    assert "Page 2 of 2" in browser.get("/cases?risk=low&page=2").get_data(as_text=True)
+
+
+def test_name_search_is_posted_scoped_and_never_in_the_url_or_title(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    kenya, other = make_delegation(db, country="KE"), make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    mine = make_case(db, vault, delegation=kenya, actor=fp, defender={"name": NAME})
+    unrelated = make_case(db, vault, delegation=kenya, actor=fp, defender={"name": "Zq Other"})
+    theirs = make_case(db, vault, delegation=other, defender={"name": NAME})
+    browser = sign_in(app, fp.email)
+    token = AuthActions(browser, app).csrf_token("/cases")
+    response = browser.post("/cases", data={"name": "achieng", "csrf_token": token})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert mine.reference in page
+    assert unrelated.reference not in page and theirs.reference not in page
+    assert "achieng" not in title_of(page).lower()
+    assert response.request.url.endswith("/cases")  # no query string: nothing in the address
+    # The search form is a POST form; the filter form (GET) has no name field.
+    assert 'method="post" action="/cases"' in page
+    get_form = page.split('method="get"')[1].split("</form>")[0]
+    assert 'name="name"' not in get_form
+    # An empty search shows everything again; a one-letter one is an error beside the field.
+    token = AuthActions(browser, app).csrf_token("/cases")
+    assert unrelated.reference in browser.post(
+        "/cases", data={"name": "", "csrf_token": token}
+    ).get_data(as_text=True)
+    short = browser.post("/cases", data={"name": "a", "csrf_token": token})
+    assert short.status_code == 422 and 'id="name-error"' in short.get_data(as_text=True)
+
+
+def test_calendar_and_ics_carry_references_and_courts_but_no_names(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    kenya, other = make_delegation(db, country="KE"), make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    outsider = make_user(db, Role.FOCAL_POINT, delegation=other)
+    case = make_case(db, vault, delegation=kenya, actor=fp, defender={"name": NAME})
+    when = (utcnow() + timedelta(days=3)).replace(hour=9, minute=30, second=0, microsecond=0)
+    hearings.schedule_hearing(
+        db, vault, strategy_catalogue(), fp, case.reference, scheduled_for=when, court=COURT
+    )
+    browser = sign_in(app, fp.email)
+    page = browser.get("/calendar").get_data(as_text=True)
+    assert case.reference in page and COURT in page and NAME not in page
+    feed = browser.get("/calendar.ics")
+    assert feed.status_code == 200
+    assert feed.mimetype == "text/calendar"
+    assert "attachment" in feed.headers["Content-Disposition"]
+    assert "no-store" in feed.headers["Cache-Control"]
+    body = feed.get_data(as_text=True)
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert f"SUMMARY:Hearing\\, case {case.reference}" in body
+    assert "LOCATION:Zq Kibera Law Courts" in body
+    assert f"DTSTART:{when.strftime('%Y%m%dT%H%M%SZ')}" in body
+    assert NAME not in body and "Achieng" not in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    # Another delegation's focal point: neither the page nor the file shows it.
+    other_browser = sign_in(app, outsider.email)
+    assert case.reference not in other_browser.get("/calendar").get_data(as_text=True)
+    assert case.reference not in other_browser.get("/calendar.ics").get_data(as_text=True)
+    analyst = sign_in(app, make_user(db, Role.ANALYST).email)
+    assert analyst.get("/calendar").status_code == 403
+    assert analyst.get("/calendar.ics").status_code == 403
