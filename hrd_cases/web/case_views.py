@@ -88,6 +88,7 @@ def case_list():  # type: ignore[no-untyped-def]
         countries=visible_countries(session, user),
         stages=list(Stage),
         risks=list(RiskLevel),
+        label=f.label,
     ), status
 
 

@@ -76,8 +76,31 @@ def _choices(enum_class: type[enum.StrEnum]) -> list[tuple[str, str]]:
     return [(m.value, label(m.value)) for m in enum_class]
 
 
+# Vocabulary values whose plain spelling would read wrongly (acronyms, slashes).
+LABELS = {
+    "woman_hrd": "Woman HRD",
+    "environmental_land": "Environmental / land",
+    "lgbti": "LGBTI",
+    "journalist_media": "Journalist / media worker",
+    "threats_intimidation": "Threats / intimidation",
+    "eu_hrd_mechanism": "EU HRD mechanism",
+    "eu_emergency_fund": "EU emergency fund for HRDs",
+    "ms_temporary_relocation": "Member State temporary relocation",
+    "un_special_procedures": "UN special procedures",
+    "medical": "Medical (including psycho-social)",
+    "humanitarian_family_support": "Humanitarian / family support",
+    "urgent_monitoring_advocacy": "Urgent monitoring / advocacy",
+    "local_eu_statement": "Local EU statement",
+    "hrvp_spokesperson": "HR/VP spokesperson statement",
+    "private_demarche": "Private démarche",
+}
+
+
 def label(value: str) -> str:
-    """A vocabulary value as people read it: "woman_hrd" -> "Woman hrd"."""
+    """A vocabulary value as people read it: "journalist_media" -> "Journalist / media
+    worker", "not_observed" -> "Not observed"."""
+    if value in LABELS:
+        return LABELS[value]
     text = value.replace("_", " ")
     return text[:1].upper() + text[1:]
 
