@@ -16,7 +16,7 @@ def bar_chart_svg(bars: list[tuple[str, int | None]], *, title: str) -> Markup:
     highest = max((v for _, v in bars if v), default=1) or 1
     plot = HEIGHT - TOP - BOTTOM
     step = (WIDTH - LEFT) / len(bars)
-    width = step * 0.6
+    width = min(step * 0.6, 64.0)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',

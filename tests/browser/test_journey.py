@@ -72,6 +72,25 @@ class Journey:
         assert "Signed in." in page.content()
         return page
 
+    def enrol(self, user: User):  # type: ignore[no-untyped-def]
+        page = self.context().new_page()
+        self.problems.watch(page)
+        page.goto("/login")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        follow(page.get_by_role("button", name="Continue"))
+        assert page.url.endswith("/login/enrol")
+        assert page.locator(".qr svg").is_visible()
+        self.shot(page, "13-first-login-enrolment")
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        page.get_by_label("Code shown by your authenticator app").fill(totp_code(secret))
+        follow(page.get_by_role("button", name="Confirm"))
+        assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+        assert page.locator("ul.codes li").count() >= 8
+        follow(page.get_by_role("link", name="I have saved them: continue"))
+        assert page.url == f"{self.base}/"
+        return page
+
     def shot(self, page, name: str, *, replay: Callable | None = None) -> None:  # type: ignore[no-untyped-def,type-arg]
         """Screenshot ``page``; run axe on the same screen in a CSP-bypassing context with
         the same session (``replay`` recreates screens that are the answer to a POST)."""
@@ -140,7 +159,9 @@ def test_journey_in_chromium(
         display_name="Oda Officer",
         email="oda@example.org",
     )
-    analyst = make_user(db, Role.ANALYST, display_name="Ana Analyst", email="ana@example.org")
+    analyst = make_user(
+        db, Role.ANALYST, display_name="Ana Analyst", email="ana@example.org", enrolled=False
+    )
     admin = make_user(db, Role.ADMIN, display_name="Adi Admin", email="adi@example.org")
     for risk in (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.LOW):
         make_case(db, vault, delegation=kenya, actor=focal, risk_level=risk)
@@ -311,8 +332,24 @@ def test_journey_in_chromium(
         assert step in timeline, step
     journey.shot(fp, "09-case-page-timeline")
 
-    # The analyst and the admin.
-    ana = journey.sign_in(analyst)
+    # The same case page on a phone.
+    phone = playwright_browser.new_context(  # type: ignore[attr-defined]
+        base_url=live_server,
+        java_script_enabled=False,
+        viewport={"width": 390, "height": 844},
+        storage_state=fp.context.storage_state(),
+    )
+    phone.add_init_script(REPORT_CSP)
+    small = phone.new_page()
+    problems.watch(small)
+    small.goto(case_path)
+    # Nothing wider than the screen: no sideways scrolling to read a case.
+    assert small.evaluate("() => document.documentElement.scrollWidth") <= 390
+    journey.shot(small, "12-phone-case-page")
+
+    # The analyst's first sign-in: enrolment with a locally drawn QR code, recovery codes
+    # shown once, then the home page.
+    ana = journey.enrol(analyst)
     assert ana.locator("svg.chart").is_visible()
     assert NAME not in ana.content()
     journey.shot(ana, "10-home-analyst")
@@ -331,7 +368,7 @@ def test_journey_in_chromium(
         name: [v for v in found if v["impact"] in BLOCKING] for name, found in journey.axe.items()
     }
     assert all(not v for v in blocking.values()), blocking
-    assert len(journey.axe) == 11
+    assert len(journey.axe) == 13
 
 
 def test_the_console_watch_catches_a_csp_violation(
