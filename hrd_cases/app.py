@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
         auth_views,
         calendar_views,
         case_views,
+        export_views,
         health,
         intake_views,
         views,
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(action_views.bp)
     app.register_blueprint(calendar_views.bp)
+    app.register_blueprint(export_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -1,8 +1,8 @@
 """The whole journey in a real browser, as the issue describes it: a focal point signs in
 with TOTP, logs a case, requests a referral; two protection officers approve it (Kenya's
 template needs two); the hearing is scheduled, observed and reported; consent is recorded; a
-statement is drafted, approved and published; the case is closed; the analyst and the admin
-see their home pages.
+statement is drafted, approved and published; the case is closed; the analyst (after a
+first-login enrolment) downloads the quarterly export; the admin sees their home page.
 
 The focal point works with JavaScript switched off: every essential step must work without
 it. Every page is watched for console errors and CSP violations (the journey keeps the CSP
@@ -353,6 +353,17 @@ def test_journey_in_chromium(
     assert ana.locator("svg.chart").is_visible()
     assert NAME not in ana.content()
     journey.shot(ana, "10-home-analyst")
+    follow(ana.get_by_role("link", name="Export", exact=True))
+    quarter = ana.get_by_label("Quarter").input_value()
+    ana.get_by_label("Format").select_option("csv")
+    journey.shot(ana, "14-export-page")
+    with ana.expect_download() as download_info:
+        ana.get_by_role("button", name="Download export").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"hrd-quarterly-{quarter}-asof-")
+    assert download.suggested_filename.endswith(".csv")
+    exported = Path(download.path()).read_text(encoding="utf-8")
+    assert exported.strip() and "Zq" not in exported and "Amani" not in exported
     adi = journey.sign_in(admin)
     assert "All template files on disk validate." in adi.content()
     journey.shot(adi, "11-home-admin")
@@ -368,7 +379,7 @@ def test_journey_in_chromium(
         name: [v for v in found if v["impact"] in BLOCKING] for name, found in journey.axe.items()
     }
     assert all(not v for v in blocking.values()), blocking
-    assert len(journey.axe) == 13
+    assert len(journey.axe) == 14
 
 
 def test_the_console_watch_catches_a_csp_violation(
