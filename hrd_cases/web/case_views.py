@@ -142,17 +142,17 @@ def narrow_choices(forms: dict[str, Any], template: StrategyVersion) -> None:
     """Offer only what the case's template allows (a refused value fails beside its field)."""
     if "referral" in forms:
         forms["referral"].mechanism.choices = [
-            (m.value, f.label(m.value)) for m in template.mechanisms
+            f.choice(m.value, f.label(m.value)) for m in template.mechanisms
         ]
     if "statement" in forms:
         forms["statement"].level.choices = [
-            (lvl.value, f.label(lvl.value)) for lvl in template.statement_levels
+            f.choice(lvl.value, f.label(lvl.value)) for lvl in template.statement_levels
         ]
 
 
 def observation_form(template: StrategyVersion, **kwargs: Any) -> f.ObservationForm:
     form = f.ObservationForm(**kwargs)
-    form.observers.choices = [(code, code) for code in template.observation_partners]
+    form.observers.choices = [f.choice(code, code) for code in template.observation_partners]
     return form
 
 

@@ -16,7 +16,7 @@ from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
 from hrd_cases.models import User
 from hrd_cases.runtime import current_settings
-from hrd_cases.web.forms import ExportForm
+from hrd_cases.web.forms import ExportForm, choice
 from hrd_cases.web.queries import cases_per_quarter, quarter_of
 
 bp = Blueprint("exports", __name__)
@@ -35,10 +35,10 @@ def _form() -> ExportForm:
     quarters = [c.quarter for c in counts] or [quarter_of(today)]
     # Newest first; the current quarter is exported "as of today".
     form.quarter.choices = [
-        (q.replace("-", ""), f"{q} (in progress)" if q == quarter_of(today) else q)
+        choice(q.replace("-", ""), f"{q} (in progress)" if q == quarter_of(today) else q)
         for q in reversed(quarters)
     ]
-    form.fmt.choices = [(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
+    form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
     return form
 
 

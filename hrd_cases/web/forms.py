@@ -22,6 +22,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3
+    SelectChoice = None  # type: ignore[assignment,misc]
 from hrd_cases.records.defenders import ErasureReason
 from hrd_cases.vocabulary import (
     AssistanceType,
@@ -72,8 +77,21 @@ class ChangePasswordForm(FlaskForm):
 
 # Case work ---------------------------------------------------------------------------------
 # Choices come from the controlled vocabularies; templates narrow them per case in the views.
-def _choices(enum_class: type[enum.StrEnum]) -> list[tuple[str, str]]:
-    return [(m.value, label(m.value)) for m in enum_class]
+def choice(value: str, text: str):  # type: ignore[no-untyped-def]
+    """One option: WTForms 3.3 deprecates (value, label) tuples for SelectChoice, which
+    older releases lack. Templates read either shape (see _macros.html)."""
+    return (value, text) if SelectChoice is None else SelectChoice(value=value, label=text)
+
+
+def option_pair(option) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(value, label) of an option held as a tuple or a SelectChoice (a template global)."""
+    if isinstance(option, tuple):
+        return option[0], option[1]
+    return option.value, option.label
+
+
+def _choices(enum_class: type[enum.StrEnum]) -> list:  # type: ignore[type-arg]
+    return [choice(m.value, label(m.value)) for m in enum_class]
 
 
 # Vocabulary values whose plain spelling would read wrongly (acronyms, slashes).
@@ -146,7 +164,7 @@ class ReferralForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = SelectField(
         "Decision",
-        choices=[("approve", "Approve"), ("reject", "Reject")],
+        choices=[choice("approve", "Approve"), choice("reject", "Reject")],
         validators=[DataRequired()],
     )
 
@@ -162,13 +180,13 @@ class HearingForm(FlaskForm):
 class ObservationForm(FlaskForm):
     observed = SelectField(
         "Was the hearing observed?",
-        choices=[("yes", "Observed"), ("no", "Not observed")],
+        choices=[choice("yes", "Observed"), choice("no", "Not observed")],
         validators=[DataRequired()],
     )
     observers = CheckboxesField("Observers (embassies that attended)", choices=[])
     outcome = SelectField(
         "Outcome",
-        choices=[("", "Not known yet"), *_choices(HearingOutcome)],
+        choices=[choice("", "Not known yet"), *_choices(HearingOutcome)],
         validators=[Optional()],
     )
 
@@ -198,7 +216,9 @@ class PublishForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     outcome = SelectField(
-        "Outcome", choices=[("", "Choose…"), *_choices(ClosureOutcome)], validators=[Optional()]
+        "Outcome",
+        choices=[choice("", "Choose…"), *_choices(ClosureOutcome)],
+        validators=[Optional()],
     )
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
 

@@ -11,9 +11,11 @@ from hrd_cases.records import get_vault
 from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.web import queries
 from hrd_cases.web.charts import bar_chart_svg
-from hrd_cases.web.forms import label
+from hrd_cases.web.forms import label, option_pair
 
 bp = Blueprint("web", __name__)
+# Options of select and checkbox fields, whatever WTForms' version holds them as.
+bp.add_app_template_global(option_pair, "option_pair")
 
 
 @bp.get("/")
