@@ -58,7 +58,17 @@ def test_every_unsafe_html_route_requires_a_csrf_token(app: Flask, db: Session) 
             assert response.status_code == 400, (method, url, response.status_code)
             assert_unchanged(app, db, user, browser)
         covered.add(url)
-    assert {"/logout", "/login", "/account/password", "/login/verify"} <= covered, covered
+    assert {
+        "/logout",
+        "/login",
+        "/account/password",
+        "/login/verify",
+        "/cases",  # the name search
+        "/cases/new",
+        "/cases/x/referrals",
+        "/cases/x/close",
+        "/exports",
+    } <= covered, covered
     assert reload_user(db, user.id).totp_last_step == last_step
 
 

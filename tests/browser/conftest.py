@@ -71,9 +71,11 @@ class PageProblems:
     """Console errors, uncaught exceptions and CSP violations seen by every watched page."""
 
     messages: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)  # every address any watched page visited
 
     def watch(self, page) -> None:  # type: ignore[no-untyped-def]
         page.on("console", lambda m: self._console(page, m))
+        page.on("framenavigated", lambda frame: self.urls.append(frame.url))
         page.on("pageerror", lambda exc: self.messages.append(f"page error: {exc} on {page.url}"))
 
     def _console(self, page, message) -> None:  # type: ignore[no-untyped-def]

@@ -210,3 +210,15 @@ def test_calendar_and_ics_carry_references_and_courts_but_no_names(
     analyst = sign_in(app, make_user(db, Role.ANALYST).email)
     assert analyst.get("/calendar").status_code == 403
     assert analyst.get("/calendar.ics").status_code == 403
+
+
+def test_every_page_with_case_data_is_no_store(app: Flask, db: Session, vault: RecordVault) -> None:
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    case = make_case(db, vault, delegation=kenya, actor=fp, defender={"name": NAME})
+    browser = sign_in(app, fp.email)
+    for path in ("/", "/cases", "/cases/new", f"/cases/{case.reference}", "/calendar"):
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers["Cache-Control"], path
+        assert NAME not in title_of(response.get_data(as_text=True)), path
