@@ -87,9 +87,9 @@ def list_cases(
     only_ids: list[uuid.UUID] | None = None,
     now: datetime | None = None,
 ) -> CasePage:
-    """Cases in scope, newest first. Country and risk filter in SQL; the stage and overdue
-    are derived from the actions (DESIGN: never typed by hand), so they filter in Python,
-    over one delegation's or one officer's countries' cases."""
+    """Cases in scope, newest first. Country and risk filter and paginate in SQL. The stage
+    and overdue are derived from the actions (DESIGN: never typed by hand): when one of them
+    filters, the scope's cases are derived in Python, then paginated."""
     now = now or utcnow()
     statement = select(Case).where(case_scope(user))
     if filters.country:
@@ -98,22 +98,26 @@ def list_cases(
         statement = statement.where(Case.risk_level == filters.risk)
     if only_ids is not None:
         statement = statement.where(Case.id.in_(only_ids))
-    statement = statement.order_by(Case.opened_at.desc(), Case.reference.desc()).options(*_ACTIONS)
-    rows = [
-        CaseRow(
-            case,
-            case_stage(case),
-            any(d.due_at < now for d in case_deadlines(catalogue, case)),
-        )
-        for case in session.scalars(statement)
-    ]
+
+    def row(case: Case) -> CaseRow:
+        overdue = any(d.due_at < now for d in case_deadlines(catalogue, case))
+        return CaseRow(case, case_stage(case), overdue)
+
+    ordered = statement.order_by(Case.opened_at.desc(), Case.reference.desc()).options(*_ACTIONS)
+    if not filters.stage and not filters.overdue:
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        pages = max((total + page_size - 1) // page_size, 1)
+        page = min(max(page, 1), pages)  # clamped: no absurd offsets
+        cases = session.scalars(ordered.limit(page_size).offset((page - 1) * page_size))
+        return CasePage([row(c) for c in cases], page, pages, total)
+    rows = [row(case) for case in session.scalars(ordered)]
     if filters.stage:
         rows = [r for r in rows if r.stage is filters.stage]
     if filters.overdue:
         rows = [r for r in rows if r.overdue]
     total = len(rows)
     pages = max((total + page_size - 1) // page_size, 1)
-    page = min(max(page, 1), pages)  # clamped: no absurd offsets
+    page = min(max(page, 1), pages)
     start = (page - 1) * page_size
     return CasePage(rows[start : start + page_size], page, pages, total)
 

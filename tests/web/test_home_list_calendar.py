@@ -138,6 +138,14 @@ def test_case_list_filters_and_pages(app: Flask, db: Session, vault: RecordVault
     page = browser.get("/cases?stage=intake&country=KE").get_data(as_text=True)
     assert low.reference in page and high.reference in page
     assert high.reference not in browser.get("/cases?stage=closed").get_data(as_text=True)
+    # Overdue: a critical Kenyan case unreferred for three days (the template says 24 hours).
+    late = make_case(db, vault, delegation=kenya, actor=fp, risk_level=RiskLevel.CRITICAL)
+    db.execute(
+        update(Case).where(Case.id == late.id).values(opened_at=utcnow() - timedelta(days=3))
+    )
+    db.commit()
+    page = browser.get("/cases?overdue=1").get_data(as_text=True)
+    assert late.reference in page and low.reference not in page and "1 case." in page
     # Unknown filter values are ignored, not errors.
     assert browser.get("/cases?risk=nope&stage=x&country=123").status_code == 200
     for _ in range(26):
