@@ -20,10 +20,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
-from hrd_cases.models import Role, User
+from hrd_cases.models import Case, Role, User
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import RiskLevel
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
@@ -164,8 +165,14 @@ def test_journey_in_chromium(
         db, Role.ANALYST, display_name="Ana Analyst", email="ana@example.org", enrolled=False
     )
     admin = make_user(db, Role.ADMIN, display_name="Adi Admin", email="adi@example.org")
-    for risk in (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.LOW):
+    for risk in (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM, RiskLevel.LOW):
         make_case(db, vault, delegation=kenya, actor=focal, risk_level=risk)
+    # A critical case left unreferred for two days: Kenya's template says 24 hours.
+    late = make_case(db, vault, delegation=kenya, actor=focal, risk_level=RiskLevel.CRITICAL)
+    db.execute(
+        update(Case).where(Case.id == late.id).values(opened_at=utcnow() - timedelta(days=2))
+    )
+    db.commit()
     journey = Journey(live_server, playwright_browser, vault, problems)
 
     # Sign-in page (anonymous), then the focal point, with JavaScript off throughout.
@@ -175,6 +182,7 @@ def test_journey_in_chromium(
     journey.shot(anonymous, "01-sign-in")
     fp = journey.sign_in(focal, javascript=False)
     assert fp.get_by_role("heading", name="My delegation's open cases").is_visible()
+    assert f"{late.reference}: referral due" in fp.locator("ul.overdue").inner_text()
     journey.shot(fp, "02-home-focal-point")
 
     # Intake: an error first (the template requires location and narrative), nothing lost.
