@@ -377,6 +377,13 @@ def test_journey_in_chromium(
     assert "All template files on disk validate." in adi.content()
     journey.shot(adi, "11-home-admin")
 
+    # Signing out ends the session: the case page is gone for this browser.
+    follow(fp.get_by_role("button", name="Sign out"))
+    expect_flash(fp, "Signed out.")
+    fp.goto(case_path)
+    assert fp.url.startswith(f"{live_server}/login")
+    assert NAME not in fp.content()
+
     # Nothing leaked into addresses; no console error or CSP violation anywhere.
     assert len(problems.urls) > 40
     for url in problems.urls:
