@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for, has_permission, require
@@ -183,7 +184,7 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
             defenders.append((defender, vault.open(defender)))
         except ErasedError:
             defenders.append((defender, None))
-    people = {u.id: u for u in session.query(User).filter(User.id.in_(_user_ids(case))).all()}
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(_user_ids(case))))}
     forms: dict[str, Any] = {
         "referral": bound.get("referral") or f.ReferralForm(formdata=None),
         "hearing": bound.get("hearing") or f.HearingForm(formdata=None),
