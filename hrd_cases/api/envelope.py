@@ -43,9 +43,7 @@ MESSAGES: dict[int, str] = {
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 
 
-def envelope(
-    data: Any, *, status: int = 200, meta: Mapping[str, Any] | None = None
-) -> Response:
+def envelope(data: Any, *, status: int = 200, meta: Mapping[str, Any] | None = None) -> Response:
     response = jsonify({"data": data, "errors": None, "meta": dict(meta or {})})
     response.status_code = status
     return response
@@ -73,11 +71,12 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, Mapping):
         for key, value in messages.items():
             key_text = str(key)
-            if key_text == "_schema":
-                key_text = MESSAGE
-            elif not isinstance(key, int) and not _FIELD_NAME.match(key_text):
-                key_text = "(unknown field)"
-            path = f"{prefix}.{key_text}" if prefix and key_text != MESSAGE else key_text
+            if key_text == "_schema":  # about the object itself, not one of its fields
+                path = prefix or MESSAGE
+            else:
+                if not isinstance(key, int) and not _FIELD_NAME.match(key_text):
+                    key_text = "(unknown field)"
+                path = f"{prefix}.{key_text}" if prefix else key_text
             for flat_key, texts in flatten_errors(value, path).items():
                 flat.setdefault(flat_key, []).extend(texts)
         return flat

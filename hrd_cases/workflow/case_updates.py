@@ -99,9 +99,7 @@ def update_case(
 def close_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Referral:
     """A delivered or rejected referral is closed: nothing more is expected of it."""
     with write_transaction(session):
-        referral = locked_action(
-            session, actor, Referral, referral_id, Permission.REFERRAL_REQUEST
-        )
+        referral = locked_action(session, actor, Referral, referral_id, Permission.REFERRAL_REQUEST)
         ensure_open(referral.case)
         engine.check("referral", engine.REFERRAL_TRANSITIONS, referral.state, ReferralState.CLOSED)
         referral.state, referral.closed_at = ReferralState.CLOSED, utcnow()

@@ -42,7 +42,7 @@ def _encodable(value: str) -> None:
 
 def Text(*, max_length: int, min_length: int = 0, **kwargs: Any) -> fields.String:
     """A string with a length bound, refused if it cannot be stored or encrypted."""
-    validators = [validate.Length(min=min_length, max=max_length), _encodable]
+    validators = [validate.Length(min=min_length or None, max=max_length), _encodable]
     return fields.String(validate=validators, **kwargs)
 
 
