@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hrd_cases.api.schemas.common import OutputSchema, StrictSchema, Text, When
+from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema, Text, When
 from hrd_cases.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -32,7 +32,7 @@ class ReferralCreateSchema(StrictSchema):
         allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_AMOUNT_EUR)
     )
     justification = Text(max_length=5000, allow_none=True, load_default=None)
-    submit = fields.Boolean(
+    submit = Flag(
         load_default=True, metadata={"description": "request at once (default) or keep a draft"}
     )
 
@@ -40,7 +40,7 @@ class ReferralCreateSchema(StrictSchema):
 class DecisionSchema(StrictSchema):
     """One protection officer's decision; four-eyes: never on their own request."""
 
-    approve = fields.Boolean(required=True)
+    approve = Flag(required=True)
 
 
 class HearingScheduleSchema(StrictSchema):
@@ -50,7 +50,7 @@ class HearingScheduleSchema(StrictSchema):
 
 
 class ObservationSchema(StrictSchema):
-    observed = fields.Boolean(required=True)
+    observed = Flag(required=True)
     observers = fields.List(
         fields.String(validate=validate.Regexp(r"^(EU|[A-Z]{2})$")),
         load_default=list,

@@ -71,6 +71,19 @@ def When(**kwargs: Any) -> fields.AwareDateTime:
     return fields.AwareDateTime(validate=_plausible_moment, metadata=metadata, **kwargs)
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON boolean, nothing else: "yes", 1 or "on" are refused, not guessed."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def Flag(**kwargs: Any) -> fields.Boolean:
+    return JsonBoolean(**kwargs)
+
+
 class PageQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
