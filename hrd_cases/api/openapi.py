@@ -108,6 +108,15 @@ def build_spec() -> APISpec:
             },
         },
     )
+    for op in OPERATIONS:
+        for schema in (op.body, op.response):
+            extra = getattr(schema, "OPENAPI_EXTRA", None)
+            if schema is not None and extra:
+                # Constraints marshmallow checks in code (validates_schema), stated for clients.
+                name = _schema_name(schema)
+                if name not in spec.components.schemas:
+                    spec.components.schema(name, schema=schema)
+                spec.components.schemas[name].update(extra)
     seen_tags: list[str] = []
     for op in sorted(OPERATIONS, key=lambda o: (o.openapi_path, o.method)):
         if op.tag not in seen_tags:

@@ -85,7 +85,11 @@ class StatementDraftSchema(StrictSchema):
 
 class PublicationSchema(StrictSchema):
     publication_url = fields.Url(
-        schemes={"https"}, allow_none=True, load_default=None, validate=validate.Length(max=500)
+        schemes={"https"},
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={"format": "uri", "pattern": "^https://"},
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate, validates_schema
+from typing import ClassVar
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hrd_cases.api.schemas.actions import (
     ConsentSchema,
@@ -57,6 +59,8 @@ class CaseCreateSchema(StrictSchema):
 class CaseUpdateSchema(StrictSchema):
     """Fields of an open case that can change; at least one must be given."""
 
+    OPENAPI_EXTRA: ClassVar[dict[str, object]] = {"minProperties": 1}
+
     risk_level = fields.Enum(
         RiskLevel, by_value=True, metadata={"description": "recorded as a (re-)assessment"}
     )
@@ -67,8 +71,6 @@ class CaseUpdateSchema(StrictSchema):
     @validates_schema
     def _something(self, data: dict, **kwargs: object) -> None:
         if not data:
-            from marshmallow import ValidationError
-
             raise ValidationError("Give at least one field to change.")
 
 
