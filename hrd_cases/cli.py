@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
         token_group,
         user_group,
     )
+    from hrd_cases.cli_export import export_group
 
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
@@ -43,6 +44,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(defender_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
+    app.cli.add_command(export_group)
 
 
 @click.command("init")
