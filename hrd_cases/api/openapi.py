@@ -142,7 +142,10 @@ def _operation(op: Operation) -> dict[str, Any]:
         schema = (
             {"type": "string", "format": "uuid"}
             if converter == "uuid" or name.endswith("_id")
-            else dict(_PATH_PARAMETERS.get(name, {"type": "string"}))
+            else dict(
+                op.extra.get("path_schemas", {}).get(name)
+                or _PATH_PARAMETERS.get(name, {"type": "string"})
+            )
         )
         parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
     if op.query is not None:

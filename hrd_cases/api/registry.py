@@ -3,6 +3,7 @@ route and records what the OpenAPI document says about it, so the two cannot dri
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ def operation(
                 summary=summary,
                 tag=tag,
                 roles=roles,
-                description=(view.__doc__ or "").strip(),
+                description=inspect.cleandoc(view.__doc__ or ""),
                 **options,
             )
         )
