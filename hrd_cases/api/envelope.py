@@ -18,6 +18,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
+from hrd_cases.crypto import ErasedError
 from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ def register_error_handlers(bp: Blueprint) -> None:
     bp.before_request(_limit_body_size)
     bp.register_error_handler(ValidationError, _validation_error)
     bp.register_error_handler(DomainError, _domain_error)
+    bp.register_error_handler(ErasedError, _erased)
     bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(OperationalError, _database_down)
     bp.register_error_handler(Exception, _unexpected)
@@ -169,6 +171,15 @@ def _domain_error(exc: DomainError) -> Response:
         return error_envelope(409, {MESSAGE: [str(exc)]}, meta={"rule": exc.rule})
     # 403 and 404 carry a fixed text: "absent" and "out of scope" must read the same.
     return error_envelope(exc.status_code if exc.status_code in MESSAGES else 400)
+
+
+def _erased(exc: ErasedError) -> Response:
+    # Crypto-shredded content cannot be written under a destroyed key: a refused step.
+    return error_envelope(
+        409,
+        {MESSAGE: ["This record's personal data was erased; its content cannot change."]},
+        meta={"rule": "record.erased"},
+    )
 
 
 def _database_down(exc: OperationalError) -> Response:

@@ -214,3 +214,22 @@ def test_name_search_is_scoped_post_only_and_audited_without_the_name(
         fresh(db).scalars(select(AuditEntry).where(AuditEntry.action == "defender.search")).all()
     )
     assert searches and all("wanjiku" not in str(e.details).lower() for e in searches)
+
+
+def test_an_erased_case_reads_as_erased_and_refuses_new_content(db: Session, world: World) -> None:
+    from hrd_cases.records.defenders import ErasureReason, erase_defender
+
+    reference = world.case.reference
+    defender_reference = world.case.defenders[0].reference
+    erase_defender(
+        db, defender_reference, ErasureReason.SAFETY, actor_id=None, include_case_content=True
+    )
+    api = world.api["owner"]
+    case = data_of(api.get(f"/cases/{reference}"))
+    assert case["defenders"][0]["erased"] is True and case["defenders"][0]["name"] is None
+    assert case["narrative"] is None and case["content_erased"] is True
+    assert DEFENDER_NAME not in api.get(f"/cases/{reference}").get_data(as_text=True)
+    response = api.patch(f"/cases/{reference}", {"narrative": "Zq new narrative"})
+    assert rule_of(response) == "record.erased"
+    # Categories still change: they hold no personal data.
+    assert data_of(api.patch(f"/cases/{reference}", {"risk_level": "low"}))["risk_level"] == "low"
