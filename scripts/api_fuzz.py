@@ -170,7 +170,7 @@ def main() -> int:
                     "--seed",
                     str(options.seed),
                     "--phases",
-                    "examples,coverage,fuzzing",
+                    "examples,coverage,fuzzing,stateful",
                     "--workers",
                     "1",
                     "--request-timeout",

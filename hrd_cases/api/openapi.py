@@ -195,6 +195,38 @@ def _responses(op: Operation) -> dict[str, Any]:
     return responses
 
 
+def _links(op: Operation) -> dict[str, Any]:
+    """OpenAPI links from an answer to the operations its identifiers unlock (a case's
+    reference, an action's id): clients and Schemathesis' stateful phase follow them."""
+    from hrd_cases.api.schemas.actions import (
+        ConsentSchema,
+        HearingSchema,
+        ReferralSchema,
+        StatementSchema,
+    )
+    from hrd_cases.api.schemas.cases import CaseDetailSchema, CaseSummarySchema
+
+    by_schema: dict[Any, tuple[str, str]] = {
+        CaseSummarySchema: ("reference", "reference"),
+        CaseDetailSchema: ("reference", "reference"),
+        ReferralSchema: ("referral_id", "id"),
+        HearingSchema: ("hearing_id", "id"),
+        ConsentSchema: ("consent_id", "id"),
+        StatementSchema: ("statement_id", "id"),
+    }
+    if op.response not in by_schema:
+        return {}
+    parameter, field = by_schema[op.response]
+    source = f"$response.body#/data/{'0/' if op.many else ''}{field}"
+    links = {}
+    for target in OPERATIONS:
+        if target is op or parameter not in dict(target.path_parameters()):
+            continue
+        operation_id = target.endpoint.split(".", 1)[1]
+        links[operation_id] = {"operationId": operation_id, "parameters": {parameter: source}}
+    return links
+
+
 def _success(op: Operation) -> dict[str, Any]:
     if op.extra.get("raw_response"):
         return {"description": "The OpenAPI document.", "content": {JSON: {"schema": {}}}}
@@ -206,7 +238,7 @@ def _success(op: Operation) -> dict[str, Any]:
     meta: dict[str, Any] = {"type": "object"}
     if op.query is not None and "page" in op.query().fields:
         meta = {"$ref": "#/components/schemas/Pagination"}
-    return {
+    success: dict[str, Any] = {
         "description": "Created." if op.status == 201 else "OK.",
         "content": {
             JSON: {
@@ -219,6 +251,9 @@ def _success(op: Operation) -> dict[str, Any]:
             }
         },
     }
+    if links := _links(op):
+        success["links"] = links
+    return success
 
 
 __all__ = ["build_spec", "openapi_spec"]
