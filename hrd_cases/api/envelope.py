@@ -16,7 +16,12 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 from hrd_cases.crypto import ErasedError
 from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
@@ -100,7 +105,11 @@ def json_body(schema: Schema) -> dict[str, Any]:
             raise UnsupportedMediaType()
         payload: Any = {}  # no body at all: the schema decides what is missing
     else:
-        payload = request.get_json()  # malformed JSON: BadRequest, answered 400 below
+        try:
+            payload = request.get_json()  # malformed JSON: BadRequest, answered 400 below
+        except RecursionError:
+            # "[[[[...]]]]" nested deeper than the parser's stack: malformed for our purposes.
+            raise BadRequest() from None
     return schema.load(payload)
 
 
