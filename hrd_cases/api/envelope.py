@@ -46,7 +46,7 @@ MESSAGES: dict[int, str] = {
     500: "Something went wrong. The error has been logged; nothing you sent was recorded.",
     503: "The service is briefly unavailable. Please retry shortly.",
 }
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")  # our fields are lower snake_case
 
 
 def envelope(data: Any, *, status: int = 200, meta: Mapping[str, Any] | None = None) -> Response:

@@ -159,6 +159,7 @@ def test_no_plaintext_in_errors_or_logs(world: World, caplog: pytest.LogCaptureF
     api = world.api["owner"]
     attempts = [
         api.post("/cases", {**INTAKE, CANARY: "x"}),  # a name as an unknown key
+        api.post("/cases", {**INTAKE, "Zq": "x"}),  # even a one-word one
         api.post("/cases", {**INTAKE, "country": CANARY}),
         api.post("/cases", {**INTAKE, "risk_level": CANARY}),
         api.post("/cases", {**INTAKE, "threats": [CANARY]}),
