@@ -179,7 +179,7 @@ def main() -> int:
                     "none",
                     "--no-color",
                 ]
-                done = subprocess.run(command, env=env, check=False, timeout=900)  # noqa: S603
+                done = subprocess.run(command, env=env, cwd=workdir, check=False, timeout=900)  # noqa: S603
                 if done.returncode != 0:
                     failed.append(role)
         finally:
