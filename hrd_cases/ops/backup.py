@@ -210,8 +210,9 @@ def _pg_connection_env(url: URL) -> tuple[list[str], dict[str, str]]:
     """Arguments and environment for pg_dump/pg_restore: the password travels in the
     environment (not visible in the process list), never on the command line."""
     arguments = ["--dbname", str(url.database or "")]
-    if url.host:
-        arguments += ["--host", url.host]
+    host = url.host or url.query.get("host")  # ?host=/var/run/postgresql: a Unix socket
+    if host:
+        arguments += ["--host", str(host)]
     if url.port:
         arguments += ["--port", str(url.port)]
     if url.username:
