@@ -472,6 +472,12 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=60)
         lost_intakes, lost_approvals = verify(database_url, shared)
+        # Server-side errors (exception types only: the app never logs values) for the report.
+        server_errors = [
+            line
+            for line in (workdir / "gunicorn.log").read_text(errors="replace").splitlines()
+            if '"level": "ERROR"' in line
+        ]
 
     rows = summarise(shared.samples, seconds)
     errors = sum(int(r["errors"]) for r in rows)  # type: ignore[call-overload]
@@ -518,6 +524,8 @@ def main() -> int:
         lines.append(f"Not exercised (no such route in this build): {', '.join(missing)}.")
     if reasons:
         lines.append("Errors seen: " + "; ".join(reasons[:10]))
+    for line in server_errors[:5]:
+        print(f"server: {line}")
     report = "\n".join(lines)
     print("\n" + report)
     if args.write_docs:
