@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
         token_group,
         user_group,
     )
+    from hrd_cases.cli_export import export_group
     from hrd_cases.cli_ops import register_ops_commands
 
     app.cli.add_command(init_command)
@@ -44,6 +45,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(defender_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
+    app.cli.add_command(export_group)
     register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli_ops)
 
 

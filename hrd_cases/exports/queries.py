@@ -1,0 +1,183 @@
+"""SQL aggregation over the clear categorical columns only.
+
+Nothing here selects a ciphertext column or touches the vault: an export works with no
+keyring. Counts are grouped in SQL; the two timeliness measures need per-referral day
+differences, which are fetched as plain rows (a quarter's decided referrals, not the table)
+so that medians are computed the same way, to the second, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hrd_cases.exports.definitions import NOT_RECORDED
+from hrd_cases.exports.quarter import ExportError, Window
+from hrd_cases.models import (
+    Case,
+    CaseProfileCategory,
+    CaseThreat,
+    Hearing,
+    Referral,
+    ReferralAssistance,
+    Statement,
+)
+from hrd_cases.workflow.engine import HearingState, ReferralState
+from hrd_cases.workflow.templates import StrategyCatalogue, TemplateError
+
+Counts = dict[tuple[str, str], int]
+APPROVED_STATES = frozenset({ReferralState.APPROVED, ReferralState.DELIVERED})
+
+
+@dataclass(slots=True)
+class RawFigures:
+    """Unprotected figures by country, straight from the database."""
+
+    counts: dict[str, Counts] = field(default_factory=dict)  # family -> (country, column) -> n
+    amount_approved: dict[str, int] = field(default_factory=dict)
+    intake_to_decision: dict[str, list[int]] = field(default_factory=dict)  # seconds
+    decision_to_delivery: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _value(member: object) -> str:
+    return str(getattr(member, "value", member))
+
+
+def _grouped(session: Session, statement) -> Counts:  # type: ignore[no-untyped-def]
+    counts: Counts = {}
+    for country, column, n in session.execute(statement):
+        key = (country, NOT_RECORDED if column is None else _value(column))
+        counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _in(column, window: Window):  # type: ignore[no-untyped-def]
+    return (column >= window.start) & (column < window.end)
+
+
+def collect(
+    session: Session,
+    window: Window,
+    catalogue: StrategyCatalogue,
+    on_stage: Callable[[str], None] = lambda _: None,
+) -> RawFigures:
+    raw = RawFigures()
+    n = func.count()
+    on_stage("cases: profile categories and threats")
+    raw.counts["profiles"] = _grouped(
+        session,
+        select(Case.country, CaseProfileCategory.category, n)
+        .join(CaseProfileCategory, CaseProfileCategory.case_id == Case.id)
+        .where(_in(Case.opened_at, window))
+        .group_by(Case.country, CaseProfileCategory.category),
+    )
+    raw.counts["threats"] = _grouped(
+        session,
+        select(Case.country, CaseThreat.threat, n)
+        .join(CaseThreat, CaseThreat.case_id == Case.id)
+        .where(_in(Case.opened_at, window))
+        .group_by(Case.country, CaseThreat.threat),
+    )
+    on_stage("referrals requested")
+    raw.counts["mechanisms"] = _grouped(
+        session,
+        select(Case.country, Referral.mechanism, n)
+        .join(Case, Referral.case_id == Case.id)
+        .where(_in(Referral.requested_at, window))
+        .group_by(Case.country, Referral.mechanism),
+    )
+    raw.counts["assistance"] = _grouped(
+        session,
+        select(Case.country, ReferralAssistance.assistance_type, n)
+        .join(Referral, ReferralAssistance.referral_id == Referral.id)
+        .join(Case, Referral.case_id == Case.id)
+        .where(_in(Referral.requested_at, window))
+        .group_by(Case.country, ReferralAssistance.assistance_type),
+    )
+    on_stage("referral decisions and timeliness")
+    _decisions(session, window, catalogue, raw)
+    _deliveries(session, window, raw)
+    on_stage("hearings and statements")
+    raw.counts["hearings"] = _grouped(
+        session,
+        select(Case.country, Hearing.outcome, n)
+        .join(Case, Hearing.case_id == Case.id)
+        .where(
+            _in(Hearing.observed_at, window),
+            Hearing.state.in_([HearingState.OBSERVED, HearingState.REPORT_FILED]),
+        )
+        .group_by(Case.country, Hearing.outcome),
+    )
+    raw.counts["statements"] = _grouped(
+        session,
+        select(Case.country, Statement.level, n)
+        .join(Case, Statement.case_id == Case.id)
+        .where(_in(Statement.published_at, window))
+        .group_by(Case.country, Statement.level),
+    )
+    return raw
+
+
+def _decisions(
+    session: Session, window: Window, catalogue: StrategyCatalogue, raw: RawFigures
+) -> None:
+    counts: Counts = defaultdict(int)
+    deadline_hours: dict[tuple[str, int], timedelta] = {}
+    rows = session.execute(
+        select(
+            Case.country,
+            Case.template_code,
+            Case.template_version,
+            Case.opened_at,
+            Referral.state,
+            Referral.delivered_at.is_not(None),
+            Referral.amount_eur,
+            Referral.requested_at,
+            Referral.decided_at,
+        )
+        .join(Case, Referral.case_id == Case.id)
+        .where(_in(Referral.decided_at, window))
+        .execution_options(yield_per=20_000)
+    )
+    for country, code, version, opened, state, delivered, amount, requested, decided in rows:
+        # A closed referral was delivered (approved) or rejected: the only ways to close.
+        approved = state in APPROVED_STATES or (state is ReferralState.CLOSED and delivered)
+        counts[(country, "approved" if approved else "rejected")] += 1
+        if approved and amount:
+            raw.amount_approved[country] = raw.amount_approved.get(country, 0) + amount
+        limit = deadline_hours.get((code, version))
+        if limit is None:
+            try:
+                hours = catalogue.template(code, version).deadlines.referral_decision_hours
+            except TemplateError:
+                raise ExportError(
+                    f"strategy template {code} version {version} is missing: cannot compute "
+                    "decision deadlines"
+                ) from None
+            limit = deadline_hours[(code, version)] = timedelta(hours=hours)
+        on_time = requested is not None and decided - requested <= limit
+        counts[(country, "within_deadline" if on_time else "after_deadline")] += 1
+        seconds = int((decided - opened).total_seconds())
+        raw.intake_to_decision.setdefault(country, []).append(seconds)
+    raw.counts["decisions"] = dict(counts)
+
+
+def _deliveries(session: Session, window: Window, raw: RawFigures) -> None:
+    counts: Counts = defaultdict(int)
+    rows = session.execute(
+        select(Case.country, Referral.decided_at, Referral.delivered_at)
+        .join(Case, Referral.case_id == Case.id)
+        .where(_in(Referral.delivered_at, window))
+        .execution_options(yield_per=20_000)
+    )
+    for country, decided, delivered in rows:
+        counts[(country, "delivered")] += 1
+        if decided is not None:
+            seconds = int((delivered - decided).total_seconds())
+            raw.decision_to_delivery.setdefault(country, []).append(seconds)
+    raw.counts["deliveries"] = dict(counts)

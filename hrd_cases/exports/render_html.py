@@ -1,0 +1,136 @@
+"""A printable, self-contained HTML report: inline SVG bar charts generated here, no script,
+no external resource. Its <style> element means it must be served as a download, not as a
+page under the app's CSP."""
+
+from __future__ import annotations
+
+from html import escape
+
+from hrd_cases.exports.definitions import SUPPRESSED_MARK
+from hrd_cases.exports.report import Cell, QuarterlyReport, Row, Table
+
+STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; margin: 2rem auto;
+  max-width: 60rem; line-height: 1.4; font-size: 14px; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem;
+  border-bottom: 2px solid #003399; padding-bottom: .2rem; } h3 { font-size: 1rem; }
+.meta { color: #444; } .summary { background: #f2f5fb; border-left: 4px solid #003399;
+  padding: .5rem .8rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: 12px; width: 100%; }
+th, td { border: 1px solid #bbb; padding: .2rem .4rem; } td.n { text-align: right; }
+th { background: #e8ecf4; text-align: left; vertical-align: bottom; }
+tr.all td { font-weight: bold; background: #f6f6f6; }
+td.x { color: #8a1c1c; text-align: center; }
+dl dt { font-weight: bold; } dl dd { margin: 0 0 .5rem 1rem; }
+section { page-break-inside: avoid; } @media print { body { margin: 0; max-width: none; } }
+"""
+BAR_COLOUR = "#003399"
+CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 260, 18, 6
+
+
+def render_html(report: QuarterlyReport) -> bytes:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(report.title)}, {escape(report.quarter.label)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{escape(report.title)}</h1>",
+        f'<p class="meta">Quarter <strong>{escape(report.quarter.label)}</strong> '
+        f"({escape(report.period_text)}), figures as of {escape(report.as_of.isoformat())}. "
+        f"Disclosure control with k = {report.k}: '{SUPPRESSED_MARK}' marks a suppressed "
+        "figure.</p>",
+        "<h2>Method</h2>",
+        *(f"<p>{escape(p)}</p>" for p in report.method),
+    ]
+    for table in report.tables:
+        parts.append(_table(table))
+    parts.append("<h2>Definitions</h2><dl>")
+    for term, text in report.definitions:
+        parts.append(f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>")
+    parts.append("</dl></body></html>\n")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _table(table: Table) -> str:
+    spec = table.spec
+    parts = [
+        f'<section id="table-{escape(spec.number)}">',
+        f"<h2>Table {escape(spec.number)}. {escape(spec.title)}</h2>",
+        f'<p class="summary">{escape(table.summary)}</p>',
+        _chart(table),
+        f"<p>{escape(spec.definition)}</p>",
+    ]
+    for heading, rows in (("By country", table.by_country), ("By region", table.by_region)):
+        parts.append(f"<h3>{heading}</h3><table><thead><tr><th>{heading[3:].title()}</th>")
+        parts.extend(f"<th>{escape(c.label)}</th>" for c in spec.columns)
+        parts.append("</tr></thead><tbody>")
+        parts.extend(_row(row) for row in (*rows, table.total))
+        parts.append("</tbody></table>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _cell(value: Cell) -> str:
+    if value == SUPPRESSED_MARK:
+        return '<td class="x">x</td>'
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    return f'<td class="n">{escape(text)}</td>'
+
+
+def _row(row: Row) -> str:
+    css = ' class="all"' if row.level == "all" else ""
+    cells = "".join(_cell(c) for c in row.cells)
+    return f"<tr{css}><td>{escape(row.label)}</td>{cells}</tr>"
+
+
+def _chart_data(table: Table) -> tuple[str, list[tuple[str, Cell]]]:
+    """Categories of the all-countries row, or for single-measure tables the regions."""
+    spec = table.spec
+    counts = [
+        (c.label, v)
+        for c, v in zip(spec.columns, table.total.cells, strict=True)
+        if c.kind == "count" and c.key not in {"total", "within_deadline", "after_deadline"}
+    ]
+    if len(counts) >= 2:
+        return "All countries, by category", counts
+    first = next(i for i, c in enumerate(spec.columns) if c.kind == "count")
+    caption = f"{spec.columns[first].label}, by region"
+    return caption, [(r.label, r.cells[first]) for r in table.by_region]
+
+
+def _chart(table: Table) -> str:
+    caption, data = _chart_data(table)
+    numbers = [v for _, v in data if isinstance(v, int | float)]
+    scale = max(numbers, default=0) or 1
+    height = len(data) * (BAR_HEIGHT + GAP) + GAP
+    bar_room = CHART_WIDTH - LABEL_WIDTH - 70
+    title = f"Table {table.spec.number}: {caption}"
+    parts = [
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" '
+        f'height="{height}" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
+    for index, (label, value) in enumerate(data):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        middle = y + BAR_HEIGHT - 5
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" font-size="12" text-anchor="end" '
+            f'font-family="sans-serif">{escape(label)}</text>'
+        )
+        if isinstance(value, int | float):
+            width = round(bar_room * value / scale, 1)
+            shown = f"{value:,}" if isinstance(value, int) else str(value)
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" '
+                f'fill="{BAR_COLOUR}"/>'
+                f'<text x="{LABEL_WIDTH + width + 6}" y="{middle}" font-size="12" '
+                f'font-family="sans-serif">{escape(shown)}</text>'
+            )
+        else:
+            text = "suppressed" if value == SUPPRESSED_MARK else "n/a"
+            parts.append(
+                f'<text x="{LABEL_WIDTH + 6}" y="{middle}" font-size="12" fill="#8a1c1c" '
+                f'font-style="italic" font-family="sans-serif">{text}</text>'
+            )
+    parts.append(f"</svg><figcaption>{escape(title)}</figcaption></figure>")
+    return "".join(parts)

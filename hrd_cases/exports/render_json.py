@@ -1,0 +1,65 @@
+"""JSON: metadata (quarter, as-of date, k, method, definitions) and every table, with
+suppressed cells as the string "x" and not-applicable figures as null."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hrd_cases.exports.definitions import NOT_APPLICABLE_MARK
+from hrd_cases.exports.report import Cell, QuarterlyReport, Row, Table
+
+FORMAT_VERSION = 1
+
+
+def render_json(report: QuarterlyReport) -> bytes:
+    document = {
+        "format_version": FORMAT_VERSION,
+        "title": report.title,
+        "quarter": report.quarter.label,
+        "period": {
+            "start": report.window.start.isoformat(),
+            "end_exclusive": report.window.end.isoformat(),
+        },
+        "as_of": report.as_of.isoformat(),
+        "k": report.k,
+        "method": list(report.method),
+        "definitions": {term: text for term, text in report.definitions},
+        "cell_values": {
+            "x": "suppressed (disclosure control)",
+            "null": "not applicable (no case to base a median or share on)",
+        },
+        "tables": [_table(t) for t in report.tables],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _value(cell: Cell) -> Any:
+    return None if cell == NOT_APPLICABLE_MARK else cell
+
+
+def _row(row: Row, keys: list[str]) -> dict[str, Any]:
+    return {
+        "level": row.level,
+        "code": row.code or None,
+        "label": row.label,
+        "values": dict(zip(keys, (_value(c) for c in row.cells), strict=True)),
+    }
+
+
+def _table(table: Table) -> dict[str, Any]:
+    spec = table.spec
+    keys = [c.key for c in spec.columns]
+    return {
+        "number": spec.number,
+        "key": spec.key,
+        "title": spec.title,
+        "unit": spec.unit,
+        "definition": spec.definition,
+        "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in spec.columns],
+        "summary": table.summary,
+        "suppressed_cells": table.suppressed_cells,
+        "by_country": [_row(r, keys) for r in table.by_country],
+        "by_region": [_row(r, keys) for r in table.by_region],
+        "total": _row(table.total, keys),
+    }

@@ -1,0 +1,108 @@
+"""XLSX (openpyxl): an "About" sheet with the metadata, method and definitions, then one sheet
+per table. Byte-reproducible: the document dates are the as-of date and the zip entries carry
+that date too (openpyxl would stamp the time of writing into both)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, time
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from hrd_cases.exports.neutralise import neutralise
+from hrd_cases.exports.report import QuarterlyReport, Row, Table
+
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def render_xlsx(report: QuarterlyReport) -> bytes:
+    workbook = Workbook()
+    about = workbook.create_sheet("About", 0)
+    workbook.remove(workbook.worksheets[1])  # the default empty sheet
+    _about(about, report)
+    for table in report.tables:
+        _table(workbook.create_sheet(f"Table {table.spec.number}"), table)
+    stamp = datetime.combine(report.as_of, time.min)
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    workbook.properties.creator = "hrd_cases"
+    workbook.properties.title = f"{report.title}, {report.quarter.label}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # ExcelWriter directly: openpyxl's save_workbook() resets "modified" to now.
+        ExcelWriter(workbook, archive).save()
+    return _with_fixed_zip_dates(buffer.getvalue(), stamp)
+
+
+def _with_fixed_zip_dates(data: bytes, stamp: datetime) -> bytes:
+    date_time = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=date_time)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(entry.filename))
+    return output.getvalue()
+
+
+def _put(sheet: Worksheet, row: int, values: tuple[object, ...], *, bold: bool = False) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=neutralise(value))
+        if bold:
+            cell.font = BOLD
+
+
+def _about(sheet: Worksheet, report: QuarterlyReport) -> None:
+    lines: list[tuple[object, ...]] = [
+        (report.title,),
+        ("Quarter", report.quarter.label),
+        ("Period", report.period_text),
+        ("As of", report.as_of.isoformat()),
+        ("k", report.k),
+        (),
+        ("Disclosure control",),
+        *(("Method", paragraph) for paragraph in report.method),
+        (),
+        ("Definitions",),
+        *report.definitions,
+        (),
+        ("Tables",),
+        *((f"Table {t.spec.number}", t.spec.title) for t in report.tables),
+    ]
+    for number, values in enumerate(lines, start=1):
+        _put(sheet, number, values, bold=len(values) == 1)
+        if len(values) == 2:
+            sheet.cell(row=number, column=2).alignment = WRAP
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 110
+
+
+def _table(sheet: Worksheet, table: Table) -> None:
+    spec = table.spec
+    _put(sheet, 1, (f"Table {spec.number}", spec.title), bold=True)
+    _put(sheet, 2, ("Definition", spec.definition))
+    _put(sheet, 3, ("Summary", table.summary))
+    number = 5
+    for heading, rows in (("Country", table.by_country), ("Region", table.by_region)):
+        _put(sheet, number, (heading, *(c.label for c in spec.columns)), bold=True)
+        number += 1
+        for row in (*rows, table.total):
+            _put(sheet, number, _values(row), bold=row.level == "all")
+            number += 1
+        number += 1
+    sheet.column_dimensions["A"].width = 34
+    for index in range(len(spec.columns)):
+        sheet.column_dimensions[chr(ord("B") + index)].width = 16
+
+
+def _values(row: Row) -> tuple[object, ...]:
+    return (row.label, *row.cells)

@@ -1,0 +1,243 @@
+"""Protected figures -> the report every renderer prints: pure, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pycountry
+
+from hrd_cases.exports.definitions import (
+    DEFINITIONS,
+    FAMILY_COLUMNS,
+    FAMILY_PARTITIONS,
+    NOT_APPLICABLE_MARK,
+    SUPPRESSED_MARK,
+    TABLES,
+    Column,
+    TableSpec,
+    method_statement,
+)
+from hrd_cases.exports.quarter import Quarter, Window
+from hrd_cases.exports.queries import RawFigures
+from hrd_cases.exports.regions import REGION_OF_COUNTRY, UNASSIGNED
+from hrd_cases.exports.suppression import (
+    ALL,
+    ALL_ROW,
+    COUNTRY,
+    REGION,
+    Grid,
+    Protected,
+    RowKey,
+    protect,
+)
+
+Cell = int | float | str  # a number, SUPPRESSED_MARK or NOT_APPLICABLE_MARK
+TITLE = "Quarterly aggregate export: protection of human rights defenders"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    level: str  # country | region | all
+    code: str
+    label: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    spec: TableSpec
+    by_country: tuple[Row, ...]
+    by_region: tuple[Row, ...]
+    total: Row
+    suppressed_cells: int
+    summary: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.spec.columns
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterlyReport:
+    quarter: Quarter
+    as_of: date
+    window: Window
+    k: int
+    method: tuple[str, ...]
+    definitions: tuple[tuple[str, str], ...]
+    tables: tuple[Table, ...]
+    title: str = TITLE
+
+    @property
+    def period_text(self) -> str:
+        last = (self.window.end.date()).toordinal() - 1
+        return f"{self.window.start.date().isoformat()} to {date.fromordinal(last).isoformat()}"
+
+
+def country_label(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code.isalpha() and len(code) == 2 else None
+    if country is None:
+        return code  # shown as stored; renderers neutralise formula-like text
+    name = getattr(country, "common_name", None) or country.name
+    return f"{name} ({code})"
+
+
+def _median_days(seconds: Sequence[int]) -> float | str:
+    if not seconds:
+        return NOT_APPLICABLE_MARK
+    ordered = sorted(seconds)
+    middle = len(ordered) // 2
+    odd = len(ordered) % 2
+    median2 = 2 * ordered[middle] if odd else ordered[middle - 1] + ordered[middle]
+    # Integer seconds halved once: the same float on every database and platform.
+    return round(median2 / 2 / 86_400, 1)
+
+
+def _region_code(country: str) -> str:
+    return REGION_OF_COUNTRY.get(country.upper(), UNASSIGNED)
+
+
+def _rows_countries(row: RowKey, countries: Sequence[str]) -> list[str]:
+    level, code = row
+    if level == COUNTRY:
+        return [code]
+    if level == REGION:
+        return [c for c in countries if _region_code(c) == code]
+    return list(countries)
+
+
+def build_report(
+    raw: RawFigures, *, quarter: Quarter, as_of: date, window: Window, k: int
+) -> QuarterlyReport:
+    protected: dict[str, tuple[Grid, Protected]] = {}
+    for family, columns in FAMILY_COLUMNS.items():
+        counts = raw.counts.get(family, {})
+        region_of = {country: _region_code(country) for country, _ in counts}
+        grid = Grid(columns, FAMILY_PARTITIONS[family], counts, region_of)
+        protected[family] = (grid, protect(grid, k))
+    tables = tuple(_table(spec, *protected[spec.family], raw, quarter, k) for spec in TABLES)
+    return QuarterlyReport(
+        quarter=quarter,
+        as_of=as_of,
+        window=window,
+        k=k,
+        method=method_statement(k),
+        definitions=DEFINITIONS,
+        tables=tables,
+    )
+
+
+def _table(
+    spec: TableSpec, grid: Grid, protected: Protected, raw: RawFigures, quarter: Quarter, k: int
+) -> Table:
+    all_countries = sorted({country for country, _ in raw.counts.get(spec.family, {})})
+
+    def row(key: RowKey) -> Row:
+        level, code = key
+        label = {COUNTRY: country_label(code), REGION: code, ALL: "All countries"}[level]
+        members = _rows_countries(key, all_countries)
+        return Row(
+            level, code, label, tuple(_cell(c, key, protected, raw, members) for c in spec.columns)
+        )
+
+    rows = grid.rows()
+    by_country = tuple(row(r) for r in rows if r[0] == COUNTRY)
+    by_region = tuple(row(r) for r in rows if r[0] == REGION)
+    total = row(ALL_ROW)
+    suppressed = sum(
+        1 for r in (*by_country, *by_region, total) for cell in r.cells if cell == SUPPRESSED_MARK
+    )
+    return Table(spec, by_country, by_region, total, suppressed, _summary(spec, total, quarter, k))
+
+
+def _cell(
+    column: Column, row: RowKey, protected: Protected, raw: RawFigures, members: Sequence[str]
+) -> Cell:
+    if column.kind == "count":
+        cell = (row, column.key)
+        return SUPPRESSED_MARK if protected.is_suppressed(cell) else protected.values[cell]
+    # Derived figures follow the count they rest on (DESIGN: sums and medians suppressed
+    # where their count is).
+    if column.kind == "amount":
+        base = (row, "approved")
+        if protected.is_suppressed(base):
+            return SUPPRESSED_MARK
+        return sum(raw.amount_approved.get(c, 0) for c in members)
+    if column.kind == "median_days":
+        base_column = "total" if column.key == "median_intake_to_decision" else "delivered"
+        if protected.is_suppressed((row, base_column)):
+            return SUPPRESSED_MARK
+        source = (
+            raw.intake_to_decision
+            if column.key == "median_intake_to_decision"
+            else raw.decision_to_delivery
+        )
+        return _median_days([s for c in members for s in source.get(c, [])])
+    if column.kind == "share_percent":
+        within, decided = (row, "within_deadline"), (row, "total")
+        if protected.is_suppressed(within) or protected.is_suppressed(decided):
+            return SUPPRESSED_MARK
+        if not protected.values[decided]:
+            return NOT_APPLICABLE_MARK
+        return round(100 * protected.values[within] / protected.values[decided], 1)
+    raise ValueError(f"unknown column kind {column.kind!r}")
+
+
+def _number(value: Cell) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _summary(spec: TableSpec, total: Row, quarter: Quarter, k: int) -> str:
+    """A factual paragraph from the all-countries row only (published figures only)."""
+    cells = dict(zip((c.key for c in spec.columns), total.cells, strict=True))
+    labels = {c.key: c.label for c in spec.columns}
+    period = f"In {quarter.label}"
+    if spec.key == "decision_timeliness":
+        decided = cells["total"]
+        if decided == SUPPRESSED_MARK:
+            return f"{period}, the number of referrals decided is suppressed (fewer than {k})."
+        text = f"{period}, {_number(decided)} referrals were decided"
+        if isinstance(cells["share_within_deadline"], float):
+            text += f"; {cells['share_within_deadline']}% within the template deadline"
+        if isinstance(cells["median_intake_to_decision"], float):
+            text += (
+                f"; the median time from intake to decision was "
+                f"{cells['median_intake_to_decision']} days"
+            )
+        return text + "."
+    if spec.key == "delivery_timeliness":
+        delivered = cells["delivered"]
+        if delivered == SUPPRESSED_MARK:
+            return f"{period}, the number of referrals delivered is suppressed (fewer than {k})."
+        text = f"{period}, {_number(delivered)} referrals were delivered"
+        if isinstance(cells["median_decision_to_delivery"], float):
+            text += (
+                f"; the median time from decision to delivery was "
+                f"{cells['median_decision_to_delivery']} days"
+            )
+        return text + "."
+    total_value = cells.get("total")
+    if total_value == SUPPRESSED_MARK:
+        return f"{period}, the total is suppressed (fewer than {k} {spec.unit} or protecting one)."
+    text = f"{period}, {_number(total_value or 0)} {spec.unit} were recorded ({spec.title.lower()})"
+    ranked = sorted(
+        (
+            (value, position, key)
+            for position, (key, value) in enumerate(cells.items())
+            if key != "total"
+            and isinstance(value, int)
+            and value > 0
+            and next(c for c in spec.columns if c.key == key).kind == "count"
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
+    if ranked:
+        listed = ", ".join(f"{labels[key]} ({_number(value)})" for value, _, key in ranked[:3])
+        text += f"; the most frequent: {listed}"
+    if spec.key == "referral_decisions" and isinstance(cells["amount_approved"], int):
+        text += f"; EUR {cells['amount_approved']:,} approved in total"
+    return text + "."
