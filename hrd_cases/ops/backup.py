@@ -186,21 +186,14 @@ def _sqlite_snapshot(url: URL, target: Path, on_start: Start, on_progress: Progr
         raise BackupError(f"database file {source_path} does not exist")
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=10)
     destination = sqlite3.connect(target)
-    started = False
-    done = 0
-
-    def progress(status: int, remaining: int, total: int) -> None:
-        nonlocal started, done
-        if not started:
-            on_start(total, "copying database pages")
-            started = True
-        on_progress(total - remaining - done)
-        done = total - remaining
-
     try:
-        # Page by page, but the result is one consistent snapshot: the API restarts the copy
-        # if another connection writes meanwhile.
-        source.backup(destination, pages=SQLITE_PAGES_PER_STEP, progress=progress)
+        # All pages in one step, i.e. one read transaction: a consistent snapshot that WAL
+        # lets writers continue past. (Copying in several steps restarts whenever another
+        # connection writes, and may never finish on a busy instance.)
+        pages = source.execute("PRAGMA page_count").fetchone()[0]
+        on_start(pages, "copying database pages")
+        source.backup(destination, pages=-1)
+        on_progress(pages)
     finally:
         destination.close()
         source.close()
