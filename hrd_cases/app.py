@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.docs_bp)  # the API's documentation page (browser session)
 
 
 def register_error_handlers(app: Flask) -> None:

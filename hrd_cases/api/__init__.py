@@ -1,27 +1,19 @@
 """JSON API v1. Authenticated by bearer personal access tokens only, never by cookies, so it
-needs no CSRF token; the login gate (hrd_cases.auth.gate) resolves the token."""
+needs no CSRF token; the login gate (hrd_cases.auth.gate) resolves the token.
+
+Every operation is declared with :func:`hrd_cases.api.registry.operation` (route + schemas),
+from which ``/api/v1/openapi.json`` is generated. Answers use one envelope (``envelope``).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint
+
+from hrd_cases.api.envelope import register_error_handlers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+register_error_handlers(bp)
 
-
-@bp.get("/me")
-def me():  # type: ignore[no-untyped-def]
-    user = g.api_user
-    return jsonify(
-        {
-            "data": {
-                "id": user.id,
-                "email": user.email,
-                "display_name": user.display_name,
-                "role": user.role.value,
-                "delegation": user.delegation.code if user.delegation else None,
-                "countries": user.country_codes,
-            },
-            "errors": None,
-            "meta": {},
-        }
-    )
+# Importing the modules registers their operations on ``bp``.
+from hrd_cases.api import account, actions, cases, exports, openapi, strategies  # noqa: E402, F401
+from hrd_cases.api.docs import docs_bp  # noqa: E402, F401

@@ -50,7 +50,7 @@ def _require_api_token():  # type: ignore[no-untyped-def]
         user = user_for_api_token(get_session(), token.strip())
     if user is None:
         response = jsonify(
-            {"data": None, "errors": {"message": "A valid bearer token is required."}, "meta": {}}
+            {"data": None, "errors": {"message": ["A valid bearer token is required."]}, "meta": {}}
         )
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="hrd_cases"'

@@ -18,8 +18,9 @@ column total. So a region table cannot be subtracted from the country table eith
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from hrd_cases.exports.regions import REGIONS
 
@@ -30,6 +31,7 @@ CellKey = tuple[RowKey, str]  # (row, column)
 ALL_ROW: RowKey = (ALL, "")
 
 MIN_K = 2
+C = TypeVar("C", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +120,20 @@ def equations(grid: Grid) -> list[tuple[CellKey, ...]]:
 def protect(grid: Grid, k: int) -> Protected:
     values = cell_values(grid)
     eqs = equations(grid)
-    primary, secondary = suppress(values, eqs, k)
+    primary, secondary = suppress(values, eqs, k, is_aggregate=_is_aggregate)
     return Protected(values, primary, secondary, tuple(eqs))
 
 
 def suppress(
-    values: Mapping[CellKey, int], eqs: Iterable[Sequence[CellKey]], k: int
-) -> tuple[frozenset[CellKey], frozenset[CellKey]]:
-    """(primary, secondary) suppressed cells; see the module docstring for the rule."""
+    values: Mapping[C, int],
+    eqs: Iterable[Sequence[C]],
+    k: int,
+    *,
+    is_aggregate: Callable[[C], bool] = lambda _: False,
+) -> tuple[frozenset[C], frozenset[C]]:
+    """(primary, secondary) suppressed cells; see the module docstring for the rule.
+    ``values`` is ordered: its order breaks ties. ``is_aggregate`` marks the cells (totals)
+    to suppress last among equal values."""
     if k < MIN_K:
         raise ValueError(f"k must be at least {MIN_K}")
     order = {cell: position for position, cell in enumerate(values)}
@@ -141,7 +149,7 @@ def suppress(
             candidates = [cell for cell in eq if cell not in hidden and values[cell] > 0]
             # Never empty: the one hidden cell is non-zero, so its total (or, if it is the
             # total, one of its members) is non-zero and published.
-            chosen = min(candidates, key=lambda c: (values[c], _is_aggregate(c), order[c]))
+            chosen = min(candidates, key=lambda c: (values[c], is_aggregate(c), order[c]))
             hidden.add(chosen)
             changed = True
     return frozenset(primary), frozenset(hidden - primary)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
+from hrd_cases.crypto import CryptoError
 from hrd_cases.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window
 from hrd_cases.exports.queries import collect
@@ -186,7 +187,7 @@ def test_every_format_is_produced_with_no_keyring_at_all(
     assert b"Women HRDs" in bodies["csv"] and b"<svg" in bodies["html"]
     assert zipfile.ZipFile(io.BytesIO(bodies["xlsx"])).testzip() is None
     # The keyring was never needed: a decryption attempt would have failed loudly.
-    with pytest.raises(Exception):  # noqa: B017 - any crypto error proves the point
+    with pytest.raises(CryptoError):
         keyless.extensions["hrd_vault"].open_field(db.scalars(select(Case)).first(), "narrative")
 
 

@@ -1,0 +1,369 @@
+"""Workflow steps on a case's actions: referrals (four-eyes decisions), hearings, consent,
+statements. Each view validates its input, calls the one workflow service that owns the
+step (guards, transaction, timeline, audit) and shows the action without its encrypted
+content (which only the audited case read returns)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from hrd_cases.api import bp, presenters
+from hrd_cases.api import context as ctx
+from hrd_cases.api.envelope import envelope, json_body, no_body
+from hrd_cases.api.registry import operation
+from hrd_cases.api.schemas.actions import (
+    ConsentRecordSchema,
+    ConsentSchema,
+    DecisionSchema,
+    HearingScheduleSchema,
+    HearingSchema,
+    ObservationSchema,
+    OutcomeSchema,
+    PublicationSchema,
+    ReferralCreateSchema,
+    ReferralSchema,
+    ReportSchema,
+    StatementDraftSchema,
+    StatementSchema,
+)
+from hrd_cases.auth.permissions import Permission, require
+from hrd_cases.workflow import case_updates, consent, hearings, referrals, statements
+
+FOCAL_POINT = ("focal_point",)
+OFFICER = ("protection_officer",)
+
+REFERRAL_OUT = ReferralSchema(exclude=("justification",))
+HEARING_OUT = HearingSchema(exclude=("court", "charges", "report"))
+CONSENT_OUT = ConsentSchema(exclude=("notes",))
+STATEMENT_OUT = StatementSchema(exclude=("draft",))
+
+
+def _step(rule: str, summary: str, tag: str, roles: tuple[str, ...], response, **options):  # type: ignore[no-untyped-def]
+    return operation(
+        bp,
+        rule,
+        "POST",
+        summary=summary,
+        tag=tag,
+        roles=roles,
+        response=response,
+        refusals=(409,),
+        **options,
+    )
+
+
+# Referrals -------------------------------------------------------------------------------------
+@_step(
+    "/cases/<reference>/referrals",
+    "Request a referral to a protection mechanism",
+    "referrals",
+    FOCAL_POINT,
+    ReferralSchema,
+    body=ReferralCreateSchema,
+    status=201,
+)
+def create_referral(reference: str) -> Response:
+    """Requested at once unless ``submit`` is false (then a draft). The template decides the
+    mechanisms allowed, the required fields, the maximum grant and the approvals needed."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.REFERRAL_REQUEST)
+    data = json_body(ReferralCreateSchema())
+    submit = data.pop("submit")
+    referral = referrals.create_referral(
+        ctx.session(),
+        ctx.vault(),
+        ctx.catalogue(),
+        user,
+        reference,
+        referrals.ReferralInput(**data),
+        submit=submit,
+    )
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)), status=201)
+
+
+@_step(
+    "/referrals/<referral_id>/submission",
+    "Request a drafted referral",
+    "referrals",
+    FOCAL_POINT,
+    ReferralSchema,
+)
+def submit_referral(referral_id: str) -> Response:
+    """draft -> requested. No body."""
+    user = ctx.caller()
+    require(user, Permission.REFERRAL_REQUEST)
+    referral_uuid = ctx.action_id(referral_id)
+    no_body()
+    referral = referrals.submit_referral(ctx.session(), user, referral_uuid)
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+@_step(
+    "/referrals/<referral_id>/decisions",
+    "Approve or reject a referral (four-eyes)",
+    "referrals",
+    OFFICER,
+    ReferralSchema,
+    body=DecisionSchema,
+)
+def decide_referral(referral_id: str) -> Response:
+    """One officer's decision. Whoever requested or drafted it cannot decide (409
+    referral.four_eyes); the template names how many distinct approvals approve it; one
+    rejection rejects it."""
+    user = ctx.caller()
+    require(user, Permission.REFERRAL_DECIDE)
+    referral_uuid = ctx.action_id(referral_id)
+    data = json_body(DecisionSchema())
+    referral = referrals.decide_referral(
+        ctx.session(), user, referral_uuid, approve=data["approve"]
+    )
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+@_step(
+    "/referrals/<referral_id>/delivery",
+    "Record that approved assistance was delivered",
+    "referrals",
+    FOCAL_POINT,
+    ReferralSchema,
+)
+def deliver_referral(referral_id: str) -> Response:
+    """approved -> delivered. No body."""
+    user = ctx.caller()
+    require(user, Permission.REFERRAL_REQUEST)
+    referral_uuid = ctx.action_id(referral_id)
+    no_body()
+    referral = referrals.mark_delivered(ctx.session(), user, referral_uuid)
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+@_step(
+    "/referrals/<referral_id>/closure",
+    "Close a delivered or rejected referral",
+    "referrals",
+    FOCAL_POINT,
+    ReferralSchema,
+)
+def close_referral(referral_id: str) -> Response:
+    """delivered | rejected -> closed. No body."""
+    user = ctx.caller()
+    require(user, Permission.REFERRAL_REQUEST)
+    referral_uuid = ctx.action_id(referral_id)
+    no_body()
+    referral = case_updates.close_referral(ctx.session(), user, referral_uuid)
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+# Hearings --------------------------------------------------------------------------------------
+@_step(
+    "/cases/<reference>/hearings",
+    "Schedule a hearing to observe",
+    "hearings",
+    FOCAL_POINT,
+    HearingSchema,
+    body=HearingScheduleSchema,
+    status=201,
+)
+def schedule_hearing(reference: str) -> Response:
+    """The court and the charges are encrypted (with the date and country they could point
+    to the defender in a public docket)."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.HEARING_MANAGE)
+    data = json_body(HearingScheduleSchema())
+    hearing = hearings.schedule_hearing(
+        ctx.session(), ctx.vault(), ctx.catalogue(), user, reference, **data
+    )
+    return envelope(HEARING_OUT.dump(presenters.hearing(hearing)), status=201)
+
+
+@_step(
+    "/hearings/<hearing_id>/observation",
+    "Record whether a hearing was observed, by whom, and its outcome",
+    "hearings",
+    FOCAL_POINT,
+    HearingSchema,
+    body=ObservationSchema,
+)
+def observe_hearing(hearing_id: str) -> Response:
+    """scheduled -> observed | not_observed. Observers must share trial observation under
+    the case's template."""
+    user = ctx.caller()
+    require(user, Permission.HEARING_MANAGE)
+    hearing_uuid = ctx.action_id(hearing_id)
+    data = json_body(ObservationSchema())
+    hearing = hearings.record_observation(
+        ctx.session(), ctx.catalogue(), user, hearing_uuid, **data
+    )
+    return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
+
+
+@_step(
+    "/hearings/<hearing_id>/report",
+    "File the observation report (encrypted)",
+    "hearings",
+    FOCAL_POINT,
+    HearingSchema,
+    body=ReportSchema,
+)
+def file_hearing_report(hearing_id: str) -> Response:
+    """observed -> report_filed."""
+    user = ctx.caller()
+    require(user, Permission.HEARING_MANAGE)
+    hearing_uuid = ctx.action_id(hearing_id)
+    data = json_body(ReportSchema())
+    hearing = hearings.file_report(
+        ctx.session(), ctx.vault(), ctx.catalogue(), user, hearing_uuid, data["report"]
+    )
+    return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
+
+
+@_step(
+    "/hearings/<hearing_id>/outcome",
+    "Record a hearing's outcome once it has taken place",
+    "hearings",
+    FOCAL_POINT,
+    HearingSchema,
+    body=OutcomeSchema,
+)
+def record_hearing_outcome(hearing_id: str) -> Response:
+    """Postponed, acquitted, convicted, dismissed or other; refused before the hearing."""
+    user = ctx.caller()
+    require(user, Permission.HEARING_MANAGE)
+    hearing_uuid = ctx.action_id(hearing_id)
+    data = json_body(OutcomeSchema())
+    hearing = case_updates.record_hearing_outcome(
+        ctx.session(), user, hearing_uuid, data["outcome"]
+    )
+    return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
+
+
+# Consent ---------------------------------------------------------------------------------------
+@_step(
+    "/cases/<reference>/consents",
+    "Record the defender's scoped consent",
+    "consent",
+    FOCAL_POINT,
+    ConsentSchema,
+    body=ConsentRecordSchema,
+    status=201,
+)
+def record_consent(reference: str) -> Response:
+    """What the defender agreed to (scopes) and when; notes are encrypted."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.CONSENT_RECORD)
+    data = json_body(ConsentRecordSchema())
+    recorded = consent.record_consent(ctx.session(), ctx.vault(), user, reference, **data)
+    return envelope(CONSENT_OUT.dump(presenters.consent(recorded)), status=201)
+
+
+@_step(
+    "/consents/<consent_id>/revocation",
+    "Revoke a consent (immediate)",
+    "consent",
+    FOCAL_POINT,
+    ConsentSchema,
+)
+def revoke_consent(consent_id: str) -> Response:
+    """A statement not yet published can no longer be published under it. No body."""
+    user = ctx.caller()
+    require(user, Permission.CONSENT_RECORD)
+    consent_uuid = ctx.action_id(consent_id)
+    no_body()
+    revoked = consent.revoke_consent(ctx.session(), user, consent_uuid)
+    return envelope(CONSENT_OUT.dump(presenters.consent(revoked)))
+
+
+# Statements ------------------------------------------------------------------------------------
+@_step(
+    "/cases/<reference>/statements",
+    "Draft a public statement or demarche (text encrypted until published)",
+    "statements",
+    FOCAL_POINT,
+    StatementSchema,
+    body=StatementDraftSchema,
+    status=201,
+)
+def draft_statement(reference: str) -> Response:
+    """The level must be allowed by the case's template."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.STATEMENT_DRAFT)
+    data = json_body(StatementDraftSchema())
+    drafted = statements.draft_statement(
+        ctx.session(), ctx.vault(), ctx.catalogue(), user, reference, **data
+    )
+    return envelope(STATEMENT_OUT.dump(presenters.statement(drafted)), status=201)
+
+
+@_step(
+    "/statements/<statement_id>/submission",
+    "Submit a statement for approval",
+    "statements",
+    FOCAL_POINT,
+    StatementSchema,
+)
+def submit_statement(statement_id: str) -> Response:
+    """draft -> submitted; refused without the defender's recorded, unrevoked consent
+    covering the level (409 statement.consent: do no harm). No body."""
+    user = ctx.caller()
+    require(user, Permission.STATEMENT_DRAFT)
+    statement_uuid = ctx.action_id(statement_id)
+    no_body()
+    submitted = statements.submit_statement(ctx.session(), user, statement_uuid)
+    return envelope(STATEMENT_OUT.dump(presenters.statement(submitted)))
+
+
+@_step(
+    "/statements/<statement_id>/decisions",
+    "Approve or reject a statement (four-eyes)",
+    "statements",
+    OFFICER,
+    StatementSchema,
+    body=DecisionSchema,
+)
+def decide_statement(statement_id: str) -> Response:
+    """As for referrals: never on one's own statement; the template names the approvals."""
+    user = ctx.caller()
+    require(user, Permission.STATEMENT_DECIDE)
+    statement_uuid = ctx.action_id(statement_id)
+    data = json_body(DecisionSchema())
+    decided = statements.decide_statement(
+        ctx.session(), user, statement_uuid, approve=data["approve"]
+    )
+    return envelope(STATEMENT_OUT.dump(presenters.statement(decided)))
+
+
+@_step(
+    "/statements/<statement_id>/publication",
+    "Publish an approved statement",
+    "statements",
+    FOCAL_POINT,
+    StatementSchema,
+    body=PublicationSchema,
+)
+def publish_statement(statement_id: str) -> Response:
+    """approved -> published; consent is checked again. The published text is public."""
+    user = ctx.caller()
+    require(user, Permission.STATEMENT_DRAFT)
+    statement_uuid = ctx.action_id(statement_id)
+    data = json_body(PublicationSchema())
+    published = statements.publish_statement(
+        ctx.session(), ctx.vault(), ctx.catalogue(), user, statement_uuid, **data
+    )
+    return envelope(STATEMENT_OUT.dump(presenters.statement(published)))
+
+
+@_step(
+    "/statements/<statement_id>/withdrawal",
+    "Withdraw a statement that is not published",
+    "statements",
+    FOCAL_POINT,
+    StatementSchema,
+)
+def withdraw_statement(statement_id: str) -> Response:
+    """draft | submitted | approved -> withdrawn. No body."""
+    user = ctx.caller()
+    require(user, Permission.STATEMENT_DRAFT)
+    statement_uuid = ctx.action_id(statement_id)
+    no_body()
+    withdrawn = statements.withdraw_statement(ctx.session(), user, statement_uuid)
+    return envelope(STATEMENT_OUT.dump(presenters.statement(withdrawn)))

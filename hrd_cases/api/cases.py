@@ -1,0 +1,308 @@
+"""Cases: list, log (intake), read, update, close, reopen, timeline; defender name search.
+Thin views: schema in, workflow service (transaction, timeline, audit), schema out."""
+
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from hrd_cases import audit
+from hrd_cases.api import bp, presenters
+from hrd_cases.api import context as ctx
+from hrd_cases.api.envelope import envelope, json_body, no_body, query_args
+from hrd_cases.api.registry import operation
+from hrd_cases.api.schemas.actions import ClosureSchema
+from hrd_cases.api.schemas.cases import (
+    CaseCreateSchema,
+    CaseDetailSchema,
+    CaseListQuerySchema,
+    CaseSummarySchema,
+    CaseUpdateSchema,
+    DefenderMatchSchema,
+    DefenderSearchSchema,
+    TimelineEventSchema,
+)
+from hrd_cases.api.schemas.views import (
+    case_detail_schema,
+    case_summary_schema,
+    defender_match_schema,
+)
+from hrd_cases.auth.permissions import (
+    Permission,
+    case_for,
+    case_scope,
+    require,
+    visible_defender_ids,
+)
+from hrd_cases.db import begin_write, utcnow
+from hrd_cases.errors import Forbidden
+from hrd_cases.models import Case, CaseDefender, TimelineEvent
+from hrd_cases.records.defenders import search_defenders
+from hrd_cases.workflow import case_steps
+from hrd_cases.workflow.case_updates import update_case
+from hrd_cases.workflow.engine import CaseState
+from hrd_cases.workflow.service import IntakeInput, open_case
+
+CASE_READERS = ("focal_point", "protection_officer")
+FOCAL_POINT = ("focal_point",)
+
+
+@operation(
+    bp,
+    "/cases",
+    "GET",
+    summary="List the cases in your scope",
+    tag="cases",
+    roles=CASE_READERS,
+    query=CaseListQuerySchema,
+    response=CaseSummarySchema,
+    many=True,
+)
+def list_cases() -> Response:
+    """Newest first; clear categories only (no name, no narrative). Focal points see their
+    delegation's cases, protection officers the cases of the countries they cover."""
+    user = ctx.caller()
+    require(user, Permission.CASE_READ)
+    schema = case_summary_schema(user)
+    args = query_args(CaseListQuerySchema())
+    visible = select(Case).where(case_scope(user))
+    if "country" in args:
+        visible = visible.where(Case.country == args["country"])
+    if "risk_level" in args:
+        visible = visible.where(Case.risk_level == args["risk_level"])
+    if args.get("status") is CaseState.OPEN:
+        visible = visible.where(Case.closed_at.is_(None))
+    elif args.get("status") is CaseState.CLOSED:
+        visible = visible.where(Case.closed_at.is_not(None))
+    if "opened_from" in args:
+        visible = visible.where(Case.opened_at >= args["opened_from"])
+    if "opened_before" in args:
+        visible = visible.where(Case.opened_at < args["opened_before"])
+    session = ctx.session()
+    total = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+    per_page = args["per_page"]
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(args["page"], pages)  # clamped: an absurd page never reaches SQL as an OFFSET
+    cases = session.scalars(
+        visible.options(
+            selectinload(Case.delegation),
+            selectinload(Case.profile_categories),
+            selectinload(Case.threats),
+            selectinload(Case.referrals),
+            selectinload(Case.hearings),
+            selectinload(Case.statements),
+        )
+        .order_by(Case.opened_at.desc(), Case.reference)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return envelope(
+        schema.dump([presenters.case_summary(c) for c in cases]),
+        meta={"page": page, "per_page": per_page, "total": total, "pages": pages},
+    )
+
+
+@operation(
+    bp,
+    "/cases",
+    "POST",
+    summary="Log a case (intake)",
+    tag="cases",
+    roles=FOCAL_POINT,
+    body=CaseCreateSchema,
+    response=CaseSummarySchema,
+    status=201,
+    refusals=(409,),
+)
+def create_case() -> Response:
+    """For the caller's own delegation: the case concerns the delegation's country, and is
+    opened under that country's strategy template in force today."""
+    user = ctx.caller()
+    require(user, Permission.CASE_CREATE)
+    data = json_body(CaseCreateSchema())
+    if user.delegation_id is None:
+        raise Forbidden("a focal point without a delegation cannot log cases")
+    case = open_case(
+        ctx.session(),
+        ctx.vault(),
+        ctx.catalogue(),
+        user,
+        IntakeInput(
+            delegation_id=user.delegation_id,
+            country=data["country"],
+            risk_level=data["risk_level"],
+            defender=data["defender"],
+            profile_categories=data["profile_categories"],
+            threats=data["threats"],
+            narrative=data["narrative"],
+        ),
+    )
+    response = envelope(
+        case_summary_schema(user).dump(presenters.case_summary(case), many=False), status=201
+    )
+    response.headers["Location"] = f"/api/v1/cases/{case.reference}"
+    return response
+
+
+@operation(
+    bp,
+    "/cases/<reference>",
+    "GET",
+    summary="Read a case, with its defenders, content and actions",
+    tag="cases",
+    roles=CASE_READERS,
+    response=CaseDetailSchema,
+)
+def get_case(reference: str) -> Response:
+    """Decrypted content: every read is audited (who, which case, when), as on the case page."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.CASE_READ)
+    schema = case_detail_schema(user)
+    session = ctx.session()
+    case = case_for(session, user, reference)
+    shown = presenters.case_detail(case, ctx.vault(), ctx.catalogue(), utcnow())
+    begin_write(session)
+    audit.record(
+        session, "case.view", actor_id=user.id, object_type="case", object_id=case.reference
+    )
+    session.commit()
+    return envelope(schema.dump(shown))
+
+
+@operation(
+    bp,
+    "/cases/<reference>",
+    "PATCH",
+    summary="Update an open case (risk level, narrative, categories, threats)",
+    tag="cases",
+    roles=FOCAL_POINT,
+    body=CaseUpdateSchema,
+    response=CaseSummarySchema,
+    refusals=(409,),
+)
+def update_case_view(reference: str) -> Response:
+    """A new risk level is recorded as a (re-)assessment and restarts the referral clock."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.CASE_UPDATE)
+    changes = json_body(CaseUpdateSchema())
+    case = update_case(ctx.session(), ctx.vault(), ctx.catalogue(), user, reference, changes)
+    return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
+
+
+@operation(
+    bp,
+    "/cases/<reference>/closure",
+    "POST",
+    summary="Close a case",
+    tag="cases",
+    roles=FOCAL_POINT,
+    body=ClosureSchema,
+    response=CaseSummarySchema,
+    refusals=(409,),
+)
+def close_case(reference: str) -> Response:
+    """Outcome and reason (the reason is encrypted); the template may require either."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.CASE_CLOSE)
+    data = json_body(ClosureSchema())
+    case = case_steps.close_case(
+        ctx.session(),
+        ctx.vault(),
+        ctx.catalogue(),
+        user,
+        reference,
+        data["outcome"],
+        data["reason"],
+    )
+    return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
+
+
+@operation(
+    bp,
+    "/cases/<reference>/reopening",
+    "POST",
+    summary="Reopen a closed case",
+    tag="cases",
+    roles=FOCAL_POINT,
+    response=CaseSummarySchema,
+    refusals=(409,),
+)
+def reopen_case(reference: str) -> Response:
+    """The one step a closed case accepts. No body."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.CASE_CLOSE)
+    no_body()
+    case = case_steps.reopen_case(ctx.session(), user, reference)
+    return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
+
+
+@operation(
+    bp,
+    "/cases/<reference>/timeline",
+    "GET",
+    summary="A case's timeline, oldest first",
+    tag="cases",
+    roles=CASE_READERS,
+    response=TimelineEventSchema,
+    many=True,
+)
+def case_timeline(reference: str) -> Response:
+    """What happened, when, by whom: categories only, never content."""
+    user = ctx.caller()
+    reference = ctx.case_reference(reference, Permission.CASE_READ)
+    session = ctx.session()
+    case = case_for(session, user, reference)
+    events = session.scalars(
+        select(TimelineEvent).where(TimelineEvent.case_id == case.id).order_by(TimelineEvent.id)
+    ).all()
+    return envelope(TimelineEventSchema(many=True).dump(events), meta={"total": len(events)})
+
+
+@operation(
+    bp,
+    "/defenders/search",
+    "POST",
+    summary="Find defenders by name, in your scope",
+    tag="defenders",
+    roles=CASE_READERS,
+    body=DefenderSearchSchema,
+    response=DefenderMatchSchema,
+    many=True,
+)
+def search_defenders_view() -> Response:
+    """Full name or one name part, any case or accents (blind index, then decryption drops
+    false positives). POST only: a name never travels in a URL. Audited without the query."""
+    user = ctx.caller()
+    require(user, Permission.CASE_READ)
+    schema = defender_match_schema(user)
+    data = json_body(DefenderSearchSchema())
+    session = ctx.session()
+    matches = search_defenders(
+        session,
+        ctx.vault(),
+        data["name"],
+        visible_ids=visible_defender_ids(user),
+        limit=data["limit"],
+    )
+    found = []
+    for match in matches:
+        references = session.scalars(
+            select(Case.reference)
+            .join(CaseDefender, CaseDefender.case_id == Case.id)
+            .where(CaseDefender.defender_id == match.defender.id, case_scope(user))
+            .order_by(Case.reference)
+        ).all()
+        found.append(
+            {"reference": match.defender.reference, "name": match.name, "cases": references}
+        )
+    begin_write(session)
+    audit.record(
+        session,
+        "defender.search",
+        actor_id=user.id,
+        object_type="defender",
+        details={"results": len(found)},
+    )
+    session.commit()
+    return envelope(schema.dump(found), meta={"total": len(found)})

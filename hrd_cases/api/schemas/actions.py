@@ -1,0 +1,165 @@
+"""Actions on a case (referrals, hearings, consent, statements, closure): step inputs and
+the action as shown. Encrypted fields (justification, court, charges, report, notes, draft)
+are filled only in the case detail, whose every read is audited; step answers omit them."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema, Text, When
+from hrd_cases.vocabulary import (
+    AssistanceType,
+    ClosureOutcome,
+    ConsentScope,
+    HearingOutcome,
+    Mechanism,
+    StatementLevel,
+)
+from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
+
+MAX_AMOUNT_EUR = 1_000_000_000  # far above any template's maximum, well inside 32 bits
+
+
+# Input -----------------------------------------------------------------------------------------
+class ReferralCreateSchema(StrictSchema):
+    mechanism = fields.Enum(Mechanism, by_value=True, required=True)
+    assistance_types = fields.List(
+        fields.Enum(AssistanceType, by_value=True),
+        load_default=list,
+        validate=validate.Length(max=len(AssistanceType)),
+    )
+    amount_eur = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_AMOUNT_EUR)
+    )
+    justification = Text(max_length=5000, allow_none=True, load_default=None)
+    submit = Flag(
+        load_default=True, metadata={"description": "request at once (default) or keep a draft"}
+    )
+
+
+class DecisionSchema(StrictSchema):
+    """One protection officer's decision; four-eyes: never on their own request."""
+
+    approve = Flag(required=True)
+
+
+class HearingScheduleSchema(StrictSchema):
+    scheduled_for = When(required=True)
+    court = Text(required=True, min_length=1, max_length=200)
+    charges = Text(max_length=2000, allow_none=True, load_default=None)
+
+
+class ObservationSchema(StrictSchema):
+    observed = Flag(required=True)
+    observers = fields.List(
+        fields.String(validate=validate.Regexp(r"^(EU|[A-Z]{2})$")),
+        load_default=list,
+        validate=validate.Length(max=40),
+        metadata={"description": "EU (the Delegation) or Member State codes"},
+    )
+    outcome = fields.Enum(HearingOutcome, by_value=True, allow_none=True, load_default=None)
+
+
+class ReportSchema(StrictSchema):
+    report = Text(required=True, min_length=1, max_length=100_000)
+
+
+class OutcomeSchema(StrictSchema):
+    outcome = fields.Enum(HearingOutcome, by_value=True, required=True)
+
+
+class ConsentRecordSchema(StrictSchema):
+    scopes = fields.List(
+        fields.Enum(ConsentScope, by_value=True),
+        required=True,
+        validate=validate.Length(min=1, max=len(ConsentScope)),
+    )
+    given_on = When(required=True)
+    notes = Text(max_length=2000, allow_none=True, load_default=None)
+
+
+class StatementDraftSchema(StrictSchema):
+    level = fields.Enum(StatementLevel, by_value=True, required=True)
+    text = Text(required=True, min_length=1, max_length=20_000)
+
+
+class PublicationSchema(StrictSchema):
+    publication_url = fields.Url(
+        schemes={"https"},
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={"format": "uri", "pattern": "^https://"},
+    )
+
+
+class ClosureSchema(StrictSchema):
+    outcome = fields.Enum(ClosureOutcome, by_value=True, allow_none=True, load_default=None)
+    reason = Text(max_length=5000, allow_none=True, load_default=None)
+
+
+# Output ----------------------------------------------------------------------------------------
+class DecisionOutSchema(OutputSchema):
+    officer_id = fields.Integer(required=True)
+    approve = fields.Boolean(required=True)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+class ReferralSchema(OutputSchema):
+    id = fields.UUID(required=True)
+    case = fields.String(required=True)
+    mechanism = fields.Enum(Mechanism, by_value=True, required=True)
+    assistance_types = fields.List(fields.Enum(AssistanceType, by_value=True), required=True)
+    amount_eur = fields.Integer(allow_none=True, required=True)
+    state = fields.Enum(ReferralState, by_value=True, required=True)
+    approvals_required = fields.Integer(required=True)
+    decisions = fields.List(fields.Nested(DecisionOutSchema), required=True)
+    created_by_id = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    requested_at = fields.AwareDateTime(allow_none=True, required=True)
+    decided_at = fields.AwareDateTime(allow_none=True, required=True)
+    delivered_at = fields.AwareDateTime(allow_none=True, required=True)
+    closed_at = fields.AwareDateTime(allow_none=True, required=True)
+    justification = fields.String(allow_none=True)
+
+
+class HearingSchema(OutputSchema):
+    id = fields.UUID(required=True)
+    case = fields.String(required=True)
+    scheduled_for = fields.AwareDateTime(required=True)
+    state = fields.Enum(HearingState, by_value=True, required=True)
+    outcome = fields.Enum(HearingOutcome, by_value=True, allow_none=True, required=True)
+    observers = fields.List(fields.String(), required=True)
+    observed_at = fields.AwareDateTime(allow_none=True, required=True)
+    report_filed_at = fields.AwareDateTime(allow_none=True, required=True)
+    court = fields.String(allow_none=True)
+    charges = fields.String(allow_none=True)
+    report = fields.String(allow_none=True)
+
+
+class ConsentSchema(OutputSchema):
+    id = fields.UUID(required=True)
+    case = fields.String(required=True)
+    scopes = fields.List(fields.Enum(ConsentScope, by_value=True), required=True)
+    given_on = fields.AwareDateTime(required=True)
+    recorded_at = fields.AwareDateTime(required=True)
+    revoked_at = fields.AwareDateTime(allow_none=True, required=True)
+    active = fields.Boolean(required=True)
+    notes = fields.String(allow_none=True)
+
+
+class StatementSchema(OutputSchema):
+    id = fields.UUID(required=True)
+    case = fields.String(required=True)
+    level = fields.Enum(StatementLevel, by_value=True, required=True)
+    state = fields.Enum(StatementState, by_value=True, required=True)
+    approvals_required = fields.Integer(required=True)
+    decisions = fields.List(fields.Nested(DecisionOutSchema), required=True)
+    created_at = fields.AwareDateTime(required=True)
+    submitted_at = fields.AwareDateTime(allow_none=True, required=True)
+    decided_at = fields.AwareDateTime(allow_none=True, required=True)
+    published_at = fields.AwareDateTime(allow_none=True, required=True)
+    withdrawn_at = fields.AwareDateTime(allow_none=True, required=True)
+    publication_url = fields.String(allow_none=True, required=True)
+    published_text = fields.String(allow_none=True, required=True)
+    draft = fields.String(allow_none=True)

@@ -1,0 +1,171 @@
+"""Cases and defenders: intake, update, listing filters, name search, and what is shown."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from hrd_cases.api.schemas.actions import (
+    ConsentSchema,
+    HearingSchema,
+    ReferralSchema,
+    StatementSchema,
+)
+from hrd_cases.api.schemas.common import (
+    Country,
+    OutputSchema,
+    PageQuerySchema,
+    StrictSchema,
+    Text,
+    When,
+)
+from hrd_cases.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.workflow.engine import CaseState, Stage
+
+
+def _enum_list(enum_class, **kwargs):  # type: ignore[no-untyped-def]
+    return fields.List(
+        fields.Enum(enum_class, by_value=True),
+        validate=validate.Length(max=len(enum_class)),
+        **kwargs,
+    )
+
+
+# Input -----------------------------------------------------------------------------------------
+class DefenderInputSchema(StrictSchema):
+    """Who the defender is. Every field is encrypted under the defender's own key."""
+
+    name = Text(required=True, min_length=1, max_length=200)
+    other_names = Text(max_length=500, allow_none=True, metadata={"description": "separated by ;"})
+    contact_details = Text(max_length=1000, allow_none=True)
+    location = Text(max_length=200, allow_none=True)
+    organisation = Text(max_length=200, allow_none=True)
+    date_of_birth = Text(max_length=32, allow_none=True)
+    personal_notes = Text(max_length=5000, allow_none=True)
+
+
+class CaseCreateSchema(StrictSchema):
+    """Intake, by a focal point, for their own delegation (whose country the case concerns)."""
+
+    country = Country(required=True)
+    risk_level = fields.Enum(RiskLevel, by_value=True, required=True)
+    defender = fields.Nested(DefenderInputSchema, required=True)
+    profile_categories = _enum_list(ProfileCategory, load_default=list)
+    threats = _enum_list(ThreatType, load_default=list)
+    narrative = Text(max_length=20_000, allow_none=True, load_default=None)
+
+
+class CaseUpdateSchema(StrictSchema):
+    """Fields of an open case that can change; at least one must be given."""
+
+    OPENAPI_EXTRA: ClassVar[dict[str, object]] = {"minProperties": 1}
+
+    risk_level = fields.Enum(
+        RiskLevel, by_value=True, metadata={"description": "recorded as a (re-)assessment"}
+    )
+    narrative = Text(max_length=20_000, allow_none=True)
+    profile_categories = _enum_list(ProfileCategory)
+    threats = _enum_list(ThreatType)
+
+    @validates_schema
+    def _something(self, data: dict, **kwargs: object) -> None:
+        if not data:
+            raise ValidationError("Give at least one field to change.")
+
+
+class CaseListQuerySchema(PageQuerySchema):
+    country = Country()
+    risk_level = fields.Enum(RiskLevel, by_value=True)
+    status = fields.Enum(CaseState, by_value=True)
+    opened_from = When(metadata={"description": "opened at or after"})
+    opened_before = When(metadata={"description": "opened strictly before"})
+
+
+class DefenderSearchSchema(StrictSchema):
+    """A name search: POST only, so that a name never travels in a URL (logs, history)."""
+
+    name = Text(required=True, min_length=1, max_length=200)
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=50))
+
+
+# Output ----------------------------------------------------------------------------------------
+class DefenderSchema(OutputSchema):
+    """A defender as shown to roles that read cases in scope; ``erased`` means the personal
+    data was destroyed (crypto-shredded) and every other field is null."""
+
+    reference = fields.String(required=True)
+    erased = fields.Boolean(required=True)
+    name = fields.String(allow_none=True)
+    other_names = fields.String(allow_none=True)
+    contact_details = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    organisation = fields.String(allow_none=True)
+    date_of_birth = fields.String(allow_none=True)
+    personal_notes = fields.String(allow_none=True)
+
+
+class DeadlineSchema(OutputSchema):
+    kind = fields.String(required=True)
+    due_at = fields.AwareDateTime(required=True)
+    overdue = fields.Boolean(required=True)
+    subject_id = fields.String(allow_none=True)
+
+
+class TemplateRefSchema(OutputSchema):
+    code = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class CaseSummarySchema(OutputSchema):
+    """A case in a listing: clear categories only, never a name or a narrative."""
+
+    reference = fields.String(required=True)
+    country = fields.String(required=True)
+    delegation = fields.String(required=True)
+    risk_level = fields.Enum(RiskLevel, by_value=True, required=True)
+    stage = fields.Enum(Stage, by_value=True, required=True)
+    status = fields.Enum(CaseState, by_value=True, required=True)
+    template = fields.Nested(TemplateRefSchema, required=True)
+    profile_categories = fields.List(fields.Enum(ProfileCategory, by_value=True), required=True)
+    threats = fields.List(fields.Enum(ThreatType, by_value=True), required=True)
+    opened_at = fields.AwareDateTime(required=True)
+    assessed_at = fields.AwareDateTime(allow_none=True, required=True)
+    closed_at = fields.AwareDateTime(allow_none=True, required=True)
+    reopened_at = fields.AwareDateTime(allow_none=True, required=True)
+    closure_outcome = fields.Enum(ClosureOutcome, by_value=True, allow_none=True, required=True)
+
+
+class CaseDetailSchema(CaseSummarySchema):
+    """A case with its decrypted content and its actions (each read is audited)."""
+
+    narrative = fields.String(allow_none=True)
+    closure_reason = fields.String(allow_none=True)
+    content_erased = fields.Boolean()
+    defenders = fields.List(fields.Nested(DefenderSchema))
+    referrals = fields.List(fields.Nested(ReferralSchema))
+    hearings = fields.List(fields.Nested(HearingSchema))
+    consents = fields.List(fields.Nested(ConsentSchema))
+    statements = fields.List(fields.Nested(StatementSchema))
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+
+
+class DefenderMatchSchema(OutputSchema):
+    reference = fields.String(required=True)
+    name = fields.String(required=True)
+    cases = fields.List(fields.String(), required=True)
+
+
+class TimelineEventSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    at = fields.AwareDateTime(required=True)
+    kind = fields.String(required=True)
+    actor_id = fields.Integer(allow_none=True, required=True)
+    subject_type = fields.String(allow_none=True, required=True)
+    subject_id = fields.String(allow_none=True, required=True)
+    details = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        metadata={"description": "categories only (states, levels, counts), never content"},
+    )

@@ -1,0 +1,112 @@
+"""The OpenAPI document: valid (openapi-spec-validator), complete (every /api/v1 route in
+the URL map, every method), secured (bearer on every operation) and readable as a page."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from openapi_spec_validator import validate
+from sqlalchemy.orm import Session
+
+from hrd_cases.models import Role
+from tests.access._support import sign_in
+from tests.api.conftest import World, data_of
+from tests.factories import make_user
+
+_ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def api_routes(app: Flask) -> set[tuple[str, str]]:
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = _ARGUMENT.sub(r"{\1}", rule.rule.removeprefix("/api/v1"))
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            routes.add((path, method.lower()))
+    return routes
+
+
+def test_the_document_validates_and_lists_every_route(app: Flask, world: World) -> None:
+    response = world.api["analyst"].get("/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    documented = {
+        (path, method) for path, operations in spec["paths"].items() for method in operations
+    }
+    routes = api_routes(app)
+    assert len(routes) >= 25
+    assert documented == routes
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method} {path}"
+            assert operation["security"] == [{"bearerAuth": []}], where
+            assert {"401", "403"} <= set(operation["responses"]), where
+            assert operation["operationId"] and operation["summary"], where
+            if "{" in path:
+                assert "404" in operation["responses"], where
+            if method in ("post", "patch"):
+                assert {"400", "413", "415", "422"} <= set(operation["responses"]), where
+            if "requestBody" in operation:
+                ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                name = ref.rsplit("/", 1)[-1]
+                # Unknown fields are refused: the document says so.
+                assert spec["components"]["schemas"][name]["additionalProperties"] is False
+
+
+def test_names_are_searched_by_post_only(world: World) -> None:
+    spec = world.api["owner"].get("/openapi.json").get_json()
+    assert set(spec["paths"]["/defenders/search"]) == {"post"}
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            assert "name" not in names  # no name in a query string, anywhere
+
+
+def test_the_document_needs_a_token(world: World) -> None:
+    assert world.api["anonymous"].get("/openapi.json").status_code == 401
+    for role in ("owner", "officer", "analyst", "admin"):
+        assert world.api[role].get("/openapi.json").status_code == 200
+
+
+def test_the_documentation_page_is_served_to_signed_in_browsers(
+    app: Flask, db: Session, world: World
+) -> None:
+    anonymous = app.test_client().get("/api/docs")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    analyst = make_user(db, Role.ANALYST)
+    page = sign_in(app, analyst.email).get("/api/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    spec = world.api["analyst"].get("/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} /api/v1{path}" in html, (method, path)
+    assert "<script" not in html  # no script, no CDN: the CSP allows neither
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from another host
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_me(world: World) -> None:
+    me = data_of(world.api["officer"].get("/me"))
+    assert me["role"] == "protection_officer" and me["countries"] == ["KE", "UG"]
+    assert "referral.decide" in me["permissions"]
+    assert data_of(world.api["owner"].get("/me"))["delegation"] == "DEL-KE-A"
+
+
+def test_strategies_for_every_role(world: World) -> None:
+    for role in ("owner", "officer", "analyst", "admin"):
+        listed = data_of(world.api[role].get("/strategies"))
+        codes = {s["code"] for s in listed}
+        assert {"KE", "default"} <= codes, role
+    kenya = data_of(world.api["analyst"].get("/strategies/KE"))
+    assert kenya["version_in_force"] == 2
+    second = kenya["version_details"][1]
+    assert second["actions"]["referral"]["approvals_required"] == 2
+    assert second["deadlines"]["referral_hours_by_risk"]["critical"] == 24
+    assert world.api["analyst"].get("/strategies/ZZ").status_code == 404
+    assert world.api["anonymous"].get("/strategies").status_code == 401
