@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
         user_group,
     )
     from hrd_cases.cli_export import export_group
+    from hrd_cases.cli_ops import register_ops_commands
 
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
@@ -45,6 +46,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
     app.cli.add_command(export_group)
+    register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli_ops)
 
 
 @click.command("init")
@@ -103,16 +105,18 @@ def _safe_url(settings: Settings) -> str:
 @with_appcontext
 def demo_command() -> None:
     """Load demo delegations, accounts and cases (safe to run twice) and print the logins."""
+    from hrd_cases.cli_ops import progress_bar
     from hrd_cases.db import get_database
-    from hrd_cases.demo import load_demo
+    from hrd_cases.demo import demo_steps, load_demo
     from hrd_cases.records import get_vault
     from hrd_cases.runtime import current_hasher, current_strategies
 
     settings = _settings()
     if settings.is_production:
         raise click.ClickException("refusing to load demo data with HRD_ENV=production")
-    with _crypto_errors(), get_database().session() as session:
-        result = load_demo(session, current_hasher(), get_vault(), current_strategies())
+    with _crypto_errors(), get_database().session() as session, progress_bar() as bar:
+        bar.start(demo_steps(), "loading demo accounts and cases")
+        result = load_demo(session, current_hasher(), get_vault(), current_strategies(), bar.update)
     click.echo(
         f"demo data: {result.delegations_created} delegations, {result.accounts_created} "
         f"accounts and {result.cases_created} cases created (existing ones kept)"

@@ -8,6 +8,7 @@ and the application refuses to run it in production.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -102,8 +103,18 @@ def is_demo_instance(session: Session) -> bool:
     return flag is not None and flag.enabled
 
 
+def demo_steps() -> int:
+    """How many times load_demo reports progress: once per account, once per delegation's
+    cases (for a progress bar)."""
+    return len(DEMO_ACCOUNTS) + sum(1 for a in DEMO_ACCOUNTS if a.role is Role.FOCAL_POINT)
+
+
 def load_demo(
-    session: Session, hasher: PasswordHasher, vault: RecordVault, catalogue: StrategyCatalogue
+    session: Session,
+    hasher: PasswordHasher,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    on_progress: Callable[[int], None] = lambda count: None,
 ) -> DemoResult:
     """Create what is missing of the demo data and return every demo login."""
     begin_write(session)
@@ -120,6 +131,7 @@ def load_demo(
     users = {u.email: u for u in session.scalars(select(User))}
     accounts_created = 0
     for account in DEMO_ACCOUNTS:
+        on_progress(1)
         if account.email in users:
             continue
         user = User(
@@ -143,7 +155,7 @@ def load_demo(
 
     cases_created = 0
     if not session.scalar(select(func.count()).select_from(Case)):
-        cases_created = build_demo_cases(session, vault, catalogue, users, delegations)
+        cases_created = build_demo_cases(session, vault, catalogue, users, delegations, on_progress)
 
     logins = []
     for account in DEMO_ACCOUNTS:
@@ -158,6 +170,7 @@ def build_demo_cases(
     catalogue: StrategyCatalogue,
     users: dict[str, User],
     delegations: dict[str, Delegation],
+    on_progress: Callable[[int], None] = lambda count: None,
 ) -> int:
     """Cases in every demo country at every stage the country's template allows, built
     through the workflow services (so they obey the same guards as real work)."""
@@ -176,4 +189,5 @@ def build_demo_cases(
             delegations[account.delegation_code],
             officers,
         )
+        on_progress(1)
     return created

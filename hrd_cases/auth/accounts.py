@@ -283,7 +283,9 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     if not row.user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at > TOKEN_LAST_USED_GRANULARITY:
-        # Lets users spot a token they no longer use; written at most once a minute.
+        # Lets users spot a token they no longer use; written at most once a minute. Write
+        # lock first (a stale SQLite read snapshot cannot become a writer).
+        begin_write(session)
         session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         session.commit()
     return row.user

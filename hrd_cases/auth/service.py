@@ -289,6 +289,9 @@ def load_session_user(session: Session, settings: Settings, token: str) -> User 
         end_session(session, token, reason)
         return None
     if now - row.last_seen_at > LAST_SEEN_GRANULARITY:
+        # Write lock first: on SQLite, upgrading this request's read snapshot to a writer
+        # fails at once ("database is locked") if another request committed meanwhile.
+        begin_write(session)
         session.execute(
             update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
         )

@@ -172,12 +172,7 @@ def erase_defender(
                 select(Case).join(CaseDefender).where(CaseDefender.defender_id == defender.id)
             ):
                 cases_erased += erase_case_content(case)
-        if defender.erased_at is None:
-            RecordVault.erase_data_key(defender.data_key)
-            for field in Defender.encrypted_fields:
-                setattr(defender, f"{field}_ciphertext", None)
-            defender.erased_at = utcnow()
-            defender.name_tokens = []
+        erase_defender_record(defender)
         audit.record(
             session,
             "defender.erase",
@@ -187,6 +182,19 @@ def erase_defender(
             details={"reason": reason.value, "cases_erased": cases_erased},
         )
     return defender
+
+
+def erase_defender_record(defender: Defender) -> bool:
+    """Destroy a defender's data key, ciphertexts and name tokens, in the caller's audited
+    transaction. Returns False if it was already erased."""
+    if defender.erased_at is not None:
+        return False
+    RecordVault.erase_data_key(defender.data_key)
+    for field in Defender.encrypted_fields:
+        setattr(defender, f"{field}_ciphertext", None)
+    defender.erased_at = utcnow()
+    defender.name_tokens = []
+    return True
 
 
 def erase_case_content(case: Case) -> int:

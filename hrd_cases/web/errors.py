@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
@@ -33,6 +34,10 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(OperationalError, _handle_database_down)
+    # A connection dropped mid-statement (any DBAPI error class) or a pool with no free
+    # connection is unavailability too, not a bug: 503, so clients and balancers retry.
+    app.register_error_handler(DBAPIError, _handle_dbapi_error)
+    app.register_error_handler(PoolTimeout, _handle_database_down)
     app.register_error_handler(Exception, _handle_unexpected)
 
 
@@ -70,9 +75,22 @@ def _handle_domain(exc: DomainError):  # type: ignore[no-untyped-def]
     return error_response(exc.status_code)
 
 
-def _handle_database_down(exc: OperationalError):  # type: ignore[no-untyped-def]
-    log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else "unknown")
+def _handle_database_down(exc: Exception):  # type: ignore[no-untyped-def]
+    orig = getattr(exc, "orig", None)
+    log.error("database unavailable: %s", type(orig or exc).__name__)
+    if "_login_user" not in g:
+        # The page template asks for current_user; loading it would query the database
+        # that just failed, turning this 503 into a bare 500.
+        from hrd_cases.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
     return error_response(503)
+
+
+def _handle_dbapi_error(exc: DBAPIError):  # type: ignore[no-untyped-def]
+    if exc.connection_invalidated:
+        return _handle_database_down(exc)
+    return _handle_unexpected(exc)
 
 
 def _handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
