@@ -69,19 +69,19 @@ def collect(
     raw = RawFigures()
     n = func.count()
     on_stage("cases: profile categories and threats")
+    # The rows carry their case's country and opening date: one index range scan each, with
+    # no join back to cases (a seek per case cost ~2 s per table at 1,000,000 cases).
     raw.counts["profiles"] = _grouped(
         session,
-        select(Case.country, CaseProfileCategory.category, n)
-        .join(CaseProfileCategory, CaseProfileCategory.case_id == Case.id)
-        .where(_in(Case.opened_at, window))
-        .group_by(Case.country, CaseProfileCategory.category),
+        select(CaseProfileCategory.country, CaseProfileCategory.category, n)
+        .where(_in(CaseProfileCategory.opened_at, window))
+        .group_by(CaseProfileCategory.country, CaseProfileCategory.category),
     )
     raw.counts["threats"] = _grouped(
         session,
-        select(Case.country, CaseThreat.threat, n)
-        .join(CaseThreat, CaseThreat.case_id == Case.id)
-        .where(_in(Case.opened_at, window))
-        .group_by(Case.country, CaseThreat.threat),
+        select(CaseThreat.country, CaseThreat.threat, n)
+        .where(_in(CaseThreat.opened_at, window))
+        .group_by(CaseThreat.country, CaseThreat.threat),
     )
     on_stage("referrals requested")
     raw.counts["mechanisms"] = _grouped(
