@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
-from hrd_cases.models import Case, Delegation, Referral, User
+from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Delegation, Referral, User
 from hrd_cases.records import RecordVault
 from hrd_cases.vocabulary import (
     ActionType,
@@ -245,9 +245,9 @@ def build_country_cases(
 
 def _shift(session: Session, case: Case, *, days: int) -> None:
     """Move an intake into the past so the demo shows overdue items."""
-    session.execute(
-        update(Case)
-        .where(Case.id == case.id)
-        .values(opened_at=case.opened_at - timedelta(days=days))
-    )
+    opened_at = case.opened_at - timedelta(days=days)
+    session.execute(update(Case).where(Case.id == case.id).values(opened_at=opened_at))
+    # The export's copies of opened_at move with it (see CaseProfileCategory).
+    for model in (CaseProfileCategory, CaseThreat):
+        session.execute(update(model).where(model.case_id == case.id).values(opened_at=opened_at))
     session.commit()

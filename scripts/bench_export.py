@@ -154,10 +154,12 @@ def load(url: str, cases: int, seed: int = 8) -> float:
                     "data_key_id": key_id,
                 }
             )
+            # country and opened_at are copied from the case, as open_case does.
+            copied = {"case_id": case_id, "country": country, "opened_at": opened}
             for category in rng.sample(list(ProfileCategory), rng.randint(1, 3)):
-                rows[CaseProfileCategory].append({"case_id": case_id, "category": category})
+                rows[CaseProfileCategory].append({**copied, "category": category})
             for threat in rng.sample(list(ThreatType), rng.randint(1, 3)):
-                rows[CaseThreat].append({"case_id": case_id, "threat": threat})
+                rows[CaseThreat].append({**copied, "threat": threat})
             draw = rng.random()
             if draw < 0.30:
                 rows[Referral].append(_referral(rng, case_id, opened, user_id))

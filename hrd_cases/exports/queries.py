@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, String, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from hrd_cases.exports.definitions import NOT_RECORDED
@@ -60,6 +60,14 @@ def _in(column, window: Window):  # type: ignore[no-untyped-def]
     return (column >= window.start) & (column < window.end)
 
 
+def _moment(column):  # type: ignore[no-untyped-def]
+    """A timestamp fetched only to subtract it from another of the same row: the driver's
+    datetime without UTCDateTime's per-value conversion (~0.3 s per 100,000 rows). Both
+    operands come back alike (naive UTC on SQLite, aware on PostgreSQL), so differences are
+    unchanged."""
+    return type_coerce(column, DateTime())
+
+
 def collect(
     session: Session,
     window: Window,
@@ -69,36 +77,22 @@ def collect(
     raw = RawFigures()
     n = func.count()
     on_stage("cases: profile categories and threats")
+    # The rows carry their case's country and opening date: one index range scan each, with
+    # no join back to cases (a seek per case cost ~2 s per table at 1,000,000 cases).
     raw.counts["profiles"] = _grouped(
         session,
-        select(Case.country, CaseProfileCategory.category, n)
-        .join(CaseProfileCategory, CaseProfileCategory.case_id == Case.id)
-        .where(_in(Case.opened_at, window))
-        .group_by(Case.country, CaseProfileCategory.category),
+        select(CaseProfileCategory.country, CaseProfileCategory.category, n)
+        .where(_in(CaseProfileCategory.opened_at, window))
+        .group_by(CaseProfileCategory.country, CaseProfileCategory.category),
     )
     raw.counts["threats"] = _grouped(
         session,
-        select(Case.country, CaseThreat.threat, n)
-        .join(CaseThreat, CaseThreat.case_id == Case.id)
-        .where(_in(Case.opened_at, window))
-        .group_by(Case.country, CaseThreat.threat),
+        select(CaseThreat.country, CaseThreat.threat, n)
+        .where(_in(CaseThreat.opened_at, window))
+        .group_by(CaseThreat.country, CaseThreat.threat),
     )
     on_stage("referrals requested")
-    raw.counts["mechanisms"] = _grouped(
-        session,
-        select(Case.country, Referral.mechanism, n)
-        .join(Case, Referral.case_id == Case.id)
-        .where(_in(Referral.requested_at, window))
-        .group_by(Case.country, Referral.mechanism),
-    )
-    raw.counts["assistance"] = _grouped(
-        session,
-        select(Case.country, ReferralAssistance.assistance_type, n)
-        .join(Referral, ReferralAssistance.referral_id == Referral.id)
-        .join(Case, Referral.case_id == Case.id)
-        .where(_in(Referral.requested_at, window))
-        .group_by(Case.country, ReferralAssistance.assistance_type),
-    )
+    _requested(session, window, raw)
     on_stage("referral decisions and timeliness")
     _decisions(session, window, catalogue, raw)
     _deliveries(session, window, raw)
@@ -123,22 +117,52 @@ def collect(
     return raw
 
 
+def _requested(session: Session, window: Window, raw: RawFigures) -> None:
+    """Mechanisms and assistance types in one statement: the quarter's requested referrals
+    are joined to their case once (a materialised CTE) rather than once per table, which
+    halves the per-referral seeks on SQLite and the scans of cases on PostgreSQL."""
+    requested = (
+        select(Referral.id, Referral.mechanism, Case.country)
+        .join(Case, Referral.case_id == Case.id)
+        .where(_in(Referral.requested_at, window))
+        .cte("requested")
+        .prefix_with("MATERIALIZED")
+    )
+    n = func.count()
+    # Plain strings: the two branches hold different enums (values, as stored).
+    mechanism = type_coerce(requested.c.mechanism, String)
+    assistance = type_coerce(ReferralAssistance.assistance_type, String)
+    statement = union_all(
+        select(literal("mechanisms"), requested.c.country, mechanism, n).group_by(
+            requested.c.country, mechanism
+        ),
+        select(literal("assistance"), requested.c.country, assistance, n)
+        .join(ReferralAssistance, ReferralAssistance.referral_id == requested.c.id)
+        .group_by(requested.c.country, assistance),
+    )
+    counts: dict[str, Counts] = {"mechanisms": {}, "assistance": {}}
+    for family, country, column, count in session.connection().execute(statement):
+        key = (country, NOT_RECORDED if column is None else column)
+        counts[family][key] = counts[family].get(key, 0) + int(count)
+    raw.counts.update(counts)
+
+
 def _decisions(
     session: Session, window: Window, catalogue: StrategyCatalogue, raw: RawFigures
 ) -> None:
     counts: Counts = defaultdict(int)
     deadline_hours: dict[tuple[str, int], timedelta] = {}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Case.country,
             Case.template_code,
             Case.template_version,
-            Case.opened_at,
+            _moment(Case.opened_at),
             Referral.state,
             Referral.delivered_at.is_not(None),
             Referral.amount_eur,
-            Referral.requested_at,
-            Referral.decided_at,
+            _moment(Referral.requested_at),
+            _moment(Referral.decided_at),
         )
         .join(Case, Referral.case_id == Case.id)
         .where(_in(Referral.decided_at, window))
@@ -169,8 +193,8 @@ def _decisions(
 
 def _deliveries(session: Session, window: Window, raw: RawFigures) -> None:
     counts: Counts = defaultdict(int)
-    rows = session.execute(
-        select(Case.country, Referral.decided_at, Referral.delivered_at)
+    rows = session.connection().execute(
+        select(Case.country, _moment(Referral.decided_at), _moment(Referral.delivered_at))
         .join(Case, Referral.case_id == Case.id)
         .where(_in(Referral.delivered_at, window))
         .execution_options(yield_per=20_000)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
@@ -30,6 +30,8 @@ class Case(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(String(16), unique=True)  # e.g. KE-2026-0007
+    # country and opened_at are copied onto case_profile_categories and case_threats (see
+    # there): change them together.
     country: Mapped[str] = mapped_column(String(2), index=True)
     delegation_id: Mapped[int] = mapped_column(
         ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
@@ -105,6 +107,10 @@ class CaseDefender(Base):
 
 
 class CaseProfileCategory(Base):
+    """``country`` and ``opened_at`` are copies of the case's, so that the quarterly export
+    counts a quarter with one index range scan instead of one join per case (issue 8: ~2 s
+    per table at 1,000,000 cases on SQLite). Whoever writes a row sets them from its case."""
+
     __tablename__ = "case_profile_categories"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -113,9 +119,17 @@ class CaseProfileCategory(Base):
     category: Mapped[ProfileCategory] = mapped_column(
         enum_type(ProfileCategory, "profile_category"), primary_key=True
     )
+    country: Mapped[str] = mapped_column(String(2))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_case_profile_categories_quarter", "opened_at", "country", "category"),
+    )
 
 
 class CaseThreat(Base):
+    """``country`` and ``opened_at`` copy the case's, as in CaseProfileCategory."""
+
     __tablename__ = "case_threats"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -124,6 +138,10 @@ class CaseThreat(Base):
     threat: Mapped[ThreatType] = mapped_column(
         enum_type(ThreatType, "threat_type"), primary_key=True
     )
+    country: Mapped[str] = mapped_column(String(2))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_case_threats_quarter", "opened_at", "country", "threat"),)
 
 
 class CaseReferenceCounter(Base):

@@ -74,7 +74,8 @@ def update_case(
                 case.profile_categories.remove(row)
             present = {r.category for r in case.profile_categories}
             case.profile_categories.extend(
-                CaseProfileCategory(category=c) for c in sorted(wanted - present)
+                CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
+                for c in sorted(wanted - present)
             )
         if "threats" in changes:
             wanted_threats = {ThreatType(t) for t in changes["threats"]}  # type: ignore[attr-defined]
@@ -82,7 +83,8 @@ def update_case(
                 case.threats.remove(row)
             present_threats = {r.threat for r in case.threats}
             case.threats.extend(
-                CaseThreat(threat=t) for t in sorted(wanted_threats - present_threats)
+                CaseThreat(threat=t, country=case.country, opened_at=case.opened_at)
+                for t in sorted(wanted_threats - present_threats)
             )
         add_event(session, case, actor, "case.updated", details={"fields": ",".join(changed)})
         audit.record(

@@ -97,10 +97,15 @@ def open_case(
     )
     vault.seal(case, {"narrative": intake.narrative})
     case.defender_links = [CaseDefender(defender=defender)]
+    # country and opened_at are copied for the quarterly export (see CaseProfileCategory).
     case.profile_categories = [
-        CaseProfileCategory(category=c) for c in set(intake.profile_categories)
+        CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
+        for c in set(intake.profile_categories)
     ]
-    case.threats = [CaseThreat(threat=t) for t in set(intake.threats)]
+    case.threats = [
+        CaseThreat(threat=t, country=case.country, opened_at=case.opened_at)
+        for t in set(intake.threats)
+    ]
     session.add(case)
     session.flush()
     add_event(session, case, actor, "case.opened", details={"risk_level": case.risk_level.value})
