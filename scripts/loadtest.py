@@ -527,10 +527,12 @@ def main() -> int:
             kinds = ", ".join(sorted(shared_available))
             print(f"running {args.duration:.0f} s of mixed load ({kinds})")
             barrier.wait()
+            load_before = os.getloadavg()[0]
             load_started = time.monotonic()
             for thread in threads:
                 thread.join()
             seconds = time.monotonic() - load_started
+            load_after = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -564,6 +566,10 @@ def main() -> int:
         f"signed in once each with password and TOTP, each waiting {args.think} s (uniform) "
         f"between requests; {seconds:.0f} s of load on loopback, the load generator on the "
         "same 2 cores.",
+        "",
+        # Latency on a shared machine means little without how busy it was.
+        f"Load average (1 min): {load_before:.1f} when the load started, {load_after:.1f} when "
+        "it ended.",
         "",
         "| request | count | share | errors | p50 ms | p95 ms | p99 ms | req/s |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
