@@ -27,15 +27,22 @@ if TYPE_CHECKING:
 class Case(Base):
     __tablename__ = "cases"
     encrypted_fields: ClassVar[tuple[str, ...]] = ("narrative", "closure_reason")
+    # The case list pages newest first within a scope (a delegation, or one country of an
+    # officer's): these give that order straight from the index, so a page reads 25 rows
+    # instead of sorting every case in scope. (delegation_id, country) answers the list's
+    # country filter options from the index alone.
+    __table_args__ = (
+        Index("ix_cases_delegation_id_opened_at", "delegation_id", "opened_at", "reference"),
+        Index("ix_cases_country_opened_at", "country", "opened_at", "reference"),
+        Index("ix_cases_delegation_id_country", "delegation_id", "country"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(String(16), unique=True)  # e.g. KE-2026-0007
     # country and opened_at are copied onto case_profile_categories and case_threats (see
     # there): change them together.
     country: Mapped[str] = mapped_column(String(2), index=True)
-    delegation_id: Mapped[int] = mapped_column(
-        ForeignKey("delegations.id", ondelete="RESTRICT"), index=True
-    )
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="RESTRICT"))
     risk_level: Mapped[RiskLevel] = mapped_column(enum_type(RiskLevel, "risk_level"))
     # The strategy template the case was opened under: its rules apply until the case closes,
     # whatever newer version comes into force meanwhile.

@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from hrd_cases.auth.permissions import case_scope, visible_defender_ids
+from hrd_cases.auth.permissions import case_scope, scope_countries, visible_defender_ids
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow
 from hrd_cases.models import (
@@ -69,9 +69,85 @@ class CasePage:
 
 
 def visible_countries(session: Session, user: User) -> list[str]:
+    countries = scope_countries(user)
+    if countries:
+        # An officer: probe each covered country for one case in scope (an index lookup
+        # each) instead of reading every case in scope for a DISTINCT.
+        probes = [
+            select(literal(c, String).label("country")).where(
+                select(Case.id).where(case_scope(user), Case.country == c).exists()
+            )
+            for c in countries
+        ]
+        return sorted(session.scalars(union_all(*probes)))
     return list(
         session.scalars(
             select(Case.country).where(case_scope(user)).distinct().order_by(Case.country)
+        )
+    )
+
+
+_NEWEST_FIRST = (Case.opened_at.desc(), Case.reference.desc())
+
+
+def _count_cases(
+    session: Session,
+    user: User,
+    statement,  # type: ignore[no-untyped-def]
+    *,
+    by_country: bool,
+) -> int:
+    """How many cases ``statement`` selects. For an officer, one count per covered country
+    (an index-only range each) summed: counting ``country IN (...)`` made PostgreSQL hash
+    every case in scope (~50 ms at 100,000 cases)."""
+    countries = scope_countries(user) if by_country else None
+    if not countries:
+        return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    counts = [
+        statement.where(Case.country == c).with_only_columns(func.count()) for c in countries
+    ]
+    return sum(session.scalars(union_all(*counts)))
+
+
+def _page_of_cases(
+    session: Session,
+    user: User,
+    statement,
+    offset: int,
+    limit: int,  # type: ignore[no-untyped-def]
+) -> list[Case]:
+    """One page of ``statement`` (cases in scope, filtered), newest first.
+
+    An officer's scope is several whole countries: ``country IN (...) ORDER BY opened_at``
+    cannot come from one index, so both databases sorted every case in scope (100,000) for
+    25 rows. Instead each country gives its newest ``offset + limit`` cases from its
+    (country, opened_at, reference) index, and the page is cut from their union."""
+    countries = scope_countries(user)
+    if not countries:
+        ordered = statement.order_by(*_NEWEST_FIRST).options(*_ACTIONS)
+        return list(session.scalars(ordered.limit(limit).offset(offset)))
+    heads = [
+        statement.where(Case.country == c)
+        .with_only_columns(Case.id, Case.opened_at, Case.reference)
+        .order_by(*_NEWEST_FIRST)
+        .limit(offset + limit)
+        .subquery()
+        for c in countries
+    ]
+    merged = union_all(*(select(h.c.id, h.c.opened_at, h.c.reference) for h in heads)).subquery()
+    ids = list(
+        session.scalars(
+            select(merged.c.id)
+            .order_by(merged.c.opened_at.desc(), merged.c.reference.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Case).where(Case.id.in_(ids)).order_by(*_NEWEST_FIRST).options(*_ACTIONS)
         )
     )
 
@@ -105,10 +181,13 @@ def list_cases(
 
     ordered = statement.order_by(Case.opened_at.desc(), Case.reference.desc()).options(*_ACTIONS)
     if not filters.stage and not filters.overdue:
-        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        total = _count_cases(session, user, statement, by_country=not filters.country)
         pages = max((total + page_size - 1) // page_size, 1)
         page = min(max(page, 1), pages)  # clamped: no absurd offsets
-        cases = session.scalars(ordered.limit(page_size).offset((page - 1) * page_size))
+        if filters.country:  # one country: its index range gives the order directly
+            cases = list(session.scalars(ordered.limit(page_size).offset((page - 1) * page_size)))
+        else:
+            cases = _page_of_cases(session, user, statement, (page - 1) * page_size, page_size)
         return CasePage([row(c) for c in cases], page, pages, total)
     rows = [row(case) for case in session.scalars(ordered)]
     if filters.stage:

@@ -261,3 +261,25 @@ def test_session_cookie_flags(app: Flask, db: Session, client: FlaskClient) -> N
         assert "samesite=lax" in lowered or "samesite=strict" in lowered
         assert "path=/" in lowered
         assert "domain=" not in lowered
+
+
+def test_last_seen_is_written_at_most_once_a_minute_and_idle_still_expires(
+    app: Flask, db: Session, settings: Settings
+) -> None:
+    """Every page would otherwise be a write (a write lock on SQLite): activity within a
+    minute of the last recorded one is not recorded again, and an idle session still ends."""
+    user = make_user(db, Role.ANALYST)
+    browser = sign_in(app, user.email)
+    token = session_token_of(browser)
+    assert token is not None
+    shift_session(db, hash_token(token), last_seen_at=timedelta(seconds=20))
+    assert is_signed_in(browser)
+    age = utcnow() - sessions_of(db, user)[0].last_seen_at
+    assert age >= timedelta(seconds=19)  # not rewritten: within the minute
+    shift_session(db, hash_token(token), last_seen_at=timedelta(seconds=90))
+    assert is_signed_in(browser)
+    assert utcnow() - sessions_of(db, user)[0].last_seen_at < timedelta(seconds=60)  # recorded
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    shift_session(db, hash_token(token), last_seen_at=idle + timedelta(seconds=1))
+    assert not is_signed_in(browser)
+    assert sessions_of(db, user)[0].end_reason == "idle_timeout"

@@ -230,3 +230,42 @@ def test_every_page_with_case_data_is_no_store(app: Flask, db: Session, vault: R
         assert response.status_code == 200, path
         assert "no-store" in response.headers["Cache-Control"], path
         assert NAME not in title_of(response.get_data(as_text=True)), path
+
+
+def test_officer_list_pages_newest_first_across_countries_within_scope(
+    db: Session, vault: RecordVault
+) -> None:
+    """An officer's page is cut from each covered country's newest cases (one index range
+    each): the result must equal sorting every case in scope, page by page, and never
+    include a country outside the scope."""
+    from hrd_cases.web.queries import CaseFilters, list_cases, visible_countries
+
+    delegations = {c: make_delegation(db, country=c) for c in ("KE", "NP", "TR")}
+    officer = make_user(db, Role.PROTECTION_OFFICER, countries=("KE", "NP"))
+    now = utcnow()
+    cases = []
+    for n in range(11):
+        country = ("KE", "NP", "TR")[n % 3]
+        case = make_case(db, vault, delegation=delegations[country])
+        # Interleaved dates across countries; two cases share a moment.
+        opened = now - timedelta(hours=(n * 7) % 11 if n != 10 else 3)
+        db.execute(update(Case).where(Case.id == case.id).values(opened_at=opened))
+        cases.append(case)
+    db.commit()
+    for case in cases:
+        db.refresh(case)
+    in_scope = sorted(
+        (c for c in cases if c.country in ("KE", "NP")),
+        key=lambda c: (c.opened_at, c.reference),
+        reverse=True,
+    )
+    catalogue = strategy_catalogue()
+    seen = []
+    for page in (1, 2, 3):
+        listing = list_cases(db, catalogue, officer, CaseFilters(), page=page, page_size=3)
+        assert listing.total == len(in_scope) and listing.pages == 3
+        seen += [r.case.reference for r in listing.rows]
+    assert seen == [c.reference for c in in_scope]
+    nepal = list_cases(db, catalogue, officer, CaseFilters(country="NP"), page=1, page_size=25).rows
+    assert [r.case.reference for r in nepal] == [c.reference for c in in_scope if c.country == "NP"]
+    assert visible_countries(db, officer) == ["KE", "NP"]
