@@ -226,10 +226,12 @@ def load_cases(
                 }
             )
             rows[CaseDefender].append({"case_id": case_id, "defender_id": defender_id})
+            # The export's copies of the case's country and opening (see CaseProfileCategory).
+            copied = {"case_id": case_id, "country": country, "opened_at": opened}
             rows[CaseProfileCategory].append(
-                {"case_id": case_id, "category": rng.choice(list(ProfileCategory))}
+                {**copied, "category": rng.choice(list(ProfileCategory))}
             )
-            rows[CaseThreat].append({"case_id": case_id, "threat": rng.choice(list(ThreatType))})
+            rows[CaseThreat].append({**copied, "threat": rng.choice(list(ThreatType))})
             rows[TimelineEvent].append(
                 {
                     "case_id": case_id,

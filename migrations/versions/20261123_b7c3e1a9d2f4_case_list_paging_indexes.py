@@ -7,7 +7,7 @@ at 100,000 cases) to show 25; these composites give the order from the index. Th
 single-column delegation_id index is a prefix of two of them and goes.
 
 Revision ID: b7c3e1a9d2f4
-Revises: 73211736fb13
+Revises: 5b1e0c7a9d42
 Create Date: 2026-11-23 05:55:00+00:00
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "b7c3e1a9d2f4"
-down_revision: str | None = "73211736fb13"
+down_revision: str | None = "5b1e0c7a9d42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
