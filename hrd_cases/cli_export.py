@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from hrd_cases.exports.service import (
     write_export_atomically,
 )
 from hrd_cases.runtime import current_settings, current_strategies
+
+# Four query stages, disclosure control, rendering, the atomic write (see on_stage calls).
+EXPORT_STAGES = 7
 
 
 @click.group("export")
@@ -56,10 +60,19 @@ def quarterly_command(quarter: str, fmt: str, out: Path, as_of: str | None, k: i
         if not out.parent.is_dir():
             raise ExportError(f"no such directory: {out.parent}")
 
-        def stage(message: str) -> None:
-            click.echo(f"export: {message}", err=True)
+        with (
+            click.progressbar(
+                length=EXPORT_STAGES,
+                label=f"export {period.label} {export_as.name}",
+                item_show_func=lambda stage: stage,
+                file=sys.stderr,
+            ) as bar,
+            get_database().session() as session,
+        ):
 
-        with get_database().session() as session:
+            def stage(message: str) -> None:
+                bar.update(1, message)
+
             export = build_quarterly_export(
                 session,
                 quarter=period,
@@ -71,8 +84,8 @@ def quarterly_command(quarter: str, fmt: str, out: Path, as_of: str | None, k: i
                 catalogue=current_strategies(),
                 on_stage=stage,
             )
-        stage(f"writing {out}")
-        write_export_atomically(export.body, out)
+            stage("writing the file")
+            write_export_atomically(export.body, out)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:

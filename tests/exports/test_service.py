@@ -203,3 +203,23 @@ def test_same_data_and_as_of_give_identical_bytes_across_app_instances(
     fresh.extensions["hrd_db"].engine.dispose()
     for name in EXPORT_FORMATS:
         assert first[name] == second[name] == third[name], name
+
+
+def test_the_cli_progress_bar_counts_every_stage_of_an_export(db: Session, app: Flask) -> None:
+    """The CLI's bar has a fixed length: the service's stages plus the file write."""
+    from hrd_cases.cli_export import EXPORT_STAGES
+
+    stages: list[str] = []
+    with app.app_context():
+        build_quarterly_export(
+            db,
+            quarter=this_quarter().label,
+            fmt="csv",
+            as_of=today(),
+            k=5,
+            actor=None,
+            via="cli",
+            on_stage=stages.append,
+        )
+    assert len(stages) + 1 == EXPORT_STAGES
+    assert stages[-1] == "rendering csv"
