@@ -317,53 +317,45 @@ def approval_queue(session: Session, catalogue: StrategyCatalogue, user: User) -
     """Referrals and statements awaiting a decision in the officer's countries, oldest
     first, each with its deadline from the case's own template."""
     items: list[QueueItem] = []
-    referrals = session.scalars(
-        select(Referral)
-        .join(Case, Case.id == Referral.case_id)
-        .where(case_scope(user), Case.closed_at.is_(None))
-        .where(Referral.state == ReferralState.REQUESTED)
-    ).all()
-    for referral in referrals:
-        deadlines = template_of(catalogue, referral.case).deadlines
-        since = referral.requested_at or referral.created_at
-        items.append(
-            QueueItem(
-                "referral",
-                referral,
-                referral.case,
-                since,
-                since + timedelta(hours=deadlines.referral_decision_hours),
-                _user(session, referral.requested_by_id or referral.created_by_id),
-                sum(1 for d in referral.decisions if d.approve),
-                referral.approvals_required,
-                user.id in (referral.requested_by_id, referral.created_by_id),
-                any(d.officer_id == user.id for d in referral.decisions),
-            )
-        )
-    statements = session.scalars(
-        select(Statement)
-        .join(Case, Case.id == Statement.case_id)
-        .where(case_scope(user), Case.closed_at.is_(None))
-        .where(Statement.state == StatementState.SUBMITTED)
-    ).all()
-    for statement in statements:
-        deadlines = template_of(catalogue, statement.case).deadlines
-        since = statement.submitted_at or statement.created_at
-        items.append(
-            QueueItem(
-                "statement",
-                statement,
-                statement.case,
-                since,
-                since + timedelta(hours=deadlines.statement_decision_hours),
-                _user(session, statement.submitted_by_id or statement.created_by_id),
-                sum(1 for d in statement.decisions if d.approve),
-                statement.approvals_required,
-                user.id in (statement.submitted_by_id, statement.created_by_id),
-                any(d.officer_id == user.id for d in statement.decisions),
-            )
-        )
+    awaiting: tuple[tuple[type[Referral] | type[Statement], object], ...] = (
+        (Referral, ReferralState.REQUESTED),
+        (Statement, StatementState.SUBMITTED),
+    )
+    for model, state in awaiting:
+        actions = session.scalars(
+            select(model)
+            .join(Case, Case.id == model.case_id)
+            .where(case_scope(user), Case.closed_at.is_(None))
+            .where(model.state == state)
+        ).all()
+        items += [_queue_item(session, catalogue, user, action) for action in actions]
     return sorted(items, key=lambda i: i.waiting_since)
+
+
+def _queue_item(
+    session: Session, catalogue: StrategyCatalogue, user: User, action: Referral | Statement
+) -> QueueItem:
+    """One queue row: a referral waits from its request, a statement from its submission."""
+    deadlines = template_of(catalogue, action.case).deadlines
+    if isinstance(action, Referral):
+        kind, hours = "referral", deadlines.referral_decision_hours
+        sent_at, sent_by = action.requested_at, action.requested_by_id
+    else:
+        kind, hours = "statement", deadlines.statement_decision_hours
+        sent_at, sent_by = action.submitted_at, action.submitted_by_id
+    since = sent_at or action.created_at
+    return QueueItem(
+        kind,
+        action,
+        action.case,
+        since,
+        since + timedelta(hours=hours),
+        _user(session, sent_by or action.created_by_id),
+        sum(1 for d in action.decisions if d.approve),
+        action.approvals_required,
+        user.id in (sent_by, action.created_by_id),
+        any(d.officer_id == user.id for d in action.decisions),
+    )
 
 
 def _user(session: Session, user_id: int | None) -> User | None:
