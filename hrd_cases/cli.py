@@ -278,6 +278,19 @@ def keys_retire_erased_command(batch_size: int) -> None:
         click.echo(f"next erasure epoch due {waiting:%Y-%m-%d %H:%M} UTC")
 
 
+@keys_group.command("relink")
+@with_appcontext
+def keys_relink_command() -> None:
+    """Sign case-defender links from before links were signed (once, after upgrading)."""
+    from hrd_cases.db import get_database
+    from hrd_cases.records import get_vault
+    from hrd_cases.records.defenders import sign_unsigned_links
+
+    with get_database().session() as session:
+        signed = sign_unsigned_links(session, get_vault())
+    click.echo(f"signed {signed} case-defender links")
+
+
 @keys_group.command("retire")
 @click.argument("version", type=int)
 @with_appcontext

@@ -38,7 +38,7 @@ from hrd_cases.auth.permissions import (
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.errors import Forbidden
 from hrd_cases.models import Case, CaseDefender, TimelineEvent
-from hrd_cases.records.defenders import search_defenders
+from hrd_cases.records.defenders import check_case_links, search_defenders, verified_defenders
 from hrd_cases.workflow import case_steps
 from hrd_cases.workflow.case_updates import update_case
 from hrd_cases.workflow.engine import CaseState
@@ -161,6 +161,7 @@ def get_case(reference: str) -> Response:
     schema = case_detail_schema(user)
     session = ctx.session()
     case = case_for(session, user, reference)
+    verified_defenders(session, ctx.vault(), case, actor_id=user.id)  # links checked on read
     shown = presenters.case_detail(case, ctx.vault(), ctx.catalogue(), utcnow())
     begin_write(session)
     audit.record(
@@ -287,12 +288,15 @@ def search_defenders_view() -> Response:
     )
     found = []
     for match in matches:
-        references = session.scalars(
-            select(Case.reference)
+        rows = session.execute(
+            select(Case.reference, CaseDefender.case_id, CaseDefender.defender_id)
+            .add_columns(CaseDefender.link_mac)
             .join(CaseDefender, CaseDefender.case_id == Case.id)
             .where(CaseDefender.defender_id == match.defender.id, case_scope(user))
             .order_by(Case.reference)
         ).all()
+        check_case_links(session, ctx.vault(), (r[1:] for r in rows), actor_id=user.id)
+        references = [r[0] for r in rows]
         found.append(
             {"reference": match.defender.reference, "name": match.name, "cases": references}
         )

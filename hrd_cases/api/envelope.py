@@ -23,7 +23,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from hrd_cases.crypto import ErasedError
+from hrd_cases.crypto import ErasedError, TamperedRelation
 from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,7 @@ def register_error_handlers(bp: Blueprint) -> None:
     bp.register_error_handler(ValidationError, _validation_error)
     bp.register_error_handler(DomainError, _domain_error)
     bp.register_error_handler(ErasedError, _erased)
+    bp.register_error_handler(TamperedRelation, _tampered)
     bp.register_error_handler(HTTPException, _http_error)
     bp.register_error_handler(OperationalError, _database_down)
     bp.register_error_handler(Exception, _unexpected)
@@ -189,6 +190,12 @@ def _erased(exc: ErasedError) -> Response:
         {MESSAGE: ["This record's personal data was erased; its content cannot change."]},
         meta={"rule": "record.erased"},
     )
+
+
+def _tampered(exc: TamperedRelation) -> Response:
+    # References only, never content; the incident is already in the audit log.
+    log.error("integrity check failed: %s", exc)
+    return error_envelope(500, {MESSAGE: [str(exc)]}, meta={"rule": "relation.integrity"})
 
 
 def _database_down(exc: OperationalError) -> Response:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import enum
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.crypto import NameQuery
+from hrd_cases.crypto import NameQuery, TamperedRelation
 from hrd_cases.db import scrub_freed_copies, utcnow, write_transaction
 from hrd_cases.errors import NotFound
 from hrd_cases.models.case import Case, CaseDefender
@@ -83,6 +84,89 @@ def unused_defender_reference(session: Session) -> str:
         reference = new_defender_reference()
         if session.scalar(select(Defender.id).where(Defender.reference == reference)) is None:
             return reference
+
+
+# Relation rows -------------------------------------------------------------------------------
+CASE_DEFENDER_RELATION = "case_defenders"
+
+
+def case_defender_mac(vault: RecordVault, case_id: uuid.UUID, defender_id: uuid.UUID) -> bytes:
+    return vault.relation_mac.mac(CASE_DEFENDER_RELATION, str(case_id), str(defender_id))
+
+
+def link_defender(vault: RecordVault, case: Case, defender: Defender) -> CaseDefender:
+    """A case's link to a defender, signed so that re-pointing it in the database is caught."""
+    return CaseDefender(
+        case_id=case.id,
+        defender_id=defender.id,
+        defender=defender,
+        link_mac=case_defender_mac(vault, case.id, defender.id),
+    )
+
+
+def check_case_links(
+    session: Session,
+    vault: RecordVault,
+    links: Iterable[tuple[uuid.UUID, uuid.UUID, bytes | None]],
+    *,
+    actor_id: int | None,
+) -> None:
+    """Refuse, loudly and audited, any (case_id, defender_id, link_mac) that fails its MAC."""
+    macs = vault.relation_mac
+    for case_id, defender_id, mac in links:
+        if not macs.verify(mac, CASE_DEFENDER_RELATION, str(case_id), str(defender_id)):
+            _tampered(session, case_id, defender_id, actor_id)
+
+
+def verified_defenders(
+    session: Session, vault: RecordVault, case: Case, *, actor_id: int | None
+) -> list[Defender]:
+    """The case's defenders, each link checked: the read both faces use for a case."""
+    check_case_links(
+        session,
+        vault,
+        ((link.case_id, link.defender_id, link.link_mac) for link in case.defender_links),
+        actor_id=actor_id,
+    )
+    return case.defenders
+
+
+def sign_unsigned_links(session: Session, vault: RecordVault) -> int:
+    """Sign the links written before they were signed (NULL MAC): the upgrade step
+    `hrd-cases keys relink`. Signed links are left alone, so a re-pointed one stays caught."""
+    signed = 0
+    with write_transaction(session):
+        for link in session.scalars(select(CaseDefender).where(CaseDefender.link_mac.is_(None))):
+            link.link_mac = case_defender_mac(vault, link.case_id, link.defender_id)
+            signed += 1
+        audit.record(session, "case_defenders.relink", details={"signed": signed})
+    return signed
+
+
+def _tampered(
+    session: Session, case_id: uuid.UUID, defender_id: uuid.UUID, actor_id: int | None
+) -> NoReturn:
+    """Audit the failed link in a transaction of its own (the read that found it fails, the
+    entry must stay), then raise."""
+    with Session(bind=session.get_bind()) as own:
+        case_reference = own.scalar(select(Case.reference).where(Case.id == case_id))
+        defender_reference = own.scalar(
+            select(Defender.reference).where(Defender.id == defender_id)
+        )
+        with write_transaction(own):
+            audit.record(
+                own,
+                "case_defenders.tampered",
+                actor_id=actor_id,
+                object_type="case",
+                object_id=case_reference or str(case_id),
+                details={"defender": defender_reference or str(defender_id)},
+            )
+    raise TamperedRelation(
+        f"the link between case {case_reference or case_id} and defender "
+        f"{defender_reference or defender_id} fails its integrity check: it was changed "
+        "outside the application (incident recorded in the audit log)"
+    )
 
 
 def split_other_names(other_names: str | None) -> list[str]:

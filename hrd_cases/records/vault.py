@@ -17,6 +17,7 @@ from hrd_cases.crypto import (
     ErasedError,
     KeyProvider,
     Keyring,
+    RelationMac,
     UnknownKeyVersion,
     decrypt_field,
     encrypt_field,
@@ -90,6 +91,7 @@ class RecordVault:
         # The keyring and the blind index derived from it, swapped together on reload.
         self._state_cache: tuple[Keyring, BlindIndex] | None = None
         self._loaded_at = 0.0
+        self._relation_mac: tuple[bytes, RelationMac] | None = None
 
     # Keyring -------------------------------------------------------------------------------
     @property
@@ -102,6 +104,17 @@ class RecordVault:
     @property
     def blind_index(self) -> BlindIndex:
         return self._state()[1]
+
+    @property
+    def relation_mac(self) -> RelationMac:
+        """MACs over relation rows, keyed from the keyring's root (index) key, which rotation
+        of KEKs leaves alone: links need no re-signing when KEKs rotate."""
+        index_key = self.keyring().index_key
+        cached = self._relation_mac
+        if cached is None or cached[0] != index_key:
+            cached = (index_key, RelationMac(index_key))
+            self._relation_mac = cached
+        return cached[1]
 
     def reload(self) -> None:
         with self._lock:

@@ -21,7 +21,7 @@ from hrd_cases.crypto import ErasedError
 from hrd_cases.db import begin_write, get_session
 from hrd_cases.models import Case, User
 from hrd_cases.records import get_vault
-from hrd_cases.records.defenders import ERASURE_EXPLAINED
+from hrd_cases.records.defenders import ERASURE_EXPLAINED, verified_defenders
 from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.vocabulary import ActionType, RiskLevel, consent_scope_for
 from hrd_cases.web import forms as f
@@ -180,7 +180,7 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
     template = template_of(current_strategies(), case)
     bound = bound or {}
     defenders = []
-    for defender in case.defenders:
+    for defender in verified_defenders(session, vault, case, actor_id=user.id):
         try:
             defenders.append((defender, vault.open(defender)))
         except ErasedError:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from hrd_cases.crypto import TamperedRelation
 from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
+    app.register_error_handler(TamperedRelation, _handle_tampered)
     app.register_error_handler(OperationalError, _handle_database_down)
     # A connection dropped mid-statement (any DBAPI error class) or a pool with no free
     # connection is unavailability too, not a bug: 503, so clients and balancers retry.
@@ -73,6 +75,12 @@ def _handle_domain(exc: DomainError):  # type: ignore[no-untyped-def]
         # Domain messages name rules, never personal data, so they are safe to show.
         return error_response(409, detail=str(exc))
     return error_response(exc.status_code)
+
+
+def _handle_tampered(exc: TamperedRelation):  # type: ignore[no-untyped-def]
+    # The message names references only (never content), and already sits in the audit log.
+    log.error("integrity check failed: %s", exc)
+    return error_response(500, detail=str(exc))
 
 
 def _handle_database_down(exc: Exception):  # type: ignore[no-untyped-def]

@@ -19,7 +19,6 @@ from hrd_cases.db import begin_write, utcnow
 from hrd_cases.errors import Forbidden, InvalidTransition, NotFound
 from hrd_cases.models import (
     Case,
-    CaseDefender,
     CaseProfileCategory,
     CaseThreat,
     Defender,
@@ -28,7 +27,7 @@ from hrd_cases.models import (
     TimelineEvent,
     User,
 )
-from hrd_cases.records.defenders import create_defender
+from hrd_cases.records.defenders import create_defender, link_defender
 from hrd_cases.records.vault import RecordVault, clean_texts
 from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow import engine
@@ -99,7 +98,7 @@ def open_case(
         data_key=vault.create_data_key("cases"),
     )
     vault.seal(case, {"narrative": intake.narrative})
-    case.defender_links = [CaseDefender(defender=defender)]
+    case.defender_links = [link_defender(vault, case, defender)]
     # country and opened_at are copied for the quarterly export (see CaseProfileCategory).
     case.profile_categories = [
         CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)

@@ -25,6 +25,7 @@ from hrd_cases.models import (
 )
 from hrd_cases.ops.retention import _shred_case, apply_retention, years_before
 from hrd_cases.records import RecordVault
+from hrd_cases.records.defenders import link_defender
 from hrd_cases.vocabulary import ClosureOutcome
 from hrd_cases.workflow import case_steps
 from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
@@ -83,7 +84,7 @@ class World:
         return case
 
     def link(self, case: Case, defender: Defender) -> None:
-        self.db.add(CaseDefender(case_id=case.id, defender_id=defender.id))
+        self.db.add(link_defender(self.vault, case, defender))
         self.db.commit()
 
     def narrative(self, case: Case) -> str | None:
