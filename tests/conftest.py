@@ -19,11 +19,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hrd_cases import create_app, dbschema
+from hrd_cases import create_app
 from hrd_cases.audit.log import ensure_chain_head
 from hrd_cases.auth.totp import current_step
 from hrd_cases.crypto import FileKeyProvider
-from hrd_cases.db import Base, get_session
+from hrd_cases.current import current_session
+from hrd_cases.db import Base
+from hrd_cases.db import migrate as dbschema
 from hrd_cases.models import User
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
@@ -138,7 +140,7 @@ class AuthActions:
     def next_code(self, email: str) -> str:
         """A valid TOTP code the server has not seen yet (replays are refused)."""
         with self._app.app_context():
-            session = get_session()
+            session = current_session()
             user = session.scalar(select(User).where(User.email == email.lower()))
             assert user is not None and user.has_second_factor
             secret = self._app.extensions["hrd_vault"].open_field(user, "totp_secret")

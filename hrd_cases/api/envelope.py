@@ -24,7 +24,7 @@ from werkzeug.exceptions import (
 )
 
 from hrd_cases.crypto import ErasedError
-from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
+from hrd_cases.domain.errors import DomainError, InvalidTransition, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def _domain_error(exc: DomainError) -> Response:
     if isinstance(exc, ValidationFailed):
         return error_envelope(422, flatten_errors(exc.messages))
     if isinstance(exc, InvalidTransition):
-        # Domain messages name rules and states, never personal data (hrd_cases.errors).
+        # Domain messages name rules and states, never personal data (hrd_cases.domain.errors).
         return error_envelope(409, {MESSAGE: [str(exc)]}, meta={"rule": exc.rule})
     # 403 and 404 carry a fixed text: "absent" and "out of scope" must read the same.
     return error_envelope(exc.status_code if exc.status_code in MESSAGES else 400)

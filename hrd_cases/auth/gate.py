@@ -41,13 +41,13 @@ def _require_login():  # type: ignore[no-untyped-def]
 
 def _require_api_token():  # type: ignore[no-untyped-def]
     from hrd_cases.auth.accounts import user_for_api_token
-    from hrd_cases.db import get_session
+    from hrd_cases.current import current_session
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     user = None
     if scheme.lower() == "bearer" and token:
-        user = user_for_api_token(get_session(), token.strip())
+        user = user_for_api_token(current_session(), token.strip())
     if user is None:
         response = jsonify(
             {"data": None, "errors": {"message": ["A valid bearer token is required."]}, "meta": {}}

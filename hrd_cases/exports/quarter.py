@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from hrd_cases.errors import DomainError
+from hrd_cases.domain.errors import DomainError
 
 _QUARTER = re.compile(r"(?P<year>\d{4})-?Q(?P<number>[1-4])")
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.crypto import NameQuery
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import NotFound
+from hrd_cases.domain.errors import NotFound
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.records.vault import RecordVault

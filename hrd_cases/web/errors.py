@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
+from hrd_cases.domain.errors import DomainError, InvalidTransition, ValidationFailed
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from hrd_cases.auth import accounts
 from hrd_cases.db import utcnow
-from hrd_cases.errors import ValidationFailed
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.models import ApiToken, AuditEntry, Role, User
 from tests.access._support import fresh, reload_user
 from tests.factories import make_user

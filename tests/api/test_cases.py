@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import AuditEntry, Case
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import RiskLevel
 from tests.access._support import fresh
 from tests.api.conftest import (
     DEFENDER_LOCATION,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider
-from hrd_cases.db import get_database, utcnow
+from hrd_cases.db import database_of, utcnow
 from hrd_cases.models import DataKey, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
@@ -38,7 +38,7 @@ def rotation_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(settings.replace(keyring_file=keyring_file))
     yield app
     _empty_all_tables(app)
-    get_database(app).engine.dispose()
+    database_of(app).engine.dispose()
 
 
 def _bulk_defenders(session: Session, vault: RecordVault, count: int) -> dict[str, str]:
@@ -100,7 +100,7 @@ def _on_version(session: Session, version: int) -> int:
 
 def test_killed_rotation_completes_on_rerun(rotation_app: Flask, tmp_path: Path) -> None:
     vault: RecordVault = rotation_app.extensions["hrd_vault"]
-    with get_database(rotation_app).session() as session:
+    with database_of(rotation_app).session() as session:
         names = _bulk_defenders(session, vault, BULK_DEFENDERS)
         for i in range(3):
             case = make_case(session, vault, defender={"name": f"Case Defender {i}"})

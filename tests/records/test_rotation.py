@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider, KeyringError
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
 from hrd_cases.models import DataKey, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.records.keys import key_status, retire, rotate
@@ -29,12 +29,12 @@ def own_keyring_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(settings.replace(keyring_file=keyring_file))
     yield app
     _empty_all_tables(app)
-    get_database(app).engine.dispose()
+    database_of(app).engine.dispose()
 
 
 @pytest.fixture
 def session(own_keyring_app: Flask) -> Iterator[Session]:
-    with get_database(own_keyring_app).session() as session:
+    with database_of(own_keyring_app).session() as session:
         yield session
 
 

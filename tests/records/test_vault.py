@@ -153,8 +153,8 @@ def test_erasure_is_audited_without_personal_data(db: Session, vault: RecordVaul
 def test_erasure_with_case_content_destroys_the_case_key_too(
     db: Session, vault: RecordVault
 ) -> None:
+    from hrd_cases.domain.vocabulary import AssistanceType, Mechanism
     from hrd_cases.models import Role
-    from hrd_cases.vocabulary import AssistanceType, Mechanism
     from hrd_cases.workflow.referrals import ReferralInput, create_referral
     from tests.factories import make_delegation, make_user, strategy_catalogue
 

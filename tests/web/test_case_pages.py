@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.models import Case, Defender, Hearing, Referral, Role, Statement, User
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 from tests.access._support import fresh, sign_in
 from tests.conftest import AuthActions
 from tests.factories import make_case, make_delegation, make_user

@@ -10,9 +10,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
+from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.models import Case, Role
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.web.queries import cases_per_quarter, quarters_between
 from hrd_cases.workflow import hearings, referrals
 from hrd_cases.workflow.referrals import ReferralInput

@@ -11,9 +11,9 @@ import yaml
 from flask.testing import FlaskCliRunner
 
 from hrd_cases import create_app
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.vocabulary import ActionType, RiskLevel, StatementLevel, ThreatType
 from hrd_cases.settings import CONFIG_DIR, Settings
-from hrd_cases.vocabulary import ActionType, RiskLevel, StatementLevel, ThreatType
 from hrd_cases.workflow.templates import TemplateError, load_catalogue, validate_directory
 
 SHIPPED = CONFIG_DIR / "strategies"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from marshmallow import Schema
 
 from hrd_cases.api.schemas.cases import CaseDetailSchema, CaseSummarySchema, DefenderMatchSchema
-from hrd_cases.errors import Forbidden
+from hrd_cases.domain.errors import Forbidden
 from hrd_cases.models import Role, User
 
 ALL = None  # every field of the schema

@@ -13,25 +13,22 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from hrd_cases.current import current_settings
 from hrd_cases.records.defenders import ErasureReason
 from hrd_cases.settings import Settings, SettingsError
 from hrd_cases.workflow.templates import TemplateError
 
 
-def _settings() -> Settings:
-    return current_app.extensions["hrd_settings"]
-
-
 def register_commands(app: Flask) -> None:
-    from hrd_cases.cli_accounts import (
+    from hrd_cases.cli.accounts import (
         deadlines_command,
         delegation_group,
         demo_code_command,
         token_group,
         user_group,
     )
-    from hrd_cases.cli_export import export_group
-    from hrd_cases.cli_ops import register_ops_commands
+    from hrd_cases.cli.export import export_group
+    from hrd_cases.cli.ops import register_ops_commands
 
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
@@ -46,7 +43,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
     app.cli.add_command(export_group)
-    register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli_ops)
+    register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli.ops)
 
 
 @click.command("init")
@@ -57,9 +54,9 @@ def init_command() -> None:
     Safe to run again: an existing keyring is never overwritten or regenerated, since a lost
     keyring means lost records.
     """
-    from hrd_cases import dbschema
+    from hrd_cases.db import migrate as dbschema
 
-    settings = _settings()
+    settings = current_settings()
     settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     click.echo(f"instance:  {settings.instance_path}")
     if not settings.is_production:
@@ -105,18 +102,23 @@ def _safe_url(settings: Settings) -> str:
 @with_appcontext
 def demo_command() -> None:
     """Load demo delegations, accounts and cases (safe to run twice) and print the logins."""
-    from hrd_cases.cli_ops import progress_bar
-    from hrd_cases.db import get_database
+    from hrd_cases.cli.ops import progress_bar
+    from hrd_cases.current import (
+        current_database,
+        current_hasher,
+        current_strategies,
+        current_vault,
+    )
     from hrd_cases.demo import demo_steps, load_demo
-    from hrd_cases.records import get_vault
-    from hrd_cases.runtime import current_hasher, current_strategies
 
-    settings = _settings()
+    settings = current_settings()
     if settings.is_production:
         raise click.ClickException("refusing to load demo data with HRD_ENV=production")
-    with _crypto_errors(), get_database().session() as session, progress_bar() as bar:
+    with _crypto_errors(), current_database().session() as session, progress_bar() as bar:
         bar.start(demo_steps(), "loading demo accounts and cases")
-        result = load_demo(session, current_hasher(), get_vault(), current_strategies(), bar.update)
+        result = load_demo(
+            session, current_hasher(), current_vault(), current_strategies(), bar.update
+        )
     click.echo(
         f"demo data: {result.delegations_created} delegations, {result.accounts_created} "
         f"accounts and {result.cases_created} cases created (existing ones kept)"
@@ -182,11 +184,11 @@ def keys_group() -> None:
 @with_appcontext
 def keys_status_command() -> None:
     """KEK versions in the keyring and how many data keys each one wraps."""
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database
     from hrd_cases.records.keys import key_status
 
-    provider = _settings().key_provider()
-    with _crypto_errors(), get_database().session() as session:
+    provider = current_settings().key_provider()
+    with _crypto_errors(), current_database().session() as session:
         status = key_status(session, provider.load())
     click.echo(f"keyring: {provider.describe()}")
     for version in status.versions:
@@ -210,7 +212,7 @@ def keys_status_command() -> None:
 @with_appcontext
 def keys_rotate_command(batch_size: int) -> None:
     """New primary KEK, then re-wrap every data key under it (resumes an interrupted run)."""
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database
     from hrd_cases.records.keys import rotate
 
     bar: dict[str, object] = {}
@@ -228,11 +230,11 @@ def keys_rotate_command(batch_size: int) -> None:
     def on_progress(count: int) -> None:
         bar["bar"].update(count)  # type: ignore[attr-defined]
 
-    with _crypto_errors(), get_database().session() as session:
+    with _crypto_errors(), current_database().session() as session:
         try:
             result = rotate(
                 session,
-                _settings().key_provider(),
+                current_settings().key_provider(),
                 batch_size=batch_size,
                 on_start=on_start,
                 on_progress=on_progress,
@@ -252,11 +254,11 @@ def keys_rotate_command(batch_size: int) -> None:
 @with_appcontext
 def keys_retire_command(version: int) -> None:
     """Remove a KEK version; refused while any data key still uses it."""
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database
     from hrd_cases.records.keys import retire
 
-    with _crypto_errors(), get_database().session() as session:
-        keyring = retire(session, _settings().key_provider(), version)
+    with _crypto_errors(), current_database().session() as session:
+        keyring = retire(session, current_settings().key_provider(), version)
     click.echo(
         f"retired key version {version}; versions now: {', '.join(map(str, keyring.versions()))}"
     )
@@ -296,13 +298,13 @@ def defender_group() -> None:
 @with_appcontext
 def defender_erase_command(reference: str, reason: str, with_case_content: bool, yes: bool) -> None:
     """Crypto-shred a defender's personal data for good (aggregates are kept)."""
-    from hrd_cases.db import get_database
-    from hrd_cases.errors import NotFound
+    from hrd_cases.current import current_database
+    from hrd_cases.domain.errors import NotFound
     from hrd_cases.records.defenders import erase_defender
 
     if not yes:
         click.confirm(f"Erase {reference} for good? This cannot be undone.", abort=True)
-    with get_database().session() as session:
+    with current_database().session() as session:
         try:
             erase_defender(
                 session,
@@ -327,9 +329,9 @@ def audit_group() -> None:
 def audit_verify_command() -> None:
     """Check the whole hash chain; report the first broken entry."""
     from hrd_cases.audit import verify_chain
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database
 
-    with get_database().session() as session:
+    with current_database().session() as session:
         checked, problem = verify_chain(session)
     if problem is not None:
         raise click.ClickException(f"audit chain broken at {problem} ({checked} entries good)")
@@ -353,7 +355,7 @@ def strategies_validate(directory: Path | None) -> None:
     """Check every template file; list every problem, naming file and field."""
     from hrd_cases.workflow.templates import validate_directory
 
-    directory = directory or _settings().strategies_dir
+    directory = directory or current_settings().strategies_dir
     problems = validate_directory(directory)
     for problem in problems:
         click.echo(f"invalid: {problem}", err=True)
@@ -370,7 +372,7 @@ def strategies_show(country: str, number: int | None) -> None:
     """Show the template for a country (its own, or the default)."""
     from datetime import date
 
-    from hrd_cases.runtime import current_strategies
+    from hrd_cases.current import current_strategies
 
     code = country.upper() if len(country) == 2 else country
     strategy = current_strategies().for_country(code)
