@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response
 
 from hrd_cases.api import bp, presenters
-from hrd_cases.api.envelope import envelope
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.account import MeSchema
 from hrd_cases.auth.permissions import ROLE_PERMISSIONS
 from hrd_cases.current import current_actor
+from hrd_cases.http.errors import envelope
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response
 
 from hrd_cases.api import bp, params, presenters
-from hrd_cases.api.envelope import envelope, json_body, no_body
+from hrd_cases.api.inputs import json_body, no_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.actions import (
     ConsentRecordSchema,
@@ -27,6 +27,7 @@ from hrd_cases.api.schemas.actions import (
 )
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_actor, current_session, current_strategies, current_vault
+from hrd_cases.http.errors import envelope
 from hrd_cases.workflow import case_updates, consent, hearings, referrals, statements
 
 FOCAL_POINT = ("focal_point",)

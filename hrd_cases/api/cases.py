@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from hrd_cases import audit
 from hrd_cases.api import bp, params, presenters
-from hrd_cases.api.envelope import envelope, json_body, no_body, query_args
+from hrd_cases.api.inputs import json_body, no_body, query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.actions import ClosureSchema
 from hrd_cases.api.schemas.cases import (
@@ -38,6 +38,7 @@ from hrd_cases.current import current_actor, current_session, current_strategies
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
 from hrd_cases.domain.states import CaseState
+from hrd_cases.http.errors import envelope
 from hrd_cases.models import Case, CaseDefender, TimelineEvent
 from hrd_cases.records.defenders import search_defenders
 from hrd_cases.workflow import case_steps

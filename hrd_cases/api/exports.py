@@ -11,7 +11,7 @@ from flask import Response
 from marshmallow import ValidationError, fields, validate
 
 from hrd_cases.api import bp
-from hrd_cases.api.envelope import query_args
+from hrd_cases.api.inputs import query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.common import StrictSchema
 from hrd_cases.current import current_actor, current_session, current_settings, current_strategies

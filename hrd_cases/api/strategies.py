@@ -8,13 +8,13 @@ from typing import Any
 from flask import Response
 
 from hrd_cases.api import bp
-from hrd_cases.api.envelope import envelope
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.strategies import StrategySchema, StrategySummarySchema
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_actor, current_strategies
 from hrd_cases.domain.errors import NotFound
 from hrd_cases.domain.vocabulary import ActionType
+from hrd_cases.http.errors import envelope
 from hrd_cases.workflow.templates import CountryStrategy, StrategyVersion, TemplateError
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")

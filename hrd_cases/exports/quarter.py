@@ -14,8 +14,6 @@ _QUARTER = re.compile(r"(?P<year>\d{4})-?Q(?P<number>[1-4])")
 class ExportError(DomainError):
     """An export request that cannot be served; the message is one line, with no data in it."""
 
-    status_code = 400
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class Quarter:

@@ -84,15 +84,6 @@ def name_tokens(vault: RecordVault, name: str | None, other_names: str | None) -
     return tokens
 
 
-def reindex_names(session: Session, vault: RecordVault, defender: Defender) -> None:
-    """Replace a defender's tokens after a name change (in the caller's transaction)."""
-    opened = vault.open(defender, ("name", "other_names"))
-    defender.name_tokens = [
-        DefenderNameToken(token=token)
-        for token in name_tokens(vault, opened["name"], opened["other_names"])
-    ]
-
-
 @dataclass(frozen=True, slots=True)
 class DefenderMatch:
     defender: Defender
