@@ -1,12 +1,11 @@
-"""The ``hrd-cases`` command. Every subcommand runs inside an application context."""
+"""The ``hrd-cases`` command, one module per command group beside this one (init and serve
+live here). Every subcommand runs inside an application context."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,7 +13,6 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from hrd_cases.current import current_settings
-from hrd_cases.records.defenders import ErasureReason
 from hrd_cases.settings import Settings, SettingsError
 from hrd_cases.workflow.templates import TemplateError
 
@@ -27,8 +25,13 @@ def register_commands(app: Flask) -> None:
         token_group,
         user_group,
     )
+    from hrd_cases.cli.audit import audit_group
+    from hrd_cases.cli.defenders import defender_group
+    from hrd_cases.cli.demo import demo_command
     from hrd_cases.cli.export import export_group
+    from hrd_cases.cli.keys import keys_group
     from hrd_cases.cli.ops import register_ops_commands
+    from hrd_cases.cli.strategies import strategies_group
 
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
@@ -98,43 +101,6 @@ def _safe_url(settings: Settings) -> str:
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
-@click.command("demo")
-@with_appcontext
-def demo_command() -> None:
-    """Load demo delegations, accounts and cases (safe to run twice) and print the logins."""
-    from hrd_cases.cli.ops import progress_bar
-    from hrd_cases.current import (
-        current_database,
-        current_hasher,
-        current_strategies,
-        current_vault,
-    )
-    from hrd_cases.demo import demo_steps, load_demo
-
-    settings = current_settings()
-    if settings.is_production:
-        raise click.ClickException("refusing to load demo data with HRD_ENV=production")
-    with _crypto_errors(), current_database().session() as session, progress_bar() as bar:
-        bar.start(demo_steps(), "loading demo accounts and cases")
-        result = load_demo(
-            session, current_hasher(), current_vault(), current_strategies(), bar.update
-        )
-    click.echo(
-        f"demo data: {result.delegations_created} delegations, {result.accounts_created} "
-        f"accounts and {result.cases_created} cases created (existing ones kept)"
-    )
-    click.echo("\nDemo logins (local demo only). Sign in with the password, then the six-digit")
-    click.echo("code from an authenticator app set up with the TOTP secret (type it, or open")
-    click.echo("the otpauth URI), or print the current code with:")
-    click.echo("  .venv/bin/hrd-cases demo-code EMAIL")
-    for login in result.logins:
-        account = login.account
-        click.echo(f"\n  {account.role.value.replace('_', ' ')}: {account.email}")
-        click.echo(f"    password:    {account.password}")
-        click.echo(f"    TOTP secret: {login.totp_secret}")
-        click.echo(f"    otpauth URI: {login.otpauth_uri}")
-
-
 @click.command("serve")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -172,244 +138,3 @@ def main() -> None:
     except (SettingsError, TemplateError) as exc:
         click.echo(f"hrd-cases: {exc}", err=True)
         sys.exit(2)
-
-
-# Keys -------------------------------------------------------------------------------------
-@click.group("keys")
-def keys_group() -> None:
-    """Key-encryption keys: status, rotation, retirement."""
-
-
-@keys_group.command("status")
-@with_appcontext
-def keys_status_command() -> None:
-    """KEK versions in the keyring and how many data keys each one wraps."""
-    from hrd_cases.current import current_database
-    from hrd_cases.records.keys import key_status
-
-    provider = current_settings().key_provider()
-    with _crypto_errors(), current_database().session() as session:
-        status = key_status(session, provider.load())
-    click.echo(f"keyring: {provider.describe()}")
-    for version in status.versions:
-        marks = ", ".join(
-            mark
-            for mark, on in (
-                ("primary", version.is_primary),
-                ("NOT IN KEYRING", not version.in_keyring),
-            )
-            if on
-        )
-        click.echo(
-            f"  version {version.version}: {version.data_keys} data keys"
-            + (f" ({marks})" if marks else "")
-        )
-    click.echo(f"  erased data keys: {status.erased_data_keys}")
-
-
-@keys_group.command("rotate")
-@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 100_000))
-@with_appcontext
-def keys_rotate_command(batch_size: int) -> None:
-    """New primary KEK, then re-wrap every data key under it (resumes an interrupted run)."""
-    from hrd_cases.current import current_database
-    from hrd_cases.records.keys import rotate
-
-    bar: dict[str, object] = {}
-
-    def on_start(total: int) -> None:
-        bar["bar"] = click.progressbar(
-            length=total,
-            label="re-wrapping data keys",
-            show_pos=True,
-            show_percent=True,
-            file=sys.stderr,
-        )
-        bar["bar"].__enter__()  # type: ignore[attr-defined]
-
-    def on_progress(count: int) -> None:
-        bar["bar"].update(count)  # type: ignore[attr-defined]
-
-    with _crypto_errors(), current_database().session() as session:
-        try:
-            result = rotate(
-                session,
-                current_settings().key_provider(),
-                batch_size=batch_size,
-                on_start=on_start,
-                on_progress=on_progress,
-            )
-        finally:
-            if "bar" in bar:
-                bar["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
-    verb = "started with a new" if result.started_new_version else "resumed onto the"
-    click.echo(
-        f"rotation {verb} primary version {result.new_primary}: "
-        f"{result.rewrapped} data keys re-wrapped"
-    )
-
-
-@keys_group.command("retire")
-@click.argument("version", type=int)
-@with_appcontext
-def keys_retire_command(version: int) -> None:
-    """Remove a KEK version; refused while any data key still uses it."""
-    from hrd_cases.current import current_database
-    from hrd_cases.records.keys import retire
-
-    with _crypto_errors(), current_database().session() as session:
-        keyring = retire(session, current_settings().key_provider(), version)
-    click.echo(
-        f"retired key version {version}; versions now: {', '.join(map(str, keyring.versions()))}"
-    )
-
-
-@contextmanager
-def _crypto_errors() -> Iterator[None]:
-    """Keyring problems are operator errors: one line, no traceback."""
-    from hrd_cases.crypto import CryptoError
-
-    try:
-        yield
-    except CryptoError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-# Defenders --------------------------------------------------------------------------------
-@click.group("defender")
-def defender_group() -> None:
-    """Defender records."""
-
-
-@defender_group.command("erase")
-@click.argument("reference")
-@click.option(
-    "--reason",
-    required=True,
-    type=click.Choice([r.value for r in ErasureReason]),
-    help="Why (a fixed list: free text could itself hold personal data).",
-)
-@click.option(
-    "--with-case-content",
-    is_flag=True,
-    help="Also destroy the content of the defender's cases (narratives, reports...).",
-)
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@with_appcontext
-def defender_erase_command(reference: str, reason: str, with_case_content: bool, yes: bool) -> None:
-    """Crypto-shred a defender's personal data for good (aggregates are kept)."""
-    from hrd_cases.current import current_database
-    from hrd_cases.domain.errors import NotFound
-    from hrd_cases.records.defenders import erase_defender
-
-    if not yes:
-        click.confirm(f"Erase {reference} for good? This cannot be undone.", abort=True)
-    with current_database().session() as session:
-        try:
-            erase_defender(
-                session,
-                reference,
-                ErasureReason(reason),
-                actor_id=None,
-                include_case_content=with_case_content,
-            )
-        except NotFound:
-            raise click.ClickException(f"no defender {reference}") from None
-    click.echo(f"erased {reference}: its data key is destroyed; categories remain in aggregates")
-
-
-# Audit ------------------------------------------------------------------------------------
-@click.group("audit")
-def audit_group() -> None:
-    """The tamper-evident audit log."""
-
-
-@audit_group.command("verify")
-@with_appcontext
-def audit_verify_command() -> None:
-    """Check the whole hash chain; report the first broken entry."""
-    from hrd_cases.audit import verify_chain
-    from hrd_cases.current import current_database
-
-    with current_database().session() as session:
-        checked, problem = verify_chain(session)
-    if problem is not None:
-        raise click.ClickException(f"audit chain broken at {problem} ({checked} entries good)")
-    click.echo(f"audit chain intact: {checked} entries")
-
-
-# Strategy templates -------------------------------------------------------------------------
-@click.group("strategies")
-def strategies_group() -> None:
-    """Country HRD strategy templates (config/strategies/*.yaml)."""
-
-
-@strategies_group.command("validate")
-@click.option(
-    "--directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Check another directory (default: the configured one).",
-)
-@with_appcontext
-def strategies_validate(directory: Path | None) -> None:
-    """Check every template file; list every problem, naming file and field."""
-    from hrd_cases.workflow.templates import validate_directory
-
-    directory = directory or current_settings().strategies_dir
-    problems = validate_directory(directory)
-    for problem in problems:
-        click.echo(f"invalid: {problem}", err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} template problem(s) in {directory}")
-    click.echo(f"all templates in {directory} are valid")
-
-
-@strategies_group.command("show")
-@click.argument("country")
-@click.option("--version", "number", type=int, help="A past version (default: in force today).")
-@with_appcontext
-def strategies_show(country: str, number: int | None) -> None:
-    """Show the template for a country (its own, or the default)."""
-    from datetime import date
-
-    from hrd_cases.current import current_strategies
-
-    code = country.upper() if len(country) == 2 else country
-    strategy = current_strategies().for_country(code)
-    try:
-        template = strategy.version(number) if number else strategy.in_force(date.today())
-    except TemplateError as exc:
-        raise click.ClickException(str(exc)) from None
-    if strategy.code != code:
-        click.echo(f"no template of its own for {code}: showing the default")
-    click.echo(
-        f"{template.name} ({template.code}) version {template.version}, "
-        f"in force from {template.effective_from} (versions: "
-        f"{', '.join(str(v.version) for v in strategy.versions)})"
-    )
-    click.echo(f"local strategy: {template.local_strategy}")
-    for pillar, items in template.priorities.items():
-        click.echo(f"  {pillar.replace('_', ' ')}: " + "; ".join(items))
-    for action, rules in template.actions.items():
-        state = "enabled" if rules.enabled else "disabled"
-        extra = (
-            f", {rules.approvals_required} approval(s)"
-            if action.value in ("referral", "public_statement")
-            else ""
-        )
-        required = ", ".join(sorted(rules.required_fields)) or "-"
-        click.echo(f"  {action.value}: {state}{extra}; requires: {required}")
-    levels = ", ".join(level.value for level in template.statement_levels) or "-"
-    click.echo(f"  statement levels: {levels}")
-    click.echo(f"  trial observation partners: {', '.join(template.observation_partners) or '-'}")
-    d = template.deadlines
-    risk = ", ".join(f"{r.value} {h}h" for r, h in d.referral_hours_by_risk.items() if h)
-    click.echo(
-        f"  deadlines: referral by risk ({risk}); decision {d.referral_decision_hours}h; "
-        f"statement decision {d.statement_decision_hours}h; observation report "
-        f"{d.observation_report_days} days"
-    )
-    click.echo(
-        f"  maximum grant: EUR {template.max_grant_eur:,}; retention: "
-        f"{template.retention_years} years after closure"
-    )
