@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hrd_cases.current import current_session
 from hrd_cases.db import create_db_engine
 from hrd_cases.models import Delegation, Role, User
-from tests.factories import make_delegation, make_user
+from tests.support.factories import make_delegation, make_user
 
 
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> None:

@@ -28,7 +28,13 @@ from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import Case, Role, User
 from hrd_cases.records import RecordVault
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
-from tests.factories import DEFAULT_PASSWORD, make_case, make_delegation, make_user, totp_secret_of
+from tests.support.factories import (
+    DEFAULT_PASSWORD,
+    make_case,
+    make_delegation,
+    make_user,
+    totp_secret_of,
+)
 
 NAME = "Zq Amani Browser-Journey"
 NARRATIVE = "Zq: followed home after the hearing, twice this month."

@@ -13,7 +13,7 @@ from hrd_cases.domain.vocabulary import ProfileCategory, ThreatType
 from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.case_updates import update_case
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 
 def _mismatches(db: Session) -> list[tuple[str, str]]:

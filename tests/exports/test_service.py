@@ -26,8 +26,8 @@ from hrd_cases.exports.service import (
 from hrd_cases.models import AuditEntry, Case, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.exports._support import build_known_dataset, this_quarter, today
-from tests.factories import make_user, strategy_catalogue
+from tests.support.exports import build_known_dataset, this_quarter, today
+from tests.support.factories import make_user, strategy_catalogue
 
 
 def test_counts_of_a_known_dataset(db: Session, vault: RecordVault) -> None:

@@ -15,7 +15,7 @@ from hrd_cases.auth.accounts import create_api_token, user_for_api_token
 from hrd_cases.auth.service import hash_token, load_session_user, start_session
 from hrd_cases.db import database_of, utcnow
 from hrd_cases.models import ApiToken, Delegation, Role, UserSession
-from tests.factories import make_delegation, make_user
+from tests.support.factories import make_delegation, make_user
 
 
 def _stale_reader(app: Flask) -> Session:

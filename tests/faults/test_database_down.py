@@ -17,9 +17,9 @@ from hrd_cases.db import database_of
 from hrd_cases.models import AuditChainHead, AuditEntry, Case, DataKey, Defender, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.access._support import client_with_cookie, session_cookie, sign_in
-from tests.factories import make_case, make_user
-from tests.faults._inject import connection_dies_before, statement_starts
+from tests.support.access import client_with_cookie, session_cookie, sign_in
+from tests.support.factories import make_case, make_user
+from tests.support.faults import connection_dies_before, statement_starts
 
 NAME = "Leyla Faultline"
 NARRATIVE = "Detained after the Diyarbakir protest"

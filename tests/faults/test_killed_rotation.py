@@ -24,8 +24,8 @@ from hrd_cases.db import database_of, utcnow
 from hrd_cases.models import DataKey, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.conftest import TEST_SECRET_KEY, _empty_all_tables
-from tests.factories import make_case
+from tests.support.app import TEST_SECRET_KEY, empty_all_tables
+from tests.support.factories import make_case
 
 BULK_DEFENDERS = 3000
 HRD_CASES = Path(sys.executable).with_name("hrd-cases")
@@ -37,7 +37,7 @@ def rotation_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     FileKeyProvider.create(keyring_file)
     app = create_app(settings.replace(keyring_file=keyring_file))
     yield app
-    _empty_all_tables(app)
+    empty_all_tables(app)
     database_of(app).engine.dispose()
 
 

@@ -24,8 +24,8 @@ from hrd_cases.records.defenders import ErasureReason, erase_defender
 from hrd_cases.settings import Settings
 from hrd_cases.workflow import case_steps, referrals
 from hrd_cases.workflow.referrals import ReferralInput
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
-from tests.ops._support import app_on, empty_database_url, everything_decrypted, row_counts
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.ops import app_on, empty_database_url, everything_decrypted, row_counts
 
 NAMES = ("Wanjiru Backupcheck", "Kemal Snapshotson", "Rosa Restoreva")
 NARRATIVE = "Followed after the Kisumu land hearing; threatened by phone"

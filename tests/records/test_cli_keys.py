@@ -14,8 +14,8 @@ from hrd_cases.crypto import FileKeyProvider
 from hrd_cases.db import database_of
 from hrd_cases.models import Defender
 from hrd_cases.settings import Settings
-from tests.conftest import _empty_all_tables
-from tests.factories import make_case
+from tests.support.app import empty_all_tables
+from tests.support.factories import make_case
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def app_with_cases(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
         for i in range(3):
             make_case(session, app.extensions["hrd_vault"], defender={"name": f"Name {i}"})
     yield app
-    _empty_all_tables(app)
+    empty_all_tables(app)
     database_of(app).engine.dispose()
 
 

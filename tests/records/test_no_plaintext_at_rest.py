@@ -32,7 +32,7 @@ from hrd_cases.workflow.consent import record_consent
 from hrd_cases.workflow.hearings import file_report, record_observation, schedule_hearing
 from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
 from hrd_cases.workflow.statements import draft_statement
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 CANARY = "Qz7Canary"
 

@@ -17,8 +17,8 @@ from hrd_cases.models import DataKey, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.records.keys import key_status, retire, rotate
 from hrd_cases.settings import Settings
-from tests.conftest import _empty_all_tables
-from tests.factories import make_case, make_delegation
+from tests.support.app import empty_all_tables
+from tests.support.factories import make_case, make_delegation
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def own_keyring_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     FileKeyProvider.create(keyring_file)
     app = create_app(settings.replace(keyring_file=keyring_file))
     yield app
-    _empty_all_tables(app)
+    empty_all_tables(app)
     database_of(app).engine.dispose()
 
 

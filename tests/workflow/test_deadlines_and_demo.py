@@ -17,7 +17,7 @@ from hrd_cases.models import Case, Referral, Role, TimelineEvent, User
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import DeadlineKind, case_deadlines, overdue_for
 from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 
 def _age(db: Session, case: Case, hours: float) -> None:

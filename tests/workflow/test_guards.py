@@ -47,7 +47,7 @@ from hrd_cases.workflow import case_steps, consent, hearings, referrals, stateme
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import IntakeInput, open_case, template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion, load_catalogue
-from tests.factories import (
+from tests.support.factories import (
     DEFENDER_FIELDS,
     make_case,
     make_delegation,

@@ -22,7 +22,7 @@ from hrd_cases.workflow.referrals import (
     mark_delivered,
     submit_referral,
 )
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 GRANT = ReferralInput(
     Mechanism.EU_HRD_MECHANISM,

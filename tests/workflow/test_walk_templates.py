@@ -32,7 +32,7 @@ from hrd_cases.records import RecordVault
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.templates import DEFAULT_TEMPLATE_CODE, StrategyVersion
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 TEMPLATE_CODES = [strategy.code for strategy in strategy_catalogue()]
 # A country without a template of its own, so its cases fall under the default template.

@@ -25,7 +25,7 @@ from hrd_cases.workflow.referrals import (
     decide_referral,
     mark_delivered,
 )
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 P, T = ProfileCategory, ThreatType
 
