@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import ClassVar, Protocol
 
-from flask import current_app
-
 from hrd_cases.crypto import (
     BlindIndex,
     DataKeyContext,
@@ -26,8 +24,8 @@ from hrd_cases.crypto import (
     wrap_data_key,
 )
 from hrd_cases.db import utcnow
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.domain.text_input import TextRejected, clean_record_fields
-from hrd_cases.errors import ValidationFailed
 from hrd_cases.models.keys import DataKey
 
 # The keyring file is re-read this often, so a rotation done by `hrd-cases keys rotate` reaches
@@ -58,17 +56,6 @@ class AesGcmFieldCipher:
 
     def decrypt(self, dek: bytes, blob: bytes, context: EncryptionContext) -> str:
         return decrypt_field(dek, blob, context)
-
-
-class PlaintextFieldCipherForBenchmarks:
-    """Stores UTF-8 plaintext. Exists only so scripts/bench_crypto.py can measure the cost of
-    encryption on the same code path; the application never constructs it."""
-
-    def encrypt(self, dek: bytes, plaintext: str, context: EncryptionContext) -> bytes:
-        return plaintext.encode()
-
-    def decrypt(self, dek: bytes, blob: bytes, context: EncryptionContext) -> str:
-        return bytes(blob).decode()
 
 
 def data_key_context_for(data_key_id: uuid.UUID | str) -> DataKeyContext:
@@ -219,7 +206,3 @@ def _check_fields(record: EncryptedRecord, fields: Iterable[str]) -> None:
         raise ValueError(
             f"{record.__tablename__} has no encrypted field(s) {', '.join(sorted(unknown))}"
         )
-
-
-def get_vault() -> RecordVault:
-    return current_app.extensions["hrd_vault"]

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from hrd_cases.models import AuditEntry, CaseDefender, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import sign_unsigned_links
-from tests.access._support import fresh, sign_in
-from tests.api.conftest import DEFENDER_NAME, World, data_of, errors_of
-from tests.factories import make_case
+from tests.support.access import fresh, sign_in
+from tests.support.api import DEFENDER_NAME, World, data_of, errors_of
+from tests.support.factories import make_case
 
 OTHER_NAME = "Zq Other Defender-Achieng"
 

@@ -19,7 +19,7 @@ from hrd_cases.db import create_db_engine
 from hrd_cases.ops.backup import backup, restore
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.factories import make_case
+from tests.support.factories import make_case
 
 
 @pytest.fixture
