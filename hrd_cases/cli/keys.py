@@ -125,6 +125,19 @@ def keys_relink_command() -> None:
     click.echo(f"signed {signed} case-defender links")
 
 
+@keys_group.command("reindex")
+@with_appcontext
+def keys_reindex_command() -> None:
+    """Rewrite every defender's name tokens with the current rules (field tags after an
+    upgrade); resumable, and safe to re-run."""
+    from hrd_cases.current import current_database, current_vault
+    from hrd_cases.records.defenders import reindex_all_names
+
+    with crypto_errors(), current_database().session() as session:
+        done = reindex_all_names(session, current_vault())
+    click.echo(f"re-indexed the names of {done} defenders")
+
+
 @keys_group.command("retire")
 @click.argument("version", type=int)
 @with_appcontext

@@ -199,10 +199,44 @@ def create_defender(
 
 def name_tokens(vault: RecordVault, name: str | None, other_names: str | None) -> set[bytes]:
     index = vault.blind_index
-    tokens: set[bytes] = set()
-    for each in [name or "", *split_other_names(other_names)]:
-        tokens.update(index.tokens_for_name(each))
+    tokens: set[bytes] = set(index.tokens_for_name(name or "", "name"))
+    for each in split_other_names(other_names):
+        tokens.update(index.tokens_for_name(each, "other_names"))
     return tokens
+
+
+def reindex_all_names(session: Session, vault: RecordVault, *, batch_size: int = 500) -> int:
+    """Rewrite every live defender's tokens with the current rules (field tags, after an
+    upgrade; a new index key or width): the `hrd-cases keys reindex` command. One batch per
+    transaction, in id order, resumable: a re-run writes the same tokens again."""
+    done, last = 0, None
+    while True:
+        with write_transaction(session):
+            statement = (
+                select(Defender)
+                .where(Defender.erased_at.is_(None))
+                .order_by(Defender.id)
+                .limit(batch_size)
+            )
+            if last is not None:
+                statement = statement.where(Defender.id > last)
+            batch = list(session.scalars(statement))
+            for defender in batch:
+                opened = vault.open(defender, ("name", "other_names"))
+                wanted = name_tokens(vault, opened["name"], opened["other_names"])
+                # Keep the rows that stay, so no token is deleted and inserted in one flush.
+                kept = [t for t in defender.name_tokens if bytes(t.token) in wanted]
+                have = {bytes(t.token) for t in kept}
+                defender.name_tokens = kept + [
+                    DefenderNameToken(token=token) for token in sorted(wanted - have)
+                ]
+        done += len(batch)
+        if len(batch) < batch_size:
+            break
+        last = batch[-1].id
+    with write_transaction(session):
+        audit.record(session, "defender.reindex", details={"defenders": done})
+    return done
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +261,7 @@ def search_defenders(
     see, before anything is decrypted. It must be given: None (everything) is for operators'
     tools and benchmarks only, never for a user's request.
     """
-    tokens = vault.blind_index.tokens_for_query(query)
+    tokens = vault.blind_index.lookup_tokens(query)
     if not tokens:
         return []
     statement = (

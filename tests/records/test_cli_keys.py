@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider
 from hrd_cases.db import database_of, utcnow
-from hrd_cases.models import Defender, KekRetirement
+from hrd_cases.models import CaseDefender, Defender, KekRetirement
 from hrd_cases.settings import Settings
 from tests.support.app import empty_all_tables
 from tests.support.factories import make_case
@@ -116,3 +116,17 @@ def test_erasure_states_both_dates_and_the_epoch_retires_the_old_key(
     assert "version 2: 5 data keys (primary)" in status and "version 1" not in status
     again = runner.invoke(args=["keys", "retire-erased"])
     assert "no erasure epoch is due" in again.output and "next" not in again.output
+
+
+def test_upgrade_commands_reindex_and_relink(app_with_cases: Flask) -> None:
+    runner = app_with_cases.test_cli_runner()
+    with database_of(app_with_cases).session() as session:
+        session.execute(update(CaseDefender).values(link_mac=None))  # as the migration leaves
+        session.commit()
+    relinked = runner.invoke(args=["keys", "relink"])
+    assert relinked.exit_code == 0, relinked.output
+    assert "signed 3 case-defender links" in relinked.output
+    assert "signed 0 case-defender links" in runner.invoke(args=["keys", "relink"]).output
+    reindexed = runner.invoke(args=["keys", "reindex"])
+    assert reindexed.exit_code == 0, reindexed.output
+    assert "re-indexed the names of 3 defenders" in reindexed.output
