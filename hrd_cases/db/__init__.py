@@ -151,9 +151,10 @@ def scrub_freed_copies(session: Session, tables: Sequence[str]) -> ScrubResult:
     tuples (and their TOAST) so no page keeps a readable old version; WAL archives and
     replicas are beyond its reach, which is what the KEK retirement of the erasure epoch covers.
     """
-    engine = session.get_bind()
+    bind = session.get_bind()
+    engine: Engine = getattr(bind, "engine", bind)  # a session may be bound to a connection
     backend = engine.dialect.name
-    raw = engine.raw_connection()  # type: ignore[union-attr]
+    raw = engine.raw_connection()
     try:
         if backend == "sqlite":
             cursor = raw.cursor()
