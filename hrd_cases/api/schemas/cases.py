@@ -14,6 +14,7 @@ from hrd_cases.api.schemas.actions import (
 )
 from hrd_cases.api.schemas.common import (
     Country,
+    Flag,
     OutputSchema,
     PageQuerySchema,
     StrictSchema,
@@ -23,6 +24,7 @@ from hrd_cases.api.schemas.common import (
 from hrd_cases.domain.states import CaseState, Stage
 from hrd_cases.domain.text_input import SEARCH_NAME_RULE, rule_for
 from hrd_cases.domain.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.records.defenders import ErasureReason
 
 
 def _enum_list(enum_class, **kwargs):  # type: ignore[no-untyped-def]
@@ -92,6 +94,17 @@ class DefenderSearchSchema(StrictSchema):
 
     name = Text(required=True, min_length=1, rule=SEARCH_NAME_RULE)
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=50))
+
+
+class ErasureInputSchema(StrictSchema):
+    """Crypto-shred one defender of the case; the reason comes from a fixed list (free text
+    could itself carry personal data into the audit log)."""
+
+    reason = fields.Enum(ErasureReason, by_value=True, required=True)
+    include_case_content = Flag(
+        load_default=False,
+        metadata={"description": "also destroy the case's content (narrative, reports...)"},
+    )
 
 
 # Output ----------------------------------------------------------------------------------------
@@ -174,3 +187,17 @@ class TimelineEventSchema(OutputSchema):
         required=True,
         metadata={"description": "categories only (states, levels, counts), never content"},
     )
+
+
+class ErasureSchema(OutputSchema):
+    """What an erasure did, with both dates: unreadable in the application now; unrecoverable
+    from every copy (backups, database logs) once the old KEK is retired."""
+
+    reference = fields.String(required=True, metadata={"description": "the defender"})
+    unreadable_since = fields.AwareDateTime(required=True)
+    unrecoverable_from_copies_by = fields.AwareDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "when the erasure epoch retires the old KEK (null: done)"},
+    )
+    message = fields.String(required=True)
