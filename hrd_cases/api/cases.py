@@ -40,6 +40,7 @@ from hrd_cases.domain.errors import Forbidden
 from hrd_cases.domain.states import CaseState
 from hrd_cases.http.errors import envelope
 from hrd_cases.models import Case, CaseDefender, TimelineEvent
+from hrd_cases.reads.case_view import view_case
 from hrd_cases.records.defenders import search_defenders
 from hrd_cases.workflow import case_steps
 from hrd_cases.workflow.case_updates import update_case
@@ -160,14 +161,8 @@ def get_case(reference: str) -> Response:
     user = current_actor()
     reference = params.case_reference(reference, Permission.CASE_READ)
     schema = case_detail_schema(user)
-    session = current_session()
-    case = case_for(session, user, reference)
-    shown = presenters.case_detail(case, current_vault(), current_strategies(), utcnow())
-    begin_write(session)
-    audit.record(
-        session, "case.view", actor_id=user.id, object_type="case", object_id=case.reference
-    )
-    session.commit()
+    view = view_case(current_session(), current_vault(), current_strategies(), user, reference)
+    shown = presenters.case_detail(view, utcnow())
     return envelope(schema.dump(shown))
 
 

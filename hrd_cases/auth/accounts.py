@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
 from hrd_cases.auth.password_policy import password_problems
@@ -276,7 +276,12 @@ def revoke_api_token(session: Session, token_id: int, *, actor_id: int | None = 
 def user_for_api_token(session: Session, token: str) -> User | None:
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > 128:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    # The user comes in the same statement: every API request pays for this lookup.
+    row = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token))
+        .options(joinedload(ApiToken.user))
+    )
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
 from hrd_cases.auth.passwords import verify_password
@@ -274,7 +274,12 @@ def start_session(session: Session, user: User) -> str:
 
 def load_session_user(session: Session, settings: Settings, token: str) -> User | None:
     """The user behind a session cookie, or None if the session ended or timed out."""
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    # The user comes in the same statement: every page pays for this lookup.
+    row = session.scalar(
+        select(UserSession)
+        .where(UserSession.token_hash == hash_token(token))
+        .options(joinedload(UserSession.user))
+    )
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()

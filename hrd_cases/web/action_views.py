@@ -74,7 +74,7 @@ def _step(reference: str, run: Callable[[], object], done: str, anchor: str):  #
 
 def _invalid(case: Case, key: str, form: f.FlaskForm):  # type: ignore[no-untyped-def]
     flash("Some fields need attention: see the messages beside them.", "error")
-    return render_case(case, bound={key: form}, status=422)
+    return render_case(case.reference, bound={key: form}, status=422)
 
 
 # Assessment ---------------------------------------------------------------------------------

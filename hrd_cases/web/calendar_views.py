@@ -16,7 +16,7 @@ from flask_login import current_user
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_vault
 from hrd_cases.models import User
-from hrd_cases.web.queries import UpcomingHearing, upcoming_hearings
+from hrd_cases.reads.lists import UpcomingHearing, upcoming_hearings
 
 bp = Blueprint("calendar", __name__)
 HEARING_HOURS = 2  # a nominal length: the court's schedule is rarely known

@@ -16,8 +16,8 @@ from hrd_cases.db import utcnow
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
 from hrd_cases.models import User
+from hrd_cases.reads.lists import cases_per_quarter, quarter_of
 from hrd_cases.web.forms import ExportForm, choice
-from hrd_cases.web.queries import cases_per_quarter, quarter_of
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {

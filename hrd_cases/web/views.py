@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
 from hrd_cases.models import Role, User
-from hrd_cases.web import queries
+from hrd_cases.reads import lists as queries
 from hrd_cases.web.charts import bar_chart_svg
 from hrd_cases.web.forms import label, option_pair
 
