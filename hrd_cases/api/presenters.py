@@ -4,7 +4,6 @@ audited case read (``hrd_cases.reads.case_view``); erased keys read as null, nev
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import Any
 
 from hrd_cases.domain.states import CaseState
@@ -50,7 +49,7 @@ def defender(opened: OpenedDefender) -> dict[str, Any]:
     return shown
 
 
-def case_detail(view: CaseView, now: datetime) -> dict[str, Any]:
+def case_detail(view: CaseView) -> dict[str, Any]:
     case = view.case
     return {
         **case_summary(case),
@@ -66,7 +65,7 @@ def case_detail(view: CaseView, now: datetime) -> dict[str, Any]:
             {
                 "kind": d.kind.value,
                 "due_at": d.due_at,
-                "overdue": d.due_at < now,
+                "overdue": d.due_at < view.as_of,
                 "subject_id": d.subject_id,
             }
             for d in view.deadlines

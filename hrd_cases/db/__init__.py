@@ -18,6 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from hrd_cases.domain.clock import utcnow
+
+__all__ = ["utcnow"]  # re-exported: models and services take the clock from here too
+
 # Stable constraint names, so Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,11 +49,6 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
-
-
-def utcnow() -> datetime:
-    """Current UTC time; pass the function itself as a column default, never its result."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,6 +9,7 @@ page never lazy-loads: issue 13 measured 16 to 23 statements per page before.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_scope, require
 from hrd_cases.crypto import ErasedError
-from hrd_cases.db import write_transaction
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound
 from hrd_cases.domain.states import Stage
 from hrd_cases.models import (
@@ -78,6 +79,7 @@ class CaseView:
     consent_notes: dict[object, str | None]
     statement_drafts: dict[object, str | None]
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
+    as_of: datetime  # when it was read: deadlines are overdue against this
 
     @property
     def content_erased(self) -> bool:
@@ -125,6 +127,7 @@ def view_case(
         consent_notes={c.id: open_or_none(vault, c, "notes") for c in case.consents},
         statement_drafts={s.id: open_or_none(vault, s, "draft") for s in case.statements},
         people=_people(session, case),
+        as_of=utcnow(),
     )
     with write_transaction(session):
         audit.record(
@@ -165,3 +168,16 @@ def _people(session: Session, case: Case) -> dict[int, User]:
     if missing:
         people.update({u.id: u for u in session.scalars(select(User).where(User.id.in_(missing)))})
     return people
+
+
+def case_timeline(session: Session, user: User, reference: str) -> list[TimelineEvent]:
+    """What happened to a case in scope, oldest first: categories only, never content."""
+    require(user, Permission.CASE_READ)
+    case_id = session.scalar(select(Case.id).where(Case.reference == reference, case_scope(user)))
+    if case_id is None:
+        raise NotFound("no such case")
+    return list(
+        session.scalars(
+            select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.id)
+        )
+    )

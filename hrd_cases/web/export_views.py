@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings
-from hrd_cases.db import utcnow
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
 from hrd_cases.models import User
