@@ -6,17 +6,17 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from hrd_cases.models import Role
+from hrd_cases.models import Role, User
 from hrd_cases.records import RecordVault
 from tests.support.access import sign_in
 from tests.support.api import token_for
 from tests.support.factories import make_delegation, make_user
-from tests.support.scenarios import busy_case, counted_statements
+from tests.support.scenarios import BusyCase, busy_case, counted_statements
 
 MAX_STATEMENTS = 8
 
 
-def _busy(db: Session, vault: RecordVault):  # type: ignore[no-untyped-def]
+def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:
     kenya = make_delegation(db, code="DEL-KE-A", country="KE")
     focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
     case = busy_case(db, vault, kenya, focal)

@@ -66,7 +66,7 @@ def test_pages_and_api_list_the_same_cases_in_the_same_order(
 def test_the_order_is_newest_first_with_ties_broken_by_reference(
     app: Flask, db: Session, seeded: tuple[list[str], User]
 ) -> None:
-    references, officer = seeded
+    _references, officer = seeded
     token = token_for(db, officer)
     rows = (
         app.test_client()
