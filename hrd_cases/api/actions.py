@@ -39,7 +39,7 @@ CONSENT_OUT = ConsentSchema(exclude=("notes",))
 STATEMENT_OUT = StatementSchema(exclude=("draft",))
 
 
-def _step(rule: str, summary: str, tag: str, roles: tuple[str, ...], response, **options):  # type: ignore[no-untyped-def]
+def _step(rule: str, summary: str, tag: str, roles: tuple[str, ...], response, **options):
     return operation(
         bp,
         rule,

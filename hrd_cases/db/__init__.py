@@ -96,7 +96,7 @@ def create_db_engine(database_url: str) -> Engine:
     )
 
 
-def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -107,7 +107,7 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:  
     cursor.close()
 
 
-def _begin_sqlite_transaction(connection) -> None:  # type: ignore[no-untyped-def]
+def _begin_sqlite_transaction(connection) -> None:
     # begin_write() asks for BEGIN IMMEDIATE through an execution option.
     connection.exec_driver_sql(connection.get_execution_options().get("hrd_sqlite_begin", "BEGIN"))
 

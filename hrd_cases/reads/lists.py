@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import String, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -111,7 +112,7 @@ _NEWEST_FIRST = (Case.opened_at.desc(), Case.reference.desc())
 def _count_cases(
     session: Session,
     user: User,
-    statement,  # type: ignore[no-untyped-def]
+    statement,
     *,
     by_country: bool,
 ) -> int:
@@ -130,7 +131,7 @@ def _page_of_cases(
     user: User,
     statement,
     offset: int,
-    limit: int,  # type: ignore[no-untyped-def]
+    limit: int,
 ) -> list[Case]:
     """One page of ``statement`` (cases in scope, filtered), newest first.
 
@@ -151,7 +152,7 @@ def _page_of_cases(
         for c in countries
     ]
     merged = union_all(*(select(h.c.id, h.c.opened_at, h.c.reference) for h in heads)).subquery()
-    ids = list(
+    ids: list[uuid.UUID] = list(
         session.scalars(
             select(merged.c.id)
             .order_by(merged.c.opened_at.desc(), merged.c.reference.desc())
@@ -388,7 +389,11 @@ def approval_queue(session: Session, catalogue: StrategyCatalogue, user: User) -
             .where(case_scope(user), Case.closed_at.is_(None))
             .where(model.state == state)
         ).all()
-        items += [_queue_item(session, catalogue, user, action) for action in actions]
+        # select(model) over a tuple of two models is typed as their base class.
+        items += [
+            _queue_item(session, catalogue, user, cast(Referral | Statement, action))
+            for action in actions
+        ]
     return sorted(items, key=lambda i: i.waiting_since)
 
 
@@ -475,7 +480,7 @@ class AdminHome:
     templates: list[tuple[str, str, int]]  # code, name, versions
 
 
-def admin_home(session: Session, catalogue: StrategyCatalogue, strategies_dir) -> AdminHome:  # type: ignore[no-untyped-def]
+def admin_home(session: Session, catalogue: StrategyCatalogue, strategies_dir) -> AdminHome:
     users = list(session.scalars(select(User).order_by(User.role, User.email)))
     delegations = [
         (delegation, count)

@@ -29,7 +29,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 25
 
 
-def _enum_arg(enum_class, name: str):  # type: ignore[no-untyped-def]
+def _enum_arg(enum_class, name: str):
     """A filter value from the query string, or None when absent or unknown."""
     value = request.args.get(name, "")
     try:
@@ -39,7 +39,7 @@ def _enum_arg(enum_class, name: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("", methods=["GET", "POST"])
-def case_list():  # type: ignore[no-untyped-def]
+def case_list():
     """GET: filters in the query string (categories only). POST: a name search, whose name
     stays in the request body so that it never lands in a URL, a log line or history."""
     user: User = current_user._get_current_object()
@@ -87,7 +87,7 @@ def case_list():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<reference>")
-def case_detail(reference: str):  # type: ignore[no-untyped-def]
+def case_detail(reference: str):
     return render_case(reference)
 
 
@@ -154,7 +154,7 @@ def prefix(kind: str, key: object) -> str:
     return f"{kind}{text}".replace("-", "")
 
 
-def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
     ones so that their values and messages stay beside the fields."""
     user: User = current_user._get_current_object()

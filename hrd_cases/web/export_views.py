@@ -43,7 +43,7 @@ def _form() -> ExportForm:
 
 
 @bp.route("/exports", methods=["GET", "POST"])
-def export_page():  # type: ignore[no-untyped-def]
+def export_page():
     user: User = current_user._get_current_object()
     require(user, Permission.EXPORT_AGGREGATES)
     form = _form()

@@ -48,7 +48,7 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-def new_case():  # type: ignore[no-untyped-def]
+def new_case():
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_CREATE)
     template = _template(user)

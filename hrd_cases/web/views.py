@@ -17,7 +17,7 @@ bp.add_app_template_global(option_pair, "option_pair")
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home():
     user: User = current_user._get_current_object()
     session = current_session()
     if user.role is Role.FOCAL_POINT:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -60,7 +61,7 @@ def update_case(
         )
         changed = sorted(changes)
         if "risk_level" in changes:
-            level = RiskLevel(changes["risk_level"])  # type: ignore[arg-type]
+            level = RiskLevel(str(changes["risk_level"]))
             previous = case.risk_level
             case.risk_level, case.assessed_at = level, utcnow()
             add_event(
@@ -71,9 +72,9 @@ def update_case(
                 details={"from": previous.value, "to": level.value},
             )
         if "narrative" in changes:
-            vault.seal(case, {"narrative": changes["narrative"]})  # type: ignore[dict-item]
+            vault.seal(case, {"narrative": cast(str | None, changes["narrative"])})
         if "profile_categories" in changes:
-            wanted = {ProfileCategory(c) for c in changes["profile_categories"]}  # type: ignore[attr-defined]
+            wanted = {ProfileCategory(c) for c in cast(list[str], changes["profile_categories"])}
             # Remove and add rows rather than replace the list: the same primary key deleted
             # and inserted in one flush would collide.
             for row in [r for r in case.profile_categories if r.category not in wanted]:
@@ -84,9 +85,9 @@ def update_case(
                 for c in sorted(wanted - present)
             )
         if "threats" in changes:
-            wanted_threats = {ThreatType(t) for t in changes["threats"]}  # type: ignore[attr-defined]
-            for row in [r for r in case.threats if r.threat not in wanted_threats]:
-                case.threats.remove(row)
+            wanted_threats = {ThreatType(t) for t in cast(list[str], changes["threats"])}
+            for threat_row in [r for r in case.threats if r.threat not in wanted_threats]:
+                case.threats.remove(threat_row)
             present_threats = {r.threat for r in case.threats}
             case.threats.extend(
                 CaseThreat(threat=t, country=case.country, opened_at=case.opened_at)

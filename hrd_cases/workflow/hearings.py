@@ -15,7 +15,7 @@ from hrd_cases.domain import states
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.states import HearingState
 from hrd_cases.domain.vocabulary import ActionType, HearingOutcome
-from hrd_cases.models import Hearing, HearingObserver, User
+from hrd_cases.models import Case, Hearing, HearingObserver, User
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.service import (
     add_event,
@@ -24,10 +24,10 @@ from hrd_cases.workflow.service import (
     locked_action,
     template_of,
 )
-from hrd_cases.workflow.templates import StrategyCatalogue
+from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
 
-def _observation_template(catalogue: StrategyCatalogue, hearing_case):  # type: ignore[no-untyped-def]
+def _observation_template(catalogue: StrategyCatalogue, hearing_case: Case) -> StrategyVersion:
     template = template_of(catalogue, hearing_case)
     if not template.enabled(ActionType.TRIAL_OBSERVATION):
         raise InvalidTransition(

@@ -101,7 +101,7 @@ def _events(session: Session, case: Case) -> int:
 
 def cases_with_ties(
     session: Session, vault: RecordVault, delegations: list[Delegation], focal_by_delegation: dict
-) -> list[str]:  # type: ignore[type-arg]
+) -> list[str]:
     """Cases in several countries, several of them opened at the very same instant, so
     that only the tie-break decides their order. Returns their references."""
     instant = utcnow() - timedelta(days=2)
@@ -138,7 +138,7 @@ def counted_statements(engine: Engine) -> Iterator[list[str]]:
     """Every SQL statement ``engine`` runs inside the block, in order (but BEGIN, COMMIT...)."""
     seen: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
             seen.append(statement)
 
