@@ -34,7 +34,7 @@ from hrd_cases.http.errors import envelope
 from hrd_cases.reads import case_view as case_reads
 from hrd_cases.reads import lists as list_reads
 from hrd_cases.workflow import case_steps
-from hrd_cases.workflow.case_updates import update_case
+from hrd_cases.workflow.case_steps import update_case
 from hrd_cases.workflow.service import IntakeInput, open_case
 
 CASE_READERS = ("focal_point", "protection_officer")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
+from hrd_cases.audit.log import DetailValue
 from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain import states
@@ -110,16 +111,14 @@ def open_case(
         ]
         session.add(case)
         session.flush()
-        add_event(
-            session, case, actor, "case.opened", details={"risk_level": case.risk_level.value}
-        )
-        audit.record(
+        record_step(
             session,
+            case,
+            actor,
+            "case.opened",
             "case.open",
-            actor_id=actor.id if actor else None,
-            object_type="case",
-            object_id=case.reference,
-            details={
+            event_details={"risk_level": case.risk_level.value},
+            audit_details={
                 "country": case.country,
                 "risk_level": case.risk_level.value,
                 "defender": defender.reference,
@@ -191,6 +190,35 @@ def add_event(
     )
     session.add(event)
     return event
+
+
+def record_step(
+    session: Session,
+    case: Case,
+    actor: User | None,
+    event: str,
+    action: str,
+    *,
+    item: tuple[str, object] | None = None,
+    event_details: Mapping[str, str | int | bool | None] | None = None,
+    audit_details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """A step's timeline event (what the case page shows) and its audit entry (who did what,
+    for the tamper-evident log), in the caller's transaction: they commit with the change or
+    not at all. ``item`` names the referral, hearing, consent or statement concerned, if any;
+    otherwise the audit entry names the case."""
+    kind, item_id = item if item is not None else (None, None)
+    add_event(
+        session, case, actor, event, subject_type=kind, subject_id=item_id, details=event_details
+    )
+    audit.record(
+        session,
+        action,
+        actor_id=actor.id if actor else None,
+        object_type=kind or "case",
+        object_id=item_id if kind else case.reference,
+        details=audit_details,
+    )
 
 
 def ensure_open(case: Case) -> None:
