@@ -27,7 +27,7 @@ from hrd_cases.domain.vocabulary import ClosureOutcome, ProfileCategory, RiskLev
 from hrd_cases.records.defenders import ErasureReason
 
 
-def _enum_list(enum_class, **kwargs):  # type: ignore[no-untyped-def]
+def _enum_list(enum_class, **kwargs):
     return fields.List(
         fields.Enum(enum_class, by_value=True),
         validate=validate.Length(max=len(enum_class)),
