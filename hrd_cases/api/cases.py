@@ -36,7 +36,7 @@ from hrd_cases.current import (
     current_strategies,
     current_vault,
 )
-from hrd_cases.db import utcnow
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import Forbidden, NotFound
 from hrd_cases.http.errors import envelope
 from hrd_cases.reads import case_view as case_reads

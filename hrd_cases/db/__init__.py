@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, g
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -150,7 +150,8 @@ def scrub_freed_copies(session: Session, tables: Sequence[str]) -> ScrubResult:
     replicas are beyond its reach, which is what the KEK retirement of the erasure epoch covers.
     """
     bind = session.get_bind()
-    engine: Engine = getattr(bind, "engine", bind)  # a session may be bound to a connection
+    engine = bind.engine if isinstance(bind, Connection) else bind  # a session may be bound
+    # to a connection (tests) rather than the engine
     backend = engine.dialect.name
     raw = engine.raw_connection()
     try:
@@ -162,6 +163,8 @@ def scrub_freed_copies(session: Session, tables: Sequence[str]) -> ScrubResult:
         else:
             raw.rollback()
             driver = raw.driver_connection
+            if driver is None:  # a live pooled connection always has one
+                raise RuntimeError("no driver connection to vacuum with")
             driver.autocommit = True  # VACUUM cannot run inside a transaction block
             try:
                 with driver.cursor() as cursor:

@@ -288,7 +288,7 @@ def case_ids_for_name(
         .join(Case, Case.id == CaseDefender.case_id)
         .where(CaseDefender.defender_id.in_(ids), case_scope(user))
     ).all()
-    check_case_links(session, vault, links, actor_id=user.id)  # type: ignore[arg-type]
+    check_case_links(session, vault, links, actor_id=user.id)
     return [case_id for case_id, _, _ in links]
 
 

@@ -23,7 +23,7 @@ from hrd_cases.current import (
     current_strategies,
     current_vault,
 )
-from hrd_cases.db import utcnow
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
