@@ -9,6 +9,7 @@ taken before the erasure is refused once the erasure epoch has rotated and retir
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -177,8 +178,25 @@ def _postgresql_keeps_no_dead_tuple(
     db.commit()
 
 
+@pytest.fixture
+def keyring_restored(settings: Settings, vault: RecordVault) -> Iterator[None]:
+    """The test rotates and retires the session's keyring: put it back afterwards, so later
+    tests meet the keyring they expect (the tables are emptied after each test anyway)."""
+    saved = settings.keyring_file.read_bytes()
+    try:
+        yield
+    finally:
+        settings.keyring_file.write_bytes(saved)
+        vault.reload()
+
+
 def test_a_backup_from_before_an_erasure_is_refused_after_the_retirement(
-    app: Flask, db: Session, vault: RecordVault, settings: Settings, tmp_path: Path
+    app: Flask,
+    db: Session,
+    vault: RecordVault,
+    settings: Settings,
+    tmp_path: Path,
+    keyring_restored: None,
 ) -> None:
     reference, _ = _secrets_of_one_case(db, vault)
     provider = settings.key_provider()
