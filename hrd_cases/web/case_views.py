@@ -22,9 +22,15 @@ from hrd_cases.db import begin_write, get_session
 from hrd_cases.models import Case, User
 from hrd_cases.records import get_vault
 from hrd_cases.runtime import current_strategies
-from hrd_cases.vocabulary import ActionType, RiskLevel, consent_scope_for
+from hrd_cases.vocabulary import (
+    ActionType,
+    AttachmentCategory,
+    RiskLevel,
+    consent_scope_for,
+)
 from hrd_cases.web import forms as f
 from hrd_cases.web.queries import CaseFilters, case_ids_for_name, list_cases, visible_countries
+from hrd_cases.workflow.attachments import list_attachments
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.deadlines import case_deadlines
@@ -33,6 +39,8 @@ from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyVersion
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+# A hint for the browser's file picker only: the server decides by the content.
+ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.txt,.docx,.xlsx,.odt,.mp3,.m4a,.ogg,.mp4"
 PAGE_SIZE = 25
 
 
@@ -116,6 +124,7 @@ class Panels:
     reopen: bool
     assess: bool
     erase: bool
+    attach: bool
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -136,6 +145,7 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         reopen=not is_open and has_permission(user, Permission.CASE_CLOSE),
         assess=may(Permission.CASE_UPDATE),
         erase=has_permission(user, Permission.DEFENDER_ERASE),
+        attach=may(Permission.CASE_UPDATE),
     )
 
 
@@ -251,6 +261,9 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
         hearings=hearings,
         consents=[{"consent": c, "notes": _open(vault, c, "notes")} for c in case.consents],
         statements=statements,
+        attachments=list_attachments(session, vault, case),
+        attachment_categories=list(AttachmentCategory),
+        attachment_accept=ATTACHMENT_ACCEPT,
         deadlines=case_deadlines(current_strategies(), case),
         people=people,
         forms=forms,

@@ -1,0 +1,29 @@
+"""A focal point signed in, with a case of their delegation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from hrd_cases.models import Case, User
+from hrd_cases.records import RecordVault
+from tests.conftest import AuthActions
+from tests.factories import make_case, make_user
+
+
+@dataclass
+class Setup:
+    user: User
+    case: Case
+    client: FlaskClient
+
+
+@pytest.fixture
+def focal(db: Session, vault: RecordVault, client: FlaskClient, auth: AuthActions) -> Setup:
+    user = make_user(db)
+    case = make_case(db, vault, delegation=user.delegation, actor=user)
+    assert auth.login(user.email).status_code == 302
+    return Setup(user, case, client)
