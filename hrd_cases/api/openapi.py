@@ -160,7 +160,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         "parameters": parameters,
         "responses": _responses(op),
     }
-    if op.body is not None:
+    if "request_body" in op.extra:
+        document["requestBody"] = op.extra["request_body"]
+    elif op.body is not None:
         document["requestBody"] = {
             "required": True,
             "content": {JSON: {"schema": op.body}},

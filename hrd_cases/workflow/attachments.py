@@ -16,7 +16,7 @@ from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import begin_write
-from hrd_cases.errors import DomainError, NotFound, ValidationFailed
+from hrd_cases.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.models import Attachment, Case, Hearing, Referral, Statement, User
 from hrd_cases.records import attachments as files
 from hrd_cases.records.attachment_messages import Refusal, megabytes, message, removal_summary
@@ -28,13 +28,11 @@ MAX_TITLE = 200
 MAX_FILENAME = 255
 
 
-class AttachmentUnavailable(DomainError):
+class AttachmentUnavailable(InvalidTransition):
     """The file failed its integrity check, or its key was erased: nothing is sent."""
 
-    status_code = 409
-
     def __init__(self, key: str) -> None:
-        super().__init__(message(key))
+        super().__init__(message(key), rule=f"attachment.{key}")
         self.key = key
 
 
