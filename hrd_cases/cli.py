@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
         token_group,
         user_group,
     )
+    from hrd_cases.cli_attachments import register_attachment_commands
     from hrd_cases.cli_export import export_group
     from hrd_cases.cli_ops import register_ops_commands
 
@@ -46,6 +47,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
     app.cli.add_command(export_group)
+    register_attachment_commands(app)
     register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli_ops)
 
 

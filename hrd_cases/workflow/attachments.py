@@ -25,6 +25,7 @@ from hrd_cases.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.workflow.service import add_event
 
 MAX_TITLE = 200
+ERASED_PROBLEM = "erased (its case key was destroyed)"
 MAX_FILENAME = 255
 
 
@@ -303,7 +304,7 @@ def verify_all(
         except files.DamagedAttachment as damage:
             yield reference, str(attachment.id), f"chunk {damage.chunk}: {damage.reason}"
         except ErasedError:
-            yield reference, str(attachment.id), "erased (its case key was destroyed)"
+            yield reference, str(attachment.id), ERASED_PROBLEM
 
 
 def too_large_message(config: files.AttachmentConfig) -> str:
