@@ -9,23 +9,26 @@ refuses a file that arrives before a valid token.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from hrd_cases.auth.permissions import Permission, case_for
+from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.db import get_session
 from hrd_cases.errors import InvalidTransition, ValidationFailed
 from hrd_cases.extensions import csrf
 from hrd_cases.http_download import download_response
-from hrd_cases.models import User
+from hrd_cases.models import Case, User
 from hrd_cases.records import get_vault
 from hrd_cases.records.attachment_messages import message
 from hrd_cases.runtime import current_attachment_config
 from hrd_cases.streaming_form import FilePart, FormError, StreamingForm
 from hrd_cases.vocabulary import AttachmentCategory, AttachmentLink
+from hrd_cases.web.case_views import render_case
+from hrd_cases.web.errors import error_response
 from hrd_cases.workflow import attachments as service
 
 bp = Blueprint("attachments", __name__, url_prefix="/cases")
@@ -41,6 +44,16 @@ def _back(reference: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("cases.case_detail", reference=reference, _anchor="attachments"))
 
 
+def _refused(texts: list[str], status: int, case: Case | None = None):  # type: ignore[no-untyped-def]
+    """The case page again with the reasons on top (no redirect: the status says what
+    happened), or the error page when the case may not be shown yet."""
+    if case is None:
+        return error_response(status, detail=" ".join(texts))
+    for text in texts:
+        flash(text, "error")
+    return render_case(case, status=status)
+
+
 def _parse_link(value: str) -> tuple[AttachmentLink, uuid.UUID | None]:
     """The form's one "belongs to" select: "case", or "<kind>:<id>"."""
     kind, _, raw_id = value.partition(":")
@@ -54,40 +67,47 @@ def _parse_link(value: str) -> tuple[AttachmentLink, uuid.UUID | None]:
 @bp.post("/<reference>/attachments")
 @csrf.exempt
 def upload(reference: str):  # type: ignore[no-untyped-def]
+    """The fields are read first (small, bounded), the CSRF token checked (400), then scope
+    (404) and role (403), and only then is the file read, as it streams."""
     actor = _actor()
     session = get_session()
-    # Scope and role before a byte of the body is read: 404 outside scope, 403 for a role.
-    case_for(session, actor, reference, Permission.CASE_UPDATE)
-    session.rollback()
     config = current_attachment_config()
     limit = config.limits.file_bytes
     if request.content_length and request.content_length > limit + FORM_OVERHEAD:
-        flash(service.too_large_message(config), "error")
-        return _back(reference), 413
+        return _refused([service.too_large_message(config)], 413)
     request.max_content_length = limit + FORM_OVERHEAD
-    try:
-        form = StreamingForm(request.stream, request.content_type)
-        parts = form.parts()
-        fields: dict[str, str] = {}
-        file_part: FilePart | None = None
-        for part in parts:
-            if isinstance(part, FilePart):
-                file_part = part
-                break
-            fields[part[0]] = part[1]
+    fields: dict[str, str] = {}
+    file_part: FilePart | None = None
+    parts: Iterator[tuple[str, str] | FilePart] = iter(())
+    malformed = request.mimetype != "multipart/form-data"
+    if malformed:
+        fields = request.form.to_dict()  # small and in memory: only for its CSRF token
+    else:
         try:
-            validate_csrf(fields.get("csrf_token"))
-        except (ValidationError, CSRFError):
-            flash(message("csrf"), "error")
-            return _back(reference), 400
+            parts = StreamingForm(request.stream, request.content_type).parts()
+            for part in parts:
+                if isinstance(part, FilePart):
+                    file_part = part
+                    break
+                fields[part[0]] = part[1]
+        except FormError:
+            malformed = True
+    try:
+        validate_csrf(fields.get("csrf_token") or request.headers.get("X-CSRFToken"))
+    except (ValidationError, CSRFError):
+        return _refused([message("csrf")], 400)
+    case = case_for(session, actor, reference)
+    require(actor, Permission.CASE_UPDATE)
+    session.rollback()
+    if malformed:
+        return _refused([message("form")], 400, case)
+    try:
         if file_part is None or file_part.name != "file":
-            flash(message("no_file"), "error")
-            return _back(reference), 422
+            return _refused([message("no_file")], 422, case)
         try:
             category = AttachmentCategory(fields.get("category", ""))
         except ValueError:
-            flash(message("category"), "error")
-            return _back(reference), 422
+            return _refused([message("category")], 422, case)
         link_kind, link_id = _parse_link(fields.get("link", "case"))
         new = service.NewAttachment(
             title=fields.get("title", ""),
@@ -102,16 +122,12 @@ def upload(reference: str):  # type: ignore[no-untyped-def]
         for _ in parts:  # the closing boundary
             pass
     except FormError:
-        flash(message("form"), "error")
-        return _back(reference), 400
+        return _refused([message("form")], 400, case)
     except ValidationFailed as failed:
-        for texts in failed.messages.values():
-            for text in texts:
-                flash(text, "error")
-        return _back(reference), 422
+        texts = [text for group in failed.messages.values() for text in group]
+        return _refused(texts, 422, case)
     except InvalidTransition as refused:
-        flash(f"Not done: {refused}.", "error")
-        return _back(reference), 409
+        return _refused([f"Not done: {refused}."], 409, case)
     flash(f"{message('added')} {removed}", "success")
     return _back(reference)
 
