@@ -7,9 +7,7 @@ from typing import Any
 
 from flask import Response, request
 
-from hrd_cases.api import bp
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import MESSAGE, envelope, error_envelope
+from hrd_cases.api import bp, params
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.attachments import (
     AttachmentAddedSchema,
@@ -17,10 +15,16 @@ from hrd_cases.api.schemas.attachments import (
     AttachmentSchema,
 )
 from hrd_cases.auth.permissions import Permission, case_for
-from hrd_cases.http_download import download_response
+from hrd_cases.current import (
+    current_actor,
+    current_attachment_config,
+    current_session,
+    current_vault,
+)
+from hrd_cases.http.download import download_response
+from hrd_cases.http.errors import MESSAGE, envelope, error_envelope
+from hrd_cases.http.multipart import FilePart, FormError, StreamingForm
 from hrd_cases.records.attachment_messages import message
-from hrd_cases.runtime import current_attachment_config
-from hrd_cases.streaming_form import FilePart, FormError, StreamingForm
 from hrd_cases.workflow import attachments as service
 
 CASE_READERS = ("focal_point", "protection_officer")
@@ -89,9 +93,9 @@ def _shown(view: service.AttachmentView) -> dict[str, Any]:
 )
 def list_attachments(reference: str) -> Response:
     """Titles and file names decrypted; content is fetched one file at a time."""
-    reference = ctx.case_reference(reference, Permission.CASE_READ)
-    case = case_for(ctx.session(), ctx.caller(), reference)
-    views = service.list_attachments(ctx.session(), ctx.vault(), case)
+    reference = params.case_reference(reference, Permission.CASE_READ)
+    case = case_for(current_session(), current_actor(), reference)
+    views = service.list_attachments(current_session(), current_vault(), case)
     return envelope(AttachmentSchema(many=True).dump([_shown(v) for v in views]))
 
 
@@ -111,10 +115,10 @@ def add_attachment(reference: str) -> Response:
     """Parts in this order: title, category, link_kind and link_id (optional), then file.
     The type is decided from the content; location, camera and author metadata are removed
     before the file is encrypted. Limits (per file, per case) are enforced as it streams."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CASE_UPDATE)
-    case_for(ctx.session(), user, reference, Permission.CASE_UPDATE)
-    ctx.session().rollback()
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_UPDATE)
+    case_for(current_session(), user, reference, Permission.CASE_UPDATE)
+    current_session().rollback()
     config = current_attachment_config()
     if request.content_length and request.content_length > config.limits.file_bytes + FORM_OVERHEAD:
         return error_envelope(413, {"file": [service.too_large_message(config)]})
@@ -139,7 +143,7 @@ def add_attachment(reference: str) -> Response:
             link_id=data["link_id"],
         )
         attachment, removed = service.add_attachment(
-            ctx.session(), ctx.vault(), user, reference, new, file_part.pieces, config
+            current_session(), current_vault(), user, reference, new, file_part.pieces, config
         )
         for _ in parts:
             pass
@@ -149,7 +153,7 @@ def add_attachment(reference: str) -> Response:
         return error_envelope(400, {MESSAGE: [message("form")]})
     view = next(
         v
-        for v in service.list_attachments(ctx.session(), ctx.vault(), attachment.case)
+        for v in service.list_attachments(current_session(), current_vault(), attachment.case)
         if v.id == attachment.id
     )
     response = envelope(
@@ -173,13 +177,13 @@ def add_attachment(reference: str) -> Response:
 def download_attachment(reference: str, attachment_id: str) -> Response:
     """Every chunk is authenticated before the first byte is sent: a damaged or moved file
     is refused (409) and the failed check is audited. Every download is audited."""
-    reference = ctx.case_reference(reference, Permission.CASE_READ)
+    reference = params.case_reference(reference, Permission.CASE_READ)
     opened = service.open_download(
-        ctx.session(),
-        ctx.vault(),
-        ctx.caller(),
+        current_session(),
+        current_vault(),
+        current_actor(),
         reference,
-        ctx.action_id(attachment_id),
+        params.action_id(attachment_id),
         current_attachment_config(),
     )
     return download_response(opened)
@@ -194,12 +198,12 @@ def download_attachment(reference: str, attachment_id: str) -> Response:
     roles=FOCAL_POINT,
 )
 def remove_attachment(reference: str, attachment_id: str) -> Response:
-    reference = ctx.case_reference(reference, Permission.CASE_UPDATE)
+    reference = params.case_reference(reference, Permission.CASE_UPDATE)
     service.remove_attachment(
-        ctx.session(),
-        ctx.caller(),
+        current_session(),
+        current_actor(),
         reference,
-        ctx.action_id(attachment_id),
+        params.action_id(attachment_id),
         current_attachment_config(),
     )
     return envelope(None)

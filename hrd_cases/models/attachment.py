@@ -11,9 +11,9 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
+from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.models.case import Case
 from hrd_cases.models.keys import DataKey
-from hrd_cases.vocabulary import AttachmentCategory, AttachmentLink
 
 
 class Attachment(Base):

@@ -1,7 +1,7 @@
 """Evidence files on the case page: upload (streamed), download (always as a download) and
 removal. No JavaScript: a plain multipart form whose fields come before its file.
 
-The upload reads the body itself (see hrd_cases.streaming_form), so it is exempt from the
+The upload reads the body itself (see hrd_cases.http.multipart), so it is exempt from the
 global CSRF check, which would parse the whole body first; it checks the token itself, and
 refuses a file that arrives before a valid token.
 """
@@ -17,18 +17,17 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from hrd_cases.auth.permissions import Permission, case_for, require
-from hrd_cases.db import get_session
-from hrd_cases.errors import InvalidTransition, ValidationFailed
+from hrd_cases.current import current_attachment_config, current_session, current_vault
+from hrd_cases.domain.errors import InvalidTransition, ValidationFailed
+from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.extensions import csrf
-from hrd_cases.http_download import download_response
+from hrd_cases.http.download import download_response
+from hrd_cases.http.errors import Failure
+from hrd_cases.http.multipart import FilePart, FormError, StreamingForm
 from hrd_cases.models import Case, User
-from hrd_cases.records import get_vault
 from hrd_cases.records.attachment_messages import message
-from hrd_cases.runtime import current_attachment_config
-from hrd_cases.streaming_form import FilePart, FormError, StreamingForm
-from hrd_cases.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.web.case_views import render_case
-from hrd_cases.web.errors import error_response
+from hrd_cases.web.errors import render_error_page
 from hrd_cases.workflow import attachments as service
 
 bp = Blueprint("attachments", __name__, url_prefix="/cases")
@@ -48,7 +47,7 @@ def _refused(texts: list[str], status: int, case: Case | None = None):  # type: 
     """The case page again with the reasons on top (no redirect: the status says what
     happened), or the error page when the case may not be shown yet."""
     if case is None:
-        return error_response(status, detail=" ".join(texts))
+        return render_error_page(Failure(status, detail=" ".join(texts)))
     for text in texts:
         flash(text, "error")
     return render_case(case, status=status)
@@ -70,7 +69,7 @@ def upload(reference: str):  # type: ignore[no-untyped-def]
     """The fields are read first (small, bounded), the CSRF token checked (400), then scope
     (404) and role (403), and only then is the file read, as it streams."""
     actor = _actor()
-    session = get_session()
+    session = current_session()
     config = current_attachment_config()
     limit = config.limits.file_bytes
     if request.content_length and request.content_length > limit + FORM_OVERHEAD:
@@ -117,7 +116,7 @@ def upload(reference: str):  # type: ignore[no-untyped-def]
             link_id=link_id,
         )
         _, removed = service.add_attachment(
-            session, get_vault(), actor, reference, new, file_part.pieces, config
+            session, current_vault(), actor, reference, new, file_part.pieces, config
         )
         for _ in parts:  # the closing boundary
             pass
@@ -135,14 +134,19 @@ def upload(reference: str):  # type: ignore[no-untyped-def]
 @bp.get("/<reference>/attachments/<uuid:attachment_id>")
 def download(reference: str, attachment_id: uuid.UUID) -> Response:
     opened = service.open_download(
-        get_session(), get_vault(), _actor(), reference, attachment_id, current_attachment_config()
+        current_session(),
+        current_vault(),
+        _actor(),
+        reference,
+        attachment_id,
+        current_attachment_config(),
     )
     return download_response(opened)
 
 
 @bp.post("/<reference>/attachments/<uuid:attachment_id>/remove")
 def remove(reference: str, attachment_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    session = get_session()
+    session = current_session()
     case_for(session, _actor(), reference)  # 404 outside scope before the role's 403
     session.rollback()
     service.remove_attachment(

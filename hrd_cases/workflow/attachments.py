@@ -16,12 +16,12 @@ from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import begin_write
-from hrd_cases.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.models import Attachment, Case, Hearing, Referral, Statement, User
 from hrd_cases.records import attachments as files
 from hrd_cases.records.attachment_messages import Refusal, megabytes, message, removal_summary
 from hrd_cases.records.vault import RecordVault
-from hrd_cases.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.workflow.service import add_event
 
 MAX_TITLE = 200

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from hrd_cases.current import current_attachment_config
+from hrd_cases.domain.vocabulary import AttachmentCategory
 from hrd_cases.models import AuditEntry, Case, Role, User
 from hrd_cases.records import RecordVault
-from hrd_cases.runtime import current_attachment_config
-from hrd_cases.vocabulary import AttachmentCategory
 from hrd_cases.workflow.attachments import NewAttachment, add_attachment
-from tests.access._support import build_url, fresh, sign_in, strip_csrf
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_delegation, make_user
+from tests.support.access import build_url, fresh, sign_in, strip_csrf
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_delegation, make_user
 
 DEFENDER_NAME = "Zq Amani Owino-Test"
 NARRATIVE = "Zq narrative: followed home after the hearing"

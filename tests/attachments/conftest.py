@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.models import Case, User
 from hrd_cases.records import RecordVault
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_user
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_user
 
 
 @dataclass

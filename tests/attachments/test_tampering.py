@@ -16,7 +16,7 @@ from hrd_cases.models import Attachment, AttachmentChunk, AuditEntry, Case
 from hrd_cases.records import RecordVault
 from tests.attachments._support import upload
 from tests.attachments.conftest import Setup
-from tests.factories import make_case
+from tests.support.factories import make_case
 
 # Just over two chunks: three sealed chunks, so there is a middle and an end to attack.
 TWO_AND_A_BIT = b"evidence line\n" * (2 * 1024 * 1024 // 14 + 100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from hrd_cases.api.schemas.common import OutputSchema, StrictSchema, Text
-from hrd_cases.vocabulary import AttachmentCategory, AttachmentLink
+from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.workflow.attachments import MAX_TITLE
 
 

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
-
-
-def register_attachment_commands(app: Flask) -> None:
-    app.cli.add_command(attachments_group)
 
 
 @click.group("attachments")
@@ -21,15 +16,13 @@ def attachments_group() -> None:
 def attachments_verify_command() -> None:
     """Check every chunk's authentication tag; list damaged files by case reference and file
     id (never a name). Files whose case content was erased are counted, not failed."""
-    from hrd_cases.db import get_database
-    from hrd_cases.records import get_vault
-    from hrd_cases.runtime import current_attachment_config
+    from hrd_cases.current import current_attachment_config, current_database, current_vault
     from hrd_cases.workflow.attachments import ERASED_PROBLEM, verify_all
 
     checked = broken = erased = 0
-    with get_database().session() as session:
+    with current_database().session() as session:
         for reference, attachment_id, problem in verify_all(
-            session, get_vault(), current_attachment_config()
+            session, current_vault(), current_attachment_config()
         ):
             checked += 1
             if problem == ERASED_PROBLEM:
