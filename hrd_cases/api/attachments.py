@@ -18,6 +18,7 @@ from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.current import (
     current_actor,
     current_attachment_config,
+    current_database,
     current_session,
     current_vault,
 )
@@ -185,6 +186,7 @@ def download_attachment(reference: str, attachment_id: str) -> Response:
         reference,
         params.action_id(attachment_id),
         current_attachment_config(),
+        current_database().session,
     )
     return download_response(opened)
 

@@ -12,7 +12,7 @@ import unicodedata
 from typing import Protocol
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
+from flask import Response
 
 from hrd_cases.records.attachment_content import EXTENSIONS
 
@@ -57,8 +57,9 @@ def download_headers(filename: str, content_type: str, size: int) -> dict[str, s
 
 
 def download_response(opened: Openable) -> Response:
+    # No request context needed while streaming: the chunks read in their own session.
     response = Response(
-        stream_with_context(opened.chunks),
+        opened.chunks,
         headers=download_headers(opened.filename, opened.content_type, opened.size),
         direct_passthrough=True,
     )

@@ -14,7 +14,8 @@ import os
 import struct
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -373,10 +374,23 @@ def verify(
 
 
 def plaintext_chunks(
-    session: Session, vault: RecordVault, storage: AttachmentStorage, attachment: Attachment
+    open_session: Callable[[], AbstractContextManager[Session]],
+    vault: RecordVault,
+    storage: AttachmentStorage,
+    attachment: Attachment,
 ) -> Iterator[bytes]:
-    """The content, one chunk at a time. Call :func:`verify` first to refuse damage cleanly."""
-    return _opened(session, vault, storage, attachment)
+    """The content, one chunk at a time, read in a session of its own: the response streams
+    after the request's session is gone, and the session closes with the stream (finished or
+    abandoned). Call :func:`verify` first to refuse damage cleanly."""
+    cipher = AESGCM(_dek(vault, attachment.case))
+    binding = attachment_binding(str(attachment.case_id), str(attachment.id))
+    attachment_id = attachment.id
+
+    def stream() -> Iterator[bytes]:
+        with open_session() as reading:
+            yield from _authenticated(storage.read(reading, attachment_id), cipher, binding)
+
+    return stream()
 
 
 def seal_names(vault: RecordVault, attachment: Attachment, *, title: str, filename: str) -> None:

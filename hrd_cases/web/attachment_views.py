@@ -17,7 +17,12 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from hrd_cases.auth.permissions import Permission, case_for, require
-from hrd_cases.current import current_attachment_config, current_session, current_vault
+from hrd_cases.current import (
+    current_attachment_config,
+    current_database,
+    current_session,
+    current_vault,
+)
 from hrd_cases.domain.errors import InvalidTransition, ValidationFailed
 from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.extensions import csrf
@@ -140,6 +145,7 @@ def download(reference: str, attachment_id: uuid.UUID) -> Response:
         reference,
         attachment_id,
         current_attachment_config(),
+        current_database().session,
     )
     return download_response(opened)
 

@@ -4,7 +4,8 @@ committed with its timeline event. The bytes themselves go through hrd_cases.rec
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -250,6 +251,7 @@ def open_download(
     reference: str,
     attachment_id: uuid.UUID,
     config: files.AttachmentConfig,
+    open_session: Callable[[], AbstractContextManager[Session]],
 ) -> Download:
     """Check every chunk, audit the download (or the failed check), then hand back a
     stream that decrypts chunk by chunk."""
@@ -285,7 +287,7 @@ def open_download(
         filename=filename,
         content_type=attachment.content_type,
         size=attachment.size,
-        chunks=files.plaintext_chunks(session, vault, store, attachment),
+        chunks=files.plaintext_chunks(open_session, vault, store, attachment),
     )
 
 
