@@ -190,7 +190,9 @@ def remove_attachment(
     try:
         case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)
         attachment = _attachment_of(session, case, attachment_id)
-        config.holding(attachment).delete(session, attachment.id)
+        store = config.holding(attachment)
+        if isinstance(store, files.DatabaseStorage):
+            store.delete(session, attachment.id)  # in this transaction, with the row
         session.delete(attachment)
         add_event(
             session,
@@ -213,6 +215,9 @@ def remove_attachment(
     except BaseException:
         session.rollback()
         raise
+    if not isinstance(store, files.DatabaseStorage):
+        # Only once the row is gone: a failed commit must not leave a row without its file.
+        store.delete(session, attachment_id)
 
 
 def list_attachments(session: Session, vault: RecordVault, case: Case) -> list[AttachmentView]:
