@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment, AttachmentChunk, AuditEntry
-from tests.attachments._support import canary_image, canary_text
 from tests.support.api import ABSENT_ID, World, data_of, errors_of
+from tests.support.attachments import canary_image, canary_text
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from hrd_cases.models import Case, User
 from hrd_cases.records import RecordVault
 from tests.support.app import AuthActions
+from tests.support.attachments import Setup
 from tests.support.factories import make_case, make_user
-
-
-@dataclass
-class Setup:
-    user: User
-    case: Case
-    client: FlaskClient
 
 
 @pytest.fixture

@@ -24,16 +24,16 @@ from hrd_cases.models import Attachment
 from hrd_cases.ops import backup_format
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.attachments._support import (
+from tests.support.access import sign_in
+from tests.support.attachments import (
     CANARY,
+    Setup,
     canary_image,
     canary_pdf,
     canary_text,
     csrf_token,
     upload,
 )
-from tests.attachments.conftest import Setup
-from tests.support.access import sign_in
 from tests.support.factories import make_case, make_user
 from tests.support.ops import app_on, empty_database_url
 

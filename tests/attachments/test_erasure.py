@@ -24,8 +24,7 @@ from hrd_cases.ops.retention import apply_retention
 from hrd_cases.records import RecordVault
 from hrd_cases.records.vault import data_key_context_for
 from hrd_cases.workflow import case_steps
-from tests.attachments._support import canary_image, canary_text, upload
-from tests.attachments.conftest import Setup
+from tests.support.attachments import Setup, canary_image, canary_text, upload
 from tests.support.factories import strategy_catalogue
 
 

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment
-from tests.attachments._support import CANARY, csrf_token, upload
-from tests.attachments.conftest import Setup
+from tests.support.attachments import CANARY, Setup, csrf_token, upload
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY_TEXT = "The summons was delivered on 3 May."

@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment
-from tests.attachments._support import (
+from tests.support.attachments import (
     CANARY,
     GPS_IFD,
+    Setup,
     canary_image,
     canary_pdf,
     canary_text,
     upload,
 )
-from tests.attachments.conftest import Setup
 
 
 def _only_attachment(db: Session) -> Attachment:

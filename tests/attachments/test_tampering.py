@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment, AttachmentChunk, AuditEntry, Case
 from hrd_cases.records import RecordVault
-from tests.attachments._support import upload
-from tests.attachments.conftest import Setup
+from tests.support.attachments import Setup, upload
 from tests.support.factories import make_case
 
 # Just over two chunks: three sealed chunks, so there is a middle and an end to attack.

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment, AttachmentChunk
-from tests.attachments._support import canary_text, csrf_token, upload
-from tests.attachments.conftest import Setup
+from tests.support.attachments import Setup, canary_text, csrf_token, upload
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 

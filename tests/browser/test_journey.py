@@ -28,8 +28,8 @@ from hrd_cases.db import utcnow
 from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import Case, Role, User
 from hrd_cases.records import RecordVault
-from tests.attachments._support import GPS_IFD, canary_image
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
+from tests.support.attachments import GPS_IFD, canary_image
 from tests.support.factories import (
     DEFAULT_PASSWORD,
     make_case,

@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
 from flask.testing import FlaskClient
 from PIL import Image
 
+from hrd_cases.models import Case, User
+
 CANARY = "Zx9Evid"
+
+
+@dataclass
+class Setup:
+    """A signed-in focal point and a case of their delegation."""
+
+    user: User
+    case: Case
+    client: FlaskClient
+
+
 GPS_IFD = 0x8825
 
 
