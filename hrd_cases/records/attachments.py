@@ -227,24 +227,29 @@ def _dek(vault: RecordVault, case: Case) -> bytes:
     return vault._unwrap(case.data_key, f"cases#{case.id}")
 
 
-def receive(
-    session: Session,
-    vault: RecordVault,
-    storage: AttachmentStorage,
-    attachment: Attachment,
-    pieces: Iterable[bytes],
-    limits: Limits,
-    *,
-    scratch_dir: Path | None = None,
-) -> tuple[str, ...]:
-    """Sniff, clean and seal an upload for the new ``attachment`` (its case, id and sealed
-    names set) into ``storage``, in ``session``'s transaction; returns what metadata was
-    removed. Raises Refusal after removing whatever was written: nothing is left half-stored
-    (the caller rolls the transaction back).
-    """
-    case = attachment.case
-    attachment_id = attachment.id
-    counter = _Counter(limits, case_bytes_used(session, case))
+@dataclass
+class Staged:
+    """An upload read to its end, checked and cleaned, waiting in an encrypted spool: no
+    database transaction is open while a client sends its file, however slowly."""
+
+    spool: EncryptedSpool
+    content_type: str
+    size: int
+    removed: tuple[str, ...]
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spool.close()
+
+
+def stage(
+    pieces: Iterable[bytes], limits: Limits, case_used: int, *, scratch_dir: Path | None = None
+) -> Staged:
+    """Read an upload: sniff its first bytes, refuse the first byte over a limit, remove the
+    metadata of images, PDFs and office files. Raises Refusal (and keeps nothing)."""
+    counter = _Counter(limits, case_used)
     incoming = iter(pieces)
     head = bytearray()
     for piece in incoming:
@@ -253,32 +258,57 @@ def receive(
         if len(head) >= content.SNIFF_BYTES:
             break
     content_type = content.sniff(bytes(head))
-    attachment.content_type = content_type
-    attachment.size = 0
+    spool = EncryptedSpool(tempfile.TemporaryFile(dir=scratch_dir))  # noqa: SIM115 - closed by Staged
+    try:
+        if content_type in content.STREAMED:
+            for piece in _counted(bytes(head), incoming, counter, content_type):
+                spool.write(piece)
+            return Staged(spool, content_type, spool.size, ())
+        with EncryptedSpool(tempfile.TemporaryFile(dir=scratch_dir)) as original:
+            for piece in _chain(bytes(head), incoming, counter):
+                original.write(piece)
+            cleaned = content.remove_metadata(original, spool, content_type, limits.file_bytes)
+        if spool.size > limits.file_bytes:
+            raise Refusal("too_large", file_limit=megabytes(limits.file_bytes))
+        return Staged(spool, cleaned.content_type, spool.size, cleaned.removed)
+    except BaseException:
+        spool.close()
+        raise
+
+
+def store(
+    session: Session,
+    vault: RecordVault,
+    storage: AttachmentStorage,
+    attachment: Attachment,
+    staged: Staged,
+    limits: Limits,
+) -> None:
+    """Seal a staged upload for the new ``attachment`` (its case, id and sealed names set)
+    into ``storage``, in the caller's write transaction, which holds the case's lock: the case
+    limit is checked again here, against what other uploads have added meanwhile. On any
+    failure the written chunks go (the caller rolls back): nothing is left half-stored."""
+    case = attachment.case
+    if case_bytes_used(session, case) + staged.size > limits.case_bytes:
+        raise Refusal("case_full", case_limit=megabytes(limits.case_bytes))
+    attachment.content_type = staged.content_type
+    attachment.size = staged.size
     attachment.chunk_count = 0
     attachment.storage = storage.name
     session.add(attachment)
     session.flush()  # the row first: chunks refer to it
-    sealer = ChunkSealer(_dek(vault, case), attachment_binding(str(case.id), str(attachment_id)))
-    writer = storage.writer(session, attachment_id)
+    sealer = ChunkSealer(_dek(vault, case), attachment_binding(str(case.id), str(attachment.id)))
+    writer = storage.writer(session, attachment.id)
     try:
-        if content_type in content.STREAMED:
-            size, count = _seal_stream(
-                writer, sealer, _counted(bytes(head), incoming, counter, content_type)
-            )
-            removed: tuple[str, ...] = ()
-        else:
-            size, count, content_type, removed = _clean_and_seal(
-                writer, sealer, bytes(head), incoming, counter, content_type, limits, scratch_dir
-            )
+        staged.spool.seek(0)
+        size, count = _seal_stream(writer, sealer, iter(lambda: staged.spool.read(CHUNK_SIZE), b""))
         writer.finish()
     except BaseException:
         writer.abort()
         raise
-    attachment.content_type = content_type
-    attachment.size = size
+    if size != staged.size:  # the spool is ours: a mismatch is a bug, never stored
+        raise RuntimeError("staged upload changed size")
     attachment.chunk_count = count
-    return removed
 
 
 def _counted(
@@ -314,30 +344,6 @@ def _seal_stream(
         size += len(chunk)
     writer.write(index, sealer.seal(pending or b"", final=True))
     return size, index + 1
-
-
-def _clean_and_seal(
-    writer: ChunkWriter,
-    sealer: ChunkSealer,
-    head: bytes,
-    rest: Iterator[bytes],
-    counter: _Counter,
-    content_type: str,
-    limits: Limits,
-    scratch_dir: Path | None,
-) -> tuple[int, int, str, tuple[str, ...]]:
-    with (
-        EncryptedSpool(tempfile.TemporaryFile(dir=scratch_dir)) as original,
-        EncryptedSpool(tempfile.TemporaryFile(dir=scratch_dir)) as cleaned,
-    ):
-        for piece in _chain(head, rest, counter):
-            original.write(piece)
-        result = content.remove_metadata(original, cleaned, content_type, limits.file_bytes)
-        cleaned.seek(0)
-        size, count = _seal_stream(writer, sealer, iter(lambda: cleaned.read(CHUNK_SIZE), b""))
-    if size > limits.file_bytes:
-        raise Refusal("too_large", file_limit=megabytes(limits.file_bytes))
-    return size, count, result.content_type, result.removed
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -404,9 +410,11 @@ __all__ = [
     "DatabaseStorage",
     "FilesystemStorage",
     "Limits",
+    "Staged",
     "case_bytes_used",
     "plaintext_chunks",
-    "receive",
+    "stage",
     "storage_named",
+    "store",
     "verify",
 ]

@@ -109,65 +109,73 @@ def add_attachment(
     pieces: Iterable[bytes],
     config: files.AttachmentConfig,
 ) -> tuple[Attachment, str]:
-    """Store one file; returns it and the sentence saying what metadata was removed."""
+    """Store one file; returns it and the sentence saying what metadata was removed.
+
+    Scope, role and link are checked before a byte of the file is read; the file is then read
+    to its end outside any transaction (a slow client must not hold the database's write lock
+    or the case's row lock), and stored in one short write transaction under the case's lock.
+    """
     check_fields(new)
-    begin_write(session)
     try:
-        case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)
+        case = case_for(session, actor, reference, Permission.CASE_UPDATE)
         _check_link(session, case, new)
-        attachment = Attachment(
-            id=uuid.uuid4(),
-            case=case,
-            case_id=case.id,
-            category=new.category,
-            link_kind=new.link_kind,
-            link_id=new.link_id,
-            created_by_id=actor.id,
-        )
-        filename = new.filename.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILENAME]
-        vault.seal(attachment, {"title": new.title.strip(), "filename": filename or "file"})
-        removed = files.receive(
-            session,
-            vault,
-            config.for_new(),
-            attachment,
-            pieces,
-            config.limits,
-            scratch_dir=config.scratch_dir,
-        )
-        add_event(
-            session,
-            case,
-            actor,
-            "attachment.added",
-            subject_type="attachment",
-            subject_id=attachment.id,
-            details={"category": attachment.category.value, "size": attachment.size},
-        )
-        audit.record(
-            session,
-            "attachment.add",
-            actor_id=actor.id,
-            object_type="attachment",
-            object_id=attachment.id,
-            details={
-                "case": case.reference,
-                "category": attachment.category.value,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-            },
-        )
-        session.commit()
+        used = files.case_bytes_used(session, case)
+    finally:
+        session.rollback()  # no transaction stays open while the file streams in
+    try:
+        staged = files.stage(pieces, config.limits, used, scratch_dir=config.scratch_dir)
     except Refusal as refusal:
-        session.rollback()
         raise ValidationFailed({"file": [refusal.text]}) from None
-    except ErasedError:
-        session.rollback()
-        raise AttachmentUnavailable("erased") from None
-    except BaseException:
-        session.rollback()
-        raise
-    return attachment, removal_summary(removed)
+    with staged:
+        begin_write(session)
+        try:
+            case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)
+            _check_link(session, case, new)
+            attachment = Attachment(
+                id=uuid.uuid4(),
+                case=case,
+                case_id=case.id,
+                category=new.category,
+                link_kind=new.link_kind,
+                link_id=new.link_id,
+                created_by_id=actor.id,
+            )
+            filename = new.filename.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILENAME]
+            vault.seal(attachment, {"title": new.title.strip(), "filename": filename or "file"})
+            files.store(session, vault, config.for_new(), attachment, staged, config.limits)
+            add_event(
+                session,
+                case,
+                actor,
+                "attachment.added",
+                subject_type="attachment",
+                subject_id=attachment.id,
+                details={"category": attachment.category.value, "size": attachment.size},
+            )
+            audit.record(
+                session,
+                "attachment.add",
+                actor_id=actor.id,
+                object_type="attachment",
+                object_id=attachment.id,
+                details={
+                    "case": case.reference,
+                    "category": attachment.category.value,
+                    "content_type": attachment.content_type,
+                    "size": attachment.size,
+                },
+            )
+            session.commit()
+        except Refusal as refusal:
+            session.rollback()
+            raise ValidationFailed({"file": [refusal.text]}) from None
+        except ErasedError:
+            session.rollback()
+            raise AttachmentUnavailable("erased") from None
+        except BaseException:
+            session.rollback()
+            raise
+    return attachment, removal_summary(staged.removed)
 
 
 def _attachment_of(session: Session, case: Case, attachment_id: uuid.UUID) -> Attachment:
