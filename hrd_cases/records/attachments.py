@@ -224,7 +224,7 @@ def case_bytes_used(session: Session, case: Case) -> int:
 
 
 def _dek(vault: RecordVault, case: Case) -> bytes:
-    return vault._unwrap(case.data_key, f"cases#{case.id}")
+    return vault.record_key(case)
 
 
 @dataclass
