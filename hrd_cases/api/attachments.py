@@ -152,11 +152,7 @@ def add_attachment(reference: str) -> Response:
         if request.mimetype != "multipart/form-data":
             return error_envelope(415)
         return error_envelope(400, {MESSAGE: [message("form")]})
-    view = next(
-        v
-        for v in service.list_attachments(current_session(), current_vault(), attachment.case)
-        if v.id == attachment.id
-    )
+    view = service.view_of(attachment, current_vault())
     response = envelope(
         AttachmentAddedSchema().dump({"attachment": _shown(view), "metadata_removed": removed}),
         status=201,

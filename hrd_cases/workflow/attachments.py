@@ -235,26 +235,25 @@ def list_attachments(session: Session, vault: RecordVault, case: Case) -> list[A
         .where(Attachment.case_id == case.id)
         .order_by(Attachment.created_at.desc(), Attachment.id)
     ).all()
-    views = []
-    for row in rows:
-        try:
-            names = vault.open(row)
-        except ErasedError:
-            names = {"title": None, "filename": None}
-        views.append(
-            AttachmentView(
-                id=row.id,
-                title=names["title"],
-                filename=names["filename"],
-                category=row.category,
-                content_type=row.content_type,
-                size=row.size,
-                link_kind=row.link_kind,
-                link_id=row.link_id,
-                created_at=row.created_at,
-            )
-        )
-    return views
+    return [view_of(row, vault) for row in rows]
+
+
+def view_of(row: Attachment, vault: RecordVault) -> AttachmentView:
+    try:
+        names = vault.open(row)
+    except ErasedError:
+        names = {"title": None, "filename": None}
+    return AttachmentView(
+        id=row.id,
+        title=names["title"],
+        filename=names["filename"],
+        category=row.category,
+        content_type=row.content_type,
+        size=row.size,
+        link_kind=row.link_kind,
+        link_id=row.link_id,
+        created_at=row.created_at,
+    )
 
 
 def open_download(
