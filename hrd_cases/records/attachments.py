@@ -399,10 +399,6 @@ def plaintext_chunks(
     return stream()
 
 
-def seal_names(vault: RecordVault, attachment: Attachment, *, title: str, filename: str) -> None:
-    vault.seal(attachment, {"title": title, "filename": filename})
-
-
 __all__ = [
     "AttachmentConfig",
     "AttachmentStorage",
