@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Protocol
 from urllib.parse import quote
 
@@ -23,9 +24,7 @@ class Openable(Protocol):
     filename: str
     content_type: str
     size: int
-
-    @property
-    def chunks(self): ...  # type: ignore[no-untyped-def]
+    chunks: Iterator[bytes]
 
 
 def ascii_filename(name: str, content_type: str) -> str:
