@@ -26,7 +26,7 @@ import struct
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Final
+from typing import IO, BinaryIO, Final
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -123,7 +123,7 @@ def _header_digest(header_bytes: bytes) -> bytes:
     return hashlib.sha256(MAGIC + _LENGTH.pack(len(header_bytes)) + header_bytes).digest()
 
 
-def read_chunks(stream: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:
+def read_chunks(stream: IO[bytes], size: int = CHUNK_SIZE) -> Iterator[bytes]:
     while True:
         chunk = stream.read(size)
         if not chunk:

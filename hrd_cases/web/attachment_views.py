@@ -55,7 +55,7 @@ def _refused(texts: list[str], status: int, case: Case | None = None):  # type: 
         return render_error_page(Failure(status, detail=" ".join(texts)))
     for text in texts:
         flash(text, "error")
-    return render_case(case, status=status)
+    return render_case(case.reference, status=status)
 
 
 def _parse_link(value: str) -> tuple[AttachmentLink, uuid.UUID | None]:
