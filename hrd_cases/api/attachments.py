@@ -22,6 +22,7 @@ from hrd_cases.current import (
     current_session,
     current_vault,
 )
+from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.http.download import download_response
 from hrd_cases.http.errors import MESSAGE, envelope, error_envelope
 from hrd_cases.http.multipart import FilePart, FormError, StreamingForm
@@ -44,11 +45,11 @@ _UPLOAD_BODY: dict[str, Any] = {
                     "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE},
                     "category": {
                         "type": "string",
-                        "enum": [c.value for c in service.AttachmentCategory],
+                        "enum": [c.value for c in AttachmentCategory],
                     },
                     "link_kind": {
                         "type": "string",
-                        "enum": [k.value for k in service.AttachmentLink],
+                        "enum": [k.value for k in AttachmentLink],
                         "default": "case",
                     },
                     "link_id": {"type": "string", "format": "uuid"},

@@ -21,10 +21,14 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 class Openable(Protocol):
-    filename: str
-    content_type: str
-    size: int
-    chunks: Iterator[bytes]
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def chunks(self) -> Iterator[bytes]: ...
 
 
 def ascii_filename(name: str, content_type: str) -> str:

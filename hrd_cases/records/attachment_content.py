@@ -14,9 +14,9 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, Any, BinaryIO, Final, cast
 
-import filetype
+import filetype  # type: ignore[import-untyped]  # the package publishes no type hints
 
 from hrd_cases.records.attachment_messages import Refusal
 
@@ -87,7 +87,7 @@ _MARKUP_PREFIXES: Final = (
 
 def heic_supported() -> bool:
     try:
-        import pillow_heif  # noqa: F401
+        import pillow_heif  # type: ignore[import-not-found]  # noqa: F401 - optional HEIC decoder
     except ImportError:
         return False
     return True
@@ -111,7 +111,7 @@ def sniff(head: bytes) -> str:
         if _looks_like_text(head):
             return TEXT
         raise Refusal("type")
-    mime = kind.mime
+    mime: str = kind.mime
     if mime in OFFICE or mime == "application/zip":
         return "application/zip"  # decided from the whole archive's directory, see office_type
     if mime == "image/heif" or mime == HEIC:
@@ -222,7 +222,7 @@ def _clean_image(source: IO[bytes], out: IO[bytes], content_type: str) -> Cleane
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if content_type == HEIC:
-        import pillow_heif
+        import pillow_heif  # optional HEIC decoder (only reached when installed)
 
         pillow_heif.register_heif_opener()
     try:
@@ -241,8 +241,9 @@ def _clean_image(source: IO[bytes], out: IO[bytes], content_type: str) -> Cleane
     upright = ImageOps.exif_transpose(image)
     # Pixels only: no info, EXIF, XMP or ICC profile goes across.
     clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-    if upright.mode == "P" and upright.getpalette():
-        clean.putpalette(upright.getpalette())
+    palette = upright.getpalette()
+    if upright.mode == "P" and palette:
+        clean.putpalette(palette)
     if content_type == JPEG:
         clean.save(out, "JPEG", quality=95, subsampling=0)
     elif content_type == WEBP:
@@ -310,7 +311,7 @@ def _clean_pdf(source: IO[bytes], out: IO[bytes]) -> Cleaned:
     import pikepdf
 
     try:
-        pdf = pikepdf.open(source)
+        pdf = pikepdf.open(cast(BinaryIO, source))
     except (pikepdf.PdfError, pikepdf.PasswordError, ValueError):
         raise Refusal("damaged") from None
     with pdf:
@@ -329,7 +330,7 @@ def _clean_pdf(source: IO[bytes], out: IO[bytes]) -> Cleaned:
                     if "other" not in found:
                         found.append("other")
         # Only reachable objects are written: earlier revisions' info dictionaries go too.
-        pdf.save(out, deterministic_id=True)
+        pdf.save(cast(BinaryIO, out), deterministic_id=True)
     return Cleaned(PDF, tuple(found))
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol, cast
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func, insert, select
@@ -267,7 +267,9 @@ def stage(
         with EncryptedSpool(tempfile.TemporaryFile(dir=scratch_dir)) as original:
             for piece in _chain(bytes(head), incoming, counter):
                 original.write(piece)
-            cleaned = content.remove_metadata(original, spool, content_type, limits.file_bytes)
+            cleaned = content.remove_metadata(
+                cast(IO[bytes], original), cast(IO[bytes], spool), content_type, limits.file_bytes
+            )
         if spool.size > limits.file_bytes:
             raise Refusal("too_large", file_limit=megabytes(limits.file_bytes))
         return Staged(spool, cleaned.content_type, spool.size, cleaned.removed)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -44,11 +45,11 @@ def _actor() -> User:
     return current_user._get_current_object()
 
 
-def _back(reference: str):  # type: ignore[no-untyped-def]
+def _back(reference: str) -> ResponseReturnValue:
     return redirect(url_for("cases.case_detail", reference=reference, _anchor="attachments"))
 
 
-def _refused(texts: list[str], status: int, case: Case | None = None):  # type: ignore[no-untyped-def]
+def _refused(texts: list[str], status: int, case: Case | None = None) -> ResponseReturnValue:
     """The case page again with the reasons on top (no redirect: the status says what
     happened), or the error page when the case may not be shown yet."""
     if case is None:
@@ -70,7 +71,7 @@ def _parse_link(value: str) -> tuple[AttachmentLink, uuid.UUID | None]:
 
 @bp.post("/<reference>/attachments")
 @csrf.exempt
-def upload(reference: str):  # type: ignore[no-untyped-def]
+def upload(reference: str) -> ResponseReturnValue:
     """The fields are read first (small, bounded), the CSRF token checked (400), then scope
     (404) and role (403), and only then is the file read, as it streams."""
     actor = _actor()
@@ -151,7 +152,7 @@ def download(reference: str, attachment_id: uuid.UUID) -> Response:
 
 
 @bp.post("/<reference>/attachments/<uuid:attachment_id>/remove")
-def remove(reference: str, attachment_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def remove(reference: str, attachment_id: uuid.UUID) -> ResponseReturnValue:
     session = current_session()
     case_for(session, _actor(), reference)  # 404 outside scope before the role's 403
     session.rollback()

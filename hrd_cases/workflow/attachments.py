@@ -86,16 +86,20 @@ def check_fields(new: NewAttachment) -> None:
 
 
 def _check_link(session: Session, case: Case, new: NewAttachment) -> None:
-    model = {
-        AttachmentLink.REFERRAL: Referral,
-        AttachmentLink.HEARING: Hearing,
-        AttachmentLink.STATEMENT: Statement,
-    }.get(new.link_kind)
-    if model is None:
+    if new.link_kind is AttachmentLink.REFERRAL:
+        found = session.scalar(
+            select(Referral.id).where(Referral.id == new.link_id, Referral.case_id == case.id)
+        )
+    elif new.link_kind is AttachmentLink.HEARING:
+        found = session.scalar(
+            select(Hearing.id).where(Hearing.id == new.link_id, Hearing.case_id == case.id)
+        )
+    elif new.link_kind is AttachmentLink.STATEMENT:
+        found = session.scalar(
+            select(Statement.id).where(Statement.id == new.link_id, Statement.case_id == case.id)
+        )
+    else:
         return
-    found = session.scalar(
-        select(model.id).where(model.id == new.link_id, model.case_id == case.id)
-    )
     if found is None:
         raise ValidationFailed({"link_id": [message("link")]})
 
