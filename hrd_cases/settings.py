@@ -66,6 +66,13 @@ class Settings:
     # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
     # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
     erasure_retire_within_days: int = 7
+    # Evidence files: "database" (chunks as rows, the default) or "filesystem" (a directory,
+    # instance/attachments unless attachment_directory names another). Limits are enforced
+    # while the upload streams in.
+    attachment_storage: str = "database"
+    attachment_directory: str = ""
+    attachment_max_file_bytes: int = 25 * 1024 * 1024
+    attachment_max_case_bytes: int = 500 * 1024 * 1024
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -82,6 +89,10 @@ class Settings:
 
         env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
         return load_provider(self.keyring_file, env, self.keyring_env_var)
+
+    @property
+    def attachment_path(self) -> Path:
+        return Path(self.attachment_directory or self.instance_path / "attachments")
 
     @property
     def strategies_dir(self) -> Path:
@@ -126,6 +137,10 @@ class Settings:
             values["workers"] = int(environ["WEB_CONCURRENCY"])
         if environ.get("HRD_PROXY_HOPS", "").isdigit():
             values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
+        if environ.get("HRD_ATTACHMENT_STORAGE"):
+            values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
+        if environ.get("HRD_ATTACHMENT_DIRECTORY"):
+            values["attachment_directory"] = environ["HRD_ATTACHMENT_DIRECTORY"]
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -165,6 +180,12 @@ class Settings:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
         if not 1 <= self.erasure_retire_within_days <= 90:
             raise SettingsError("erasure_retire_within_days must be between 1 and 90")
+        if self.attachment_storage not in ("database", "filesystem"):
+            raise SettingsError("attachment_storage must be database or filesystem")
+        if not 0 < self.attachment_max_file_bytes <= self.attachment_max_case_bytes:
+            raise SettingsError(
+                "attachment_max_file_bytes must be positive and at most attachment_max_case_bytes"
+            )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
 

@@ -11,7 +11,7 @@ read, so a link re-pointed in the database fails loudly. The migration cannot co
 check, until `hrd-cases keys relink` (run once, right after upgrading) signs them.
 
 Revision ID: 3c9a51e0f7d2
-Revises: b7c3e1a9d2f4
+Revises: 1c04e860ddc8
 Create Date: 2026-11-29 02:40:00+00:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 import hrd_cases.db
 
 revision: str = "3c9a51e0f7d2"
-down_revision: str | None = "b7c3e1a9d2f4"
+down_revision: str | None = "1c04e860ddc8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
