@@ -56,7 +56,7 @@ def due_note(due_at: datetime | None, now: datetime) -> str | None:
     if seconds < 0:
         return texts.OVERDUE_BY_HOURS.format(hours=max(1, round(-seconds / 3600)))
     hours = round(seconds / 3600)
-    if hours >= 48:
+    if hours > 48:
         return texts.DUE_IN_DAYS.format(days=round(hours / 24))
     return texts.DUE_IN_HOURS.format(hours=max(hours, 1) if seconds > 0 else 0)
 
@@ -82,8 +82,12 @@ def item_of(notification: Notification, base_url: str, zone: ZoneInfo, now: date
     )
 
 
-def subject_line(item: Item) -> str:
-    note = f" ({item.due_note})" if item.due_note else ""
+# Events whose subject says how long is left; a hearing's date is in the body only.
+TIMED_EVENTS = frozenset({"awaiting_decision", "deadline_warning", "deadline_overdue"})
+
+
+def subject_line(item: Item, event: str) -> str:
+    note = f" ({item.due_note})" if item.due_note and event in TIMED_EVENTS else ""
     return f"[{texts.PRODUCT}] {item.headline}{note}"
 
 
@@ -98,7 +102,8 @@ def build_email(
         subject = f"[{texts.PRODUCT}] " + texts.DIGEST_SUBJECT.format(count=len(items))
         template = "digest"
     else:
-        subject = subject_line(items[0]) if items else f"[{texts.PRODUCT}]"
+        first = message.notifications[0] if items else None
+        subject = subject_line(items[0], first.event) if first else f"[{texts.PRODUCT}]"
         template = "message"
     security = any(n.kind == "security" for n in message.notifications)
     context = {
