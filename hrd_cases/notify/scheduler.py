@@ -15,7 +15,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from hrd_cases.db import Database, write_transaction
+from hrd_cases.db import Database, utcnow, write_transaction
 from hrd_cases.models import (
     Case,
     EmailState,
@@ -210,8 +210,8 @@ def queue_digests(session: Session, now: datetime, digest_hour: int = 7) -> int:
                 is_digest=True,
                 state=OutboxState.QUEUED,
                 attempts=0,
-                next_attempt_at=now,
-                created_at=now,
+                next_attempt_at=utcnow(),  # ``now`` may be a test's or a late tick's clock
+                created_at=utcnow(),
             )
             try:
                 with session.begin_nested():
