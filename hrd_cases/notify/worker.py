@@ -170,10 +170,24 @@ class OutboxWorker:
             return "sent"
 
     def _mark_handing_over(self, message_id: int) -> bool:
-        with self.database.session() as session:
-            return self._mark(
-                session, message_id, OutboxState.CLAIMED, state=OutboxState.HANDING_OVER
+        """Only while the claim's lease holds: once it expired another worker may have
+        reclaimed the row, and finishing would send it twice."""
+        now = self.clock()
+        with self.database.session() as session, write_transaction(session):
+            changed = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.state == OutboxState.CLAIMED,
+                    OutboxMessage.claimed_by == self.worker_id,
+                    OutboxMessage.lease_until > now,
+                )
+                .values(
+                    state=OutboxState.HANDING_OVER,
+                    lease_until=now + timedelta(seconds=self.settings.notify_lease_seconds),
+                )
             )
+        return bool(changed.rowcount)  # type: ignore[attr-defined]
 
     def _mark(self, session: Session, message_id: int, expected: OutboxState, **values) -> bool:  # type: ignore[no-untyped-def]
         """Change a row this worker holds in the expected state; False if it no longer does."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -86,7 +87,9 @@ class Received:
 class Recorder:
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    authenticated: list[str] = field(default_factory=list)
+    # Like an MTA that queued the message and is slow to say so: recorded first, then the
+    # reply waits (a client killed meanwhile never learns that the server has it).
+    reply_delay_seconds: float = 0.0
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         if not session.authenticated or not session.ssl:
@@ -100,6 +103,8 @@ class Recorder:
                     raw,
                 )
             )
+        if self.reply_delay_seconds:
+            await asyncio.sleep(self.reply_delay_seconds)
         return "250 OK"
 
     def ids(self) -> list[str]:
