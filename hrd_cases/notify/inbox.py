@@ -40,15 +40,18 @@ def unread_count(session: Session, user: User) -> int:
 
 
 def inbox(
-    session: Session, user: User, base_url: str, *, limit: int = PAGE_SIZE
+    session: Session,
+    user: User,
+    base_url: str,
+    *,
+    limit: int = PAGE_SIZE,
+    only_id: int | None = None,
 ) -> list[InboxEntry]:
     """Newest first; links are paths of this site (base_url "" gives relative ones)."""
-    rows = session.scalars(
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.id.desc())
-        .limit(limit)
-    ).all()
+    statement = select(Notification).where(Notification.user_id == user.id)
+    if only_id is not None:
+        statement = statement.where(Notification.id == only_id)
+    rows = session.scalars(statement.order_by(Notification.id.desc()).limit(limit)).all()
     zone, now = user_zone(user), utcnow()
     return [
         InboxEntry(

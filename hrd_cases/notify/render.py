@@ -43,9 +43,13 @@ def user_zone(user: User) -> ZoneInfo:
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    """In the reader's zone, named by its UTC offset: a zone's name ("Africa/Nairobi") is a
+    place, and messages name none."""
     if moment is None:
         return None
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def due_note(due_at: datetime | None, now: datetime) -> str | None:

@@ -57,7 +57,7 @@ def read_all():  # type: ignore[no-untyped-def]
 
 @bp.post("/preferences")
 def save_preferences():  # type: ignore[no-untyped-def]
-    choices = {k.value: request.form.get(k.value, "") for k in CHOOSABLE_KINDS}
+    choices = {k.value: request.form[k.value] for k in CHOOSABLE_KINDS if k.value in request.form}
     inbox.set_preferences(get_session(), _user(), choices)
     flash(texts.PREFERENCES_SAVED, "success")
     return redirect(url_for("notifications.notification_list"))
