@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response
 
 from hrd_cases.api import bp
-from hrd_cases.api import context as ctx
 from hrd_cases.api.account import EVERY_ROLE
-from hrd_cases.api.envelope import envelope
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.notifications import NotificationSchema
+from hrd_cases.current import current_actor, current_session
+from hrd_cases.http.errors import envelope
 from hrd_cases.notify import inbox
 
 
@@ -41,7 +41,7 @@ def _present(entry: inbox.InboxEntry) -> dict[str, object]:
 )
 def my_notifications() -> Response:
     """Newest first (at most 50), with the unread count in meta. Links are site paths."""
-    user, session = ctx.caller(), ctx.session()
+    user, session = current_actor(), current_session()
     entries = inbox.inbox(session, user, "")
     return envelope(
         NotificationSchema(many=True).dump([_present(e) for e in entries]),
@@ -60,7 +60,7 @@ def my_notifications() -> Response:
 )
 def read_my_notification(notification_id: int) -> Response:
     """Another user's notification is absent (404)."""
-    user, session = ctx.caller(), ctx.session()
+    user, session = current_actor(), current_session()
     inbox.mark_read(session, user, notification_id)
     (entry,) = inbox.inbox(session, user, "", only_id=notification_id)
     return envelope(NotificationSchema().dump(_present(entry)))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import NotFound, ValidationFailed
+from hrd_cases.domain.errors import NotFound, ValidationFailed
 from hrd_cases.models import Delivery, Notification, NotificationPreference, User
 from hrd_cases.notify.outbox import CHOOSABLE_KINDS, Kind
 from hrd_cases.notify.render import Item, item_of, user_zone

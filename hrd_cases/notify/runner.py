@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from hrd_cases.db import get_database, utcnow
+from hrd_cases.db import database_of, utcnow
 from hrd_cases.notify.scheduler import tick
 from hrd_cases.notify.transport import transport_for
 from hrd_cases.notify.worker import OutboxWorker
@@ -19,13 +19,13 @@ log = logging.getLogger(__name__)
 
 def make_worker(app: Flask) -> OutboxWorker:
     settings = app.extensions["hrd_settings"]
-    return OutboxWorker(get_database(app), settings, transport_for(settings))
+    return OutboxWorker(database_of(app), settings, transport_for(settings))
 
 
 def scheduler_tick(app: Flask) -> Callable[[], None]:
     settings = app.extensions["hrd_settings"]
     catalogue = app.extensions["hrd_strategies"]
-    database = get_database(app)
+    database = database_of(app)
     return lambda: tick(database, catalogue, utcnow(), settings.digest_hour)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from hrd_cases.db import Database, utcnow, write_transaction
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.models import (
     Case,
     EmailState,
@@ -30,7 +31,6 @@ from hrd_cases.models import (
 from hrd_cases.notify.events import case_focal_points, deciders
 from hrd_cases.notify.outbox import MESSAGE_ID_DOMAIN, Alert, Kind, notify
 from hrd_cases.workflow.deadlines import Deadline, DeadlineKind, case_deadlines
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from hrd_cases.db import get_session
+from hrd_cases.current import current_session
 from hrd_cases.models import Delivery, Role, User
 from hrd_cases.notify import inbox, texts
 from hrd_cases.notify.outbox import CHOOSABLE_KINDS
@@ -20,7 +20,7 @@ def unread_notifications() -> dict[str, int]:
     """The header's count: one COUNT on an index, only for a signed-in user."""
     if not getattr(current_user, "is_authenticated", False):
         return {"unread_notifications": 0}
-    return {"unread_notifications": inbox.unread_count(get_session(), current_user)}
+    return {"unread_notifications": inbox.unread_count(current_session(), current_user)}
 
 
 def _user() -> User:
@@ -29,7 +29,7 @@ def _user() -> User:
 
 @bp.get("")
 def notification_list():  # type: ignore[no-untyped-def]
-    user, session = _user(), get_session()
+    user, session = _user(), current_session()
     return render_template(
         "notifications.html",
         entries=inbox.inbox(session, user, ""),
@@ -43,14 +43,14 @@ def notification_list():  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:notification_id>/read")
 def read_one(notification_id: int):  # type: ignore[no-untyped-def]
-    inbox.mark_read(get_session(), _user(), notification_id)
+    inbox.mark_read(current_session(), _user(), notification_id)
     flash(texts.MARKED_READ, "success")
     return redirect(url_for("notifications.notification_list"))
 
 
 @bp.post("/read-all")
 def read_all():  # type: ignore[no-untyped-def]
-    inbox.mark_all_read(get_session(), _user())
+    inbox.mark_all_read(current_session(), _user())
     flash(texts.ALL_MARKED_READ, "success")
     return redirect(url_for("notifications.notification_list"))
 
@@ -58,6 +58,6 @@ def read_all():  # type: ignore[no-untyped-def]
 @bp.post("/preferences")
 def save_preferences():  # type: ignore[no-untyped-def]
     choices = {k.value: request.form[k.value] for k in CHOOSABLE_KINDS if k.value in request.form}
-    inbox.set_preferences(get_session(), _user(), choices)
+    inbox.set_preferences(current_session(), _user(), choices)
     flash(texts.PREFERENCES_SAVED, "success")
     return redirect(url_for("notifications.notification_list"))

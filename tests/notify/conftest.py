@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
 from hrd_cases.notify.transport import SmtpTransport
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.settings import Settings
@@ -33,4 +33,4 @@ def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
 
 @pytest.fixture
 def worker(app: Flask, mail_settings: Settings) -> OutboxWorker:
-    return OutboxWorker(get_database(app), mail_settings, SmtpTransport(mail_settings))
+    return OutboxWorker(database_of(app), mail_settings, SmtpTransport(mail_settings))

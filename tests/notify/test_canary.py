@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.demo import load_demo
+from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, consent_scope_for
 from hrd_cases.models import (
     Case,
     Defender,
@@ -25,11 +26,10 @@ from hrd_cases.models import (
 from hrd_cases.notify.scheduler import tick
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import AssistanceType, Mechanism, consent_scope_for
 from hrd_cases.workflow import referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
 from tests.notify._smtp import SmtpServer
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 from tests.workflow.test_guards import PUBLIC, World
 
 CANARY = "Qz7Canary"

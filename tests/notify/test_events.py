@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth import accounts
 from hrd_cases.db import utcnow
+from hrd_cases.domain.vocabulary import consent_scope_for
 from hrd_cases.models import Notification, OutboxMessage, OutboxState, Role
 from hrd_cases.notify.scheduler import raise_deadline_events, raise_hearing_reminders
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import consent_scope_for
 from hrd_cases.workflow import referrals, statements
-from tests.factories import make_delegation, make_user
 from tests.notify._smtp import SmtpServer
+from tests.support.factories import make_delegation, make_user
 from tests.workflow.test_guards import PUBLIC, World
 
 
@@ -51,7 +51,7 @@ def _link(message) -> str:  # type: ignore[no-untyped-def]
 
 def _opens(app: Flask, email: str, path: str) -> int:
     client: FlaskClient = app.test_client()
-    from tests.conftest import AuthActions
+    from tests.support.app import AuthActions
 
     AuthActions(client, app).login(email)
     return client.get(path).status_code
@@ -175,7 +175,7 @@ def test_sign_in_from_a_new_browser_is_told_to_the_owner(
     app: Flask, db: Session, worker: OutboxWorker, smtp: SmtpServer
 ) -> None:
     from hrd_cases.auth.service import start_session
-    from tests.conftest import AuthActions
+    from tests.support.app import AuthActions
 
     user = make_user(db, Role.FOCAL_POINT)
     start_session(db, user, origin="known-origin")
@@ -211,13 +211,13 @@ def test_a_step_that_fails_after_writing_its_notification_leaves_none(
 def test_smtp_without_the_right_password_is_retried_not_lost(
     app: Flask, db: Session, world: World, mail_settings, smtp: SmtpServer  # type: ignore[no-untyped-def]
 ) -> None:
-    from hrd_cases.db import get_database
+    from hrd_cases.db import database_of
     from hrd_cases.notify.transport import SmtpTransport
 
     wrong = mail_settings.replace(
         smtp_password="wrong", notify_max_attempts=2, smtp_timeout_seconds=2.0
     )
-    bad_worker = OutboxWorker(get_database(app), wrong, SmtpTransport(wrong))
+    bad_worker = OutboxWorker(database_of(app), wrong, SmtpTransport(wrong))
     with app.app_context():
         world.refer()
     bad_worker.run_once()

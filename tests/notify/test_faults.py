@@ -23,9 +23,9 @@ from hrd_cases.models import OutboxMessage, OutboxState, Role
 from hrd_cases.notify.outbox import Alert, Kind, notify
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.settings import Settings
-from tests.conftest import TEST_SECRET_KEY
-from tests.factories import make_user
 from tests.notify._smtp import SmtpServer
+from tests.support.app import TEST_SECRET_KEY
+from tests.support.factories import make_user
 
 WORKER = str(Path(sys.executable).with_name("hrd-cases"))
 
@@ -176,11 +176,14 @@ def test_worker_stops_cleanly_on_sigterm(
     worker_environment: dict[str, str], workers: list  # type: ignore[type-arg]
 ) -> None:
     process = start_worker(worker_environment, workers)
-    time.sleep(3)
-    assert process.poll() is None, process.stderr.read() if process.stderr else ""
+    assert process.stderr is not None
+    # Its first line comes after the signal handlers are in place.
+    assert "worker delivering to SMTP" in process.stderr.readline()
+    time.sleep(1)
+    assert process.poll() is None
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
-    assert "worker stopped" in (process.stderr.read() if process.stderr else "")
+    assert "worker stopped" in process.stderr.read()
 
 
 @pytest.mark.postgres_only

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from hrd_cases.auth import accounts
 from hrd_cases.models import Delivery, Notification, NotificationPreference, Role
 from hrd_cases.records import RecordVault
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_user
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_user
 from tests.workflow.test_guards import World
 
 

@@ -10,15 +10,15 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from hrd_cases.auth import accounts
-from hrd_cases.errors import ValidationFailed
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.models import Role
 from hrd_cases.notify import inbox
 from hrd_cases.notify.scheduler import queue_digests
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow import referrals
-from tests.factories import make_case
 from tests.notify._smtp import SmtpServer
+from tests.support.factories import make_case
 from tests.workflow.test_guards import World
 
 
@@ -86,7 +86,7 @@ def test_digest_follows_the_delegation_time_zone(
 
 
 def test_security_messages_cannot_be_switched_off(app: Flask, db: Session) -> None:
-    from tests.factories import make_user
+    from tests.support.factories import make_user
 
     user = make_user(db, Role.FOCAL_POINT)
     with pytest.raises(ValidationFailed) as refused:

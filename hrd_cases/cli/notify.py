@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from hrd_cases.db import get_database
+from hrd_cases.current import current_database
 
 
 @click.command("worker")
@@ -47,7 +47,7 @@ def outbox_failed_command() -> None:
     """List failed messages: id, recipient account id, attempts, last error."""
     from hrd_cases.notify.worker import failed_messages
 
-    with get_database().session() as session:
+    with current_database().session() as session:
         for message in failed_messages(session):
             click.echo(
                 f"{message.id}\tuser {message.user_id}\t{message.attempts} attempt(s)\t"
@@ -62,7 +62,7 @@ def outbox_retry_command(message_id: int) -> None:
     """Queue a failed message again (check first that it did not arrive)."""
     from hrd_cases.notify.worker import retry_failed
 
-    with get_database().session() as session:
+    with current_database().session() as session:
         if not retry_failed(session, message_id):
             raise click.ClickException(f"message {message_id} is not failed")
     click.echo(f"message {message_id} queued again")
