@@ -112,9 +112,12 @@ def on_timeline_event(
     rule = TIMELINE_RULES.get(timeline_kind)
     if rule is None or subject_type not in _SUBJECT_MODELS:
         return
-    session.flush()  # the subject may be new in this transaction
     key = subject_id if isinstance(subject_id, uuid.UUID) else uuid.UUID(str(subject_id))
-    subject = session.get(_SUBJECT_MODELS[subject_type], key)
+    model = _SUBJECT_MODELS[subject_type]
+    subject = session.identity_map.get(session.identity_key(model, key))  # no SQL
+    if subject is None:
+        session.flush()  # the subject may be new in this transaction
+        subject = session.get(model, key)
     if subject is None:
         return
     due_at = _decision_due(case, subject_type, at) if rule.waiting else None

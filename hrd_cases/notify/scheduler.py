@@ -114,22 +114,20 @@ def raise_deadline_events(session: Session, catalogue: StrategyCatalogue, now: d
                     continue
                 subject = deadline.subject_id or case.reference
                 key = f"{event}:{deadline.kind.value}:{subject}:{deadline.due_at.isoformat()}"
-                raised += len(
-                    notify(
-                        session,
-                        _owers(session, case, deadline),
-                        Alert(
-                            event=event,
-                            kind=Kind.DEADLINE,
-                            case=case,
-                            subject_type=deadline.kind.value.split()[0],
-                            subject_id=deadline.subject_id,
-                            waiting_since=deadline.due_at - window,
-                            due_at=deadline.due_at,
-                            deadline_kind=deadline.kind.value,
-                            dedupe_key=key,
-                        ),
-                    )
+                raised += notify(
+                    session,
+                    _owers(session, case, deadline),
+                    Alert(
+                        event=event,
+                        kind=Kind.DEADLINE,
+                        case=case,
+                        subject_type=deadline.kind.value.split()[0],
+                        subject_id=deadline.subject_id,
+                        waiting_since=deadline.due_at - window,
+                        due_at=deadline.due_at,
+                        deadline_kind=deadline.kind.value,
+                        dedupe_key=key,
+                    ),
                 )
     return raised
 
@@ -159,20 +157,18 @@ def raise_hearing_reminders(session: Session, now: datetime) -> int:
             creator = session.get(User, hearing.created_by_id)
             if creator is not None:
                 recipients.setdefault(creator.id, creator)
-            raised += len(
-                notify(
-                    session,
-                    recipients.values(),
-                    Alert(
-                        event="hearing_tomorrow",
-                        kind=Kind.HEARING_TOMORROW,
-                        case=case,
-                        subject_type="hearing",
-                        subject_id=hearing.id,
-                        due_at=hearing.scheduled_for,
-                        dedupe_key=f"hearing_tomorrow:{hearing.id}:{local_day.isoformat()}",
-                    ),
-                )
+            raised += notify(
+                session,
+                recipients.values(),
+                Alert(
+                    event="hearing_tomorrow",
+                    kind=Kind.HEARING_TOMORROW,
+                    case=case,
+                    subject_type="hearing",
+                    subject_id=hearing.id,
+                    due_at=hearing.scheduled_for,
+                    dedupe_key=f"hearing_tomorrow:{hearing.id}:{local_day.isoformat()}",
+                ),
             )
     return raised
 

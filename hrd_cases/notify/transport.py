@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -69,6 +70,11 @@ class SmtpTransport:
                 connection.starttls(context=self._tls_context())
         if s.smtp_username:
             connection.login(s.smtp_username, s.smtp_password or "")
+        connection.ehlo_or_helo_if_needed()  # MAIL below is sent by hand: greet first
+        # The message goes in two writes (body, then the final dot): without this, Nagle's
+        # algorithm holds the dot for the server's delayed ACK, about 40 ms per message.
+        if connection.sock is not None:
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._connection = connection
         return connection
 
