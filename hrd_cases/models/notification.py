@@ -42,6 +42,25 @@ class OutboxState(enum.StrEnum):
     FAILED = "failed"
 
 
+class NotificationEvent(Base):
+    """What a step wrote in its own transaction: one row, whatever the number of recipients.
+    The worker expands it into notifications and outbox rows (``expanded_at``), so a step pays
+    for one insert (scripts/bench_notify.py) and a rolled-back step leaves nothing."""
+
+    __tablename__ = "notification_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))  # timeline kind or account event
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    subject_type: Mapped[str | None] = mapped_column(String(20))
+    subject_id: Mapped[str | None] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_notification_events_expanded_at_id", "expanded_at", "id"),)
+
+
 class Notification(Base):
     __tablename__ = "notifications"
 

@@ -12,15 +12,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.models import (
     Case,
     Hearing,
+    NotificationEvent,
     Referral,
     Role,
     Statement,
@@ -28,6 +29,9 @@ from hrd_cases.models import (
     UserCountry,
 )
 from hrd_cases.notify.outbox import Alert, Kind, notify
+
+if TYPE_CHECKING:  # workflow imports this module: no cycle at run time
+    from hrd_cases.workflow.templates import StrategyCatalogue
 
 Subject = Referral | Statement | Hearing
 Recipients = Callable[[Session, Case, Any], list[User]]
@@ -108,47 +112,18 @@ def on_timeline_event(
     at: datetime,
 ) -> None:
     """Called by every step's timeline write (workflow.service.add_event), in its
-    transaction."""
-    rule = TIMELINE_RULES.get(timeline_kind)
-    if rule is None or subject_type not in _SUBJECT_MODELS:
+    transaction: one row if the event notifies anyone; the worker fans it out."""
+    if timeline_kind not in TIMELINE_RULES or subject_type not in _SUBJECT_MODELS:
         return
-    key = subject_id if isinstance(subject_id, uuid.UUID) else uuid.UUID(str(subject_id))
-    model = _SUBJECT_MODELS[subject_type]
-    subject = session.identity_map.get(session.identity_key(model, key))  # no SQL
-    if subject is None:
-        session.flush()  # the subject may be new in this transaction
-        subject = session.get(model, key)
-    if subject is None:
-        return
-    due_at = _decision_due(case, subject_type, at) if rule.waiting else None
-    notify(
-        session,
-        rule.recipients(session, case, subject),
-        Alert(
-            event=rule.event,
-            kind=rule.kind,
-            case=case,
+    session.add(
+        NotificationEvent(
+            source=timeline_kind,
+            case_id=case.id,
             subject_type=subject_type,
-            subject_id=subject.id,
-            waiting_since=at if rule.waiting else None,
-            due_at=due_at,
-        ),
+            subject_id=None if subject_id is None else str(subject_id),
+            at=at,
+        )
     )
-
-
-def _decision_due(case: Case, subject_type: str, since: datetime) -> datetime | None:
-    """When the decision is due by the case's own template; None outside an app (scripts
-    that drive services without one still notify, without the deadline)."""
-    if not has_app_context():
-        return None
-    catalogue = current_app.extensions["hrd_strategies"]
-    rules = catalogue.template(case.template_code, case.template_version).deadlines
-    hours = (
-        rules.referral_decision_hours
-        if subject_type == "referral"
-        else rules.statement_decision_hours
-    )
-    return since + timedelta(hours=hours)
 
 
 # Account changes ---------------------------------------------------------------------------
@@ -162,4 +137,67 @@ def account_changed(session: Session, user: User, event: str) -> None:
     transaction."""
     if event not in ACCOUNT_EVENTS:
         raise ValueError(f"unknown account event {event!r}")
-    notify(session, [user], Alert(event=event, kind=Kind.SECURITY))
+    session.add(NotificationEvent(source=event, user_id=user.id, at=utcnow()))
+
+
+# Fan-out (the worker) ----------------------------------------------------------------------
+def expand_pending(session: Session, catalogue: StrategyCatalogue, *, limit: int = 200) -> int:
+    """Turn recorded events into notifications and outbox rows, in one transaction with
+    marking them expanded: an event is expanded once, by one worker (SKIP LOCKED on
+    PostgreSQL, the write lock on SQLite)."""
+    with write_transaction(session):
+        events = session.scalars(
+            select(NotificationEvent)
+            .where(NotificationEvent.expanded_at.is_(None))
+            .order_by(NotificationEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for event in events:
+            _expand(session, catalogue, event)
+            event.expanded_at = utcnow()
+    return len(events)
+
+
+def _expand(session: Session, catalogue: StrategyCatalogue, event: NotificationEvent) -> None:
+    if event.source in ACCOUNT_EVENTS:
+        user = session.get(User, event.user_id) if event.user_id is not None else None
+        if user is not None:
+            notify(session, [user], Alert(event=event.source, kind=Kind.SECURITY))
+        return
+    rule = TIMELINE_RULES.get(event.source)
+    case = session.get(Case, event.case_id) if event.case_id is not None else None
+    model = _SUBJECT_MODELS.get(event.subject_type or "")
+    if rule is None or case is None or model is None or event.subject_id is None:
+        return
+    subject = session.get(model, uuid.UUID(event.subject_id))
+    if subject is None:
+        return
+    notify(
+        session,
+        rule.recipients(session, case, subject),
+        Alert(
+            event=rule.event,
+            kind=rule.kind,
+            case=case,
+            subject_type=event.subject_type,
+            subject_id=subject.id,
+            waiting_since=event.at if rule.waiting else None,
+            due_at=_decision_due(catalogue, case, event.subject_type, event.at)
+            if rule.waiting
+            else None,
+        ),
+    )
+
+
+def _decision_due(
+    catalogue: StrategyCatalogue, case: Case, subject_type: str | None, since: datetime
+) -> datetime:
+    """When the decision is due by the case's own template."""
+    rules = catalogue.template(case.template_code, case.template_version).deadlines
+    hours = (
+        rules.referral_decision_hours
+        if subject_type == "referral"
+        else rules.statement_decision_hours
+    )
+    return since + timedelta(hours=hours)

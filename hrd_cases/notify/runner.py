@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 def make_worker(app: Flask) -> OutboxWorker:
     settings = app.extensions["hrd_settings"]
-    return OutboxWorker(database_of(app), settings, transport_for(settings))
+    return OutboxWorker(
+        database_of(app), settings, transport_for(settings), app.extensions["hrd_strategies"]
+    )
 
 
 def scheduler_tick(app: Flask) -> Callable[[], None]:

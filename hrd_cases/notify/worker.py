@@ -29,9 +29,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from hrd_cases.db import Database, utcnow, write_transaction
 from hrd_cases.models import OutboxMessage, OutboxState, User
+from hrd_cases.notify.events import expand_pending
 from hrd_cases.notify.render import build_email
 from hrd_cases.notify.transport import HandOverAborted, Transport
 from hrd_cases.settings import Settings
+from hrd_cases.workflow.templates import StrategyCatalogue, load_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,24 @@ class OutboxWorker:
     database: Database
     settings: Settings
     transport: Transport
+    catalogue: StrategyCatalogue | None = None  # the app's; loaded from settings if absent
     worker_id: str = field(default_factory=default_worker_id)
     clock: Callable[[], datetime] = utcnow
+
+    def __post_init__(self) -> None:
+        if self.catalogue is None:
+            self.catalogue = load_catalogue(self.settings.strategies_dir)
+
+    def expand(self) -> int:
+        """Fan recorded events out into notifications and outbox rows, until none is left."""
+        assert self.catalogue is not None  # noqa: S101 - set in __post_init__
+        total = 0
+        while True:
+            with self.database.session() as session:
+                expanded = expand_pending(session, self.catalogue)
+            total += expanded
+            if not expanded:
+                return total
 
     # Claiming --------------------------------------------------------------------------------
     def recover(self) -> int:
@@ -118,7 +136,8 @@ class OutboxWorker:
 
     # Sending ---------------------------------------------------------------------------------
     def run_once(self) -> BatchResult:
-        """Recover, claim one batch and deliver it."""
+        """Expand new events, recover, claim one batch and deliver it."""
+        self.expand()
         self.recover()
         ids = self.claim()
         result = BatchResult()

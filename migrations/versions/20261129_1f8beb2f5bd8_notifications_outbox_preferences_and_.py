@@ -1,13 +1,13 @@
 """notifications, their e-mail outbox, preferences, and delegation time zones
 
-Issue 18: in-app notifications and a transactional outbox for e-mail, written in the step's
-own transaction; per-user delivery preferences per kind. Daily digests go out at 07:00 in the
-user's delegation time zone, so delegations gain an IANA time zone, filled from the country's
+Issue 18: in-app notifications and a transactional outbox for e-mail (events written in the
+step's own transaction, fanned out by the worker); per-user delivery preferences per kind.
+Daily digests go out at 07:00 in the user's delegation time zone, so delegations gain an IANA time zone, filled from the country's
 capital for the delegations that exist.
 
 Revision ID: 1f8beb2f5bd8
 Revises: b7c3e1a9d2f4
-Create Date: 2026-11-29 02:33:14.483783+00:00
+Create Date: 2026-11-29 02:52:36.866536+00:00
 """
 
 from collections.abc import Sequence
@@ -52,6 +52,22 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_messages_state_next_attempt_at', ['state', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_user_id'), ['user_id'], unique=False)
+
+    op.create_table('notification_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('subject_type', sa.String(length=20), nullable=True),
+    sa.Column('subject_id', sa.String(length=40), nullable=True),
+    sa.Column('at', hrd_cases.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expanded_at', hrd_cases.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_notification_events_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_events_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_events'))
+    )
+    with op.batch_alter_table('notification_events', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_events_expanded_at_id', ['expanded_at', 'id'], unique=False)
 
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -107,6 +123,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notifications_case_id'))
 
     op.drop_table('notifications')
+    with op.batch_alter_table('notification_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_events_expanded_at_id')
+
+    op.drop_table('notification_events')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_user_id'))
         batch_op.drop_index('ix_outbox_messages_state_next_attempt_at')

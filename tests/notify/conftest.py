@@ -33,4 +33,9 @@ def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
 
 @pytest.fixture
 def worker(app: Flask, mail_settings: Settings) -> OutboxWorker:
-    return OutboxWorker(database_of(app), mail_settings, SmtpTransport(mail_settings))
+    return OutboxWorker(
+        database_of(app),
+        mail_settings,
+        SmtpTransport(mail_settings),
+        app.extensions["hrd_strategies"],
+    )

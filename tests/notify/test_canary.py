@@ -18,6 +18,7 @@ from hrd_cases.models import (
     Defender,
     Hearing,
     Notification,
+    NotificationEvent,
     OutboxMessage,
     Referral,
     Role,
@@ -105,7 +106,7 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
     received = smtp.recorder.messages
     assert len(received) > 20
     haystacks = [m.text() for m in received]
-    for model in (Notification, OutboxMessage):
+    for model in (NotificationEvent, Notification, OutboxMessage):
         columns = [c.key for c in model.__table__.c]
         for row in db.scalars(select(model)):
             haystacks.append(" ".join(str(getattr(row, c)) for c in columns))

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from hrd_cases.auth import accounts
 from hrd_cases.db import utcnow
 from hrd_cases.domain.vocabulary import consent_scope_for
-from hrd_cases.models import Notification, OutboxMessage, OutboxState, Role
+from hrd_cases.models import (
+    Notification,
+    NotificationEvent,
+    OutboxMessage,
+    OutboxState,
+    Role,
+)
 from hrd_cases.notify.scheduler import raise_deadline_events, raise_hearing_reminders
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
@@ -156,9 +162,12 @@ def test_account_changes_are_told_to_the_owner(
     hasher = app.extensions["hrd_password_hasher"]
     user.session_token = None
     accounts.create_api_token(db, user, "laptop", days=5, max_days=90)
-    assert accounts.change_password(
-        db, hasher, user, "correct horse battery staple", "a brand new long passphrase 2026"
-    ) == {}
+    assert (
+        accounts.change_password(
+            db, hasher, user, "correct horse battery staple", "a brand new long passphrase 2026"
+        )
+        == {}
+    )
     accounts.reset_second_factor(db, user)
     messages = _deliver(worker, smtp)
     assert _recipients(messages) == {user.email}
@@ -190,26 +199,38 @@ def test_sign_in_from_a_new_browser_is_told_to_the_owner(
 
 
 def test_a_step_that_fails_after_writing_its_notification_leaves_none(
-    app: Flask, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    db: Session,
+    world: World,
+    worker: OutboxWorker,
+    smtp: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The notification rows are flushed inside the step's transaction, then the step fails."""
+    """The notification's outbox row is flushed inside the step's transaction, then the step
+    fails: nothing is left, and the worker finds nothing to send."""
     seen_inside: list[int] = []
 
     def fail_after_notifying(session, *args, **kwargs):  # type: ignore[no-untyped-def]
         session.flush()
-        seen_inside.append(session.scalar(select(func.count()).select_from(Notification)))
+        seen_inside.append(session.scalar(select(func.count()).select_from(NotificationEvent)))
         raise RuntimeError("forced failure after the outbox insert")
 
     monkeypatch.setattr(referrals.audit, "record", fail_after_notifying)
     with app.app_context(), pytest.raises(RuntimeError, match="forced failure"):
         world.refer()
-    assert seen_inside == [len(world.officers)]  # written, inside the transaction
+    assert seen_inside == [1]  # written, inside the transaction
+    for model in (NotificationEvent, Notification, OutboxMessage):
+        assert db.scalar(select(func.count()).select_from(model)) == 0
+    assert _deliver(worker, smtp) == []
     assert db.scalar(select(func.count()).select_from(Notification)) == 0
-    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 def test_smtp_without_the_right_password_is_retried_not_lost(
-    app: Flask, db: Session, world: World, mail_settings, smtp: SmtpServer  # type: ignore[no-untyped-def]
+    app: Flask,
+    db: Session,
+    world: World,
+    mail_settings,
+    smtp: SmtpServer,  # type: ignore[no-untyped-def]
 ) -> None:
     from hrd_cases.db import database_of
     from hrd_cases.notify.transport import SmtpTransport
@@ -217,7 +238,9 @@ def test_smtp_without_the_right_password_is_retried_not_lost(
     wrong = mail_settings.replace(
         smtp_password="wrong", notify_max_attempts=2, smtp_timeout_seconds=2.0
     )
-    bad_worker = OutboxWorker(database_of(app), wrong, SmtpTransport(wrong))
+    bad_worker = OutboxWorker(
+        database_of(app), wrong, SmtpTransport(wrong), app.extensions["hrd_strategies"]
+    )
     with app.app_context():
         world.refer()
     bad_worker.run_once()

@@ -52,11 +52,14 @@ def wait_until(condition, timeout: float, step: float = 0.2) -> bool:  # type: i
 
 def sent_count(app: Flask) -> int:
     with app.extensions["hrd_db"].session() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.state == OutboxState.SENT)
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.state == OutboxState.SENT)
+            )
+            or 0
+        )
 
 
 @pytest.fixture
@@ -173,7 +176,8 @@ def test_worker_killed_mid_batch_then_restarted_no_duplicate_no_loss(
 
 
 def test_worker_stops_cleanly_on_sigterm(
-    worker_environment: dict[str, str], workers: list  # type: ignore[type-arg]
+    worker_environment: dict[str, str],
+    workers: list,  # type: ignore[type-arg]
 ) -> None:
     process = start_worker(worker_environment, workers)
     assert process.stderr is not None
@@ -209,5 +213,3 @@ def test_two_workers_on_postgresql_deliver_2000_messages_once(
             ).all()
         )
     assert len(shares) == 2 and all(n > 0 for n in shares.values()), shares
-
-

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth import accounts
 from hrd_cases.models import Delivery, Notification, NotificationPreference, Role
+from hrd_cases.notify.events import expand_pending
 from hrd_cases.records import RecordVault
 from tests.support.app import AuthActions
 from tests.support.factories import make_case, make_user
@@ -30,6 +31,9 @@ def _world_with_two_requests(app: Flask, db: Session, vault: RecordVault) -> Wor
         second = make_case(db, vault, delegation=world.delegation, actor=world.focal)
         world.ref = second.reference
         world.refer()
+    # The worker fans the steps' events out (here without sending anything).
+    with app.extensions["hrd_db"].session() as session:
+        assert expand_pending(session, app.extensions["hrd_strategies"]) == 2
     return world
 
 
@@ -101,6 +105,8 @@ def test_api_lists_and_marks_read_through_the_same_service(
     officer, other = world.officers[0], world.officers[1]
     _, token = accounts.create_api_token(db, officer, "tests", days=5, max_days=90)
     _, other_token = accounts.create_api_token(db, other, "tests", days=5, max_days=90)
+    with app.extensions["hrd_db"].session() as session:
+        expand_pending(session, app.extensions["hrd_strategies"])
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     body = client.get("/api/v1/me/notifications", headers=headers).get_json()
