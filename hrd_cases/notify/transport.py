@@ -124,6 +124,7 @@ class DirectoryTransport:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, email: EmailMessage, commit_point: CommitPoint) -> None:
+        self.open()
         name = re.sub(r"[^A-Za-z0-9]", "", str(email["Message-ID"]))[:40]
         final = self.directory / f"{name}.eml"
         partial = self.directory / f".{name}.partial"
