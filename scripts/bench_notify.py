@@ -214,6 +214,7 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     rounds, per_round, messages = (2, 10, 100) if args.quick else (10, 30, 2000)
+    load_at_start = os.getloadavg()[0]
     server_url = os.environ.get("DATABASE_URL")
     backend = "PostgreSQL" if server_url and "postgres" in server_url else "SQLite"
     with throwaway_database(server_url) as url, tempfile.TemporaryDirectory() as instance:
@@ -262,7 +263,9 @@ def main() -> None:
     report = f"""## Notifications ({backend})
 
 Command: `{command}`
-Machine: {machine_description()}. Run at {utcnow():%Y-%m-%d %H:%M} UTC.
+Machine: {machine_description()}. Run at {utcnow():%Y-%m-%d %H:%M} UTC; 1-minute load
+average {load_at_start:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (a shared machine:
+absolute times move with it, the with/without ratio is measured in alternating rounds).
 
 | measure | value |
 | --- | --- |
