@@ -69,16 +69,14 @@ class OutboxWorker:
     clock: Callable[[], datetime] = utcnow
 
     def __post_init__(self) -> None:
-        if self.catalogue is None:
-            self.catalogue = load_catalogue(self.settings.strategies_dir)
+        self._rules = self.catalogue or load_catalogue(self.settings.strategies_dir)
 
     def expand(self) -> int:
         """Fan recorded events out into notifications and outbox rows, until none is left."""
-        assert self.catalogue is not None  # noqa: S101 - set in __post_init__
         total = 0
         while True:
             with self.database.session() as session:
-                expanded = expand_pending(session, self.catalogue)
+                expanded = expand_pending(session, self._rules)
             total += expanded
             if not expanded:
                 return total

@@ -127,3 +127,56 @@ def test_api_lists_and_marks_read_through_the_same_service(
     spec = client.get("/api/v1/openapi.json", headers=headers).get_json()
     assert "/me/notifications" in spec["paths"]
     assert "post" in spec["paths"]["/me/notifications/{notification_id}/read"]
+
+
+def test_the_admin_sees_failed_emails(app: Flask, db: Session) -> None:
+    from hrd_cases.models import OutboxMessage, OutboxState
+    from hrd_cases.notify.outbox import new_message_id
+
+    admin = make_user(db, Role.ADMIN)
+    someone = make_user(db, Role.FOCAL_POINT, email="someone@example.org")
+    db.add(
+        OutboxMessage(
+            idempotency_key=new_message_id(),
+            user_id=someone.id,
+            is_digest=False,
+            state=OutboxState.FAILED,
+            attempts=8,
+            last_error="SMTPRecipientsRefused",
+        )
+    )
+    db.commit()
+    client = app.test_client()
+    AuthActions(client, app).login(admin.email)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "E-mails not delivered" in page
+    assert "someone@example.org" in page and "SMTPRecipientsRefused" in page
+    officer_client = app.test_client()
+    AuthActions(officer_client, app).login(someone.email)
+    assert "E-mails not delivered" not in officer_client.get("/notifications").get_data(
+        as_text=True
+    )
+
+
+def test_api_preferences_and_failed_list(app: Flask, db: Session) -> None:
+    user = make_user(db, Role.FOCAL_POINT)
+    admin = make_user(db, Role.ADMIN)
+    _, token = accounts.create_api_token(db, user, "tests", days=5, max_days=90)
+    _, admin_token = accounts.create_api_token(db, admin, "tests", days=5, max_days=90)
+    client = app.test_client()
+    mine = {"Authorization": f"Bearer {token}"}
+    changed = client.patch(
+        "/api/v1/me/notification-preferences", json={"decided": "digest"}, headers=mine
+    )
+    assert changed.status_code == 200 and changed.get_json()["data"]["decided"] == "digest"
+    refused = client.patch(
+        "/api/v1/me/notification-preferences", json={"security": "off"}, headers=mine
+    )
+    assert refused.status_code == 422
+    shown = client.get("/api/v1/me/notification-preferences", headers=mine).get_json()["data"]
+    assert shown["decided"] == "digest" and shown["deadline"] == "immediate"
+    assert client.get("/api/v1/admin/outbox/failed", headers=mine).status_code == 403
+    listed = client.get(
+        "/api/v1/admin/outbox/failed", headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert listed.status_code == 200 and listed.get_json()["data"] == []

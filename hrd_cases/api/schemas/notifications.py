@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from hrd_cases.api.schemas.common import OutputSchema
+from hrd_cases.api.schemas.common import OutputSchema, StrictSchema
 
 
 class NotificationSchema(OutputSchema):
@@ -19,3 +19,32 @@ class NotificationSchema(OutputSchema):
     link = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     read = fields.Boolean(required=True)
+
+
+_DELIVERY = fields.String(validate=validate.OneOf(["immediate", "digest", "off"]))
+
+
+class PreferencesSchema(OutputSchema):
+    """E-mail delivery per kind; account and security messages always go at once."""
+
+    awaiting_decision = fields.String(required=True)
+    decided = fields.String(required=True)
+    deadline = fields.String(required=True)
+    hearing_tomorrow = fields.String(required=True)
+    case_reassigned = fields.String(required=True)
+
+
+class PreferencesInputSchema(StrictSchema):
+    awaiting_decision = _DELIVERY
+    decided = _DELIVERY
+    deadline = _DELIVERY
+    hearing_tomorrow = _DELIVERY
+    case_reassigned = _DELIVERY
+
+
+class FailedMessageSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
