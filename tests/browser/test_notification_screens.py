@@ -19,7 +19,7 @@ from hrd_cases.records import RecordVault
 from tests.browser.conftest import SCREENSHOTS, PageProblems
 from tests.browser.test_journey import BLOCKING, Journey, expect_flash, follow
 from tests.support.factories import make_case, make_delegation, make_user
-from tests.workflow.test_guards import GRANT
+from tests.support.notify import GRANT
 
 
 def test_notification_list_and_email_in_chromium(

@@ -10,7 +10,7 @@ from hrd_cases.db import database_of
 from hrd_cases.notify.transport import SmtpTransport
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.settings import Settings
-from tests.notify._smtp import SmtpServer
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow import referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
-from tests.notify._smtp import SmtpServer
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
-from tests.workflow.test_guards import PUBLIC, World
+from tests.support.notify import PUBLIC, World
+from tests.support.smtp import SmtpServer
 
 CANARY = "Qz7Canary"
 AMOUNT = 9173

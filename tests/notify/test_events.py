@@ -27,9 +27,9 @@ from hrd_cases.notify.scheduler import raise_deadline_events, raise_hearing_remi
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow import referrals, statements
-from tests.notify._smtp import SmtpServer
 from tests.support.factories import make_delegation, make_user
-from tests.workflow.test_guards import PUBLIC, World
+from tests.support.notify import PUBLIC, World
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from hrd_cases.models import OutboxMessage, OutboxState, Role
 from hrd_cases.notify.outbox import Alert, Kind, notify
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.settings import Settings
-from tests.notify._smtp import SmtpServer
 from tests.support.app import TEST_SECRET_KEY
 from tests.support.factories import make_user
+from tests.support.smtp import SmtpServer
 
 WORKER = str(Path(sys.executable).with_name("hrd-cases"))
 

@@ -15,7 +15,7 @@ from hrd_cases.notify.events import expand_pending
 from hrd_cases.records import RecordVault
 from tests.support.app import AuthActions
 from tests.support.factories import make_case, make_user
-from tests.workflow.test_guards import World
+from tests.support.notify import World
 
 
 def _csrf(page: str) -> str:

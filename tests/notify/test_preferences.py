@@ -17,9 +17,9 @@ from hrd_cases.notify.scheduler import queue_digests
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow import referrals
-from tests.notify._smtp import SmtpServer
 from tests.support.factories import make_case
-from tests.workflow.test_guards import World
+from tests.support.notify import World
+from tests.support.smtp import SmtpServer
 
 
 def _delivered(worker: OutboxWorker, smtp: SmtpServer, email: str) -> list:  # type: ignore[type-arg]
