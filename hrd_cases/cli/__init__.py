@@ -114,7 +114,7 @@ def serve_command(host: str, port: int, with_worker: bool) -> None:
     """Run the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy method, absent from Flask's annotation
     if with_worker:
         from hrd_cases.notify.runner import make_worker, start_in_thread
 

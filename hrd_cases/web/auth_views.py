@@ -56,7 +56,7 @@ def _login_rate_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = LoginForm()
@@ -101,7 +101,7 @@ def _credential_stamp(user: User) -> str:
     return f"{changed}|{enrolled}"
 
 
-def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
+def _finish_sign_in(user: User):
     origin = origin_hash(
         current_settings().secret_key,
         user.id,
@@ -116,7 +116,7 @@ def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
 
 @bp.route("/login/verify", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor():
     user = _pending_user()
     if user is None or not user.has_second_factor:
         session.clear()
@@ -139,7 +139,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def enrol():  # type: ignore[no-untyped-def]
+def enrol():
     user = _pending_user()
     if user is None or user.has_second_factor:
         session.clear()
@@ -169,7 +169,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])  # a stolen session must not guess freely
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         errors = accounts.change_password(
@@ -189,7 +189,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     sign_out(current_session(), current_user._get_current_object())
     logout_user()
     session.clear()

@@ -24,11 +24,11 @@ def unread_notifications() -> dict[str, int]:
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 @bp.get("")
-def notification_list():  # type: ignore[no-untyped-def]
+def notification_list():
     user, session = _user(), current_session()
     return render_template(
         "notifications.html",
@@ -42,21 +42,21 @@ def notification_list():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<int:notification_id>/read")
-def read_one(notification_id: int):  # type: ignore[no-untyped-def]
+def read_one(notification_id: int):
     inbox.mark_read(current_session(), _user(), notification_id)
     flash(texts.MARKED_READ, "success")
     return redirect(url_for("notifications.notification_list"))
 
 
 @bp.post("/read-all")
-def read_all():  # type: ignore[no-untyped-def]
+def read_all():
     inbox.mark_all_read(current_session(), _user())
     flash(texts.ALL_MARKED_READ, "success")
     return redirect(url_for("notifications.notification_list"))
 
 
 @bp.post("/preferences")
-def save_preferences():  # type: ignore[no-untyped-def]
+def save_preferences():
     choices = {k.value: request.form[k.value] for k in CHOOSABLE_KINDS if k.value in request.form}
     inbox.set_preferences(current_session(), _user(), choices)
     flash(texts.PREFERENCES_SAVED, "success")
