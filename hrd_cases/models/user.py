@@ -112,6 +112,8 @@ class User(Base):
     # Set on the instance loaded for a request: the token of the session it came from. A plain
     # attribute, not a column (so not annotated: an annotation would ask the ORM to map it).
     session_token = cast(str | None, None)
+    # Set with the session lookup: the header's unread-notification count (not a column).
+    unread_notifications = cast(int | None, None)
 
     def key_holder(self) -> DataKey:
         if self.data_key is None:
