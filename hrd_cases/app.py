@@ -73,6 +73,8 @@ def configure(app: Flask, settings: Settings) -> None:
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,
         JSON_SORT_KEYS=False,
+        # A request naming another host gets 400 before any view runs (none when empty).
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
     )
 
 

@@ -9,7 +9,7 @@ import traceback
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
 
@@ -59,6 +59,10 @@ def error_response(code: int, *, detail: str | None = None, fields: dict | None 
 
 def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
     code = exc.code or 500
+    if isinstance(exc, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links.
+        title, message = MESSAGES[400]
+        return f"{title}. {message}", 400, {"Content-Type": "text/plain; charset=utf-8"}
     response = error_response(code)
     if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
         body, status = response

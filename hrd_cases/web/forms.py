@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from hrd_cases.auth.accounts import CALENDAR_COURT_LABEL
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
 
 try:
@@ -73,6 +74,10 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
     )
+
+
+class CalendarPrivacyForm(FlaskForm):
+    shows_court = BooleanField(CALENDAR_COURT_LABEL)
 
 
 # Case work ---------------------------------------------------------------------------------
