@@ -6,10 +6,15 @@ from flask import Response
 
 from hrd_cases.api import bp, presenters
 from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import envelope
+from hrd_cases.api.envelope import envelope, json_body
 from hrd_cases.api.registry import operation
-from hrd_cases.api.schemas.account import MeSchema
-from hrd_cases.auth.permissions import ROLE_PERMISSIONS
+from hrd_cases.api.schemas.account import (
+    CalendarSettingsInputSchema,
+    CalendarSettingsSchema,
+    MeSchema,
+)
+from hrd_cases.auth.accounts import set_calendar_shows_court
+from hrd_cases.auth.permissions import ROLE_PERMISSIONS, Permission, require
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
 
@@ -28,3 +33,41 @@ def me() -> Response:
     user = ctx.caller()
     permissions = sorted(p.value for p in ROLE_PERMISSIONS.get(user.role, frozenset()))
     return envelope(MeSchema().dump(presenters.me(user, permissions)))
+
+
+CASE_READERS = ("focal_point", "protection_officer")
+
+
+@operation(
+    bp,
+    "/me/calendar",
+    "GET",
+    summary="My calendar file setting",
+    tag="account",
+    roles=CASE_READERS,
+    response=CalendarSettingsSchema,
+)
+def calendar_settings() -> Response:
+    """Whether the caller's trial calendar file (/calendar.ics) names each hearing's court."""
+    user = ctx.caller()
+    require(user, Permission.CASE_READ)
+    return envelope({"shows_court": user.calendar_shows_court})
+
+
+@operation(
+    bp,
+    "/me/calendar",
+    "PUT",
+    summary="Choose whether my calendar file names the court",
+    tag="account",
+    roles=CASE_READERS,
+    body=CalendarSettingsInputSchema,
+    response=CalendarSettingsSchema,
+)
+def change_calendar_settings() -> Response:
+    """The same choice as the account page, through the same service (audited)."""
+    user = ctx.caller()
+    require(user, Permission.CASE_READ)
+    data = json_body(CalendarSettingsInputSchema())
+    set_calendar_shows_court(ctx.session(), user, data["shows_court"])
+    return envelope({"shows_court": user.calendar_shows_court})
