@@ -7,6 +7,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -262,6 +263,36 @@ def keys_rotate_command(batch_size: int) -> None:
     )
 
 
+@keys_group.command("retire-erased")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def keys_retire_erased_command(batch_size: int) -> None:
+    """Run the erasure epochs that are due: rotate, then retire the KEKs of erased keys.
+
+    Run it daily from a timer (docs/security.md); nothing due, nothing changes.
+    """
+    from hrd_cases.crypto import KeyringError
+    from hrd_cases.db import get_database
+    from hrd_cases.records.keys import open_retirement_date, retire_erased
+
+    with get_database().session() as session:
+        try:
+            run = retire_erased(session, _settings().key_provider(), batch_size=batch_size)
+        except KeyringError as exc:
+            raise click.ClickException(str(exc)) from None
+        waiting = open_retirement_date(session)
+    if run.epochs:
+        click.echo(
+            f"{run.epochs} erasure epochs done: retired key versions "
+            f"{', '.join(map(str, run.retired_versions)) or '(none left)'}; "
+            f"primary is now {run.new_primary}"
+        )
+    else:
+        click.echo("no erasure epoch is due")
+    if waiting is not None:
+        click.echo(f"next erasure epoch due {waiting:%Y-%m-%d %H:%M} UTC")
+
+
 @keys_group.command("retire")
 @click.argument("version", type=int)
 @with_appcontext
@@ -311,11 +342,14 @@ def defender_group() -> None:
 @with_appcontext
 def defender_erase_command(reference: str, reason: str, with_case_content: bool, yes: bool) -> None:
     """Crypto-shred a defender's personal data for good (aggregates are kept)."""
-    from hrd_cases.db import get_database
+    from hrd_cases.db import get_database, utcnow
     from hrd_cases.errors import NotFound
-    from hrd_cases.records.defenders import erase_defender
+    from hrd_cases.records.defenders import ERASURE_EXPLAINED, erase_defender, erasure_done_message
+    from hrd_cases.records.keys import open_retirement_date
 
+    days = _settings().erasure_retire_within_days
     if not yes:
+        click.echo(ERASURE_EXPLAINED.format(days=days))
         click.confirm(f"Erase {reference} for good? This cannot be undone.", abort=True)
     with get_database().session() as session:
         try:
@@ -325,10 +359,13 @@ def defender_erase_command(reference: str, reason: str, with_case_content: bool,
                 ErasureReason(reason),
                 actor_id=None,
                 include_case_content=with_case_content,
+                retire_within=timedelta(days=days),
             )
         except NotFound:
             raise click.ClickException(f"no defender {reference}") from None
-    click.echo(f"erased {reference}: its data key is destroyed; categories remain in aggregates")
+        retire_by = open_retirement_date(session)
+    click.echo(f"erased {reference}: categories remain in aggregates")
+    click.echo(erasure_done_message(utcnow(), retire_by))
 
 
 # Audit ------------------------------------------------------------------------------------

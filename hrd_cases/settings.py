@@ -78,6 +78,9 @@ class Settings:
     # TRUSTED_HOSTS); others get 400. Empty: any host (development, tests, a single server
     # reached by address). Include the address a load balancer's health check uses.
     trusted_hosts: tuple[str, ...] = ()
+    # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
+    # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
+    erasure_retire_within_days: int = 7
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -186,6 +189,8 @@ class Settings:
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if not 1 <= self.erasure_retire_within_days <= 90:
+            raise SettingsError("erasure_retire_within_days must be between 1 and 90")
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
 

@@ -97,7 +97,7 @@ def test_calendar_court_opt_in_revision_keeps_users_and_starts_off(
     start with the court hidden; the downgrade drops only the column."""
     from sqlalchemy import text
 
-    before, revision = "b7c3e1a9d2f4", "4c0a7e2d9b15"
+    before, revision = "3c9a51e0f7d2", "4c0a7e2d9b15"
     dbschema.upgrade(empty_database_url, before)
     engine = create_db_engine(empty_database_url)
     try:

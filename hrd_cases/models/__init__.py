@@ -23,7 +23,7 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.models.keys import DataKey
+from hrd_cases.models.keys import DataKey, KekRetirement
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "KekRetirement",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",

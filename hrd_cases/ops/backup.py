@@ -57,6 +57,7 @@ class BackupResult:
     backup_id: str
     kek_version: int
     bytes_written: int
+    kek_versions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ def backup(
         backend=backend,
         created_at=utcnow().isoformat(timespec="seconds"),
         revision=_current_revision(database_url),
+        kek_versions=_kek_versions_in_use(database_url, keyring),
     )
     with _private_tempdir() as workdir:
         if backend == "sqlite":
@@ -114,7 +116,31 @@ def backup(
             on_start(_pg_database_size(database_url), "dumping and encrypting")
             with _pg_dump(url, workdir / "pg_dump.log") as (dump_output, finished):
                 _write_atomically(out, header, key, read_chunks(dump_output), on_progress, finished)
-    return BackupResult(out, backend, header.backup_id, header.kek_version, out.stat().st_size)
+    return BackupResult(
+        out,
+        backend,
+        header.backup_id,
+        header.kek_version,
+        out.stat().st_size,
+        tuple(header.needed_versions()),
+    )
+
+
+def _kek_versions_in_use(database_url: str, keyring: Keyring) -> tuple[int, ...]:
+    """KEK versions wrapping live data keys, plus the primary (a rotation running during the
+    backup moves keys onto it). A restore refuses a backup that needs a retired one."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            if "data_keys" not in inspect(connection).get_table_names():
+                return (keyring.primary,)
+            rows = connection.execute(
+                text("SELECT DISTINCT kek_version FROM data_keys WHERE wrapped_key IS NOT NULL")
+            )
+            versions = {int(row[0]) for row in rows}
+    finally:
+        engine.dispose()
+    return tuple(sorted(versions | {keyring.primary}))
 
 
 def _current_revision(database_url: str) -> str | None:

@@ -7,21 +7,35 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.crypto import NameQuery
-from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.db import scrub_freed_copies, utcnow, write_transaction
 from hrd_cases.errors import NotFound
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.records.vault import RecordVault
+from hrd_cases.records.keys import DEFAULT_RETIRE_WITHIN, schedule_kek_retirement
+from hrd_cases.records.vault import RecordVault, clean_texts
 
 # Crockford base32 without I, L, O, U: read aloud or typed without confusion.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 OTHER_NAMES_SEPARATOR = ";"
+# Tables whose old row versions can hold a wrapped data key, a ciphertext or a name token.
+ERASED_TABLES = (
+    "data_keys",
+    "defenders",
+    "defender_name_tokens",
+    "case_defenders",
+    "cases",
+    "referrals",
+    "hearings",
+    "consents",
+    "statements",
+)
 
 
 class ErasureReason(enum.StrEnum):
@@ -34,6 +48,27 @@ class ErasureReason(enum.StrEnum):
     SAFETY = "safety"
     LEGAL_OBLIGATION = "legal_obligation"
     ENTERED_IN_ERROR = "entered_in_error"
+
+
+# What the user is told about an erasure, in one place (the erase screen, the CLI, the flash).
+ERASURE_EXPLAINED = (
+    "Erasure destroys the data key: the name, contacts and notes become unreadable in the "
+    "application at once. Copies made before the erasure (backups, database logs) stay "
+    "readable with the current key-encryption key until it is retired, within {days} days; "
+    "from then on they are unrecoverable too. Categories stay in the aggregates."
+)
+ERASURE_DONE = (
+    "Personal data erased: unreadable in the application now ({now} UTC); unrecoverable from "
+    "every copy (backups, database logs) once the old key-encryption key is retired, by "
+    "{retire_by} UTC."
+)
+
+
+def erasure_done_message(now: datetime, retire_by: datetime | None) -> str:
+    return ERASURE_DONE.format(
+        now=f"{now:%Y-%m-%d %H:%M}",
+        retire_by=f"{retire_by:%Y-%m-%d %H:%M}" if retire_by else "(already retired)",
+    )
 
 
 def new_defender_reference() -> str:
@@ -60,6 +95,8 @@ def create_defender(
     session: Session, vault: RecordVault, fields: Mapping[str, str | None]
 ) -> Defender:
     """Add a defender with its own data key; the caller's transaction commits it."""
+    # Tokens and ciphertexts both come from the policy-cleaned (NFC) text.
+    fields = clean_texts("defenders", fields)
     if not (fields.get("name") or "").strip():
         raise ValueError("a defender needs a name")
     defender = Defender(
@@ -155,32 +192,48 @@ def erase_defender(
     *,
     actor_id: int | None,
     include_case_content: bool = False,
+    retire_within: timedelta = DEFAULT_RETIRE_WITHIN,
 ) -> Defender:
     """Crypto-shred a defender: destroy the data key, the ciphertexts and the name tokens, in
     one audited transaction. Cases keep their clear categories, so aggregates do not change.
 
     With ``include_case_content`` the data keys of the defender's cases are destroyed too:
     narratives, reports, drafts and notes usually name the defender.
+
+    Then, so that the erasure holds in every copy: the same transaction schedules the
+    retirement of the KEK that wrapped the destroyed keys (an erasure epoch, due within
+    ``retire_within``; see ``records.keys.retire_erased``), and after the commit the database
+    drops the old row versions (``db.scrub_freed_copies``: WAL checkpoint or VACUUM).
     """
     with write_transaction(session):
         defender = session.scalar(select(Defender).where(Defender.reference == reference))
         if defender is None:
             raise NotFound(f"no defender {reference}")
+        destroyed = [defender.data_key]
         cases_erased = 0
         if include_case_content:
             for case in session.scalars(
                 select(Case).join(CaseDefender).where(CaseDefender.defender_id == defender.id)
             ):
+                destroyed.append(case.data_key)
                 cases_erased += erase_case_content(case)
         erase_defender_record(defender)
+        retire_by = schedule_kek_retirement(
+            session, max(key.kek_version for key in destroyed), within=retire_within
+        )
         audit.record(
             session,
             "defender.erase",
             actor_id=actor_id,
             object_type="defender",
             object_id=defender.reference,
-            details={"reason": reason.value, "cases_erased": cases_erased},
+            details={
+                "reason": reason.value,
+                "cases_erased": cases_erased,
+                "kek_retired_by": retire_by.isoformat(timespec="minutes"),
+            },
         )
+    scrub_freed_copies(session, ERASED_TABLES)
     return defender
 
 

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, case_for, require
-from hrd_cases.db import get_session
+from hrd_cases.db import get_session, utcnow
 from hrd_cases.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
 from hrd_cases.records import get_vault
-from hrd_cases.records.defenders import ErasureReason, erase_defender
-from hrd_cases.runtime import current_strategies
+from hrd_cases.records.defenders import ErasureReason, erase_defender, erasure_done_message
+from hrd_cases.records.keys import open_retirement_date
+from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -406,15 +407,15 @@ def erase(reference: str, defender_reference: str):  # type: ignore[no-untyped-d
         ]
         return _invalid(case, f"erase-{defender_reference}", form)
     actor = _actor()
-    return _step(
-        reference,
-        lambda: erase_defender(
-            get_session(),
-            defender_reference,
-            ErasureReason(form.reason.data),
-            actor_id=actor.id,
-            include_case_content=bool(form.include_case_content.data),
-        ),
-        "Personal data erased: the data key is destroyed and cannot be recovered.",
-        "defenders",
+    session = get_session()
+    erase_defender(
+        session,
+        defender_reference,
+        ErasureReason(form.reason.data),
+        actor_id=actor.id,
+        include_case_content=bool(form.include_case_content.data),
+        retire_within=timedelta(days=current_settings().erasure_retire_within_days),
     )
+    # Both dates, truthfully: unreadable here now, unrecoverable from copies after retirement.
+    flash(erasure_done_message(utcnow(), open_retirement_date(session)), "success")
+    return redirect(url_for("cases.case_detail", reference=reference, _anchor="defenders"))

@@ -21,7 +21,8 @@ from hrd_cases.crypto import ErasedError
 from hrd_cases.db import begin_write, get_session
 from hrd_cases.models import Case, User
 from hrd_cases.records import get_vault
-from hrd_cases.runtime import current_strategies
+from hrd_cases.records.defenders import ERASURE_EXPLAINED
+from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.vocabulary import ActionType, RiskLevel, consent_scope_for
 from hrd_cases.web import forms as f
 from hrd_cases.web.queries import CaseFilters, case_ids_for_name, list_cases, visible_countries
@@ -255,6 +256,9 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
         people=people,
         forms=forms,
         erase_forms=erase_forms,
+        erasure_explained=ERASURE_EXPLAINED.format(
+            days=current_settings().erasure_retire_within_days
+        ),
         states={
             "referral": ReferralState,
             "hearing": HearingState,

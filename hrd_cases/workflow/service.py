@@ -29,7 +29,7 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.records.defenders import create_defender
-from hrd_cases.records.vault import RecordVault
+from hrd_cases.records.vault import RecordVault, clean_texts
 from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow import engine
 from hrd_cases.workflow.references import next_case_reference
@@ -68,6 +68,9 @@ def open_case(
     if unknown:
         raise ValueError(f"unknown defender field(s): {', '.join(sorted(unknown))}")
     _check_required(template, ActionType.INTAKE, _intake_values(intake))
+    # The input policy before any lock is taken (sealing applies it again, as a backstop).
+    clean_texts("defenders", intake.defender)
+    clean_texts("cases", {"narrative": intake.narrative})
     begin_write(session)
     delegation = session.get(Delegation, intake.delegation_id)
     if delegation is None:

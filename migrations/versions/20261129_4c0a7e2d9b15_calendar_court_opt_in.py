@@ -6,7 +6,7 @@ whatever calendar service the file is imported into. Now it carries the court on
 who has chosen so on their account page (or through the API); existing users start with it off.
 
 Revision ID: 4c0a7e2d9b15
-Revises: b7c3e1a9d2f4
+Revises: 3c9a51e0f7d2
 Create Date: 2026-11-29 02:45:00+00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4c0a7e2d9b15"
-down_revision: str | None = "b7c3e1a9d2f4"
+down_revision: str | None = "3c9a51e0f7d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
