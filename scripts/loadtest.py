@@ -37,12 +37,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pyotp
 import requests
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -496,6 +497,25 @@ def probe_rate_limit(user: VirtualUser) -> list[int]:
     return statuses
 
 
+def writes_since(database_url: str, since: datetime) -> tuple[int, int]:
+    """(cases opened, referral decisions made) since ``since``: compared with what the server
+    acknowledged, a surplus is a step done twice (a retried request that had committed)."""
+    database = Database.connect(database_url)
+    try:
+        with database.session() as session:
+            cases = session.scalar(
+                select(func.count()).select_from(Case).where(Case.opened_at >= since)
+            )
+            decisions = session.scalar(
+                select(func.count())
+                .select_from(ReferralDecision)
+                .where(ReferralDecision.decided_at >= since)
+            )
+    finally:
+        database.engine.dispose()
+    return int(cases or 0), int(decisions or 0)
+
+
 def failover_window(samples: list[Sample], note: Failover) -> list[Sample]:
     """Requests in flight when the server died or sent in the second after."""
     start, end = note.killed_at, note.killed_at + 1.0
@@ -719,6 +739,7 @@ def main() -> int:
             kinds = ", ".join(sorted(shared_available))
             print(f"running {args.duration:.0f} s of mixed load ({kinds})")
             barrier.wait()
+            load_started_at = datetime.now(UTC)
             load_before = os.getloadavg()[0]
             load_started = time.monotonic()
             chaos = None
@@ -752,6 +773,7 @@ def main() -> int:
                 server.terminate()
                 server.wait(timeout=60)
         lost_intakes, lost_approvals = verify(database_url, shared)
+        cases_written, decisions_written = writes_since(database_url, load_started_at)
         # Server-side errors (exception types only: the app never logs values) for the report.
         server_errors = [
             line
@@ -846,7 +868,12 @@ def main() -> int:
             f"at the kill or sent in the second after): **{window_errors}** errors of "
             f"{len(window)} requests (**{window_rate:.1%}**, target <= 1 %).",
             f"Lost writes: **{lost_intakes + lost_approvals}** (intakes {lost_intakes}, "
-            f"approvals {lost_approvals}).",
+            f"approvals {lost_approvals}). Written during the load: {cases_written} cases for "
+            f"{len(set(shared.intakes))} acknowledged intakes, {decisions_written} decisions "
+            f"for {len(set(shared.approvals))} acknowledged approvals (a surplus would be a "
+            f"step done twice by a retried request): surplus "
+            f"**{cases_written - len(set(shared.intakes))}** and "
+            f"**{decisions_written - len(set(shared.approvals))}**.",
             f"Rate limit across both servers: a burst of {len(rate_statuses)} failed sign-ins "
             f"from one address through HAProxy, served by the two servers "
             f"{' and '.join(str(n) for n in login_posts_per_server)} times: **{accepted}** "

@@ -6,10 +6,17 @@ import datetime as dt
 import re
 from typing import Any
 
-import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from hrd_cases.domain.text_input import DEFAULT_RULE, FieldRule, TextKind, check_text
+from hrd_cases.domain.text_input import (
+    DEFAULT_RULE,
+    MULTILINE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    FieldRule,
+    TextKind,
+    check_text,
+)
+from hrd_cases.vocabulary import COUNTRY_CODES
 
 # Datetimes outside this window are typing mistakes, and very far ones overflow time zones.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -60,31 +67,40 @@ def Text(
     validators: list[Any] = [_Policy(rule)]
     if min_length:
         validators.insert(0, validate.Length(min=min_length))
-    metadata = {"maxLength": rule.max_chars, **kwargs.pop("metadata", {})}
+    # The characters the policy refuses, declared as a pattern (NFC, lone surrogates and the
+    # name's letter are checked in code: a pattern cannot say them).
+    pattern = MULTILINE_PATTERN if rule.kind is TextKind.MULTILINE else SINGLE_LINE_PATTERN
+    metadata = {"maxLength": rule.max_chars, "pattern": pattern, **kwargs.pop("metadata", {})}
     return fields.String(validate=validators, metadata=metadata, **kwargs)
 
 
-def _country_code(value: str) -> None:
-    if len(value) != 2 or not value.isupper() or pycountry.countries.get(alpha_2=value) is None:
-        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (upper case, e.g. KE).")
-
-
 def Country(**kwargs: Any) -> fields.String:
+    """An ISO 3166-1 alpha-2 code from the templates' own list, declared as an enum."""
     return fields.String(
-        validate=[validate.Length(equal=2), _country_code],
-        metadata={"pattern": "^[A-Z]{2}$", "example": "KE"},
+        validate=validate.OneOf(
+            COUNTRY_CODES, error="Not an ISO 3166-1 alpha-2 country code (upper case, e.g. KE)."
+        ),
+        metadata={"example": "KE"},
         **kwargs,
     )
 
 
+# The year as written, 1900 to 2199: one rule that a pattern can declare exactly (a UTC
+# bound would refuse "2199-12-31T23:00:00-05:00", which a pattern cannot foresee).
+WRITTEN_YEAR_PATTERN = "^(19|2[01])[0-9]{2}-"
+
+
 def _plausible_moment(value: dt.datetime) -> None:
-    if not EARLIEST <= value < LATEST:
+    if not EARLIEST.year <= value.year < LATEST.year:
         raise ValidationError("Must be between 1900 and 2200.")
 
 
 def When(**kwargs: Any) -> fields.AwareDateTime:
-    """A timezone-aware datetime (ISO 8601 with an offset) between 1900 and 2200."""
-    metadata = {"description": "ISO 8601 with a UTC offset, between 1900 and 2200"}
+    """A timezone-aware datetime (ISO 8601 with an offset), its year from 1900 to 2199."""
+    metadata = {
+        "description": "ISO 8601 with a UTC offset, year 1900 to 2199",
+        "pattern": WRITTEN_YEAR_PATTERN,
+    }
     metadata.update(kwargs.pop("metadata", {}))
     return fields.AwareDateTime(validate=_plausible_moment, metadata=metadata, **kwargs)
 
