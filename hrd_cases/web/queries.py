@@ -103,9 +103,7 @@ def _count_cases(
     countries = scope_countries(user) if by_country else None
     if not countries:
         return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    counts = [
-        statement.where(Case.country == c).with_only_columns(func.count()) for c in countries
-    ]
+    counts = [statement.where(Case.country == c).with_only_columns(func.count()) for c in countries]
     return sum(session.scalars(union_all(*counts)))
 
 
