@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from hrd_cases.api import bp, presenters
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import envelope, json_body
+from hrd_cases.api.inputs import json_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.account import (
     CalendarSettingsInputSchema,
@@ -15,6 +14,8 @@ from hrd_cases.api.schemas.account import (
 )
 from hrd_cases.auth.accounts import set_calendar_shows_court
 from hrd_cases.auth.permissions import ROLE_PERMISSIONS, Permission, require
+from hrd_cases.current import current_actor, current_session
+from hrd_cases.http.errors import envelope
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
 
@@ -30,7 +31,7 @@ EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
 )
 def me() -> Response:
     """The account the bearer token belongs to, its delegation or covered countries."""
-    user = ctx.caller()
+    user = current_actor()
     permissions = sorted(p.value for p in ROLE_PERMISSIONS.get(user.role, frozenset()))
     return envelope(MeSchema().dump(presenters.me(user, permissions)))
 
@@ -49,7 +50,7 @@ CASE_READERS = ("focal_point", "protection_officer")
 )
 def calendar_settings() -> Response:
     """Whether the caller's trial calendar file (/calendar.ics) names each hearing's court."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.CASE_READ)
     return envelope({"shows_court": user.calendar_shows_court})
 
@@ -66,8 +67,8 @@ def calendar_settings() -> Response:
 )
 def change_calendar_settings() -> Response:
     """The same choice as the account page, through the same service (audited)."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.CASE_READ)
     data = json_body(CalendarSettingsInputSchema())
-    set_calendar_shows_court(ctx.session(), user, data["shows_court"])
+    set_calendar_shows_court(current_session(), user, data["shows_court"])
     return envelope({"shows_court": user.calendar_shows_court})

@@ -11,14 +11,13 @@ from flask import Response
 from marshmallow import ValidationError, fields, validate
 
 from hrd_cases.api import bp
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import query_args
+from hrd_cases.api.inputs import query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.common import StrictSchema
-from hrd_cases.errors import ValidationFailed
+from hrd_cases.current import current_actor, current_session, current_settings, current_strategies
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
-from hrd_cases.runtime import current_settings
 
 QUARTER_PATTERN = r"^(20|21)[0-9]{2}-?Q[1-4]$"  # 2000 to 2199: dates stay far from overflow
 _MEDIA_TYPES = {name: f.content_type.split(";")[0] for name, f in EXPORT_FORMATS.items()}
@@ -70,14 +69,14 @@ def quarterly_export(quarter: str) -> Response:
     as_of = args.get("as_of") or dt.datetime.now(dt.UTC).date()
     try:
         export = build_quarterly_export(
-            ctx.session(),
+            current_session(),
             quarter=quarter,
             fmt=args["format"],
             as_of=as_of,
             k=current_settings().suppression_k,
-            actor=ctx.caller(),
+            actor=current_actor(),
             via="api",
-            catalogue=ctx.catalogue(),
+            catalogue=current_strategies(),
         )
     except ExportError as exc:
         # One line naming the quarter or the date, never data (hrd_cases.exports.quarter).

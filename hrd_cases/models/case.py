@@ -10,15 +10,15 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
-from hrd_cases.models.defender import Defender
-from hrd_cases.models.keys import DataKey
-from hrd_cases.models.user import Delegation
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     ClosureOutcome,
     ProfileCategory,
     RiskLevel,
     ThreatType,
 )
+from hrd_cases.models.defender import Defender
+from hrd_cases.models.keys import DataKey
+from hrd_cases.models.user import Delegation
 
 if TYPE_CHECKING:
     from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent
@@ -108,6 +108,10 @@ class CaseDefender(Base):
     defender_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("defenders.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
+    # Keyed MAC of (case_id, defender_id), checked on read (records.defenders): a row
+    # re-pointed in the database fails loudly. NULL only on rows from before it existed,
+    # until `hrd-cases keys relink` signs them; they fail the check meanwhile.
+    link_mac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
     case: Mapped[Case] = relationship(back_populates="defender_links")
     defender: Mapped[Defender] = relationship(lazy="joined")

@@ -29,9 +29,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from hrd_cases import audit, dbschema
+from hrd_cases import audit
 from hrd_cases.crypto import Keyring
-from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.db import migrate as dbschema
+from hrd_cases.db import private_sqlite_file, utcnow, write_transaction
 from hrd_cases.ops.backup_format import (
     BackupFormatError,
     BackupHeader,
@@ -382,6 +383,7 @@ def _sqlite_restore(url: URL, snapshot: Path, on_start: Start, on_progress: Prog
             raise BackupError("the decrypted snapshot fails SQLite's integrity check")
         target_path = _sqlite_path(url)
         target_path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(target_path)  # 0600, like the original (and its -wal, -shm)
         target = sqlite3.connect(target_path, timeout=10)
         started, done = False, 0
 

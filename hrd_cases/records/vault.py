@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import ClassVar, Protocol
 
-from flask import current_app
-
 from hrd_cases.crypto import (
     BlindIndex,
     DataKeyContext,
@@ -17,6 +15,7 @@ from hrd_cases.crypto import (
     ErasedError,
     KeyProvider,
     Keyring,
+    RelationMac,
     UnknownKeyVersion,
     decrypt_field,
     encrypt_field,
@@ -25,8 +24,8 @@ from hrd_cases.crypto import (
     wrap_data_key,
 )
 from hrd_cases.db import utcnow
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.domain.text_input import TextRejected, clean_record_fields
-from hrd_cases.errors import ValidationFailed
 from hrd_cases.models.keys import DataKey
 
 # The keyring file is re-read this often, so a rotation done by `hrd-cases keys rotate` reaches
@@ -59,17 +58,6 @@ class AesGcmFieldCipher:
         return decrypt_field(dek, blob, context)
 
 
-class PlaintextFieldCipherForBenchmarks:
-    """Stores UTF-8 plaintext. Exists only so scripts/bench_crypto.py can measure the cost of
-    encryption on the same code path; the application never constructs it."""
-
-    def encrypt(self, dek: bytes, plaintext: str, context: EncryptionContext) -> bytes:
-        return plaintext.encode()
-
-    def decrypt(self, dek: bytes, blob: bytes, context: EncryptionContext) -> str:
-        return bytes(blob).decode()
-
-
 def data_key_context_for(data_key_id: uuid.UUID | str) -> DataKeyContext:
     """A wrapped data key is bound to its own row: copied to another row, it fails to unwrap."""
     return DataKeyContext("data_keys", str(data_key_id))
@@ -90,6 +78,7 @@ class RecordVault:
         # The keyring and the blind index derived from it, swapped together on reload.
         self._state_cache: tuple[Keyring, BlindIndex] | None = None
         self._loaded_at = 0.0
+        self._relation_mac: tuple[bytes, RelationMac] | None = None
 
     # Keyring -------------------------------------------------------------------------------
     @property
@@ -102,6 +91,17 @@ class RecordVault:
     @property
     def blind_index(self) -> BlindIndex:
         return self._state()[1]
+
+    @property
+    def relation_mac(self) -> RelationMac:
+        """MACs over relation rows, keyed from the keyring's root (index) key, which rotation
+        of KEKs leaves alone: links need no re-signing when KEKs rotate."""
+        index_key = self.keyring().index_key
+        cached = self._relation_mac
+        if cached is None or cached[0] != index_key:
+            cached = (index_key, RelationMac(index_key))
+            self._relation_mac = cached
+        return cached[1]
 
     def reload(self) -> None:
         with self._lock:
@@ -206,7 +206,3 @@ def _check_fields(record: EncryptedRecord, fields: Iterable[str]) -> None:
         raise ValueError(
             f"{record.__tablename__} has no encrypted field(s) {', '.join(sorted(unknown))}"
         )
-
-
-def get_vault() -> RecordVault:
-    return current_app.extensions["hrd_vault"]

@@ -18,10 +18,8 @@ from flask_login import current_user
 
 from hrd_cases.auth.accounts import CALENDAR_COURT_EXPLANATION, set_calendar_shows_court
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.db import get_session
+from hrd_cases.current import current_session, current_settings, current_vault
 from hrd_cases.models import User
-from hrd_cases.records import get_vault
-from hrd_cases.runtime import current_settings
 from hrd_cases.web.forms import CalendarPrivacyForm
 from hrd_cases.web.queries import UpcomingHearing, upcoming_hearings
 
@@ -33,7 +31,7 @@ HEARING_HOURS = 2  # a nominal length: the court's schedule is rarely known
 def calendar():  # type: ignore[no-untyped-def]
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_READ)
-    found = upcoming_hearings(get_session(), get_vault(), user)
+    found = upcoming_hearings(current_session(), current_vault(), user)
     return render_template("calendar.html", hearings=found)
 
 
@@ -43,7 +41,7 @@ def calendar_feed():  # type: ignore[no-untyped-def]
     require(user, Permission.CASE_READ)
     # Without the user's opt-in the courts are not even decrypted for the file.
     found = upcoming_hearings(
-        get_session(), get_vault(), user, with_courts=user.calendar_shows_court
+        current_session(), current_vault(), user, with_courts=user.calendar_shows_court
     )
     body = ical(found, host=current_settings().public_host, with_courts=user.calendar_shows_court)
     return Response(
@@ -59,7 +57,7 @@ def calendar_privacy():  # type: ignore[no-untyped-def]
     require(user, Permission.CASE_READ)  # only case readers have a trial calendar
     form = CalendarPrivacyForm(shows_court=user.calendar_shows_court)
     if form.validate_on_submit():
-        set_calendar_shows_court(get_session(), user, bool(form.shows_court.data))
+        set_calendar_shows_court(current_session(), user, bool(form.shows_court.data))
         flash("Calendar setting saved.", "success")
         return redirect(url_for("calendar.calendar_privacy"))
     return render_template(

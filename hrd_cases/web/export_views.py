@@ -11,11 +11,11 @@ from flask import Blueprint, Response, flash, render_template
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.db import get_session, utcnow
+from hrd_cases.current import current_session, current_settings
+from hrd_cases.db import utcnow
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
 from hrd_cases.models import User
-from hrd_cases.runtime import current_settings
 from hrd_cases.web.forms import ExportForm, choice
 from hrd_cases.web.queries import cases_per_quarter, quarter_of
 
@@ -31,7 +31,7 @@ FORMAT_LABELS = {
 def _form() -> ExportForm:
     form = ExportForm()
     today = utcnow().date()
-    counts = cases_per_quarter(get_session(), k=current_settings().suppression_k, today=today)
+    counts = cases_per_quarter(current_session(), k=current_settings().suppression_k, today=today)
     quarters = [c.quarter for c in counts] or [quarter_of(today)]
     # Newest first; the current quarter is exported "as of today".
     form.quarter.choices = [
@@ -51,7 +51,7 @@ def export_page():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             export = build_quarterly_export(
-                get_session(),
+                current_session(),
                 quarter=form.quarter.data or "",
                 fmt=form.fmt.data or "",
                 as_of=utcnow().date(),

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from hrd_cases.auth.permissions import case_scope, scope_countries, visible_defender_ids
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow
+from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import (
     Case,
     CaseDefender,
@@ -28,11 +30,9 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.records import RecordVault
-from hrd_cases.records.defenders import search_defenders
-from hrd_cases.vocabulary import RiskLevel
+from hrd_cases.records.defenders import check_case_links, search_defenders
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
-from hrd_cases.workflow.engine import HearingState, ReferralState, Stage, StatementState
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, TemplateError, validate_directory
 
@@ -210,13 +210,13 @@ def case_ids_for_name(
     if not matches:
         return []
     ids = [m.defender.id for m in matches]
-    return list(
-        session.scalars(
-            select(CaseDefender.case_id)
-            .join(Case, Case.id == CaseDefender.case_id)
-            .where(CaseDefender.defender_id.in_(ids), case_scope(user))
-        )
-    )
+    links = session.execute(
+        select(CaseDefender.case_id, CaseDefender.defender_id, CaseDefender.link_mac)
+        .join(Case, Case.id == CaseDefender.case_id)
+        .where(CaseDefender.defender_id.in_(ids), case_scope(user))
+    ).all()
+    check_case_links(session, vault, links, actor_id=user.id)  # type: ignore[arg-type]
+    return [case_id for case_id, _, _ in links]
 
 
 # Focal point home ---------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.db import begin_write, utcnow
-from hrd_cases.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.domain import states
+from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import (
     Case,
-    CaseDefender,
     CaseProfileCategory,
     CaseThreat,
     Defender,
@@ -28,10 +29,8 @@ from hrd_cases.models import (
     TimelineEvent,
     User,
 )
-from hrd_cases.records.defenders import create_defender
+from hrd_cases.records.defenders import create_defender, link_defender
 from hrd_cases.records.vault import RecordVault, clean_texts
-from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
-from hrd_cases.workflow import engine
 from hrd_cases.workflow.references import next_case_reference
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
@@ -99,7 +98,7 @@ def open_case(
         data_key=vault.create_data_key("cases"),
     )
     vault.seal(case, {"narrative": intake.narrative})
-    case.defender_links = [CaseDefender(defender=defender)]
+    case.defender_links = [link_defender(vault, case, defender)]
     # country and opened_at are copied for the quarterly export (see CaseProfileCategory).
     case.profile_categories = [
         CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
@@ -280,7 +279,7 @@ def apply_decision(
         rejected if not approve else approved if approvals >= subject.approvals_required else None
     )
     if target is not None:
-        engine.check(kind, transitions, subject.state, target)
+        states.check(kind, transitions, subject.state, target)
         subject.state, subject.decided_at = target, now
         add_event(
             session,

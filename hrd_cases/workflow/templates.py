@@ -17,7 +17,13 @@ from typing import Any
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from hrd_cases.vocabulary import COUNTRY_CODES, ActionType, Mechanism, RiskLevel, StatementLevel
+from hrd_cases.domain.vocabulary import (
+    COUNTRY_CODES,
+    ActionType,
+    Mechanism,
+    RiskLevel,
+    StatementLevel,
+)
 
 DEFAULT_TEMPLATE_CODE = "default"
 # The EU HRD mechanism's emergency grant ceiling.

@@ -13,9 +13,9 @@ from hrd_cases.db import utcnow
 from hrd_cases.models import AuditEntry
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow import hearings
-from tests.access._support import fresh, sign_in
-from tests.api.conftest import World, data_of
-from tests.factories import strategy_catalogue
+from tests.support.access import fresh, sign_in
+from tests.support.api import World, data_of
+from tests.support.factories import strategy_catalogue
 
 COURT = "Zq Milimani Canary Court"
 

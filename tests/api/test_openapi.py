@@ -10,9 +10,9 @@ from openapi_spec_validator import validate
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Role
-from tests.access._support import sign_in
-from tests.api.conftest import World, data_of
-from tests.factories import make_user
+from tests.support.access import sign_in
+from tests.support.api import World, data_of
+from tests.support.factories import make_user
 
 _ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
@@ -182,7 +182,7 @@ def test_text_patterns_agree_with_the_policy_on_generated_text() -> None:
 def test_document_declares_countries_dates_and_urls_as_the_code_checks(
     app: Flask, world: World
 ) -> None:
-    from hrd_cases.vocabulary import COUNTRY_CODES
+    from hrd_cases.domain.vocabulary import COUNTRY_CODES
 
     spec = world.api["owner"].get("/openapi.json").get_json()
     schemas = spec["components"]["schemas"]

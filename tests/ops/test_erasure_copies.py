@@ -28,9 +28,9 @@ from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import ErasureReason, erase_defender
 from hrd_cases.records.keys import retire_erased
 from hrd_cases.settings import Settings
-from tests.access._support import fresh
-from tests.factories import make_case
-from tests.ops._support import empty_database_url
+from tests.support.access import fresh
+from tests.support.factories import make_case
+from tests.support.ops import empty_database_url
 
 NAME = "Zq Erasure Canary-Wanjiru"
 NARRATIVE = "Zq erasure canary narrative: " + "followed after the hearing; " * 40

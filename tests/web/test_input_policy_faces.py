@@ -17,15 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.domain import text_input
-from hrd_cases.errors import ValidationFailed
+from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.domain.vocabulary import RiskLevel, ThreatType
 from hrd_cases.models import Defender, Role
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import RiskLevel, ThreatType
 from hrd_cases.workflow.service import IntakeInput, open_case
-from tests.access._support import fresh, sign_in
-from tests.api.conftest import Api, token_for
-from tests.conftest import AuthActions
-from tests.factories import make_delegation, make_user, strategy_catalogue
+from tests.support.access import fresh, sign_in
+from tests.support.api import Api, token_for
+from tests.support.app import AuthActions
+from tests.support.factories import make_delegation, make_user, strategy_catalogue
 
 # What Kenya's template requires at intake, besides the name.
 REQUIRED = {"location": "Kisumu", "narrative": "Followed after the march", "risk_level": "high"}

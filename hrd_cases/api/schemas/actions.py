@@ -14,8 +14,9 @@ from hrd_cases.api.schemas.common import (
     Text,
     When,
 )
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.domain.text_input import rule_for
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
     ConsentScope,
@@ -23,7 +24,6 @@ from hrd_cases.vocabulary import (
     Mechanism,
     StatementLevel,
 )
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 
 MAX_AMOUNT_EUR = 1_000_000_000  # far above any template's maximum, well inside 32 bits
 

@@ -17,7 +17,7 @@ from hrd_cases.domain.text_input import (
     TextKind,
     check_text,
 )
-from hrd_cases.vocabulary import COUNTRY_CODES
+from hrd_cases.domain.vocabulary import COUNTRY_CODES
 
 # Datetimes outside this window are typing mistakes, and very far ones overflow time zones.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -191,10 +191,6 @@ class PaginationSchema(OutputSchema):
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
     pages = fields.Integer(required=True)
-
-
-class EmptySchema(StrictSchema):
-    """Steps without input: no field is accepted."""
 
 
 def is_case_reference(value: str) -> bool:

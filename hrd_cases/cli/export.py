@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from hrd_cases.db import get_database
-from hrd_cases.errors import DomainError
+from hrd_cases.current import current_database, current_settings, current_strategies
+from hrd_cases.domain.errors import DomainError
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
     ExportError,
@@ -20,7 +20,6 @@ from hrd_cases.exports.service import (
     parse_quarter,
     write_export_atomically,
 )
-from hrd_cases.runtime import current_settings, current_strategies
 
 # Four query stages, disclosure control, rendering, the atomic write (see on_stage calls).
 EXPORT_STAGES = 7
@@ -67,7 +66,7 @@ def quarterly_command(quarter: str, fmt: str, out: Path, as_of: str | None, k: i
                 item_show_func=lambda stage: stage,
                 file=sys.stderr,
             ) as bar,
-            get_database().session() as session,
+            current_database().session() as session,
         ):
 
             def stage(message: str) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -81,6 +83,8 @@ def create_db_engine(database_url: str) -> Engine:
     """An engine with the settings each backend needs to be safe under concurrent use."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            private_sqlite_file(Path(url.database))
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
         )
@@ -98,6 +102,22 @@ def create_db_engine(database_url: str) -> Engine:
         pool_timeout=10,
         hide_parameters=True,  # SQL errors must not carry values into logs
     )
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask, often 0644),
+    and tighten an existing one: it holds wrapped keys, ciphertexts and the audit log. SQLite
+    gives its ``-wal`` and ``-shm`` files the main file's permissions."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    except FileNotFoundError:
+        return  # no such directory: SQLite's own error will say so
+    os.close(descriptor)
+    os.chmod(path, 0o600)  # the umask could have removed our own bits
 
 
 def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
@@ -205,17 +225,6 @@ def init_database(app: Flask, database_url: str) -> Database:
     return database
 
 
-def get_database(app: Flask | None = None) -> Database:
-    return (app or current_app).extensions["hrd_db"]
-
-
-def get_session() -> Session:
-    """The session of the current request or app context, created on first use."""
-    if "db_session" not in g:
-        g.db_session = get_database().session_factory()
-    return g.db_session
-
-
 def _close_request_session(exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is None:
@@ -255,3 +264,10 @@ def write_transaction(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+
+
+def database_of(app: Flask) -> Database:
+    """The database of ``app`` outside its context (tests, scripts); in a request or command
+    use ``hrd_cases.current.current_database``."""
+    database: Database = app.extensions["hrd_db"]
+    return database
