@@ -89,3 +89,38 @@ def test_gunicorn_serves_with_two_workers_and_json_access_logs(
     assert "QUERYSECRET" not in log.read_text()
     booted = [line for line in lines if line.get("message", "").startswith("Booting worker")]
     assert len(booted) == 2
+
+
+def test_development_server_does_not_name_itself_either(
+    app: Flask, settings: Settings, tmp_path: Path
+) -> None:
+    """`hrd-cases serve` (Werkzeug) would send "Server: Werkzeug/x Python/y"."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "HRD_ENV": "test",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "DATABASE_URL": settings.database_url,
+        "HRD_KEYRING_FILE": str(settings.keyring_file),
+        "HRD_INSTANCE_PATH": str(tmp_path),
+    }
+    command = [str(Path(sys.executable).with_name("hrd-cases")), "serve", "--port", str(port)]
+    server = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _, headers = _get_with_headers(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert status == 200
+        assert "server" not in {name.lower() for name in headers}, headers
+        missing = _get_with_headers(f"http://127.0.0.1:{port}/no-such-page")
+        assert missing[0] == 404 and "server" not in {n.lower() for n in missing[2]}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
