@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 
+from gunicorn.http import wsgi as _gunicorn_wsgi
+
 _hops = int(os.environ.get("HRD_PROXY_HOPS", "0") or 0)
 
 bind = [os.environ.get("HRD_BIND", "127.0.0.1:8000")]
@@ -66,3 +68,16 @@ proc_name = "hrd-cases"
 # gunicorn >= 25.1 opens a control socket in $HOME by default: one path shared by every
 # instance on the machine, and a management surface nobody here uses. Off.
 control_socket_disable = True
+
+
+# gunicorn writes "Server: gunicorn" before the application's headers and has no setting to
+# drop it; naming the server and its version helps only an attacker matching known flaws.
+# The config file runs in the master before the fork, so every worker inherits this.
+_default_headers = _gunicorn_wsgi.Response.default_headers
+
+
+def _headers_without_server(self):  # type: ignore[no-untyped-def]
+    return [line for line in _default_headers(self) if not line.lower().startswith("server:")]
+
+
+_gunicorn_wsgi.Response.default_headers = _headers_without_server  # type: ignore[method-assign]

@@ -73,6 +73,8 @@ def configure(app: Flask, settings: Settings) -> None:
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,
         JSON_SORT_KEYS=False,
+        # A request naming another host gets 400 before any view runs (none when empty).
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
     )
 
 
@@ -109,11 +111,14 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from hrd_cases.auth.gate import register_login_gate
     from hrd_cases.auth.passwords import make_hasher
     from hrd_cases.auth.service import load_session_user
+    from hrd_cases.auth.session_cookie import EncryptedCookieSessionInterface
     from hrd_cases.current import current_session
     from hrd_cases.extensions import csrf, limiter, login_manager
     from hrd_cases.web.headers import register_security_headers
 
     app.extensions["hrd_password_hasher"] = make_hasher(settings)
+    # The cookie's contents (a half-signed-in account, the session token) are encrypted.
+    app.session_interface = EncryptedCookieSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

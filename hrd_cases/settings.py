@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,12 @@ ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
 # Used only outside production when neither SECRET_KEY nor instance/secret_key exists.
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+
+
+# A DNS host name (labels of letters, digits and hyphens), no port, no path.
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
 
 
 class SettingsError(Exception):
@@ -63,6 +70,14 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     # Without this behind a proxy, every user shares the proxy's address for rate limits.
     proxy_hops: int = 0
+    # The host name users reach this instance by (HRD_PUBLIC_HOST, e.g. cases.example.eu). It
+    # names the trial calendar's event UIDs: never the request's Host header, which a client
+    # chooses. The default is a reserved name that can belong to nobody.
+    public_host: str = "hrd-cases.invalid"
+    # Host headers the application answers (HRD_TRUSTED_HOSTS, comma-separated; Flask's
+    # TRUSTED_HOSTS); others get 400. Empty: any host (development, tests, a single server
+    # reached by address). Include the address a load balancer's health check uses.
+    trusted_hosts: tuple[str, ...] = ()
     # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
     # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
     erasure_retire_within_days: int = 7
@@ -167,6 +182,12 @@ class Settings:
             values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
         if environ.get("HRD_ATTACHMENT_DIRECTORY"):
             values["attachment_directory"] = environ["HRD_ATTACHMENT_DIRECTORY"]
+        if environ.get("HRD_PUBLIC_HOST"):
+            values["public_host"] = environ["HRD_PUBLIC_HOST"].strip().lower()
+        if environ.get("HRD_TRUSTED_HOSTS"):
+            values["trusted_hosts"] = tuple(
+                host.strip().lower() for host in environ["HRD_TRUSTED_HOSTS"].split(",") if host
+            )
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -201,6 +222,11 @@ class Settings:
             raise SettingsError(
                 f"refusing to start in production: {self.workers} workers cannot share "
                 "in-memory rate limits; set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"
+            )
+        if not HOST_NAME.fullmatch(self.public_host):
+            raise SettingsError(
+                f"HRD_PUBLIC_HOST must be a host name such as cases.example.eu, not "
+                f"{self.public_host!r}"
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")

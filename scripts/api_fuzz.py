@@ -2,12 +2,15 @@
 
 A throwaway instance (SQLite and keyring in a temporary directory, demo data), one API token
 per role, the development server on a free loopback port; then ``schemathesis run`` over
-every operation of /api/v1/openapi.json for each role, with the checks: no server error, and
-status code, content type and body conforming to the document. Bounded by --max-examples so
-the whole run takes a few minutes. Prints Schemathesis' summary for each role, stops the
-server whatever happens, and exits non-zero on any failure.
+every operation of /api/v1/openapi.json for each role with every check (``--checks all``:
+besides conformance of status, content type and body, a schema-valid request must be
+accepted and a schema-invalid one refused, so the document must declare exactly what the
+services enforce) and every phase, the stateful one following the document's OpenAPI links
+(config/schemathesis.toml bounds each phase). Prints Schemathesis' summary and the stateful
+phase's link coverage for each role, stops the server whatever happens, and exits non-zero
+on any failure or when the stateful phase covers less than --min-link-coverage of its links.
 
-    python scripts/api_fuzz.py [--max-examples 8] [--role focal_point ...]
+    python scripts/api_fuzz.py [--max-examples 8] [--seed N] [--role focal_point ...]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,14 +30,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-CHECKS = ",".join(
-    (
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_schema_conformance",
-    )
-)
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config" / "schemathesis.toml"
+# Schemathesis' closing table: "API Links: 40 covered / 111 selected / 111 total".
+LINKS = re.compile(r"(\d+) covered / (\d+) selected / (\d+) total")
 # One demo account per role (hrd_cases.demo).
 ACCOUNTS = {
     "focal_point": "focal.kenya@demo.hrd-cases.eu",
@@ -106,6 +106,12 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=8)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--role", action="append", choices=sorted(ACCOUNTS), dest="roles")
+    parser.add_argument(
+        "--min-link-coverage",
+        type=float,
+        default=0.5,
+        help="share of the OpenAPI links the stateful phase must follow, per role",
+    )
     options = parser.parse_args()
     roles = options.roles or list(ACCOUNTS)
 
@@ -141,6 +147,7 @@ def main() -> int:
             start_new_session=True,
         )
         failed: list[str] = []
+        coverage: dict[str, str] = {}
         try:
             wait_until_up(f"{base}/healthz", server)
             schema_path = workdir / "openapi.json"
@@ -157,6 +164,8 @@ def main() -> int:
                 print(f"\n================ schemathesis as {role} ================", flush=True)
                 command = [
                     executable("schemathesis"),
+                    "--config-file",
+                    str(CONFIG),
                     "run",
                     str(schema_path),
                     "--url",
@@ -164,7 +173,7 @@ def main() -> int:
                     "--header",
                     f"Authorization: Bearer {tokens[role]}",
                     "--checks",
-                    CHECKS,
+                    "all",
                     "--max-examples",
                     str(options.max_examples),
                     "--seed",
@@ -179,8 +188,28 @@ def main() -> int:
                     "none",
                     "--no-color",
                 ]
-                done = subprocess.run(command, env=env, cwd=workdir, check=False, timeout=900)  # noqa: S603
+                done = subprocess.run(  # noqa: S603
+                    command,
+                    env={**env, "COLUMNS": "160"},
+                    cwd=workdir,
+                    check=False,
+                    timeout=900,
+                    capture_output=True,
+                    text=True,
+                )
+                print(done.stdout[-20000:], done.stderr[-5000:], sep="\n", flush=True)
+                links = LINKS.findall(done.stdout)
+                covered, total = (int(links[-1][0]), int(links[-1][2])) if links else (0, 0)
+                share = covered / total if total else 0.0
+                coverage[role] = f"{covered}/{total} links ({share:.0%})"
+                print(f"stateful link coverage as {role}: {coverage[role]}", flush=True)
                 if done.returncode != 0:
+                    failed.append(role)
+                elif share < options.min_link_coverage:
+                    print(
+                        f"stateful phase covered less than {options.min_link_coverage:.0%} "
+                        f"of its links as {role}"
+                    )
                     failed.append(role)
         finally:
             stop(server)
@@ -188,6 +217,7 @@ def main() -> int:
             if "unhandled" in errors:
                 print("\nserver log (unhandled errors):\n" + errors[-5000:])
         elapsed = time.monotonic() - started
+        print("\nstateful link coverage: " + "; ".join(f"{r} {c}" for r, c in coverage.items()))
         if failed:
             print(f"\nAPI fuzz FAILED for: {', '.join(failed)} ({elapsed:.0f} s)")
             return 1

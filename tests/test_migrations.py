@@ -88,3 +88,48 @@ def test_every_revision_upgrades_downgrades_and_upgrades_again(empty_database_ur
     assert _schema_diff(empty_database_url) == []
     dbschema.downgrade(empty_database_url, "base")
     assert _tables(empty_database_url) <= {"alembic_version"}
+
+
+def test_calendar_court_opt_in_revision_keeps_users_and_starts_off(
+    empty_database_url: str,
+) -> None:
+    """4c0a7e2d9b15 adds users.calendar_shows_court: existing accounts keep their rows and
+    start with the court hidden; the downgrade drops only the column."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    revision = "4c0a7e2d9b15"
+    # Whatever it follows today: revisions of parallel work are re-chained when they land.
+    found = ScriptDirectory.from_config(dbschema.alembic_config("sqlite://")).get_revision(revision)
+    assert found is not None
+    before = str(found.down_revision)
+    dbschema.upgrade(empty_database_url, before)
+    engine = create_db_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, display_name, role, password_hash, is_active, "
+                    "created_at, failed_login_count) VALUES ('old@example.org', 'Old', 'analyst', "
+                    "'x', :yes, '2026-01-01 00:00:00', 0)"
+                ),
+                {"yes": True},
+            )
+        dbschema.upgrade(empty_database_url, revision)
+        with engine.begin() as connection:
+            shows = connection.execute(
+                text("SELECT calendar_shows_court FROM users WHERE email = 'old@example.org'")
+            ).scalar_one()
+            assert shows in (False, 0)
+            connection.execute(text("UPDATE users SET calendar_shows_court = :yes"), {"yes": True})
+        dbschema.downgrade(empty_database_url, before)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT email FROM users")).scalars().all() == [
+                "old@example.org"
+            ]
+        assert "calendar_shows_court" not in {
+            c["name"] for c in inspect(engine).get_columns("users")
+        }
+        dbschema.upgrade(empty_database_url, revision)
+    finally:
+        engine.dispose()

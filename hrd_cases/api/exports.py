@@ -32,7 +32,10 @@ class ExportQuerySchema(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
     as_of = fields.Date(
         validate=_plausible_day,
-        metadata={"description": "count events up to this day (default: today, UTC)"},
+        metadata={
+            "description": "count events up to this day (default: today, UTC), 2000 to 2199",
+            "pattern": "^2[01][0-9]{2}-",
+        },
     )
 
 

@@ -219,6 +219,36 @@ def change_password(
     return {}
 
 
+# Trial calendar ---------------------------------------------------------------------------------
+# One wording for the account page and the API document: what the choice exposes, and to whom.
+CALENDAR_COURT_LABEL = "Show each hearing's court in my calendar file"
+CALENDAR_COURT_EXPLANATION = (
+    "By default the calendar file (calendar.ics) gives each hearing only its case reference "
+    "and its date and time. If you turn this on, it also names the court. The court together "
+    "with the date and the case reference can identify a defender on trial: the file leaves "
+    "this system, and whoever holds your calendar (your phone, a calendar service, anyone "
+    "you share it with) can read it in the clear. Turn it on only if your calendar is kept "
+    "on equipment your delegation controls."
+)
+
+
+def set_calendar_shows_court(session: Session, user: User, shows_court: bool) -> None:
+    """The user's own choice; audited, since it widens what leaves the system."""
+    token = user.session_token
+    with write_transaction(session):
+        session.refresh(user)
+        user.calendar_shows_court = shows_court
+        audit.record(
+            session,
+            "account.calendar_court.change",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            details={"shows_court": shows_court},
+        )
+    user.session_token = token
+
+
 # API tokens ------------------------------------------------------------------------------------
 def create_api_token(
     session: Session,

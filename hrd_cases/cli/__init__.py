@@ -114,7 +114,14 @@ def _safe_url(settings: Settings) -> str:
 @click.option("--with-worker", is_flag=True, help="Deliver notifications in a thread too.")
 def serve_command(host: str, port: int, with_worker: bool) -> None:
     """Run the development server (use gunicorn in production)."""
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import WSGIRequestHandler, run_simple
+
+    class AnonymousRequestHandler(WSGIRequestHandler):
+        """No "Server: Werkzeug/x Python/y" header: the version helps only an attacker."""
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if keyword.lower() != "server":
+                super().send_header(keyword, value)
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy method, absent from Flask's annotation
     if with_worker:
@@ -125,7 +132,15 @@ def serve_command(host: str, port: int, with_worker: bool) -> None:
         start_in_thread(app)
     click.echo(f"\nhrd_cases is running at http://{host}:{port}/  (Ctrl+C to stop)")
     # Flask.run() refuses to run inside a `flask`-style command; Werkzeug's server does not.
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    run_simple(
+        host,
+        port,
+        app,
+        use_reloader=False,
+        use_debugger=False,
+        threaded=True,
+        request_handler=AnonymousRequestHandler,
+    )
 
 
 def _create_app_for_cli() -> Flask:

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import enum
 
+import pycountry
+
+# ISO 3166-1 alpha-2 codes, upper case: the one list the strategy templates, the intake and
+# the API document (an enum) all use, so the document declares exactly what is accepted.
+COUNTRY_CODES: tuple[str, ...] = tuple(sorted(country.alpha_2 for country in pycountry.countries))
+
 
 class RiskLevel(enum.StrEnum):
     LOW = "low"

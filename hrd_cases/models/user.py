@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from sqlalchemy.sql import text
+from sqlalchemy.sql import false, text
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.keys import DataKey
@@ -94,6 +94,12 @@ class User(Base):
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     failed_login_window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # The trial calendar file shows each hearing's court only when its user chose so: the
+    # court with the date and case reference is what the court's encryption protects.
+    calendar_shows_court: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     delegation: Mapped[Delegation | None] = relationship(back_populates="users")
     data_key: Mapped[DataKey | None] = relationship()

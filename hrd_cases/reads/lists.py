@@ -336,9 +336,15 @@ def focal_point_home(
 
 
 def upcoming_hearings(
-    session: Session, vault: RecordVault, user: User, *, days: int | None = None
+    session: Session,
+    vault: RecordVault,
+    user: User,
+    *,
+    days: int | None = None,
+    with_courts: bool = True,
 ) -> list[UpcomingHearing]:
-    """Scheduled hearings from today on, in scope; courts decrypted for this user only."""
+    """Scheduled hearings from today on, in scope; courts decrypted for this user only, and
+    not at all when the caller will not show them (the calendar file without opt-in)."""
     start = datetime.combine(utcnow().date(), datetime.min.time(), tzinfo=utcnow().tzinfo)
     statement = (
         select(Hearing)
@@ -355,8 +361,10 @@ def upcoming_hearings(
         statement = statement.where(Hearing.scheduled_for < start + timedelta(days=days))
     found = []
     for hearing in session.scalars(statement):
+        court = None
         try:
-            court = vault.open_field(hearing, "court")
+            if with_courts:
+                court = vault.open_field(hearing, "court")
         except ErasedError:
             court = None
         found.append(UpcomingHearing(hearing, court))

@@ -5,6 +5,7 @@ which could hold something a user typed."""
 from __future__ import annotations
 
 from flask import Flask, g, render_template
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 
 from hrd_cases.http import errors as http_errors
@@ -36,6 +37,10 @@ def render_error_page(failure: http_errors.Failure) -> ResponseReturnValue:
 
         g._login_user = login_manager.anonymous_user()
     title, message = MESSAGES.get(failure.status, MESSAGES[500])
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links.
+        plain = {"Content-Type": "text/plain; charset=utf-8"}
+        return f"{title}. {message}", failure.status, {**dict(failure.headers), **plain}
     page = render_template(
         "errors/error.html", code=failure.status, title=title, message=failure.detail or message
     )

@@ -29,6 +29,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
+from hrd_cases.auth.accounts import CALENDAR_COURT_LABEL
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
 from hrd_cases.domain.text_input import SEARCH_NAME_RULE, FieldRule, check_text, rule_for
 
@@ -102,6 +103,10 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
     )
+
+
+class CalendarPrivacyForm(FlaskForm):
+    shows_court = BooleanField(CALENDAR_COURT_LABEL)
 
 
 # Case work ---------------------------------------------------------------------------------

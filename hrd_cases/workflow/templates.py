@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from hrd_cases.domain.vocabulary import ActionType, Mechanism, RiskLevel, StatementLevel
+from hrd_cases.domain.vocabulary import (
+    COUNTRY_CODES,
+    ActionType,
+    Mechanism,
+    RiskLevel,
+    StatementLevel,
+)
 
 DEFAULT_TEMPLATE_CODE = "default"
 # The EU HRD mechanism's emergency grant ceiling.
@@ -62,7 +67,7 @@ class _Strict(Schema):
 
 
 def _country_code(value: str) -> None:
-    if value != DEFAULT_TEMPLATE_CODE and pycountry.countries.get(alpha_2=value) is None:
+    if value != DEFAULT_TEMPLATE_CODE and value not in COUNTRY_CODES:
         raise ValidationError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
 
 

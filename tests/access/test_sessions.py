@@ -283,3 +283,66 @@ def test_last_seen_is_written_at_most_once_a_minute_and_idle_still_expires(
     shift_session(db, hash_token(token), last_seen_at=idle + timedelta(seconds=1))
     assert not is_signed_in(browser)
     assert sessions_of(db, user)[0].end_reason == "idle_timeout"
+
+
+def test_session_cookie_reveals_nothing_when_decoded(
+    app: Flask, db: Session, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Attack: read the cookie the way anyone holding it can. Flask's signed cookie was
+    base64 JSON with a timestamp; between the two sign-in steps it named the account."""
+    import base64
+    import contextlib
+    import zlib
+
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    user = make_user(db, Role.ANALYST)
+    assert auth.password_step(user.email, DEFAULT_PASSWORD).status_code == 302
+    pending = session_cookie(client)
+    assert pending is not None
+    assert decode_session(app, pending)["pending_user_id"] == user.id  # the server reads it
+
+    # Every way of reading a Flask cookie without the key: each dot-separated part as
+    # base64, raw and zlib-inflated; and Flask's own serializer, even with the right key.
+    readable = []
+    for part in pending.split("."):
+        try:
+            raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except ValueError:
+            continue
+        readable.append(raw)
+        with contextlib.suppress(zlib.error):
+            readable.append(zlib.decompress(raw))
+    for raw in readable:
+        for secret in (b"pending", b"_user_id", b"csrf", str(user.id).encode() + b","):
+            assert secret not in raw
+    flask_signer = URLSafeTimedSerializer(app.secret_key, salt="cookie-session")
+    with pytest.raises(BadSignature):
+        flask_signer.loads(pending)
+    assert "." not in pending  # no itsdangerous "payload.timestamp.signature" layout
+
+    # The same contents give a different cookie every time (fresh nonce): nothing to compare.
+    assert auth.second_factor_step(auth.next_code(user.email)).status_code == 302
+    signed_in = session_cookie(client)
+    assert signed_in is not None and signed_in != pending
+    assert "_user_id" in decode_session(app, signed_in)
+
+
+def test_tampered_or_foreign_session_cookie_is_no_session(
+    app: Flask, db: Session, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Attack: flip a byte of a signed-in cookie, or forge one with Flask's default signer
+    and the real SECRET_KEY; neither is accepted."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    user = make_user(db, Role.ANALYST)
+    browser = sign_in(app, user.email)
+    value = session_cookie(browser)
+    assert value is not None and is_signed_in(browser)
+    flipped = value[:20] + ("A" if value[20] != "A" else "B") + value[21:]
+    assert not is_signed_in(client_with_cookie(app, flipped))
+    contents = decode_session(app, value)
+    forged = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert forged is not None
+    assert not is_signed_in(client_with_cookie(app, forged.dumps(contents)))
+    assert is_signed_in(client_with_cookie(app, value))  # the real one still works

@@ -115,3 +115,125 @@ def test_strategies_for_every_role(world: World) -> None:
     assert second["deadlines"]["referral_hours_by_risk"]["critical"] == 24
     assert world.api["analyst"].get("/strategies/ZZ").status_code == 404
     assert world.api["anonymous"].get("/strategies").status_code == 401
+
+
+# The contract is exact: what the document declares is what the code accepts -------------------
+def _declared(pattern: str, value: str) -> bool:
+    """ECMA-262 semantics of a JSON Schema pattern: a search, where $ matches only at the very
+    end (Python's $ also matches before a final newline)."""
+    return re.search(pattern.replace("$", r"\Z"), value) is not None
+
+
+HOSTILE_TEXTS = [
+    "Zoë Achieng",
+    "Zoe\u0308",  # decomposed accent
+    "0",
+    "   ",
+    "\u3000",
+    "\u200b\u200c\u200d",  # zero-width only
+    "\u200bA",
+    "A\x00B",
+    "A\nB",
+    "A\tB",
+    "A\rB",
+    "\u202eevil",
+    "\u2066isolate\u2069",
+    "\x85next line",
+    "\ufffd",
+    "\U0001d400",  # mathematical bold A: a letter outside the BMP
+    "\u0660\u0661",  # Arabic-Indic digits: no letter
+    "Ǆ",  # titlecase letter
+]
+
+
+def test_text_patterns_declare_exactly_the_input_policy() -> None:
+    """Attack: every hostile text from the issue (and a few more), through the document's
+    pattern and through the policy's own check: the two must agree on every one."""
+    from hrd_cases.api.schemas.common import NAME_PATTERN
+    from hrd_cases.domain.text_input import (
+        MULTILINE_PATTERN,
+        SEARCH_NAME_RULE,
+        SINGLE_LINE_PATTERN,
+        FieldRule,
+        TextKind,
+        check_text,
+    )
+
+    rules = {
+        NAME_PATTERN: SEARCH_NAME_RULE,
+        SINGLE_LINE_PATTERN: FieldRule(TextKind.LINE, 200),
+        MULTILINE_PATTERN: FieldRule(TextKind.MULTILINE, 200),
+    }
+    for pattern, rule in rules.items():
+        for text in HOSTILE_TEXTS:
+            assert _declared(pattern, text) == (check_text(text, rule) is None), (rule, text)
+
+
+def test_text_patterns_agree_with_the_policy_on_generated_text() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hrd_cases.api.schemas.common import NAME_PATTERN
+    from hrd_cases.domain.text_input import SEARCH_NAME_RULE, check_text
+
+    @settings(max_examples=400, deadline=None, database=None)
+    @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=6))
+    def agree(text: str) -> None:
+        assert _declared(NAME_PATTERN, text) == (check_text(text, SEARCH_NAME_RULE) is None)
+
+    agree()
+
+
+def test_document_declares_countries_dates_and_urls_as_the_code_checks(
+    app: Flask, world: World
+) -> None:
+    from hrd_cases.domain.vocabulary import COUNTRY_CODES
+
+    spec = world.api["owner"].get("/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    country = schemas["CaseCreate"]["properties"]["country"]
+    assert country["enum"] == list(COUNTRY_CODES) and "KE" in country["enum"]
+    when = schemas["HearingSchedule"]["properties"]["scheduled_for"]
+    assert when["format"] == "date-time" and _declared(when["pattern"], "2199-12-31T23:00:00-05:00")
+    assert not _declared(when["pattern"], "2200-01-01T00:00:00Z")
+    assert not _declared(when["pattern"], "1899-12-31T23:59:59Z")
+    url = schemas["Publication"]["properties"]["publication_url"]
+    assert url["format"] == "uri" and url["maxLength"] == 500
+
+    # The same values through the API: the declared edges are the accepted edges.
+    api = world.api["owner"]
+    case = world.case.reference
+
+    def schedule(moment: str) -> int:
+        body = {"scheduled_for": moment, "court": "Zq Court"}
+        return api.post(f"/cases/{case}/hearings", body).status_code
+
+    assert schedule("2199-12-31T23:00:00-05:00") == 201
+    assert schedule("1900-01-01T00:30:00+01:00") == 201
+    assert schedule("2200-01-01T00:00:00+05:00") == 422
+    assert schedule("1899-12-31T23:59:59Z") == 422
+    refused = api.post("/cases", {"country": "XX", "risk_level": "low", "defender": {"name": "A"}})
+    assert refused.status_code == 422 and "country" in refused.get_json()["errors"]
+
+
+def test_publication_address_rule_is_the_declared_one() -> None:
+    from marshmallow import ValidationError
+
+    from hrd_cases.api.schemas.actions import PublicationSchema
+
+    schema = PublicationSchema()
+    for accepted in ("https://0.a", "https://eeas.europa.eu/statement?id=1#top", "https://[::1]/"):
+        assert schema.load({"publication_url": accepted})["publication_url"] == accepted
+    for refused in (
+        "http://eeas.europa.eu",
+        "https://",
+        "https:///path",
+        "javascript:alert(1)",
+        "https://a b",
+        "https://" + "a" * 500,
+    ):
+        try:
+            schema.load({"publication_url": refused})
+        except ValidationError:
+            continue
+        raise AssertionError(refused)

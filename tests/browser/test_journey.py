@@ -296,6 +296,19 @@ def test_journey_in_chromium(
     with fp.expect_download() as download_info:
         fp.get_by_role("link", name="Download calendar (.ics)").click()
     ics = Path(download_info.value.path()).read_text(encoding="utf-8")
+    # By default the file names the case and the time, not the court.
+    assert reference in ics and "Milimani" not in ics
+    assert "Amani" not in ics and "Zq" not in ics
+    # The focal point reads what naming the court exposes, and opts in.
+    follow(fp.get_by_role("link", name="calendar file settings"))
+    assert "whoever holds your calendar" in fp.locator("main").inner_text()
+    fp.get_by_label("Show each hearing's court in my calendar file").check()
+    follow(fp.get_by_role("button", name="Save"))
+    expect_flash(fp, "Calendar setting saved.")
+    follow(fp.get_by_role("link", name="Trial calendar").first)
+    with fp.expect_download() as download_info:
+        fp.get_by_role("link", name="Download calendar (.ics)").click()
+    ics = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert reference in ics and "Milimani Law Courts" in ics
     assert "Amani" not in ics and "Zq" not in ics
     fp.goto(case_path)

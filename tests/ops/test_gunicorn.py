@@ -27,11 +27,15 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
+    return _get_with_headers(url)[:2]
+
+
+def _get_with_headers(url: str) -> tuple[int, bytes, dict[str, str]]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-            return response.status, response.read()
+            return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        return exc.code, exc.read(), dict(exc.headers)
 
 
 def test_gunicorn_serves_with_two_workers_and_json_access_logs(
@@ -68,6 +72,10 @@ def test_gunicorn_serves_with_two_workers_and_json_access_logs(
                     assert time.monotonic() < deadline, log.read_text()
                     time.sleep(0.2)
             assert status == 200 and json.loads(body)["database"] == "reachable"
+            # Neither gunicorn nor the app names the server software, on pages or errors.
+            for path in ("/healthz", "/login", "/no-such-page"):
+                headers = _get_with_headers(f"http://127.0.0.1:{port}{path}")[2]
+                assert "server" not in {name.lower() for name in headers}, (path, headers)
             for _ in range(10):  # spread over both workers
                 login = f"http://127.0.0.1:{port}/login?next=%2Fcases%3Fq%3DQUERYSECRET"
                 assert _get(login)[0] == 200
@@ -76,8 +84,43 @@ def test_gunicorn_serves_with_two_workers_and_json_access_logs(
             server.wait(timeout=30)
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
-    assert {line["path"] for line in access} == {"/healthz", "/login"}
-    assert all(line["status"] == 200 and line["duration_ms"] >= 0 for line in access)
+    assert {line["path"] for line in access} == {"/healthz", "/login", "/no-such-page"}
+    assert all(line["status"] in (200, 404) and line["duration_ms"] >= 0 for line in access)
     assert "QUERYSECRET" not in log.read_text()
     booted = [line for line in lines if line.get("message", "").startswith("Booting worker")]
     assert len(booted) == 2
+
+
+def test_development_server_does_not_name_itself_either(
+    app: Flask, settings: Settings, tmp_path: Path
+) -> None:
+    """`hrd-cases serve` (Werkzeug) would send "Server: Werkzeug/x Python/y"."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "HRD_ENV": "test",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "DATABASE_URL": settings.database_url,
+        "HRD_KEYRING_FILE": str(settings.keyring_file),
+        "HRD_INSTANCE_PATH": str(tmp_path),
+    }
+    command = [str(Path(sys.executable).with_name("hrd-cases")), "serve", "--port", str(port)]
+    server = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _, headers = _get_with_headers(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert status == 200
+        assert "server" not in {name.lower() for name in headers}, headers
+        missing = _get_with_headers(f"http://127.0.0.1:{port}/no-such-page")
+        assert missing[0] == 404 and "server" not in {n.lower() for n in missing[2]}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

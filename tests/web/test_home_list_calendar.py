@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hrd_cases import create_app
 from hrd_cases.db import utcnow
 from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, RiskLevel
-from hrd_cases.models import Case, Role
+from hrd_cases.models import AuditEntry, Case, Role
 from hrd_cases.reads.lists import cases_per_quarter, quarters_between
 from hrd_cases.records import RecordVault
+from hrd_cases.settings import Settings
 from hrd_cases.workflow import hearings, referrals
 from hrd_cases.workflow.referrals import ReferralInput
-from tests.support.access import fresh, sign_in
+from tests.support.access import cookie_name, fresh, session_cookie, sign_in
 from tests.support.app import AuthActions
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
@@ -185,7 +187,7 @@ def test_name_search_is_posted_scoped_and_never_in_the_url_or_title(
     assert short.status_code == 422 and 'id="name-error"' in short.get_data(as_text=True)
 
 
-def test_calendar_and_ics_carry_references_and_courts_but_no_names(
+def test_calendar_and_ics_carry_references_and_times_but_no_names(
     app: Flask, db: Session, vault: RecordVault
 ) -> None:
     kenya, other = make_delegation(db, country="KE"), make_delegation(db, country="KE")
@@ -207,9 +209,10 @@ def test_calendar_and_ics_carry_references_and_courts_but_no_names(
     body = feed.get_data(as_text=True)
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     assert f"SUMMARY:Hearing\\, case {case.reference}" in body
-    assert "LOCATION:Zq Kibera Law Courts" in body
     assert f"DTSTART:{when.strftime('%Y%m%dT%H%M%SZ')}" in body
     assert NAME not in body and "Achieng" not in body
+    # By default the file does not name the court (no opt-in): not even "not recorded".
+    assert "Kibera" not in body and "LOCATION" not in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     # Another delegation's focal point: neither the page nor the file shows it.
     other_browser = sign_in(app, outsider.email)
@@ -269,3 +272,77 @@ def test_officer_list_pages_newest_first_across_countries_within_scope(
     nepal = list_cases(db, catalogue, officer, CaseFilters(country="NP"), page=1, page_size=25).rows
     assert [r.case.reference for r in nepal] == [c.reference for c in in_scope if c.country == "NP"]
     assert visible_countries(db, officer) == ["KE", "NP"]
+
+
+def test_ics_names_the_court_only_after_the_users_own_opt_in(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    """The account page says what the choice exposes; the choice is the user's own, audited,
+    and reversible; the API shows and changes the same setting."""
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    colleague = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    case = make_case(db, vault, delegation=kenya, actor=fp, defender={"name": NAME})
+    when = (utcnow() + timedelta(days=3)).replace(hour=9, minute=30, second=0, microsecond=0)
+    hearings.schedule_hearing(
+        db, vault, strategy_catalogue(), fp, case.reference, scheduled_for=when, court=COURT
+    )
+    browser = sign_in(app, fp.email)
+    page = browser.get("/account/calendar").get_data(as_text=True)
+    assert "names the court" in page and "whoever holds your calendar" in page
+    assert 'name="shows_court"' in page and "checked" not in page
+    token = AuthActions(browser, app).csrf_token("/account/calendar")
+    saved = browser.post("/account/calendar", data={"shows_court": "y", "csrf_token": token})
+    assert saved.status_code == 302
+    assert "checked" in browser.get("/account/calendar").get_data(as_text=True)
+    assert "LOCATION:Zq Kibera Law Courts" in browser.get("/calendar.ics").get_data(as_text=True)
+    # Another user's file is unchanged by it.
+    other = sign_in(app, colleague.email).get("/calendar.ics").get_data(as_text=True)
+    assert case.reference in other and "Kibera" not in other
+    # The choice is audited; turning it off hides the court again.
+    actions = fresh(db).scalars(select(AuditEntry.action)).all()
+    assert "account.calendar_court.change" in actions
+    browser.post("/account/calendar", data={"csrf_token": token})
+    assert "Kibera" not in browser.get("/calendar.ics").get_data(as_text=True)
+    # A forged form without the CSRF token changes nothing.
+    browser.post("/account/calendar", data={"shows_court": "y"})
+    assert "Kibera" not in browser.get("/calendar.ics").get_data(as_text=True)
+
+
+def test_ics_uid_names_the_configured_host_never_the_request_host(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    """Attack: send a forged Host header; the UID (which calendar apps keep and sync) must
+    not reflect it."""
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    case = make_case(db, vault, delegation=kenya, actor=fp, defender={"name": NAME})
+    when = utcnow() + timedelta(days=2)
+    hearings.schedule_hearing(
+        db, vault, strategy_catalogue(), fp, case.reference, scheduled_for=when, court=COURT
+    )
+    browser = sign_in(app, fp.email)
+    # The browser's session cookie, sent to the forged host too (the test client files
+    # cookies by domain).
+    browser.set_cookie(cookie_name(app), session_cookie(browser) or "", domain="evil.example")
+    feed = browser.get("/calendar.ics", headers={"Host": "evil.example"})
+    assert feed.status_code == 200
+    body = feed.get_data(as_text=True)
+    assert "evil.example" not in body
+    uids = [line for line in body.split("\r\n") if line.startswith("UID:")]
+    assert uids and all(u.endswith("@" + app.extensions["hrd_settings"].public_host) for u in uids)
+
+
+def test_trusted_hosts_refuse_a_foreign_host_header(settings: Settings) -> None:
+    app = create_app(settings.replace(trusted_hosts=("cases.example.eu",)))
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "cases.example.eu"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    # Without the setting (development, tests) any host is answered.
+    assert (
+        create_app(settings)
+        .test_client()
+        .get("/healthz", headers={"Host": "evil.example"})
+        .status_code
+        == 200
+    )

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema, Text, When
+from hrd_cases.api.schemas.common import (
+    Flag,
+    HttpsUrl,
+    OutputSchema,
+    StrictSchema,
+    Text,
+    When,
+)
 from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.domain.text_input import rule_for
 from hrd_cases.domain.vocabulary import (
@@ -87,13 +94,7 @@ class StatementDraftSchema(StrictSchema):
 
 
 class PublicationSchema(StrictSchema):
-    publication_url = fields.Url(
-        schemes={"https"},
-        allow_none=True,
-        load_default=None,
-        validate=validate.Length(max=500),
-        metadata={"format": "uri", "pattern": "^https://"},
-    )
+    publication_url = HttpsUrl(max_length=500, allow_none=True, load_default=None)
 
 
 class ClosureSchema(StrictSchema):

@@ -6,10 +6,18 @@ import datetime as dt
 import re
 from typing import Any
 
-import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from rfc3986_validator import validate_rfc3986
 
-from hrd_cases.domain.text_input import DEFAULT_RULE, FieldRule, TextKind, check_text
+from hrd_cases.domain.text_input import (
+    DEFAULT_RULE,
+    MULTILINE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    FieldRule,
+    TextKind,
+    check_text,
+)
+from hrd_cases.domain.vocabulary import COUNTRY_CODES
 
 # Datetimes outside this window are typing mistakes, and very far ones overflow time zones.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -45,6 +53,46 @@ class _Policy:
             raise ValidationError(problem)
 
 
+def _ranges(chars: list[int]) -> str:
+    """A regex character class body for these code points: BMP ones as \\uXXXX escapes, the
+    others as literal characters (ECMA-262 has no \\U escape; both it and Python accept them)."""
+
+    def one(code: int) -> str:
+        return f"\\u{code:04X}" if code <= 0xFFFF else chr(code)
+
+    parts, start, previous = [], None, None
+    for code in chars:
+        if start is None:
+            start = previous = code
+        elif code == previous + 1:  # type: ignore[operator]
+            previous = code
+        else:
+            parts.append(one(start) if start == previous else f"{one(start)}-{one(previous)}")  # type: ignore[arg-type]
+            start = previous = code
+    if start is not None:
+        parts.append(one(start) if start == previous else f"{one(start)}-{one(previous)}")  # type: ignore[arg-type]
+    return "".join(parts)
+
+
+# No letter or white space is assigned above this code point (Unicode 14 and 15).
+_LAST_LETTER_OR_SPACE = 0x323FF
+
+
+def _name_pattern() -> str:
+    """The name rule as a pattern: a single line with a letter (str.isalpha: Unicode category
+    L, as the policy counts letters), or only white space (which the services treat as no
+    name). About 0.1 s at import: the classes are read from the running Unicode database."""
+    chars = list(map(chr, range(_LAST_LETTER_OR_SPACE + 1)))
+    letters = [ord(c) for c in filter(str.isalpha, chars)]
+    line = re.compile(SINGLE_LINE_PATTERN.replace("$", r"\Z"))  # Python's $ allows a final \n
+    spaces = [ord(c) for c in filter(str.isspace, chars) if line.match(c)]
+    body = SINGLE_LINE_PATTERN.removeprefix("^").removesuffix("*$")
+    return f"^{body}*[{_ranges(letters)}]{body}*$|^[{_ranges(spaces)}]*$"
+
+
+NAME_PATTERN = _name_pattern()
+
+
 def Text(
     *,
     max_length: int | None = None,
@@ -60,31 +108,62 @@ def Text(
     validators: list[Any] = [_Policy(rule)]
     if min_length:
         validators.insert(0, validate.Length(min=min_length))
-    metadata = {"maxLength": rule.max_chars, **kwargs.pop("metadata", {})}
+    # The characters the policy refuses, declared as a pattern (NFC, lone surrogates and the
+    # name's letter are checked in code: a pattern cannot say them).
+    pattern = {
+        TextKind.MULTILINE: MULTILINE_PATTERN,
+        TextKind.LINE: SINGLE_LINE_PATTERN,
+        TextKind.NAME: NAME_PATTERN,
+    }[rule.kind]
+    metadata = {"maxLength": rule.max_chars, "pattern": pattern, **kwargs.pop("metadata", {})}
     return fields.String(validate=validators, metadata=metadata, **kwargs)
 
 
-def _country_code(value: str) -> None:
-    if len(value) != 2 or not value.isupper() or pycountry.countries.get(alpha_2=value) is None:
-        raise ValidationError("Not an ISO 3166-1 alpha-2 country code (upper case, e.g. KE).")
-
-
 def Country(**kwargs: Any) -> fields.String:
+    """An ISO 3166-1 alpha-2 code from the templates' own list, declared as an enum."""
     return fields.String(
-        validate=[validate.Length(equal=2), _country_code],
-        metadata={"pattern": "^[A-Z]{2}$", "example": "KE"},
+        validate=validate.OneOf(
+            COUNTRY_CODES, error="Not an ISO 3166-1 alpha-2 country code (upper case, e.g. KE)."
+        ),
+        metadata={"example": "KE"},
+        **kwargs,
+    )
+
+
+# The year as written, 1900 to 2199: one rule that a pattern can declare exactly (a UTC
+# bound would refuse "2199-12-31T23:00:00-05:00", which a pattern cannot foresee).
+WRITTEN_YEAR_PATTERN = "^(19|2[01])[0-9]{2}-"
+
+
+# An https address: an absolute RFC 3986 URI (the document's `format: uri`) with a host.
+HTTPS_URI_PATTERN = "^https://[^/?#@:]"
+
+
+def _https_uri(value: str) -> None:
+    if not re.match(HTTPS_URI_PATTERN, value) or validate_rfc3986(value, rule="URI") is None:
+        raise ValidationError("Not a valid https:// address.")
+
+
+def HttpsUrl(*, max_length: int, **kwargs: Any) -> fields.String:
+    """The rule the document declares (format uri, the https pattern, the length), in code."""
+    return fields.String(
+        validate=[validate.Length(max=max_length), _https_uri],
+        metadata={"format": "uri", "pattern": HTTPS_URI_PATTERN},
         **kwargs,
     )
 
 
 def _plausible_moment(value: dt.datetime) -> None:
-    if not EARLIEST <= value < LATEST:
+    if not EARLIEST.year <= value.year < LATEST.year:
         raise ValidationError("Must be between 1900 and 2200.")
 
 
 def When(**kwargs: Any) -> fields.AwareDateTime:
-    """A timezone-aware datetime (ISO 8601 with an offset) between 1900 and 2200."""
-    metadata = {"description": "ISO 8601 with a UTC offset, between 1900 and 2200"}
+    """A timezone-aware datetime (ISO 8601 with an offset), its year from 1900 to 2199."""
+    metadata = {
+        "description": "ISO 8601 with a UTC offset, year 1900 to 2199",
+        "pattern": WRITTEN_YEAR_PATTERN,
+    }
     metadata.update(kwargs.pop("metadata", {}))
     return fields.AwareDateTime(validate=_plausible_moment, metadata=metadata, **kwargs)
 

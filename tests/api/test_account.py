@@ -1,0 +1,57 @@
+"""The caller's own calendar setting through the API: the same choice, service and audit as
+the account page, and the same effect on /calendar.ics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrd_cases.db import utcnow
+from hrd_cases.models import AuditEntry
+from hrd_cases.records import RecordVault
+from hrd_cases.workflow import hearings
+from tests.support.access import fresh, sign_in
+from tests.support.api import World, data_of
+from tests.support.factories import strategy_catalogue
+
+COURT = "Zq Milimani Canary Court"
+
+
+def test_calendar_court_opt_in_through_the_api_changes_the_file(
+    app: Flask, db: Session, vault: RecordVault, world: World
+) -> None:
+    owner = world.users["owner"]
+    hearings.schedule_hearing(
+        db,
+        vault,
+        strategy_catalogue(),
+        owner,
+        world.case.reference,
+        scheduled_for=utcnow() + timedelta(days=4),
+        court=COURT,
+    )
+    api = world.api["owner"]
+    assert data_of(api.get("/me/calendar")) == {"shows_court": False}
+    browser = sign_in(app, owner.email)
+    assert COURT not in browser.get("/calendar.ics").get_data(as_text=True)
+
+    assert data_of(api.call("PUT", "/me/calendar", {"shows_court": True})) == {
+        "shows_court": True
+    }
+    assert COURT in browser.get("/calendar.ics").get_data(as_text=True)
+    assert "account.calendar_court.change" in fresh(db).scalars(select(AuditEntry.action)).all()
+
+    # Only a JSON boolean; nothing else in the body; roles without a calendar are refused.
+    assert api.call("PUT", "/me/calendar", {"shows_court": "yes"}).status_code == 422
+    assert api.call("PUT", "/me/calendar", {"shows_court": 1}).status_code == 422
+    extra = {"shows_court": False, "calendar_shows_court": False}
+    assert api.call("PUT", "/me/calendar", extra).status_code == 422
+    assert world.api["analyst"].get("/me/calendar").status_code == 403
+    assert world.api["anonymous"].get("/me/calendar").status_code == 401
+    assert data_of(api.call("PUT", "/me/calendar", {"shows_court": False})) == {
+        "shows_court": False
+    }
+    assert COURT not in browser.get("/calendar.ics").get_data(as_text=True)
