@@ -13,13 +13,18 @@ from hrd_cases.http.errors import MAX_BODY_BYTES
 
 
 # Input -----------------------------------------------------------------------------------------
-def json_body(schema: Schema) -> dict[str, Any]:
-    """The request's JSON object, validated by ``schema`` (unknown fields refused)."""
+def json_body(schema: Schema, *, required: bool = False) -> dict[str, Any]:
+    """The request's JSON object, validated by ``schema`` (unknown fields refused).
+
+    ``required``: no body at all is refused (400) even when every field is optional, as the
+    document says; otherwise the schema decides what is missing."""
     if request.content_length and request.content_length > MAX_BODY_BYTES:
         raise RequestEntityTooLarge()
     if not request.is_json:
         if request.content_length or request.mimetype:
             raise UnsupportedMediaType()
+        if required:
+            raise BadRequest()
         payload: Any = {}  # no body at all: the schema decides what is missing
     else:
         try:

@@ -100,8 +100,9 @@ def my_preferences() -> Response:
     response=PreferencesSchema,
 )
 def change_my_preferences() -> Response:
-    """Kinds left out keep their setting; security messages cannot be switched off."""
-    choices = json_body(PreferencesInputSchema())
+    """Kinds left out keep their setting; security messages cannot be switched off.
+    A body is required: ``{}`` changes nothing, no body at all is refused (400)."""
+    choices = json_body(PreferencesInputSchema(), required=True)
     prefs = inbox.set_preferences(current_session(), current_actor(), choices)
     return envelope(PreferencesSchema().dump({k: v.value for k, v in prefs.items()}))
 

@@ -173,6 +173,11 @@ def test_api_preferences_and_failed_list(app: Flask, db: Session) -> None:
         "/api/v1/me/notification-preferences", json={"security": "off"}, headers=mine
     )
     assert refused.status_code == 422
+    # The document requires a body: none at all is refused, an empty object changes nothing.
+    bodiless = client.patch("/api/v1/me/notification-preferences", headers=mine)
+    assert bodiless.status_code == 400 and bodiless.get_json()["errors"]
+    unchanged = client.patch("/api/v1/me/notification-preferences", json={}, headers=mine)
+    assert unchanged.status_code == 200 and unchanged.get_json()["data"]["decided"] == "digest"
     shown = client.get("/api/v1/me/notification-preferences", headers=mine).get_json()["data"]
     assert shown["decided"] == "digest" and shown["deadline"] == "immediate"
     assert client.get("/api/v1/admin/outbox/failed", headers=mine).status_code == 403
