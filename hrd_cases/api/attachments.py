@@ -3,6 +3,7 @@ The same services and reads as the case page (hrd_cases.workflow.attachments).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
@@ -32,6 +33,8 @@ from hrd_cases.workflow import attachments as service
 CASE_READERS = ("focal_point", "protection_officer")
 FOCAL_POINT = ("focal_point",)
 FORM_OVERHEAD = 64 * 1024
+# With these before the file, the fields are checked before a byte of it is read.
+_REQUIRED_FIELDS = frozenset(("title", "category"))
 
 _UPLOAD_BODY: dict[str, Any] = {
     "required": True,
@@ -67,6 +70,17 @@ _FILE_CONTENT: dict[str, Any] = {
     ),
     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
 }
+
+
+def _new_attachment(raw: dict[str, str], filename: str) -> service.NewAttachment:
+    data = AttachmentFieldsSchema().load(raw)
+    return service.NewAttachment(
+        title=data["title"],
+        filename=filename,
+        category=data["category"],
+        link_kind=data["link_kind"],
+        link_id=data["link_id"],
+    )
 
 
 def _shown(view: service.AttachmentView) -> dict[str, Any]:
@@ -114,7 +128,8 @@ def list_attachments(reference: str) -> Response:
     extra={"request_body": _UPLOAD_BODY},
 )
 def add_attachment(reference: str) -> Response:
-    """Parts in this order: title, category, link_kind and link_id (optional), then file.
+    """Parts in any order; with title and category before the file, they are checked before
+    it is read, otherwise once it is staged (encrypted, never in the clear on disk).
     The type is decided from the content; location, camera and author metadata are removed
     before the file is encrypted. Limits (per file, per case) are enforced as it streams."""
     user = current_actor()
@@ -134,15 +149,21 @@ def add_attachment(reference: str) -> Response:
                 file_part = part
                 break
             raw[part[0]] = part[1]
-        data = AttachmentFieldsSchema().load(raw)
         if file_part is None or file_part.name != "file":
+            AttachmentFieldsSchema().load(raw)
             return error_envelope(422, {"file": [message("no_file")]})
-        new = service.NewAttachment(
-            title=data["title"],
-            filename=file_part.filename,
-            category=data["category"],
-            link_kind=data["link_kind"],
-            link_id=data["link_id"],
+        filename = file_part.filename
+
+        def fields_after_file() -> service.NewAttachment:
+            """The rest of the body, read once the file is staged (encrypted)."""
+            for part in parts:
+                if isinstance(part, FilePart):
+                    raise FormError("a second file")
+                raw[part[0]] = part[1]
+            return _new_attachment(raw, filename)
+
+        new: service.NewAttachment | Callable[[], service.NewAttachment] = (
+            _new_attachment(raw, filename) if raw.keys() >= _REQUIRED_FIELDS else fields_after_file
         )
         attachment, removed = service.add_attachment(
             current_session(), current_vault(), user, reference, new, file_part.pieces, config

@@ -1,5 +1,5 @@
 """Evidence files on the case page: upload (streamed), download (always as a download) and
-removal. No JavaScript: a plain multipart form whose fields come before its file.
+removal. No JavaScript: a plain multipart form; its fields may come before or after its file.
 
 The upload reads the body itself (see hrd_cases.http.multipart), so it is exempt from the
 global CSRF check, which would parse the whole body first; it checks the token itself, and
@@ -9,7 +9,7 @@ refuses a file that arrives before a valid token.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -57,6 +57,21 @@ def _refused(texts: list[str], status: int, case: Case | None = None) -> Respons
     for text in texts:
         flash(text, "error")
     return render_case(case.reference, status=status)
+
+
+def _new_attachment(fields: dict[str, str], filename: str) -> service.NewAttachment:
+    try:
+        category = AttachmentCategory(fields.get("category", ""))
+    except ValueError:
+        raise ValidationFailed({"category": [message("category")]}) from None
+    link_kind, link_id = _parse_link(fields.get("link", "case"))
+    return service.NewAttachment(
+        title=fields.get("title", ""),
+        filename=filename,
+        category=category,
+        link_kind=link_kind,
+        link_id=link_id,
+    )
 
 
 def _parse_link(value: str) -> tuple[AttachmentLink, uuid.UUID | None]:
@@ -109,17 +124,20 @@ def upload(reference: str) -> ResponseReturnValue:
     try:
         if file_part is None or file_part.name != "file":
             return _refused([message("no_file")], 422, case)
-        try:
-            category = AttachmentCategory(fields.get("category", ""))
-        except ValueError:
-            return _refused([message("category")], 422, case)
-        link_kind, link_id = _parse_link(fields.get("link", "case"))
-        new = service.NewAttachment(
-            title=fields.get("title", ""),
-            filename=file_part.filename,
-            category=category,
-            link_kind=link_kind,
-            link_id=link_id,
+        filename = file_part.filename
+
+        def fields_after_file() -> service.NewAttachment:
+            """The rest of the body, read once the file is staged (encrypted)."""
+            for part in parts:
+                if isinstance(part, FilePart):
+                    raise FormError("a second file")
+                fields[part[0]] = part[1]
+            return _new_attachment(fields, filename)
+
+        new: service.NewAttachment | Callable[[], service.NewAttachment] = (
+            _new_attachment(fields, filename)
+            if {"title", "category"} <= fields.keys()
+            else fields_after_file
         )
         _, removed = service.add_attachment(
             session, current_vault(), actor, reference, new, file_part.pieces, config

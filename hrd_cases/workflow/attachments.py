@@ -109,7 +109,7 @@ def add_attachment(
     vault: RecordVault,
     actor: User,
     reference: str,
-    new: NewAttachment,
+    new: NewAttachment | Callable[[], NewAttachment],
     pieces: Iterable[bytes],
     config: files.AttachmentConfig,
 ) -> tuple[Attachment, str]:
@@ -118,11 +118,16 @@ def add_attachment(
     Scope, role and link are checked before a byte of the file is read; the file is then read
     to its end outside any transaction (a slow client must not hold the database's write lock
     or the case's row lock), and stored in one short write transaction under the case's lock.
+    When the form's fields follow its file, ``new`` is a callable that reads them: it is
+    called once the file is staged (encrypted), and the fields are checked then.
     """
-    check_fields(new)
+    known = new if isinstance(new, NewAttachment) else None
+    if known is not None:
+        check_fields(known)
     try:
         case = case_for(session, actor, reference, Permission.CASE_UPDATE)
-        _check_link(session, case, new)
+        if known is not None:
+            _check_link(session, case, known)
         used = files.case_bytes_used(session, case)
     finally:
         session.rollback()  # no transaction stays open while the file streams in
@@ -131,6 +136,9 @@ def add_attachment(
     except Refusal as refusal:
         raise ValidationFailed({"file": [refusal.text]}) from None
     with staged:
+        if not isinstance(new, NewAttachment):
+            new = new()
+            check_fields(new)
         begin_write(session)
         try:
             case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)

@@ -7,12 +7,12 @@ import io
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment, AttachmentChunk, AuditEntry
 from tests.support.api import ABSENT_ID, World, data_of, errors_of
-from tests.support.attachments import canary_image, canary_text
+from tests.support.attachments import canary_image, canary_text, multipart_in_order
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
@@ -99,7 +99,7 @@ def test_every_route_is_scoped_like_the_case_routes(world: World) -> None:
     assert world.api["owner"].get(one).status_code == 404
 
 
-def test_fields_are_checked_and_the_file_must_come_last(world: World) -> None:
+def test_fields_are_checked(world: World) -> None:
     assert "title" in errors_of(_upload(world, "owner", b"x", "x.txt", title=""), 422)
     assert "category" in errors_of(_upload(world, "owner", b"x", "x.txt", category="gossip"), 422)
     linked = _upload(world, "owner", b"x", "x.txt", link_kind="referral", link_id=ABSENT_ID)
@@ -108,3 +108,43 @@ def test_fields_are_checked_and_the_file_must_come_last(world: World) -> None:
         f"/cases/{world.case.reference}/attachments", json={"title": "x"}
     )
     assert not_multipart.status_code == 415
+
+
+def _upload_in_order(world: World, parts: list[tuple[str, str | tuple[bytes, str]]]):  # type: ignore[no-untyped-def]
+    body, content_type = multipart_in_order(parts)
+    return world.api["owner"].post(
+        f"/cases/{world.case.reference}/attachments",
+        data=io.BytesIO(body),
+        content_type=content_type,
+    )
+
+
+def test_fields_after_the_file_are_read_and_checked(world: World, db: Session) -> None:
+    text = canary_text()
+    added = _upload_in_order(
+        world,
+        [
+            ("file", (text, "late.txt")),
+            ("title", "Sent after its file"),
+            ("category", "threat_evidence"),
+            ("link_kind", "case"),
+        ],
+    )
+    attachment = data_of(added, 201)["attachment"]
+    assert attachment["title"] == "Sent after its file" and attachment["filename"] == "late.txt"
+    got = world.api["officer"].get(f"/cases/{world.case.reference}/attachments/{attachment['id']}")
+    assert got.status_code == 200 and got.get_data() == text
+    # Fields that follow the file are checked as strictly as fields before it: nothing stays.
+    wrong = _upload_in_order(
+        world, [("title", "Mixed"), ("file", (text, "x.txt")), ("category", "gossip")]
+    )
+    assert "category" in errors_of(wrong, 422)
+    missing = _upload_in_order(world, [("file", (text, "x.txt")), ("category", "threat_evidence")])
+    assert "title" in errors_of(missing, 422)
+    second_file = _upload_in_order(
+        world,
+        [("file", (text, "a.txt")), ("title", "Two"), ("file", (text, "b.txt"))],
+    )
+    assert second_file.status_code == 400
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(Attachment)) == 1

@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Attachment, AttachmentChunk
-from tests.support.attachments import Setup, canary_text, csrf_token, upload
+from tests.support.attachments import (
+    Setup,
+    canary_text,
+    csrf_token,
+    multipart_in_order,
+    upload,
+)
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
@@ -49,6 +55,39 @@ def test_a_file_sent_before_the_token_is_refused(focal: Setup, db: Session) -> N
     )
     assert answer.status_code == 400
     assert _stored(db) == (0, 0)
+
+
+def test_fields_after_the_file_are_read_after_a_token_first(focal: Setup, db: Session) -> None:
+    """The token must come first; title, category and link may follow the file."""
+    reference = focal.case.reference
+    body, content_type = multipart_in_order(
+        [
+            ("csrf_token", csrf_token(focal.client, f"/cases/{reference}")),
+            ("file", (canary_text(), "late.txt")),
+            ("title", "Sent after its file"),
+            ("category", "threat_evidence"),
+            ("link", "case"),
+        ]
+    )
+    answer = focal.client.post(
+        f"/cases/{reference}/attachments", data=io.BytesIO(body), content_type=content_type
+    )
+    assert answer.status_code == 302
+    assert _stored(db)[0] == 1
+    assert "Sent after its file" in focal.client.get(f"/cases/{reference}").get_data(as_text=True)
+    body, content_type = multipart_in_order(
+        [
+            ("csrf_token", csrf_token(focal.client, f"/cases/{reference}")),
+            ("file", (canary_text(), "late.txt")),
+            ("title", "Wrong kind"),
+            ("category", "gossip"),
+        ]
+    )
+    refused = focal.client.post(
+        f"/cases/{reference}/attachments", data=io.BytesIO(body), content_type=content_type
+    )
+    assert refused.status_code == 422
+    assert _stored(db)[0] == 1
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,28 @@ def canary_text() -> bytes:
     return f"Statement of {CANARY}Witness, threatened on 3 May.\n".encode() * 20
 
 
+def multipart_in_order(parts: list[tuple[str, str | tuple[bytes, str]]]) -> tuple[bytes, str]:
+    """A multipart body with its parts in exactly the given order (the test client puts every
+    field before every file): ("name", "value") or ("name", (content, filename))."""
+    boundary = "hrd-test-boundary"
+    body = bytearray()
+    for name, value in parts:
+        body += f"--{boundary}\r\n".encode()
+        if isinstance(value, tuple):
+            content, filename = value
+            body += (
+                f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            body += content
+        else:
+            body += f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            body += value.encode()
+        body += b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return bytes(body), f"multipart/form-data; boundary={boundary}"
+
+
 def csrf_token(client: FlaskClient, path: str) -> str:
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
