@@ -6,7 +6,8 @@ every operation of /api/v1/openapi.json for each role with every check (``--chec
 besides conformance of status, content type and body, a schema-valid request must be
 accepted and a schema-invalid one refused, so the document must declare exactly what the
 services enforce) and every phase, the stateful one following the document's OpenAPI links
-(config/schemathesis.toml bounds each phase). Prints Schemathesis' summary and the stateful
+(config/schemathesis.toml bounds each phase; scripts/fuzz_hooks.py gives its chains real
+cases to start from). Prints Schemathesis' summary and the stateful
 phase's link coverage for each role, stops the server whatever happens, and exits non-zero
 on any failure or when the stateful phase covers less than --min-link-coverage of its links.
 
@@ -32,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "schemathesis.toml"
+# Real starting points for the stateful phase (see the module).
+HOOKS = Path(__file__).resolve().parent / "fuzz_hooks.py"
 # Schemathesis' closing table: "API Links: 40 covered / 111 selected / 111 total".
 LINKS = re.compile(r"(\d+) covered / (\d+) selected / (\d+) total")
 # One demo account per role (hrd_cases.demo).
@@ -41,6 +44,8 @@ ACCOUNTS = {
     "analyst": "analyst@demo.hrd-cases.eu",
     "admin": "admin@demo.hrd-cases.eu",
 }
+# The country a role's intake may concern: the focal point's delegation (EUDEL-KE).
+INTAKE_COUNTRY = {"focal_point": "KE"}
 
 
 def free_port() -> int:
@@ -190,7 +195,12 @@ def main() -> int:
                 ]
                 done = subprocess.run(  # noqa: S603
                     command,
-                    env={**env, "COLUMNS": "160"},
+                    env={
+                        **env,
+                        "COLUMNS": "160",
+                        "SCHEMATHESIS_HOOKS": str(HOOKS),
+                        "HRD_FUZZ_COUNTRY": INTAKE_COUNTRY.get(role, ""),
+                    },
                     cwd=workdir,
                     check=False,
                     timeout=900,

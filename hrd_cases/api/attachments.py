@@ -3,7 +3,6 @@ The same services and reads as the case page (hrd_cases.workflow.attachments).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
@@ -27,6 +26,7 @@ from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.http.download import download_response
 from hrd_cases.http.errors import MESSAGE, envelope, error_envelope
 from hrd_cases.http.multipart import FilePart, FormError, StreamingForm
+from hrd_cases.records import attachment_content
 from hrd_cases.records.attachment_messages import message
 from hrd_cases.workflow import attachments as service
 
@@ -36,6 +36,8 @@ FORM_OVERHEAD = 64 * 1024
 # With these before the file, the fields are checked before a byte of it is read.
 _REQUIRED_FIELDS = frozenset(("title", "category"))
 
+# Notes are not records yet (issue 16): a file cannot be linked to one.
+_LINKABLE = [k for k in AttachmentLink if k is not AttachmentLink.NOTE]
 _UPLOAD_BODY: dict[str, Any] = {
     "required": True,
     "content": {
@@ -44,6 +46,21 @@ _UPLOAD_BODY: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["title", "category", "file"],
+                # The case itself takes no link_id; a referral, hearing or statement needs one.
+                "anyOf": [
+                    {
+                        "not": {"required": ["link_id"]},
+                        "properties": {"link_kind": {"const": "case"}},
+                    },
+                    {
+                        "required": ["link_kind", "link_id"],
+                        "properties": {
+                            "link_kind": {
+                                "enum": [k.value for k in _LINKABLE if k is not AttachmentLink.CASE]
+                            }
+                        },
+                    },
+                ],
                 "properties": {
                     "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE},
                     "category": {
@@ -52,7 +69,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                     },
                     "link_kind": {
                         "type": "string",
-                        "enum": [k.value for k in AttachmentLink],
+                        "enum": [k.value for k in _LINKABLE],
                         "default": "case",
                     },
                     "link_id": {"type": "string", "format": "uuid"},
@@ -68,7 +85,11 @@ _FILE_CONTENT: dict[str, Any] = {
         "The file, as a download (Content-Disposition: attachment), with nosniff, no-store "
         "and a sandbox content security policy."
     ),
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    # Served with the type decided from its content (one of the accepted kinds).
+    "content": {
+        kind: {"schema": {"type": "string", "format": "binary"}}
+        for kind in ("application/octet-stream", *sorted(attachment_content.EXTENSIONS))
+    },
 }
 
 
@@ -162,11 +183,18 @@ def add_attachment(reference: str) -> Response:
                 raw[part[0]] = part[1]
             return _new_attachment(raw, filename)
 
-        new: service.NewAttachment | Callable[[], service.NewAttachment] = (
-            _new_attachment(raw, filename) if raw.keys() >= _REQUIRED_FIELDS else fields_after_file
-        )
+        # Fields sent before the file are checked before it is read; any that follow it
+        # are read once it is staged, and the whole set is checked again.
+        first_look = _new_attachment(raw, filename) if raw.keys() >= _REQUIRED_FIELDS else None
         attachment, removed = service.add_attachment(
-            current_session(), current_vault(), user, reference, new, file_part.pieces, config
+            current_session(),
+            current_vault(),
+            user,
+            reference,
+            fields_after_file,
+            file_part.pieces,
+            config,
+            first_look=first_look,
         )
         for _ in parts:
             pass

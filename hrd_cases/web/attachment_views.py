@@ -9,7 +9,7 @@ refuses a file that arrives before a valid token.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -39,6 +39,8 @@ from hrd_cases.workflow import attachments as service
 bp = Blueprint("attachments", __name__, url_prefix="/cases")
 # Room for the form's other fields and the multipart framing around the file.
 FORM_OVERHEAD = 64 * 1024
+# With these before the file, the fields are checked before a byte of it is read.
+_REQUIRED_FIELDS = frozenset(("title", "category"))
 
 
 def _actor() -> User:
@@ -134,13 +136,20 @@ def upload(reference: str) -> ResponseReturnValue:
                 fields[part[0]] = part[1]
             return _new_attachment(fields, filename)
 
-        new: service.NewAttachment | Callable[[], service.NewAttachment] = (
-            _new_attachment(fields, filename)
-            if {"title", "category"} <= fields.keys()
-            else fields_after_file
+        # Fields sent before the file are checked before it is read; any that follow it
+        # are read once it is staged, and the whole set is checked again.
+        first_look = (
+            _new_attachment(fields, filename) if fields.keys() >= _REQUIRED_FIELDS else None
         )
         _, removed = service.add_attachment(
-            session, current_vault(), actor, reference, new, file_part.pieces, config
+            session,
+            current_vault(),
+            actor,
+            reference,
+            fields_after_file,
+            file_part.pieces,
+            config,
+            first_look=first_look,
         )
         for _ in parts:  # the closing boundary
             pass

@@ -112,16 +112,19 @@ def add_attachment(
     new: NewAttachment | Callable[[], NewAttachment],
     pieces: Iterable[bytes],
     config: files.AttachmentConfig,
+    *,
+    first_look: NewAttachment | None = None,
 ) -> tuple[Attachment, str]:
     """Store one file; returns it and the sentence saying what metadata was removed.
 
     Scope, role and link are checked before a byte of the file is read; the file is then read
     to its end outside any transaction (a slow client must not hold the database's write lock
     or the case's row lock), and stored in one short write transaction under the case's lock.
-    When the form's fields follow its file, ``new`` is a callable that reads them: it is
-    called once the file is staged (encrypted), and the fields are checked then.
+    When form fields may follow the file, ``new`` is a callable that reads them: it is called
+    once the file is staged (encrypted), and the fields are checked then; ``first_look``, the
+    fields sent before the file, is checked before a byte of it is read.
     """
-    known = new if isinstance(new, NewAttachment) else None
+    known = new if isinstance(new, NewAttachment) else first_look
     if known is not None:
         check_fields(known)
     try:

@@ -139,6 +139,18 @@ def test_fields_after_the_file_are_read_and_checked(world: World, db: Session) -
         world, [("title", "Mixed"), ("file", (text, "x.txt")), ("category", "gossip")]
     )
     assert "category" in errors_of(wrong, 422)
+    # Fields after the file count even when title and category came before it.
+    late_link = _upload_in_order(
+        world,
+        [
+            ("title", "Linked late"),
+            ("category", "other"),
+            ("file", (text, "x.txt")),
+            ("link_kind", "statement"),
+            ("link_id", ABSENT_ID),
+        ],
+    )
+    assert "link_id" in errors_of(late_link, 422)
     missing = _upload_in_order(world, [("file", (text, "x.txt")), ("category", "threat_evidence")])
     assert "title" in errors_of(missing, 422)
     second_file = _upload_in_order(
