@@ -31,6 +31,7 @@ from hrd_cases.models import (
     TimelineEvent,
     User,
 )
+from hrd_cases.reads.attachments import AttachmentView, files_of
 from hrd_cases.records import EncryptedRecord, RecordVault
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
@@ -54,6 +55,9 @@ CASE_VIEW_LOADING = (
         joinedload(Referral.decisions), joinedload(Referral.assistance)
     ),
     selectinload(Case.hearings).joinedload(Hearing.observers),
+    # The files' list rows are small (sizes, types, two short ciphertexts): joined with the
+    # case, not a statement of their own (issue 17 had made the page cost nine).
+    joinedload(Case.attachments),
 )
 
 
@@ -78,6 +82,7 @@ class CaseView:
     hearing_texts: dict[object, dict[str, str | None]]  # hearing id -> court, charges, report
     consent_notes: dict[object, str | None]
     statement_drafts: dict[object, str | None]
+    attachments: list[AttachmentView]  # newest first, names decrypted
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
     as_of: datetime  # when it was read: deadlines are overdue against this
 
@@ -126,6 +131,7 @@ def view_case(
         },
         consent_notes={c.id: open_or_none(vault, c, "notes") for c in case.consents},
         statement_drafts={s.id: open_or_none(vault, s, "draft") for s in case.statements},
+        attachments=files_of(vault, case),
         people=_people(session, case),
         as_of=utcnow(),
     )
