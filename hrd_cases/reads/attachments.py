@@ -32,9 +32,11 @@ class AttachmentView:
     created_at: datetime
 
 
-def view_of(row: Attachment, vault: RecordVault) -> AttachmentView:
+def view_of(
+    row: Attachment, vault: RecordVault, unwrapped: dict[uuid.UUID, bytes] | None = None
+) -> AttachmentView:
     try:
-        names = vault.open(row)
+        names = vault.open(row, unwrapped=unwrapped)
     except ErasedError:
         names = {"title": None, "filename": None}
     return AttachmentView(
@@ -50,9 +52,13 @@ def view_of(row: Attachment, vault: RecordVault) -> AttachmentView:
     )
 
 
-def files_of(vault: RecordVault, case: Case) -> list[AttachmentView]:
-    """The files of a case already read in scope, newest first (``Case.attachments``)."""
-    return [view_of(row, vault) for row in case.attachments]
+def files_of(
+    vault: RecordVault, case: Case, unwrapped: dict[uuid.UUID, bytes] | None = None
+) -> list[AttachmentView]:
+    """The files of a case already read in scope, newest first (``Case.attachments``); every
+    one is under the case's key, unwrapped once (``unwrapped`` is the read's own cache)."""
+    unwrapped = {} if unwrapped is None else unwrapped
+    return [view_of(row, vault, unwrapped) for row in case.attachments]
 
 
 def case_files(

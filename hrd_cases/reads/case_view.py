@@ -8,6 +8,7 @@ page never lazy-loads: issue 13 measured 16 to 23 statements per page before.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,22 +117,27 @@ def view_case(
     )
     if case is None:
         raise NotFound("no such case")
+    # Every field here is under the case's key (or a defender's): unwrapped once for this read.
+    unwrapped: dict[uuid.UUID, bytes] = {}
+
+    def opened(record: EncryptedRecord, field: str) -> str | None:
+        return open_or_none(vault, record, field, unwrapped=unwrapped)
+
     view = CaseView(
         case=case,
         stage=case_stage(case),
         template=template_of(catalogue, case),
         deadlines=case_deadlines(catalogue, case),
-        defenders=[OpenedDefender(d, _open_all(vault, d)) for d in case.defenders],
-        narrative=open_or_none(vault, case, "narrative"),
-        closure_reason=open_or_none(vault, case, "closure_reason"),
-        justifications={r.id: open_or_none(vault, r, "justification") for r in case.referrals},
+        defenders=[OpenedDefender(d, _open_all(vault, d, unwrapped)) for d in case.defenders],
+        narrative=opened(case, "narrative"),
+        closure_reason=opened(case, "closure_reason"),
+        justifications={r.id: opened(r, "justification") for r in case.referrals},
         hearing_texts={
-            h.id: {f: open_or_none(vault, h, f) for f in Hearing.encrypted_fields}
-            for h in case.hearings
+            h.id: {f: opened(h, f) for f in Hearing.encrypted_fields} for h in case.hearings
         },
-        consent_notes={c.id: open_or_none(vault, c, "notes") for c in case.consents},
-        statement_drafts={s.id: open_or_none(vault, s, "draft") for s in case.statements},
-        attachments=files_of(vault, case),
+        consent_notes={c.id: opened(c, "notes") for c in case.consents},
+        statement_drafts={s.id: opened(s, "draft") for s in case.statements},
+        attachments=files_of(vault, case, unwrapped),
         people=_people(session, case),
         as_of=utcnow(),
     )
@@ -142,19 +148,27 @@ def view_case(
     return view
 
 
-def open_or_none(vault: RecordVault, record: EncryptedRecord, field: str) -> str | None:
+def open_or_none(
+    vault: RecordVault,
+    record: EncryptedRecord,
+    field: str,
+    *,
+    unwrapped: dict[uuid.UUID, bytes] | None = None,
+) -> str | None:
     """A decrypted field, or None when it is empty or its data key was erased."""
     try:
-        return vault.open_field(record, field)
+        return vault.open_field(record, field, unwrapped=unwrapped)
     except ErasedError:
         return None
 
 
-def _open_all(vault: RecordVault, defender: Defender) -> dict[str, str | None] | None:
+def _open_all(
+    vault: RecordVault, defender: Defender, unwrapped: dict[uuid.UUID, bytes]
+) -> dict[str, str | None] | None:
     if defender.erased_at is not None:
         return None
     try:
-        return vault.open(defender)
+        return vault.open(defender, unwrapped=unwrapped)
     except ErasedError:
         return None
 
