@@ -34,6 +34,7 @@ from hrd_cases.models import (
 )
 from hrd_cases.reads.attachments import AttachmentView, files_of
 from hrd_cases.records import EncryptedRecord, RecordVault
+from hrd_cases.records.defenders import verified_defenders
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
 from hrd_cases.workflow.service import template_of
@@ -117,6 +118,8 @@ def view_case(
     )
     if case is None:
         raise NotFound("no such case")
+    # The case's links to its defenders are checked before any is shown (issue 15).
+    defenders = verified_defenders(session, vault, case, actor_id=user.id)
     # Every field here is under the case's key (or a defender's): unwrapped once for this read.
     unwrapped: dict[uuid.UUID, bytes] = {}
 
@@ -128,7 +131,7 @@ def view_case(
         stage=case_stage(case),
         template=template_of(catalogue, case),
         deadlines=case_deadlines(catalogue, case),
-        defenders=[OpenedDefender(d, _open_all(vault, d, unwrapped)) for d in case.defenders],
+        defenders=[OpenedDefender(d, _open_all(vault, d, unwrapped)) for d in defenders],
         narrative=opened(case, "narrative"),
         closure_reason=opened(case, "closure_reason"),
         justifications={r.id: opened(r, "justification") for r in case.referrals},
