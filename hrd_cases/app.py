@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from hrd_cases.extensions import csrf
     from hrd_cases.web import (
         action_views,
+        admin_views,
         auth_views,
         calendar_views,
         case_views,
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(action_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(admin_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

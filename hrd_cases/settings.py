@@ -58,6 +58,11 @@ class Settings:
     # Per-address limit on sign-in attempts (Flask-Limiter syntax).
     login_rate_limit: str = "30 per minute"
     api_token_max_days: int = 90
+    # Single-use account links: an invitation (or second-factor re-enrolment) and a password reset.
+    invitation_hours: int = 72
+    password_reset_minutes: int = 30
+    # Where users reach the application: links made outside a request (CLI, e-mail) start here.
+    public_url: str = "http://localhost:5000"
     # Application processes sharing rate-limit state (gunicorn sets WEB_CONCURRENCY).
     workers: int = 1
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
@@ -123,6 +128,8 @@ class Settings:
             values["workers"] = int(environ["WEB_CONCURRENCY"])
         if environ.get("HRD_PROXY_HOPS", "").isdigit():
             values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
+        if environ.get("HRD_PUBLIC_URL"):
+            values["public_url"] = environ["HRD_PUBLIC_URL"].rstrip("/")
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind

@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
         "auth.login",
         "auth.second_factor",  # needs a pending password check, enforced by the view
         "auth.enrol",  # idem
+        "auth.account_link",  # needs a valid single-use link, enforced by the view
     }
 )
 API_BLUEPRINT = "api"

@@ -1,7 +1,13 @@
 """ORM models, one module per aggregate. Importing this package registers every table
 on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
-from hrd_cases.models.access import ApiToken, InstanceFlag, RecoveryCode, UserSession
+from hrd_cases.models.access import (
+    AccountLink,
+    ApiToken,
+    InstanceFlag,
+    RecoveryCode,
+    UserSession,
+)
 from hrd_cases.models.action import (
     Consent,
     ConsentScopeGrant,
@@ -27,6 +33,7 @@ from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "AuditChainHead",
     "AuditEntry",

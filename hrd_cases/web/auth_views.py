@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from hrd_cases.auth import accounts
+from hrd_cases.auth import accounts, links
 from hrd_cases.auth.qrcode_svg import qr_svg
 from hrd_cases.auth.service import (
     PasswordOutcome,
@@ -36,7 +36,14 @@ from hrd_cases.auth.totp import provisioning_uri
 from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.extensions import limiter
 from hrd_cases.models import User
-from hrd_cases.web.forms import ChangePasswordForm, EnrolForm, LoginForm, SecondFactorForm
+from hrd_cases.web import messages
+from hrd_cases.web.forms import (
+    ChangePasswordForm,
+    EnrolForm,
+    LoginForm,
+    SecondFactorForm,
+    SetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -157,6 +164,42 @@ def enrol():  # type: ignore[no-untyped-def]
         qr=qr_svg(uri, label="QR code to add hrd_cases to your authenticator app"),
         secret_groups=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     ), status
+
+
+@bp.route("/account/link/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def account_link(token: str):  # type: ignore[no-untyped-def]
+    """An invitation, enrolment or password-reset link: its holder sets their own password,
+    then proves or enrols the second factor before anything is signed in."""
+    if current_user.is_authenticated:
+        logout_user()  # a link opened in someone else's signed-in browser acts for its holder
+    link = links.find_link(current_session(), token)
+    if link is None:
+        session.clear()
+        return render_template("auth/link_refused.html", message=messages.LINK_NOT_USABLE), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user, problems = links.redeem_link(
+            current_session(), current_hasher(), token, form.password.data or ""
+        )
+        if user is None:
+            session.clear()
+            return render_template("auth/link_refused.html", message=messages.LINK_NOT_USABLE), 404
+        if problems:
+            form.password.errors = list(problems["password"])
+            return render_template("auth/set_password.html", form=form, link=link), 422
+        session.clear()
+        session["pending_user_id"] = user.id
+        session["pending_since"] = time.time()
+        session["pending_credentials"] = _credential_stamp(user)
+        if user.has_second_factor:
+            flash(messages.LINK_DONE_VERIFY, "success")
+            return redirect(url_for("auth.second_factor"))
+        flash(messages.LINK_DONE_ENROL, "success")
+        return redirect(url_for("auth.enrol"))
+    return render_template("auth/set_password.html", form=form, link=link), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
