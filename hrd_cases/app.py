@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from hrd_cases.web import (
         action_views,
         admin_views,
+        audit_views,
         auth_views,
         calendar_views,
         case_views,
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(audit_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

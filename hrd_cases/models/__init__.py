@@ -20,7 +20,7 @@ from hrd_cases.models.action import (
     StatementDecision,
     TimelineEvent,
 )
-from hrd_cases.models.audit import AuditChainHead, AuditEntry
+from hrd_cases.models.audit import AuditChainHead, AuditCheckpoint, AuditEntry
 from hrd_cases.models.case import (
     Case,
     CaseDefender,
@@ -36,6 +36,7 @@ __all__ = [
     "AccountLink",
     "ApiToken",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEntry",
     "Case",
     "CaseDefender",

@@ -171,11 +171,8 @@ def enrol():  # type: ignore[no-untyped-def]
 def account_link(token: str):  # type: ignore[no-untyped-def]
     """An invitation, enrolment or password-reset link: its holder sets their own password,
     then proves or enrols the second factor before anything is signed in."""
-    if current_user.is_authenticated:
-        logout_user()  # a link opened in someone else's signed-in browser acts for its holder
     link = links.find_link(current_session(), token)
     if link is None:
-        session.clear()
         return render_template("auth/link_refused.html", message=messages.LINK_NOT_USABLE), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
@@ -183,11 +180,12 @@ def account_link(token: str):  # type: ignore[no-untyped-def]
             current_session(), current_hasher(), token, form.password.data or ""
         )
         if user is None:
-            session.clear()
             return render_template("auth/link_refused.html", message=messages.LINK_NOT_USABLE), 404
         if problems:
             form.password.errors = list(problems["password"])
             return render_template("auth/set_password.html", form=form, link=link), 422
+        # Whoever was signed in in this browser is signed out: it now acts for the link's holder.
+        logout_user()
         session.clear()
         session["pending_user_id"] = user.id
         session["pending_since"] = time.time()

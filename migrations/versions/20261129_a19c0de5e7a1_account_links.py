@@ -1,7 +1,10 @@
-"""account links: single-use invitation, re-enrolment and password-reset links, stored hashed
+"""account links (single-use invitation, re-enrolment and password-reset links, stored
+hashed); audit viewer indexes and chain checkpoints
 
 An admin invites a user instead of choosing their password; a forgotten password is reset by
-a link. Only the SHA-256 of each token is kept.
+a link. Only the SHA-256 of each token is kept. The audit viewer filters by actor, action,
+case and outcome and pages by seq: one composite index per filter. A checkpoint records how
+far the hash chain was found intact, so the viewer re-checks only newer entries.
 
 Revision ID: a19c0de5e7a1
 Revises: b7c3e1a9d2f4
@@ -19,6 +22,14 @@ revision: str = "a19c0de5e7a1"
 down_revision: str | None = "b7c3e1a9d2f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The audit viewer's filters, each ending in seq (keyset paging newest first).
+AUDIT_INDEXES = {
+    "ix_audit_entries_actor_id_seq": ["actor_id", "seq"],
+    "ix_audit_entries_action_seq": ["action", "seq"],
+    "ix_audit_entries_object_seq": ["object_type", "object_id", "seq"],
+    "ix_audit_entries_outcome_seq": ["outcome", "seq"],
+}
 
 
 def upgrade() -> None:
@@ -50,9 +61,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("account_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_account_links_user_id"), ["user_id"], unique=False)
+    op.create_table(
+        "audit_checkpoints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("entry_hash", sa.String(length=64), nullable=False),
+        sa.Column("full", sa.Boolean(), nullable=False),
+        sa.Column("verified_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoints")),
+    )
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        for name, columns in AUDIT_INDEXES.items():
+            batch_op.create_index(name, columns, unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        for name in AUDIT_INDEXES:
+            batch_op.drop_index(name)
+    op.drop_table("audit_checkpoints")
     with op.batch_alter_table("account_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_links_user_id"))
     op.drop_table("account_links")
