@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 from flask import Response, url_for
 
@@ -42,7 +43,7 @@ def _user(user_id: int) -> User:
     return user
 
 
-def _account(user_id: int) -> dict:  # type: ignore[type-arg]
+def _account(user_id: int) -> dict[str, Any]:
     return dataclasses.asdict(account_reads.account(current_session(), user_id))
 
 

@@ -22,7 +22,7 @@ from hrd_cases import audit
 from hrd_cases.auth.account_input import account_problems, resolve_scope
 from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.service import end_all_sessions, hash_token
-from hrd_cases.db import begin_write, utcnow
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.models import AccountLink, Role, User, UserCountry
 
@@ -115,31 +115,29 @@ def invite_user(
     # A hash of a random secret nobody knows: sign-in spends the same Argon2 time on this
     # account as on any other, so pending invitations are not told apart by timing.
     unusable_hash = hasher.hash(secrets.token_urlsafe(32))
-    begin_write(session)
-    if session.scalar(select(User).where(User.email == email)) is not None:
-        session.rollback()
-        raise ValidationFailed({"email": ["An account with this email already exists."]})
-    user = User(
-        email=email,
-        display_name=display_name.strip(),
-        role=role,
-        password_hash=unusable_hash,
-        delegation=delegation,
-        password_changed_at=None,
-    )
-    user.covered_countries = [UserCountry(country=c) for c in codes]
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        "user.invite",
-        actor_id=actor_id,
-        object_type="user",
-        object_id=user.id,
-        details={"role": role.value},
-    )
-    issued = add_link(session, user, LinkPurpose.INVITATION, valid_for, actor_id=actor_id)
-    session.commit()
+    with write_transaction(session):
+        if session.scalar(select(User).where(User.email == email)) is not None:
+            raise ValidationFailed({"email": ["An account with this email already exists."]})
+        user = User(
+            email=email,
+            display_name=display_name.strip(),
+            role=role,
+            password_hash=unusable_hash,
+            delegation=delegation,
+            password_changed_at=None,
+        )
+        user.covered_countries = [UserCountry(country=c) for c in codes]
+        session.add(user)
+        session.flush()
+        audit.record(
+            session,
+            "user.invite",
+            actor_id=actor_id,
+            object_type="user",
+            object_id=user.id,
+            details={"role": role.value},
+        )
+        issued = add_link(session, user, LinkPurpose.INVITATION, valid_for, actor_id=actor_id)
     return issued
 
 
@@ -151,10 +149,9 @@ def issue_link(
     *,
     actor_id: int | None = None,
 ) -> IssuedLink:
-    begin_write(session)
-    session.refresh(user)
-    issued = add_link(session, user, purpose, valid_for, actor_id=actor_id)
-    session.commit()
+    with write_transaction(session):
+        session.refresh(user)
+        issued = add_link(session, user, purpose, valid_for, actor_id=actor_id)
     return issued
 
 
@@ -187,33 +184,37 @@ def redeem_link(
     if problems := password_problems(password, email=user.email, display_name=user.display_name):
         return user, {"password": problems}
     new_hash = hasher.hash(password)  # slow on purpose: before the write lock, not under it
-    begin_write(session)
-    # Re-check under the lock: two tabs redeeming the same link, only one wins.
-    fresh = session.scalar(
-        select(AccountLink)
-        .where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if fresh is None or fresh.revoked_at is not None or fresh.expires_at <= utcnow():
-        session.rollback()
-        return None, {}
-    now = utcnow()
-    fresh.used_at = now
-    session.refresh(user)
-    user.password_hash = new_hash
-    user.password_changed_at = now
-    user.failed_login_count, user.failed_login_window_start, user.throttled_until = 0, None, None
-    end_all_sessions(session, user.id, "password_changed")
-    audit.record(
-        session,
-        f"account_link.{fresh.purpose}.redeem",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        details={"link": fresh.id},
-    )
-    session.commit()
+    with write_transaction(session):
+        # Re-check under the lock: two tabs redeeming the same link, only one wins.
+        fresh = session.scalar(
+            select(AccountLink)
+            .where(
+                AccountLink.id == link.id,
+                AccountLink.used_at.is_(None),
+                AccountLink.revoked_at.is_(None),
+                AccountLink.expires_at > utcnow(),
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if fresh is None:
+            return None, {}
+        now = utcnow()
+        fresh.used_at = now
+        session.refresh(user)
+        user.password_hash = new_hash
+        user.password_changed_at = now
+        user.failed_login_count = 0
+        user.failed_login_window_start, user.throttled_until = None, None
+        end_all_sessions(session, user.id, "password_changed")
+        audit.record(
+            session,
+            f"account_link.{fresh.purpose}.redeem",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            details={"link": fresh.id},
+        )
     return user, {}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.audit.log import AuditProblem, verify_chain
-from hrd_cases.db import begin_write
+from hrd_cases.db import write_transaction
 from hrd_cases.models import AuditChainHead, AuditCheckpoint, AuditEntry, User
 from hrd_cases.models.audit import GENESIS_HASH
 
@@ -87,7 +87,7 @@ def _actor_id(session: Session, actor: str) -> int | None:
     return session.scalar(select(User.id).where(User.email == actor.lower()))
 
 
-def _filtered(session: Session, where: AuditFilter) -> Select:  # type: ignore[type-arg]
+def _filtered(session: Session, where: AuditFilter) -> Select[AuditEntry, str]:
     statement = select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
     if where.actor:
         statement = statement.where(AuditEntry.actor_id == _actor_id(session, where.actor))
@@ -190,15 +190,10 @@ def chain_state(session: Session, *, full: bool = False) -> ChainState:
     checked, problem = verify_chain(session, after_seq=after_seq, after_hash=after_hash)
     verified = after_seq + checked
     if problem is None and (checked or full):
-        begin_write(session)
-        session.add(
-            AuditCheckpoint(
-                seq=verified,
-                entry_hash=_hash_of(session, verified),
-                full=full,
+        with write_transaction(session):
+            session.add(
+                AuditCheckpoint(seq=verified, entry_hash=_hash_of(session, verified), full=full)
             )
-        )
-        session.commit()
     head = session.get(AuditChainHead, 1)
     last_full = session.scalar(
         select(AuditCheckpoint.verified_at)

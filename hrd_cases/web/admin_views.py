@@ -52,7 +52,7 @@ def _countries(raw: str | None) -> list[str]:
     return [c for c in (raw or "").replace(";", ",").replace(" ", ",").split(",") if c]
 
 
-def _link_page(issued: links.IssuedLink, notice: str, user_id: int):  # type: ignore[no-untyped-def]
+def _link_page(issued: links.IssuedLink, notice: str, user_id: int):
     """The one time a link is shown; the page is never cached (Cache-Control: no-store)."""
     return render_template(
         "admin/link_issued.html",
@@ -65,14 +65,14 @@ def _link_page(issued: links.IssuedLink, notice: str, user_id: int):  # type: ig
 
 
 @bp.get("/accounts")
-def account_list():  # type: ignore[no-untyped-def]
+def account_list():
     return render_template(
         "admin/accounts.html", accounts=account_reads.account_list(current_session()), label=label
     )
 
 
 @bp.route("/accounts/invite", methods=["GET", "POST"])
-def invite():  # type: ignore[no-untyped-def]
+def invite():
     form = InviteForm()
     _scope_choices(form)
     if form.validate_on_submit():
@@ -103,7 +103,7 @@ def _form_errors(form: AccountScopeForm, exc: ValidationFailed) -> None:
 
 
 @bp.get("/accounts/<int:user_id>")
-def account_detail(user_id: int):  # type: ignore[no-untyped-def]
+def account_detail(user_id: int):
     row = account_reads.account(current_session(), user_id)
     form = AccountScopeForm(
         formdata=None,
@@ -123,7 +123,7 @@ def account_detail(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/accounts/<int:user_id>/<change>", methods=["GET", "POST"])
-def account_change(user_id: int, change: str):  # type: ignore[no-untyped-def]
+def account_change(user_id: int, change: str):
     if change not in CHANGES:
         abort(404)
     row = account_reads.account(current_session(), user_id)
@@ -170,7 +170,7 @@ def account_change(user_id: int, change: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/accounts/<int:user_id>/scope")
-def account_scope(user_id: int):  # type: ignore[no-untyped-def]
+def account_scope(user_id: int):
     row = account_reads.account(current_session(), user_id)
     form = AccountScopeForm()
     _scope_choices(form)

@@ -61,7 +61,7 @@ def _login_rate_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = LoginForm()
@@ -106,7 +106,7 @@ def _credential_stamp(user: User) -> str:
     return f"{changed}|{enrolled}"
 
 
-def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
+def _finish_sign_in(user: User):
     start_session(current_session(), user)
     session.clear()  # drop the pending marker: the signed-in session starts clean
     login_user(user)
@@ -115,7 +115,7 @@ def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
 
 @bp.route("/login/verify", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor():
     user = _pending_user()
     if user is None or not user.has_second_factor:
         session.clear()
@@ -138,7 +138,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def enrol():  # type: ignore[no-untyped-def]
+def enrol():
     user = _pending_user()
     if user is None or user.has_second_factor:
         session.clear()
@@ -168,7 +168,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/link/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def account_link(token: str):  # type: ignore[no-untyped-def]
+def account_link(token: str):
     """An invitation, enrolment or password-reset link: its holder sets their own password,
     then proves or enrols the second factor before anything is signed in."""
     link = links.find_link(current_session(), token)
@@ -202,7 +202,7 @@ def account_link(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])  # a stolen session must not guess freely
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         errors = accounts.change_password(
@@ -222,7 +222,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     sign_out(current_session(), current_user._get_current_object())
     logout_user()
     session.clear()
