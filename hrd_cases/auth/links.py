@@ -234,3 +234,18 @@ def revoke_links(session: Session, user_id: int) -> None:
 def link_url(public_url: str, token: str) -> str:
     """The address a link's holder opens (web view ``auth.account_link``)."""
     return f"{public_url.rstrip('/')}/account/link/{token}"
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """A signed-out user asks for a reset. Without e-mail delivery nothing is sent: the
+    request is audited (so an admin can see it and issue a link), and the answer and its
+    timing are the same whether or not the address exists (the view pads the duration)."""
+    user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    with write_transaction(session):
+        audit.record(
+            session,
+            "password_reset.request",
+            object_type="user" if user_id is not None else None,
+            object_id=user_id,
+            details={"delivery": "admin"},
+        )

@@ -40,6 +40,7 @@ from hrd_cases.web import messages
 from hrd_cases.web.forms import (
     ChangePasswordForm,
     EnrolForm,
+    ForgotPasswordForm,
     LoginForm,
     SecondFactorForm,
     SetPasswordForm,
@@ -164,6 +165,25 @@ def enrol():
         qr=qr_svg(uri, label="QR code to add hrd_cases to your authenticator app"),
         secret_groups=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     ), status
+
+
+# Every answer to a reset request takes this long at least, so that the work done for a known
+# address (or its absence) cannot be timed from outside.
+RESET_ANSWER_SECONDS = 0.25
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        started = time.monotonic()
+        links.request_password_reset(current_session(), form.email.data or "")
+        time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+        return render_template("auth/forgot.html", form=None, message=messages.RESET_REQUESTED)
+    return render_template("auth/forgot.html", form=form, message=None), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/account/link/<token>", methods=["GET", "POST"])

@@ -281,3 +281,7 @@ class InviteForm(AccountScopeForm):
 
 class ConfirmForm(FlaskForm):
     """A second, deliberate step before an account change (works without JavaScript)."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])

@@ -40,3 +40,9 @@ ADMIN_REFUSED = {
     "user.last_admin": "This is the last active admin: the change would leave nobody to "
     "administer the system.",
 }
+
+RESET_REQUESTED = (
+    "If an account uses this address, its administrator has been told. This installation "
+    "does not send e-mail: ask your administrator for a reset link. A link works once, "
+    "for 30 minutes, and signing in still needs your second factor."
+)
