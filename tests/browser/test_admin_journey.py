@@ -122,3 +122,57 @@ def test_invitation_journey(
     assert "/login" in officer_page.url
     assert problems.messages == []
     assert violations == []
+
+
+def sign_in_page(browser, base: str, problems: PageProblems, vault: RecordVault, user: User):  # type: ignore[no-untyped-def]
+    page = new_page(browser, base, problems)
+    page.goto("/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    follow(page.get_by_role("button", name="Continue"))
+    page.get_by_label("Code from your authenticator app").fill(
+        totp_code(totp_secret_of(vault, user))
+    )
+    follow(page.get_by_role("button", name="Sign in"))
+    return page
+
+
+def test_audit_viewer_and_who_accessed_screens(
+    app: Flask,
+    db: Session,
+    vault: RecordVault,
+    live_server: str,
+    playwright_browser: object,
+    problems: PageProblems,
+) -> None:
+    """The auditor filters the log and asks who accessed a case, seeing no case content."""
+    from tests.support.access import sign_in
+    from tests.support.factories import make_case, make_delegation
+
+    browser, base = playwright_browser, live_server
+    delegation = make_delegation(db, code="DEL-KE-SHOT", country="KE")
+    owner = make_user(db, Role.FOCAL_POINT, delegation=delegation)
+    case = make_case(
+        db, vault, delegation=delegation, actor=owner, defender={"name": "Zq Screenshot Defender"}
+    )
+    assert sign_in(app, owner.email).get(f"/cases/{case.reference}").status_code == 200
+    auditor = make_user(db, Role.AUDITOR)
+    violations: list[dict] = []  # type: ignore[type-arg]
+
+    page = sign_in_page(browser, base, problems, vault, auditor)
+    main_nav = page.get_by_role("navigation", name="Main")
+    follow(main_nav.get_by_role("link", name="Audit log"))
+    page.get_by_label("Case reference").fill(case.reference)
+    follow(page.get_by_role("button", name="Show", exact=True))
+    assert page.locator("td", has_text="case.view").count() >= 1
+    assert "Verified up to entry" in page.content()
+    violations += axe_violations(browser, base, page, "22-audit-viewer")
+
+    follow(main_nav.get_by_role("link", name="Who accessed a case"))
+    page.get_by_label("Case reference").fill(case.reference)
+    follow(page.get_by_role("button", name="Show"))
+    body = page.content()
+    assert owner.email in body and "Zq Screenshot" not in body
+    violations += axe_violations(browser, base, page, "23-who-accessed-case")
+    assert problems.messages == []
+    assert violations == []
