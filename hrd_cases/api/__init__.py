@@ -24,5 +24,6 @@ from hrd_cases.api import (  # noqa: E402, F401
     exports,
     openapi,
     strategies,
+    tokens,
 )
 from hrd_cases.api.docs import docs_bp  # noqa: E402, F401

@@ -300,10 +300,14 @@ def create_api_token(
     return row, token
 
 
-def revoke_api_token(session: Session, token_id: int, *, actor_id: int | None = None) -> ApiToken:
+def revoke_api_token(
+    session: Session, token_id: int, *, actor_id: int | None = None, owner_id: int | None = None
+) -> ApiToken:
+    """Revoke a token; with ``owner_id``, only a token of that account (another's: NotFound,
+    the same answer as an absent one)."""
     with write_transaction(session):
         row = session.get(ApiToken, token_id)
-        if row is None:
+        if row is None or (owner_id is not None and row.user_id != owner_id):
             raise NotFound("no such token")
         if row.revoked_at is None:
             row.revoked_at = utcnow()

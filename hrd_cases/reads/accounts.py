@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hrd_cases.db import utcnow
 from hrd_cases.domain.errors import NotFound
-from hrd_cases.models import AccountLink, Delegation, Role, User, UserSession
+from hrd_cases.models import AccountLink, ApiToken, Delegation, Role, User, UserSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +96,63 @@ def delegation_codes(session: Session) -> list[tuple[str, str]]:
         (d.code, f"{d.code} · {d.name}")
         for d in session.scalars(select(Delegation).order_by(Delegation.code))
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    """A personal access token as listed: its name and prefix, never its value or hash."""
+
+    id: int
+    user_id: int
+    owner: str
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    state: str  # active | expired | revoked
+
+
+def _token_rows(session: Session, user_id: int | None) -> list[TokenRow]:
+    statement = (
+        select(ApiToken, User.email)
+        .join(User, User.id == ApiToken.user_id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    if user_id is not None:
+        statement = statement.where(ApiToken.user_id == user_id)
+    now = utcnow()
+    rows = []
+    for token, email in session.execute(statement):
+        state = (
+            "revoked"
+            if token.revoked_at is not None
+            else "expired"
+            if token.expires_at <= now
+            else "active"
+        )
+        rows.append(
+            TokenRow(
+                id=token.id,
+                user_id=token.user_id,
+                owner=email,
+                name=token.name,
+                prefix=token.prefix,
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+                last_used_at=token.last_used_at,
+                revoked_at=token.revoked_at,
+                state=state,
+            )
+        )
+    return rows
+
+
+def tokens_of(session: Session, user_id: int) -> list[TokenRow]:
+    return _token_rows(session, user_id)
+
+
+def all_tokens(session: Session) -> list[TokenRow]:
+    """Every account's tokens, for admins (who may revoke any, and never see a value)."""
+    return _token_rows(session, None)

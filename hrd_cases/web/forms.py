@@ -285,3 +285,8 @@ class ConfirmForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name (what the token is for)", validators=[DataRequired(), Length(max=80)])
+    days = IntegerField("Valid for (days)", validators=[DataRequired(), NumberRange(min=1)])

@@ -46,3 +46,4 @@ RESET_REQUESTED = (
     "does not send e-mail: ask your administrator for a reset link. A link works once, "
     "for 30 minutes, and signing in still needs your second factor."
 )
+REVOKED_NOTICE = "Token revoked: it no longer opens the API."

@@ -32,7 +32,7 @@ def test_the_admin_operations_cover_the_pages() -> None:
 def test_every_admin_operation_refuses_other_roles(world: World, db: Session, role: str) -> None:
     target = world.users["analyst"] if role != "analyst" else world.users["officer"]
     for op in ADMIN_OPERATIONS:
-        path = op.rule.replace("<int:user_id>", str(target.id))
+        path = op.rule.replace("<int:user_id>", str(target.id)).replace("<int:token_id>", "1")
         body = {"role": "admin", "email": "x@example.org", "display_name": "X"}
         response = world.api[role].call(op.method, path, body if op.body else None)
         assert response.status_code == 403, (op.method, path, response.status_code)
@@ -92,3 +92,23 @@ def test_the_api_keeps_the_last_admin_and_the_own_account(world: World, db: Sess
         == "user.own_role"
     )
     assert reload_user(db, admin.id).is_active
+
+
+def test_tokens_by_api_shown_once_and_revoked(app: Flask, world: World) -> None:
+    api = world.api["analyst"]
+    created = data_of(api.post("/account/tokens", {"name": "nightly", "days": 7}), 201)
+    value = created["value"]
+    assert value.startswith("hrdpat_") and created["token"]["state"] == "active"
+    listed = api.get("/account/tokens").get_data(as_text=True)
+    assert "nightly" in listed and value not in listed
+    everything = world.api["admin"].get("/admin/tokens").get_data(as_text=True)
+    assert "nightly" in everything and value not in everything
+    # Another account's token looks absent to a non-admin; an admin revokes it.
+    token_id = created["token"]["id"]
+    assert world.api["owner"].post(f"/account/tokens/{token_id}/revoke").status_code == 404
+    assert world.api["owner"].post(f"/admin/tokens/{token_id}/revoke").status_code == 403
+    revoked = data_of(world.api["admin"].post(f"/admin/tokens/{token_id}/revoke"))
+    assert revoked["state"] == "revoked"
+    from tests.support.api import Api
+
+    assert Api(app.test_client(), value).get("/me").status_code == 401

@@ -50,3 +50,30 @@ class IssuedLinkSchema(OutputSchema):
 class SessionsEndedSchema(OutputSchema):
     account = fields.Nested(AccountSchema, required=True)
     sessions_ended = fields.Integer(required=True)
+
+
+class TokenSchema(OutputSchema):
+    """A token as listed: never its value or hash."""
+
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    owner = fields.String(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True, required=True)
+    revoked_at = fields.DateTime(allow_none=True, required=True)
+    state = fields.String(required=True)
+
+
+class TokenInputSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    days = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class CreatedTokenSchema(OutputSchema):
+    """The one answer that carries a token's value."""
+
+    token = fields.Nested(TokenSchema, required=True)
+    value = fields.String(required=True)
