@@ -23,8 +23,10 @@ from hrd_cases.auth.qrcode_svg import qr_svg
 from hrd_cases.auth.service import (
     PasswordOutcome,
     check_password,
+    code_was_used,
     confirm_enrolment,
     is_throttled,
+    pause_minutes,
     pending_secret,
     record_second_factor_failure,
     sign_out,
@@ -49,11 +51,9 @@ from hrd_cases.web.forms import (
 bp = Blueprint("auth", __name__)
 
 PENDING_SECONDS = 300
-# One message for every failure, so that sign-in never reveals which accounts exist.
-SIGN_IN_FAILED = (
-    "Sign-in failed. Check your email and password. After several failed attempts an account "
-    "is paused for a few minutes."
-)
+# One message for every failure before the password is right, so that sign-in never
+# reveals which accounts exist.
+SIGN_IN_FAILED = messages.SIGN_IN_FAILED
 
 
 def _login_rate_limit() -> str:
@@ -83,7 +83,10 @@ def login():
             if check.user.has_second_factor:
                 return redirect(url_for("auth.second_factor"))
             return redirect(url_for("auth.enrol"))
-        flash(SIGN_IN_FAILED, "error")
+        if check.outcome is PasswordOutcome.THROTTLED and check.user is not None:
+            flash(messages.paused(pause_minutes(check.user)), "error")
+        else:
+            flash(SIGN_IN_FAILED, "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
@@ -123,16 +126,21 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if not is_throttled(user) and verify_second_factor(
-            current_session(), current_vault(), user, form.code.data or ""
-        ):
+        code = form.code.data or ""
+        if is_throttled(user):
+            session.clear()
+            flash(messages.paused(pause_minutes(user)), "error")
+            return redirect(url_for("auth.login"))
+        if verify_second_factor(current_session(), current_vault(), user, code):
             _finish_sign_in(user)
             return redirect(url_for("web.home"))
+        # The password was right: the user may be told what went wrong with the code.
+        reused = code_was_used(current_vault(), user, code)
         if record_second_factor_failure(current_session(), current_settings(), user):
             session.clear()
-            flash(SIGN_IN_FAILED, "error")
+            flash(messages.paused(pause_minutes(user)), "error")
             return redirect(url_for("auth.login"))
-        flash("That code was not accepted. Codes work once; wait for the next one.", "error")
+        flash(messages.CODE_REUSED if reused else messages.CODE_WRONG, "error")
         return render_template("auth/second_factor.html", form=form), 401
     return render_template("auth/second_factor.html", form=form)
 

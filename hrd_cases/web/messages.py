@@ -47,3 +47,18 @@ RESET_REQUESTED = (
     "for 30 minutes, and signing in still needs your second factor."
 )
 REVOKED_NOTICE = "Token revoked: it no longer opens the API."
+
+SIGN_IN_FAILED = (
+    "Sign-in failed. Check your email and password. After several failed attempts an account "
+    "is paused for a few minutes."
+)
+CODE_WRONG = "That code is not right. Check the time on your phone and try the current code."
+CODE_REUSED = "That code was already used. Codes work once: wait for the next one."
+
+
+def paused(minutes: int) -> str:
+    """Said only to someone who gave the right password: the account exists and is paused."""
+    return (
+        f"This account is paused after too many failed attempts. Try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}."
+    )
