@@ -16,7 +16,7 @@ from tests.support.access import build_url, fresh, is_signed_in, reload_user, si
 from tests.support.admin import change_scope, confirm_change, csrf
 from tests.support.factories import make_user
 
-ADMIN_BLUEPRINTS = ("admin.", "tokens.all_tokens", "tokens.admin_revoke_token")
+ADMIN_BLUEPRINTS = ("admin.", "templates.", "tokens.all_tokens", "tokens.admin_revoke_token")
 
 
 def admin_requests(app: Flask, user_id: int) -> list[tuple[str, str]]:

@@ -112,3 +112,11 @@ def test_tokens_by_api_shown_once_and_revoked(app: Flask, world: World) -> None:
     from tests.support.api import Api
 
     assert Api(app.test_client(), value).get("/me").status_code == 401
+
+
+def test_template_diff_and_validation_by_api(world: World) -> None:
+    rows = data_of(world.api["admin"].get("/strategies/KE/diff?a=1&b=2"))
+    assert any(r["change"] != "same" for r in rows)
+    assert data_of(world.api["admin"].get("/strategies/validation")) == {"problems": []}
+    assert world.api["owner"].get("/strategies/validation").status_code == 403
+    assert world.api["admin"].get("/strategies/KE/diff?a=1&b=99").status_code == 404

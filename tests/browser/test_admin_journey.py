@@ -176,3 +176,24 @@ def test_audit_viewer_and_who_accessed_screens(
     violations += axe_violations(browser, base, page, "23-who-accessed-case")
     assert problems.messages == []
     assert violations == []
+
+
+def test_template_viewer_with_a_diff_screen(
+    app: Flask,
+    db: Session,
+    vault: RecordVault,
+    live_server: str,
+    playwright_browser: object,
+    problems: PageProblems,
+) -> None:
+    browser, base = playwright_browser, live_server
+    admin = make_user(db, Role.ADMIN)
+    page = sign_in_page(browser, base, problems, vault, admin)
+    follow(page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates"))
+    assert "Every template file validates." in page.content()
+    follow(page.get_by_role("link", name="KE", exact=True))
+    follow(page.get_by_role("button", name="Show the differences"))
+    assert page.locator("tr.diff-changed, tr.diff-added, tr.diff-removed").count() >= 1
+    violations = axe_violations(browser, base, page, "24-template-viewer-diff")
+    assert problems.messages == []
+    assert violations == []
