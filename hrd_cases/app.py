@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from hrd_cases.web import (
         action_views,
         admin_views,
+        attachment_views,
         audit_views,
         auth_views,
         calendar_views,
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(action_views.bp)
+    app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
     app.register_blueprint(admin_views.bp)

@@ -68,6 +68,13 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     # Without this behind a proxy, every user shares the proxy's address for rate limits.
     proxy_hops: int = 0
+    # Evidence files: "database" (chunks as rows, the default) or "filesystem" (a directory,
+    # instance/attachments unless attachment_directory names another). Limits are enforced
+    # while the upload streams in.
+    attachment_storage: str = "database"
+    attachment_directory: str = ""
+    attachment_max_file_bytes: int = 25 * 1024 * 1024
+    attachment_max_case_bytes: int = 500 * 1024 * 1024
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -84,6 +91,10 @@ class Settings:
 
         env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
         return load_provider(self.keyring_file, env, self.keyring_env_var)
+
+    @property
+    def attachment_path(self) -> Path:
+        return Path(self.attachment_directory or self.instance_path / "attachments")
 
     @property
     def strategies_dir(self) -> Path:
@@ -130,6 +141,10 @@ class Settings:
             values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
         if environ.get("HRD_PUBLIC_URL"):
             values["public_url"] = environ["HRD_PUBLIC_URL"].rstrip("/")
+        if environ.get("HRD_ATTACHMENT_STORAGE"):
+            values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
+        if environ.get("HRD_ATTACHMENT_DIRECTORY"):
+            values["attachment_directory"] = environ["HRD_ATTACHMENT_DIRECTORY"]
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -167,6 +182,12 @@ class Settings:
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if self.attachment_storage not in ("database", "filesystem"):
+            raise SettingsError("attachment_storage must be database or filesystem")
+        if not 0 < self.attachment_max_file_bytes <= self.attachment_max_case_bytes:
+            raise SettingsError(
+                "attachment_max_file_bytes must be positive and at most attachment_max_case_bytes"
+            )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
 

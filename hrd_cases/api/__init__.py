@@ -19,6 +19,7 @@ from hrd_cases.api import (  # noqa: E402, F401
     account,
     actions,
     admin,
+    attachments,
     audit,
     cases,
     exports,

@@ -20,6 +20,7 @@ from hrd_cases.models.action import (
     StatementDecision,
     TimelineEvent,
 )
+from hrd_cases.models.attachment import Attachment, AttachmentChunk
 from hrd_cases.models.audit import AuditChainHead, AuditCheckpoint, AuditEntry
 from hrd_cases.models.case import (
     Case,
@@ -35,6 +36,8 @@ from hrd_cases.models.user import Delegation, Role, User, UserCountry
 __all__ = [
     "AccountLink",
     "ApiToken",
+    "Attachment",
+    "AttachmentChunk",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEntry",

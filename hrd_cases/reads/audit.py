@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.audit.log import AuditProblem, verify_chain
@@ -222,12 +222,21 @@ def case_access(session: Session, reference: str, *, limit: int = 500) -> list[A
         select(AuditEntry, User.email)
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(
-            AuditEntry.object_type == "case",
-            AuditEntry.object_id == reference,
             or_(
-                AuditEntry.action.in_(CASE_ACCESS_ACTIONS),
-                *(AuditEntry.action.like(p) for p in CASE_ACCESS_PATTERNS),
-            ),
+                and_(
+                    AuditEntry.object_type == "case",
+                    AuditEntry.object_id == reference,
+                    or_(
+                        AuditEntry.action.in_(CASE_ACCESS_ACTIONS),
+                        *(AuditEntry.action.like(p) for p in CASE_ACCESS_PATTERNS),
+                    ),
+                ),
+                # An evidence file's download names its case in the details.
+                and_(
+                    AuditEntry.action == "attachment.download",
+                    AuditEntry.details["case"].as_string() == reference,
+                ),
+            )
         )
         .order_by(AuditEntry.seq.desc())
         .limit(limit)

@@ -133,7 +133,17 @@ def test_who_accessed_a_case(app: Flask, db: Session, world: World) -> None:
         assert page.status_code == 200
         assert world.users["owner"].email in body and world.users["officer"].email in body
         assert "Canary" not in body and "canary" not in body
+    audit.record(
+        db,
+        "attachment.download",
+        actor_id=world.users["officer_two"].id,
+        object_type="attachment",
+        object_id=7,
+        details={"case": ref},
+    )
+    db.commit()
     listed = data_of(world.api["officer"].get(f"/audit/access?case={ref}"))
+    assert world.users["officer_two"].id in {r["actor_id"] for r in listed}
     assert {r["actor_id"] for r in listed} >= {world.users["owner"].id, world.users["officer"].id}
     # Out of scope looks like absent; roles without case access are refused.
     other = sign_in(app, world.users["other_focal_point"].email)
