@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         export_views,
         health,
         intake_views,
+        notification_views,
         template_views,
         token_views,
         views,
@@ -158,8 +159,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(audit_views.bp)
-    app.register_blueprint(token_views.bp)
+    app.register_blueprint(notification_views.bp)
     app.register_blueprint(template_views.bp)
+    app.register_blueprint(token_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -73,7 +73,7 @@ def user_create(
                 f"give them this single-use link, valid until "
                 f"{issued.expires_at:%Y-%m-%d %H:%M} UTC:"
             )
-            click.echo(links.link_url(settings.public_url, issued.token))
+            click.echo(links.link_url(settings.public_base_url, issued.token))
             return
         if password is None:
             password = click.prompt(
@@ -149,7 +149,7 @@ def user_reset_2fa(email: str) -> None:
         ),
     )
     click.echo(f"second factor reset for {email}; sessions ended. Single-use enrolment link:")
-    click.echo(links.link_url(current_settings().public_url, issued[0].token))
+    click.echo(links.link_url(current_settings().public_base_url, issued[0].token))
 
 
 # Delegations ---------------------------------------------------------------------------------

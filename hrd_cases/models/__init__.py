@@ -30,7 +30,16 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.models.keys import DataKey
+from hrd_cases.models.keys import DataKey, KekRetirement
+from hrd_cases.models.notification import (
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxState,
+)
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -52,9 +61,17 @@ __all__ = [
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "Delivery",
+    "EmailState",
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "KekRetirement",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
+    "OutboxMessage",
+    "OutboxState",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",

@@ -7,7 +7,7 @@ case and outcome and pages by seq: one composite index per filter. A checkpoint 
 far the hash chain was found intact, so the viewer re-checks only newer entries.
 
 Revision ID: a19c0de5e7a1
-Revises: 1c04e860ddc8
+Revises: 1f8beb2f5bd8
 Create Date: 2026-11-29 03:40:00+00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from hrd_cases.db import UTCDateTime
 
 revision: str = "a19c0de5e7a1"
-down_revision: str | None = "1c04e860ddc8"
+down_revision: str | None = "1f8beb2f5bd8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
