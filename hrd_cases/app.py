@@ -138,7 +138,9 @@ def register_blueprints(app: Flask) -> None:
     from hrd_cases.extensions import csrf
     from hrd_cases.web import (
         action_views,
+        admin_views,
         attachment_views,
+        audit_views,
         auth_views,
         calendar_views,
         case_views,
@@ -146,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
         health,
         intake_views,
         notification_views,
+        template_views,
+        token_views,
         views,
     )
 
@@ -158,7 +162,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(audit_views.bp)
     app.register_blueprint(notification_views.bp)
+    app.register_blueprint(template_views.bp)
+    app.register_blueprint(token_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -65,6 +65,9 @@ class Settings:
     # Per-address limit on sign-in attempts (Flask-Limiter syntax).
     login_rate_limit: str = "30 per minute"
     api_token_max_days: int = 90
+    # Single-use account links: an invitation (or second-factor re-enrolment) and a password reset.
+    invitation_hours: int = 72
+    password_reset_minutes: int = 30
     # Application processes sharing rate-limit state (gunicorn sets WEB_CONCURRENCY).
     workers: int = 1
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).

@@ -259,6 +259,8 @@ def main() -> int:
                     raise SystemExit(f"{name}: {answer.status_code} from {url}")
                 wrk(url, 2, jar)
             runs: dict[str, list[Figures]] = {name: [] for name in targets}
+            # The machine may be shared: its load during the measurement goes with the figures.
+            load_before = os.getloadavg()
             for number in range(1, args.rounds + 1):
                 for name, (url, jar) in targets.items():  # alternated, round by round
                     figures = wrk(url, args.seconds, jar)
@@ -267,6 +269,7 @@ def main() -> int:
                         f"round {number} {name}: {figures.rps:.0f} req/s, p50 "
                         f"{figures.p50_ms:.1f} ms, p99 {figures.p99_ms:.1f} ms"
                     )
+            load_after = os.getloadavg()
         finally:
             for server in (app_server, bare_server):
                 server.terminate()
@@ -285,7 +288,13 @@ def main() -> int:
             f"{sum(f.errors for f in figures)} | {rps / bare_rps:.3f} |"
         )
     table = "\n".join(lines)
+    load = (
+        f"load average (1, 5, 15 min) {', '.join(f'{x:.1f}' for x in load_before)} when the "
+        f"measurement began, {', '.join(f'{x:.1f}' for x in load_after)} when it ended, on "
+        f"{os.cpu_count()} cores"
+    )
     print(table)
+    print(load)
     backend = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
     command = (
         f"{'DATABASE_URL=postgresql://... ' if backend == 'PostgreSQL' else ''}"
@@ -304,7 +313,7 @@ Flask app, `scripts/bare_flask.py`), {backend}, {args.cases:,} cases; wrk with {
 connections and {WRK_THREADS} threads, {args.seconds} s per measurement, the three endpoints
 alternated in each of {args.rounds} rounds. The case page shows a case with 3 referrals, 3
 hearings, 2 statements and 2 consents, signed in as its focal point; the case list is that
-focal point's first page. Machine: {machine_description()}.
+focal point's first page. Machine: {machine_description()}; {load}.
 
 {table}
 

@@ -133,3 +133,53 @@ def test_calendar_court_opt_in_revision_keeps_users_and_starts_off(
         dbschema.upgrade(empty_database_url, revision)
     finally:
         engine.dispose()
+
+
+def test_account_links_revision_keeps_data_across_downgrade_and_upgrade(
+    empty_database_url: str,
+) -> None:
+    """a19c0de5e7a1 adds account_links, audit_checkpoints and the audit viewer's indexes:
+    rows of the tables it does not own survive a downgrade and an upgrade, and its own
+    tables come back empty and usable."""
+    from sqlalchemy import text
+
+    dbschema.upgrade(empty_database_url, "a19c0de5e7a1")
+    engine = create_db_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, display_name, role, password_hash, is_active, "
+                    "failed_login_count, created_at) VALUES ('a@example.org', 'A', 'admin', "
+                    "'x', true, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            user_id = connection.execute(text("SELECT id FROM users")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO account_links (user_id, purpose, token_hash, created_at, "
+                    "expires_at) VALUES (:u, 'invitation', :h, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"u": user_id, "h": "a" * 64},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO audit_entries (seq, at, actor_id, action, outcome, details, "
+                    "prev_hash, entry_hash) VALUES (1, CURRENT_TIMESTAMP, :u, 'user.invite', "
+                    "'success', '{}', :p, :e)"
+                ),
+                {"u": user_id, "p": "0" * 64, "e": "e" * 64},
+            )
+        dbschema.downgrade(empty_database_url, "a19c0de5e7a1-1")  # whatever precedes it
+        assert "account_links" not in _tables(empty_database_url)
+        assert "audit_checkpoints" not in _tables(empty_database_url)
+        dbschema.upgrade(empty_database_url, "a19c0de5e7a1")
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
+            assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar_one() == 1
+            assert connection.execute(text("SELECT count(*) FROM account_links")).scalar_one() == 0
+            indexes = {i["name"] for i in inspect(connection).get_indexes("audit_entries")}
+            assert {"ix_audit_entries_actor_id_seq", "ix_audit_entries_object_seq"} <= indexes
+    finally:
+        engine.dispose()

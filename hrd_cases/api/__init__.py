@@ -18,11 +18,14 @@ register_body_limit(bp)
 from hrd_cases.api import (  # noqa: E402, F401
     account,
     actions,
+    admin,
     attachments,
+    audit,
     cases,
     exports,
     notifications,
     openapi,
     strategies,
+    tokens,
 )
 from hrd_cases.api.docs import docs_bp  # noqa: E402, F401

@@ -17,7 +17,7 @@ from hrd_cases.auth.permissions import ROLE_PERMISSIONS, Permission, require
 from hrd_cases.current import current_actor, current_session
 from hrd_cases.http.errors import envelope
 
-EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
+EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin", "auditor")
 
 
 @operation(

@@ -26,6 +26,7 @@ from hrd_cases.domain.vocabulary import AttachmentCategory, AttachmentLink
 from hrd_cases.http.download import download_response
 from hrd_cases.http.errors import MESSAGE, envelope, error_envelope
 from hrd_cases.http.multipart import FilePart, FormError, StreamingForm
+from hrd_cases.reads.attachments import AttachmentView, case_files, view_of
 from hrd_cases.records import attachment_content
 from hrd_cases.records.attachment_messages import message
 from hrd_cases.workflow import attachments as service
@@ -104,7 +105,7 @@ def _new_attachment(raw: dict[str, str], filename: str) -> service.NewAttachment
     )
 
 
-def _shown(view: service.AttachmentView) -> dict[str, Any]:
+def _shown(view: AttachmentView) -> dict[str, Any]:
     return {
         "id": view.id,
         "title": view.title,
@@ -131,8 +132,7 @@ def _shown(view: service.AttachmentView) -> dict[str, Any]:
 def list_attachments(reference: str) -> Response:
     """Titles and file names decrypted; content is fetched one file at a time."""
     reference = params.case_reference(reference, Permission.CASE_READ)
-    case = case_for(current_session(), current_actor(), reference)
-    views = service.list_attachments(current_session(), current_vault(), case)
+    views = case_files(current_session(), current_vault(), current_actor(), reference)
     return envelope(AttachmentSchema(many=True).dump([_shown(v) for v in views]))
 
 
@@ -202,7 +202,7 @@ def add_attachment(reference: str) -> Response:
         if request.mimetype != "multipart/form-data":
             return error_envelope(415)
         return error_envelope(400, {MESSAGE: [message("form")]})
-    view = service.view_of(attachment, current_vault())
+    view = view_of(attachment, current_vault())
     response = envelope(
         AttachmentAddedSchema().dump({"attachment": _shown(view), "metadata_removed": removed}),
         status=201,

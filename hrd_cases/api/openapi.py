@@ -19,7 +19,7 @@ from hrd_cases.api.schemas.common import CASE_REFERENCE_PATTERN, PaginationSchem
 from hrd_cases.http.errors import JSON_MESSAGES, MAX_BODY_BYTES
 
 API_VERSION = "1.0.0"
-EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
+EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin", "auditor")
 JSON = "application/json"
 ERROR_ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 

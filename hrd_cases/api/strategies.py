@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from flask import Response
+from marshmallow import fields, validate
 
 from hrd_cases.api import bp
+from hrd_cases.api.inputs import query_args
 from hrd_cases.api.registry import operation
+from hrd_cases.api.schemas.common import OutputSchema, StrictSchema
 from hrd_cases.api.schemas.strategies import StrategySchema, StrategySummarySchema
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.current import current_actor, current_strategies
+from hrd_cases.current import current_actor, current_settings, current_strategies
 from hrd_cases.domain.errors import NotFound
-from hrd_cases.domain.vocabulary import ActionType
 from hrd_cases.http.errors import envelope
+from hrd_cases.reads.templates import side_by_side, validation_problems, version_facts
 from hrd_cases.workflow.templates import CountryStrategy, StrategyVersion, TemplateError
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
@@ -34,34 +38,7 @@ def _summary(strategy: CountryStrategy, today: dt.date) -> dict[str, Any]:
 
 
 def _version(version: StrategyVersion) -> dict[str, Any]:
-    deadlines = version.deadlines
-    return {
-        "version": version.version,
-        "effective_from": version.effective_from,
-        "local_strategy": version.local_strategy,
-        "priorities": {pillar: list(items) for pillar, items in version.priorities.items()},
-        "actions": {
-            action.value: {
-                "enabled": rules.enabled,
-                "required_fields": sorted(rules.required_fields),
-                "approvals_required": rules.approvals_required,
-            }
-            for action, rules in ((a, version.rules(a)) for a in ActionType)
-        },
-        "mechanisms": list(version.mechanisms),
-        "statement_levels": list(version.statement_levels),
-        "observation_partners": list(version.observation_partners),
-        "deadlines": {
-            "referral_hours_by_risk": {
-                risk.value: hours for risk, hours in deadlines.referral_hours_by_risk.items()
-            },
-            "referral_decision_hours": deadlines.referral_decision_hours,
-            "statement_decision_hours": deadlines.statement_decision_hours,
-            "observation_report_days": deadlines.observation_report_days,
-        },
-        "max_grant_eur": version.max_grant_eur,
-        "retention_years": version.retention_years,
-    }
+    return version_facts(version)
 
 
 @operation(
@@ -104,3 +81,56 @@ def get_strategy(code: str) -> Response:
         "version_details": [_version(v) for v in strategy.versions],
     }
     return envelope(StrategySchema().dump(shown))
+
+
+class DiffQuerySchema(StrictSchema):
+    a = fields.Integer(required=True, validate=validate.Range(min=1))
+    b = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DiffRowSchema(OutputSchema):
+    left = fields.String(allow_none=True, required=True)
+    right = fields.String(allow_none=True, required=True)
+    change = fields.String(required=True)
+
+
+class ValidationSchema(OutputSchema):
+    problems = fields.List(fields.String(), required=True)
+
+
+@operation(
+    bp,
+    "/strategies/<code>/diff",
+    "GET",
+    summary="Two versions of a template side by side",
+    tag="strategies",
+    roles=("admin",),
+    query=DiffQuerySchema,
+    response=DiffRowSchema,
+    many=True,
+)
+def diff_strategy(code: str) -> Response:
+    require(current_actor(), Permission.ADMIN_TEMPLATES)
+    args = query_args(DiffQuerySchema())
+    strategy = current_strategies().strategies.get(code)
+    numbers = {v.version for v in strategy.versions} if strategy else set()
+    if strategy is None or not {args["a"], args["b"]} <= numbers:
+        raise NotFound("no such strategy version")
+    rows = side_by_side(strategy.version(args["a"]), strategy.version(args["b"]))
+    return envelope(DiffRowSchema(many=True).dump([dataclasses.asdict(r) for r in rows]))
+
+
+@operation(
+    bp,
+    "/strategies/validation",
+    "GET",
+    summary="Validate the template files on disk",
+    tag="strategies",
+    roles=("admin",),
+    response=ValidationSchema,
+)
+def validate_strategies() -> Response:
+    """Each problem names the file and the field; templates still come only from files."""
+    require(current_actor(), Permission.ADMIN_TEMPLATES)
+    problems = validation_problems(current_settings().strategies_dir)
+    return envelope(ValidationSchema().dump({"problems": problems}))

@@ -162,10 +162,19 @@ class AuditProblem:
         return f"{where}: {self.reason}"
 
 
-def verify_chain(session: Session, *, batch_size: int = 5000) -> tuple[int, AuditProblem | None]:
-    """Walk the chain in sequence order; return (entries checked, first problem or None)."""
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
-    last_seen = 0
+def verify_chain(
+    session: Session,
+    *,
+    batch_size: int = 5000,
+    after_seq: int = 0,
+    after_hash: str = GENESIS_HASH,
+) -> tuple[int, AuditProblem | None]:
+    """Walk the chain in sequence order; return (entries checked, first problem or None).
+
+    ``after_seq``/``after_hash`` resume from an entry verified earlier (a checkpoint): only
+    the entries after it are checked, and ``checked`` counts from there."""
+    expected_seq, prev_hash, checked = after_seq + 1, after_hash, 0
+    last_seen = after_seq
     while True:
         # Plain rows, not ORM objects: the identity map stays small however long the chain.
         entries = session.execute(
@@ -197,6 +206,7 @@ def verify_chain(session: Session, *, batch_size: int = 5000) -> tuple[int, Audi
             prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
             last_seen = entry.seq
     head = session.get(AuditChainHead, HEAD_ID)
-    if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
-        return checked, AuditProblem(None, f"records {head.last_seq} entries; found {checked}")
+    found = after_seq + checked
+    if head is not None and (head.last_seq != found or head.last_hash != prev_hash):
+        return checked, AuditProblem(None, f"records {head.last_seq} entries; found {found}")
     return checked, None

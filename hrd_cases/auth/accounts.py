@@ -6,6 +6,7 @@ every session of that user in the same transaction.
 
 from __future__ import annotations
 
+import enum
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -15,11 +16,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
+from hrd_cases.auth.account_input import account_problems, country_code, resolve_scope
+from hrd_cases.auth.links import IssuedLink, LinkPurpose, add_link, revoke_links
 from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain.errors import NotFound, ValidationFailed
+from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, RecoveryCode, Role, User, UserCountry
 from hrd_cases.notify.events import account_changed
 
@@ -27,11 +30,36 @@ TOKEN_LAST_USED_GRANULARITY = timedelta(seconds=60)
 API_TOKEN_PREFIX = "hrdpat_"  # noqa: S105 - a public prefix, lets scanners spot leaked tokens
 
 
-def _country(code: str) -> str:
-    code = code.strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValidationFailed({"country": [f"{code!r} is not an ISO 3166-1 alpha-2 code"]})
-    return code
+_country = country_code
+
+
+class AdminGuard(enum.StrEnum):
+    """Rules that keep the system administrable; each names the refusal in a 409 answer."""
+
+    OWN_ROLE = "user.own_role"
+    OWN_ACCOUNT = "user.own_account"
+    LAST_ADMIN = "user.last_admin"
+
+
+def _guard_admin_change(
+    session: Session, user: User, actor_id: int | None, *, removes_admin: bool, own: AdminGuard
+) -> None:
+    """Refuse a change an admin makes to their own role or account, and any change that would
+    leave no active admin. Runs inside the write transaction (which rolls back on refusal),
+    so two admins demoting each other at once cannot both succeed."""
+    if actor_id is not None and actor_id == user.id:
+        raise InvalidTransition("an admin cannot make this change to their own account", rule=own)
+    if removes_admin and user.role is Role.ADMIN and user.is_active:
+        # Lock every active admin row (PostgreSQL): concurrent removals queue up here.
+        admins = session.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMIN, User.is_active.is_(True))
+            .with_for_update()
+        ).all()
+        if not [admin_id for admin_id in admins if admin_id != user.id]:
+            raise InvalidTransition(
+                "the last active admin cannot be removed", rule=AdminGuard.LAST_ADMIN
+            )
 
 
 def create_delegation(
@@ -67,25 +95,12 @@ def create_user(
     countries: Iterable[str] = (),
     actor_id: int | None = None,
 ) -> User:
-    problems: dict[str, list[str]] = {}
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        problems["email"] = ["Enter a valid email address."]
+    problems = account_problems(email, display_name)
     if password_issues := password_problems(password, email=email, display_name=display_name):
         problems["password"] = password_issues
-    delegation = None
-    if role is Role.FOCAL_POINT:
-        if not delegation_code:
-            problems["delegation"] = ["A focal point belongs to a delegation."]
-        else:
-            delegation = session.scalar(
-                select(Delegation).where(Delegation.code == delegation_code.strip().upper())
-            )
-            if delegation is None:
-                problems["delegation"] = [f"No delegation {delegation_code}."]
-    codes = sorted({_country(c) for c in countries})
-    if role is Role.PROTECTION_OFFICER and not codes:
-        problems["countries"] = ["A protection officer covers at least one country."]
+    delegation, codes, scope_problems = resolve_scope(session, role, delegation_code, countries)
+    problems.update(scope_problems)
     if problems:
         raise ValidationFailed(problems)
     password_hash = hasher.hash(password)  # slow on purpose: before the write lock, not under it
@@ -123,10 +138,15 @@ def find_user(session: Session, email: str) -> User:
 
 def set_active(session: Session, user: User, active: bool, *, actor_id: int | None = None) -> None:
     with write_transaction(session):
-        session.refresh(user)
+        session.refresh(user, with_for_update=True)
+        if not active:
+            _guard_admin_change(
+                session, user, actor_id, removes_admin=True, own=AdminGuard.OWN_ACCOUNT
+            )
         user.is_active = active
         if not active:
             end_all_sessions(session, user.id, "deactivated")
+            revoke_links(session, user.id)
         audit.record(
             session,
             "user.enable" if active else "user.disable",
@@ -145,14 +165,17 @@ def change_role(
     countries: Iterable[str] = (),
     actor_id: int | None = None,
 ) -> None:
+    delegation, codes, problems = resolve_scope(session, role, delegation_code, countries)
+    if problems:
+        raise ValidationFailed(problems)
     with write_transaction(session):
-        session.refresh(user)
+        session.refresh(user, with_for_update=True)
+        _guard_admin_change(
+            session, user, actor_id, removes_admin=role is not Role.ADMIN, own=AdminGuard.OWN_ROLE
+        )
         user.role = role
-        if delegation_code is not None:
-            user.delegation = session.scalar(
-                select(Delegation).where(Delegation.code == delegation_code.upper())
-            )
-        user.covered_countries = [UserCountry(country=_country(c)) for c in set(countries)]
+        user.delegation = delegation
+        user.covered_countries = [UserCountry(country=c) for c in codes]
         end_all_sessions(session, user.id, "role_changed")
         audit.record(
             session,
@@ -160,12 +183,34 @@ def change_role(
             actor_id=actor_id,
             object_type="user",
             object_id=user.id,
-            details={"role": role.value},
+            details={"role": role.value, "countries": ",".join(codes)},
         )
 
 
-def reset_second_factor(session: Session, user: User, *, actor_id: int | None = None) -> None:
-    """The user enrols again at the next sign-in; every session and recovery code ends now."""
+def end_sessions(session: Session, user: User, *, actor_id: int | None = None) -> int:
+    """Sign a user out of every browser now (a lost laptop, a shared computer)."""
+    with write_transaction(session):
+        ended = end_all_sessions(session, user.id, "ended_by_admin")
+        audit.record(
+            session,
+            "user.sessions.end",
+            actor_id=actor_id,
+            object_type="user",
+            object_id=user.id,
+            details={"sessions": ended},
+        )
+    return ended
+
+
+def reset_second_factor(
+    session: Session,
+    user: User,
+    *,
+    actor_id: int | None = None,
+    enrolment_valid_for: timedelta = timedelta(hours=72),
+) -> IssuedLink:
+    """Every session, recovery code and API token ends now; the user enrols again through the
+    fresh enrolment link this returns (shown once or sent, never stored in the clear)."""
     with write_transaction(session):
         session.refresh(user)
         user.totp_secret_ciphertext = None
@@ -188,6 +233,10 @@ def reset_second_factor(session: Session, user: User, *, actor_id: int | None = 
             object_id=user.id,
         )
         account_changed(session, user, "second_factor_reset")
+        issued = add_link(
+            session, user, LinkPurpose.ENROLMENT, enrolment_valid_for, actor_id=actor_id
+        )
+    return issued
 
 
 def change_password(
@@ -285,10 +334,14 @@ def create_api_token(
     return row, token
 
 
-def revoke_api_token(session: Session, token_id: int, *, actor_id: int | None = None) -> ApiToken:
+def revoke_api_token(
+    session: Session, token_id: int, *, actor_id: int | None = None, owner_id: int | None = None
+) -> ApiToken:
+    """Revoke a token; with ``owner_id``, only a token of that account (another's: NotFound,
+    the same answer as an absent one)."""
     with write_transaction(session):
         row = session.get(ApiToken, token_id)
-        if row is None:
+        if row is None or (owner_id is not None and row.user_id != owner_id):
             raise NotFound("no such token")
         if row.revoked_at is None:
             row.revoked_at = utcnow()

@@ -20,6 +20,8 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
         "auth.login",
         "auth.second_factor",  # needs a pending password check, enforced by the view
         "auth.enrol",  # idem
+        "auth.account_link",  # needs a valid single-use link, enforced by the view
+        "auth.forgot_password",  # the same answer for every address
     }
 )
 API_BLUEPRINT = "api"

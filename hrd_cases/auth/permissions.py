@@ -33,6 +33,9 @@ class Permission(enum.StrEnum):
     ADMIN_DELEGATIONS = "admin.delegations"
     ADMIN_TEMPLATES = "admin.templates"
     STRATEGY_READ = "strategy.read"
+    AUDIT_READ = "audit.read"  # the audit log viewer and its export (no case content)
+    AUDIT_VERIFY = "audit.verify"  # walk the whole hash chain on demand
+    CASE_ACCESS_ANY = "case_access.any"  # who accessed any case, by reference, without content
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -67,7 +70,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ADMIN_DELEGATIONS,
             Permission.ADMIN_TEMPLATES,
             Permission.STRATEGY_READ,
+            Permission.AUDIT_READ,
+            Permission.AUDIT_VERIFY,
         }
+    ),
+    # Oversight and data-protection requests: read-only, and never case content.
+    Role.AUDITOR: frozenset(
+        {Permission.AUDIT_READ, Permission.AUDIT_VERIFY, Permission.CASE_ACCESS_ANY}
     ),
 }
 

@@ -86,6 +86,8 @@ def check_password(
     with write_transaction(session):
         session.refresh(user, with_for_update=True)
         if user.throttled_until is not None and user.throttled_until > now:
+            # Paused: only the right password learns it (with the wait); a wrong one gets the
+            # answer an unknown address gets, so the pause reveals no account.
             audit.record(
                 session,
                 "login.throttled",
@@ -94,12 +96,12 @@ def check_password(
                 object_id=user.id,
                 outcome=audit.Outcome.REFUSED,
             )
+            if not password_ok:
+                return PasswordCheck(PasswordOutcome.REJECTED, user)
             return PasswordCheck(PasswordOutcome.THROTTLED, user)
         if not password_ok:
-            throttled = _record_failure(session, settings, user, now, "password")
-            return PasswordCheck(
-                PasswordOutcome.THROTTLED if throttled else PasswordOutcome.REJECTED, user
-            )
+            _record_failure(session, settings, user, now, "password")
+            return PasswordCheck(PasswordOutcome.REJECTED, user)
         if upgraded is not None:
             user.password_hash = upgraded
     return PasswordCheck(PasswordOutcome.ACCEPTED, user)
@@ -372,3 +374,20 @@ def sign_out(session: Session, user: User) -> None:
             object_id=user.id,
             details={"reason": "logout", "sessions": ended},
         )
+
+
+def code_was_used(vault: RecordVault, user: User, code: str) -> bool:
+    """Whether ``code`` is a right code for a step already used (a replay), so the user can be
+    told to wait for the next one. Asked only after the right password."""
+    if not user.has_second_factor or user.totp_last_step is None:
+        return False
+    step = verify_totp(vault.open_field(user, "totp_secret") or "", code, last_used_step=None)
+    return step is not None and step <= user.totp_last_step
+
+
+def pause_minutes(user: User) -> int:
+    """Whole minutes (at least 1) until a paused account may try again."""
+    if user.throttled_until is None:
+        return 0
+    seconds = (user.throttled_until - utcnow()).total_seconds()
+    return max(1, int(-(-seconds // 60)))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from hrd_cases.auth import accounts
+from hrd_cases.auth import accounts, links
 from hrd_cases.current import current_database, current_hasher, current_settings
 from hrd_cases.domain.errors import NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, Role, User
@@ -29,7 +31,13 @@ def user_group() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--delegation", "delegation_code", help="Delegation code (focal points).")
 @click.option("--country", "countries", multiple=True, help="Covered country (officers).")
-@click.password_option("--password", help="Asked for if not given (12-128 characters).")
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Print a single-use link with which the user sets their own password and enrols "
+    "the second factor (no password is asked for).",
+)
+@click.option("--password", help="Asked for if neither it nor --invite is given.")
 @with_appcontext
 def user_create(
     email: str,
@@ -37,10 +45,40 @@ def user_create(
     role: str,
     delegation_code: str | None,
     countries: tuple[str, ...],
-    password: str,
+    invite: bool,
+    password: str | None,
 ) -> None:
-    """Create an account; the user sets up the second factor at the first sign-in."""
+    """Create an account, by invitation (recommended: nobody but the user knows the password)
+    or with a password; the user sets up the second factor at the first sign-in."""
+    if invite and password:
+        raise click.UsageError("--invite and --password exclude each other")
+    settings = current_settings()
     with current_database().session() as session:
+        if invite:
+            try:
+                issued = links.invite_user(
+                    session,
+                    current_hasher(),
+                    email=email,
+                    display_name=display_name,
+                    role=Role(role),
+                    delegation_code=delegation_code,
+                    countries=countries,
+                    valid_for=timedelta(hours=settings.invitation_hours),
+                )
+            except ValidationFailed as exc:
+                raise _fail(exc) from None
+            click.echo(
+                f"invited {issued.user.role.value} {issued.user.email} (id {issued.user.id}); "
+                f"give them this single-use link, valid until "
+                f"{issued.expires_at:%Y-%m-%d %H:%M} UTC:"
+            )
+            click.echo(links.link_url(settings.public_base_url, issued.token))
+            return
+        if password is None:
+            password = click.prompt(
+                "Password (12-128 characters)", hide_input=True, confirmation_prompt=True
+            )
         try:
             user = accounts.create_user(
                 session,
@@ -102,8 +140,16 @@ def user_enable(email: str) -> None:
 @with_appcontext
 def user_reset_2fa(email: str) -> None:
     """Remove the second factor and recovery codes; the user enrols again at next sign-in."""
-    _with_user(email, lambda session, user: accounts.reset_second_factor(session, user))
-    click.echo(f"second factor reset for {email}; sessions ended")
+    hours = current_settings().invitation_hours
+    issued: list[links.IssuedLink] = []
+    _with_user(
+        email,
+        lambda session, user: issued.append(
+            accounts.reset_second_factor(session, user, enrolment_valid_for=timedelta(hours=hours))
+        ),
+    )
+    click.echo(f"second factor reset for {email}; sessions ended. Single-use enrolment link:")
+    click.echo(links.link_url(current_settings().public_base_url, issued[0].token))
 
 
 # Delegations ---------------------------------------------------------------------------------

@@ -1,7 +1,13 @@
 """ORM models, one module per aggregate. Importing this package registers every table
 on ``Base.metadata`` (Alembic and the tests rely on that)."""
 
-from hrd_cases.models.access import ApiToken, InstanceFlag, RecoveryCode, UserSession
+from hrd_cases.models.access import (
+    AccountLink,
+    ApiToken,
+    InstanceFlag,
+    RecoveryCode,
+    UserSession,
+)
 from hrd_cases.models.action import (
     Consent,
     ConsentScopeGrant,
@@ -15,7 +21,7 @@ from hrd_cases.models.action import (
     TimelineEvent,
 )
 from hrd_cases.models.attachment import Attachment, AttachmentChunk
-from hrd_cases.models.audit import AuditChainHead, AuditEntry
+from hrd_cases.models.audit import AuditChainHead, AuditCheckpoint, AuditEntry
 from hrd_cases.models.case import (
     Case,
     CaseDefender,
@@ -37,10 +43,12 @@ from hrd_cases.models.notification import (
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "Attachment",
     "AttachmentChunk",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEntry",
     "Case",
     "CaseDefender",

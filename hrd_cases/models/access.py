@@ -69,3 +69,24 @@ class InstanceFlag(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     value: Mapped[int | None] = mapped_column(Integer)
+
+
+class AccountLink(Base):
+    """A single-use link that lets someone set a password without an admin ever knowing it:
+    an invitation, a second-factor re-enrolment or a password reset. Only the token's hash is
+    stored, so a database reader cannot use a pending link."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # invitation | enrolment | password_reset
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a newer link of the same purpose replaces this one, or the account changes.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

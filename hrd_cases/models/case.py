@@ -22,6 +22,7 @@ from hrd_cases.models.user import Delegation
 
 if TYPE_CHECKING:
     from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent
+    from hrd_cases.models.attachment import Attachment
 
 
 class Case(Base):
@@ -87,6 +88,11 @@ class Case(Base):
     )
     statements: Mapped[list[Statement]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Statement.created_at"
+    )
+    # Read only (files are added and removed by workflow.attachments, and the database
+    # cascades their deletion): it lets the case page load its file list with the case.
+    attachments: Mapped[list[Attachment]] = relationship(
+        viewonly=True, order_by="[Attachment.created_at.desc(), Attachment.id]"
     )
 
     def key_holder(self) -> DataKey:

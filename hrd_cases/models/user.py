@@ -31,6 +31,8 @@ class Role(enum.StrEnum):
     PROTECTION_OFFICER = "protection_officer"
     ANALYST = "analyst"
     ADMIN = "admin"
+    # A data-protection officer: reads the audit log and who accessed a case, never content.
+    AUDITOR = "auditor"
 
 
 def _capital_zone_of_row(context: DefaultExecutionContext) -> str:

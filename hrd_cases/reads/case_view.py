@@ -8,6 +8,7 @@ page never lazy-loads: issue 13 measured 16 to 23 statements per page before.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from hrd_cases.models import (
     TimelineEvent,
     User,
 )
+from hrd_cases.reads.attachments import AttachmentView, files_of
 from hrd_cases.records import EncryptedRecord, RecordVault
 from hrd_cases.records.defenders import verified_defenders
 from hrd_cases.workflow.case_steps import case_stage
@@ -55,6 +57,9 @@ CASE_VIEW_LOADING = (
         joinedload(Referral.decisions), joinedload(Referral.assistance)
     ),
     selectinload(Case.hearings).joinedload(Hearing.observers),
+    # The files' list rows are small (sizes, types, two short ciphertexts): joined with the
+    # case, not a statement of their own (issue 17 had made the page cost nine).
+    joinedload(Case.attachments),
 )
 
 
@@ -79,6 +84,7 @@ class CaseView:
     hearing_texts: dict[object, dict[str, str | None]]  # hearing id -> court, charges, report
     consent_notes: dict[object, str | None]
     statement_drafts: dict[object, str | None]
+    attachments: list[AttachmentView]  # newest first, names decrypted
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
     as_of: datetime  # when it was read: deadlines are overdue against this
 
@@ -114,21 +120,27 @@ def view_case(
         raise NotFound("no such case")
     # The case's links to its defenders are checked before any is shown (issue 15).
     defenders = verified_defenders(session, vault, case, actor_id=user.id)
+    # Every field here is under the case's key (or a defender's): unwrapped once for this read.
+    unwrapped: dict[uuid.UUID, bytes] = {}
+
+    def opened(record: EncryptedRecord, field: str) -> str | None:
+        return open_or_none(vault, record, field, unwrapped=unwrapped)
+
     view = CaseView(
         case=case,
         stage=case_stage(case),
         template=template_of(catalogue, case),
         deadlines=case_deadlines(catalogue, case),
-        defenders=[OpenedDefender(d, _open_all(vault, d)) for d in defenders],
-        narrative=open_or_none(vault, case, "narrative"),
-        closure_reason=open_or_none(vault, case, "closure_reason"),
-        justifications={r.id: open_or_none(vault, r, "justification") for r in case.referrals},
+        defenders=[OpenedDefender(d, _open_all(vault, d, unwrapped)) for d in defenders],
+        narrative=opened(case, "narrative"),
+        closure_reason=opened(case, "closure_reason"),
+        justifications={r.id: opened(r, "justification") for r in case.referrals},
         hearing_texts={
-            h.id: {f: open_or_none(vault, h, f) for f in Hearing.encrypted_fields}
-            for h in case.hearings
+            h.id: {f: opened(h, f) for f in Hearing.encrypted_fields} for h in case.hearings
         },
-        consent_notes={c.id: open_or_none(vault, c, "notes") for c in case.consents},
-        statement_drafts={s.id: open_or_none(vault, s, "draft") for s in case.statements},
+        consent_notes={c.id: opened(c, "notes") for c in case.consents},
+        statement_drafts={s.id: opened(s, "draft") for s in case.statements},
+        attachments=files_of(vault, case, unwrapped),
         people=_people(session, case),
         as_of=utcnow(),
     )
@@ -139,19 +151,27 @@ def view_case(
     return view
 
 
-def open_or_none(vault: RecordVault, record: EncryptedRecord, field: str) -> str | None:
+def open_or_none(
+    vault: RecordVault,
+    record: EncryptedRecord,
+    field: str,
+    *,
+    unwrapped: dict[uuid.UUID, bytes] | None = None,
+) -> str | None:
     """A decrypted field, or None when it is empty or its data key was erased."""
     try:
-        return vault.open_field(record, field)
+        return vault.open_field(record, field, unwrapped=unwrapped)
     except ErasedError:
         return None
 
 
-def _open_all(vault: RecordVault, defender: Defender) -> dict[str, str | None] | None:
+def _open_all(
+    vault: RecordVault, defender: Defender, unwrapped: dict[uuid.UUID, bytes]
+) -> dict[str, str | None] | None:
     if defender.erased_at is not None:
         return None
     try:
-        return vault.open(defender)
+        return vault.open(defender, unwrapped=unwrapped)
     except ErasedError:
         return None
 

@@ -184,12 +184,24 @@ class RecordVault:
             setattr(record, f"{field}_ciphertext", blob)
 
     def open(
-        self, record: EncryptedRecord, fields: Iterable[str] | None = None
+        self,
+        record: EncryptedRecord,
+        fields: Iterable[str] | None = None,
+        *,
+        unwrapped: dict[uuid.UUID, bytes] | None = None,
     ) -> dict[str, str | None]:
-        """Decrypt fields of a record. Raises ErasedError if its data key was destroyed."""
+        """Decrypt fields of a record. Raises ErasedError if its data key was destroyed.
+
+        ``unwrapped`` is a cache of data keys for one read (one request): a page that opens
+        twenty fields under one case key unwraps it once. Never keep it beyond the read."""
         wanted = tuple(fields) if fields is not None else record.encrypted_fields
         _check_fields(record, wanted)
-        dek = self._unwrap(record.key_holder(), f"{record.__tablename__}#{record.id}")
+        holder = record.key_holder()
+        dek = unwrapped.get(holder.id) if unwrapped is not None else None
+        if dek is None:
+            dek = self._unwrap(holder, f"{record.__tablename__}#{record.id}")
+            if unwrapped is not None:
+                unwrapped[holder.id] = dek
         opened: dict[str, str | None] = {}
         for field in wanted:
             blob = getattr(record, f"{field}_ciphertext")
@@ -200,8 +212,14 @@ class RecordVault:
             )
         return opened
 
-    def open_field(self, record: EncryptedRecord, field: str) -> str | None:
-        return self.open(record, (field,))[field]
+    def open_field(
+        self,
+        record: EncryptedRecord,
+        field: str,
+        *,
+        unwrapped: dict[uuid.UUID, bytes] | None = None,
+    ) -> str | None:
+        return self.open(record, (field,), unwrapped=unwrapped)[field]
 
 
 def clean_texts(table: str, values: Mapping[str, str | None]) -> dict[str, str | None]:

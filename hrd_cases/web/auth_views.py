@@ -19,14 +19,16 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from hrd_cases.auth import accounts
+from hrd_cases.auth import accounts, links
 from hrd_cases.auth.qrcode_svg import qr_svg
 from hrd_cases.auth.service import (
     PasswordOutcome,
     check_password,
+    code_was_used,
     confirm_enrolment,
     is_throttled,
     origin_hash,
+    pause_minutes,
     pending_secret,
     record_second_factor_failure,
     sign_out,
@@ -38,16 +40,22 @@ from hrd_cases.auth.totp import provisioning_uri
 from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.extensions import limiter
 from hrd_cases.models import User
-from hrd_cases.web.forms import ChangePasswordForm, EnrolForm, LoginForm, SecondFactorForm
+from hrd_cases.web import messages
+from hrd_cases.web.forms import (
+    ChangePasswordForm,
+    EnrolForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SecondFactorForm,
+    SetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
 
 PENDING_SECONDS = 300
-# One message for every failure, so that sign-in never reveals which accounts exist.
-SIGN_IN_FAILED = (
-    "Sign-in failed. Check your email and password. After several failed attempts an account "
-    "is paused for a few minutes."
-)
+# One message for every failure before the password is right, so that sign-in never
+# reveals which accounts exist.
+SIGN_IN_FAILED = messages.SIGN_IN_FAILED
 
 
 def _login_rate_limit() -> str:
@@ -77,7 +85,10 @@ def login():
             if check.user.has_second_factor:
                 return redirect(url_for("auth.second_factor"))
             return redirect(url_for("auth.enrol"))
-        flash(SIGN_IN_FAILED, "error")
+        if check.outcome is PasswordOutcome.THROTTLED and check.user is not None:
+            flash(messages.paused(pause_minutes(check.user)), "error")
+        else:
+            flash(SIGN_IN_FAILED, "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
@@ -123,16 +134,21 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if not is_throttled(user) and verify_second_factor(
-            current_session(), current_vault(), user, form.code.data or ""
-        ):
+        code = form.code.data or ""
+        if is_throttled(user):
+            session.clear()
+            flash(messages.paused(pause_minutes(user)), "error")
+            return redirect(url_for("auth.login"))
+        if verify_second_factor(current_session(), current_vault(), user, code):
             _finish_sign_in(user)
             return redirect(url_for("web.home"))
+        # The password was right: the user may be told what went wrong with the code.
+        reused = code_was_used(current_vault(), user, code)
         if record_second_factor_failure(current_session(), current_settings(), user):
             session.clear()
-            flash(SIGN_IN_FAILED, "error")
+            flash(messages.paused(pause_minutes(user)), "error")
             return redirect(url_for("auth.login"))
-        flash("That code was not accepted. Codes work once; wait for the next one.", "error")
+        flash(messages.CODE_REUSED if reused else messages.CODE_WRONG, "error")
         return render_template("auth/second_factor.html", form=form), 401
     return render_template("auth/second_factor.html", form=form)
 
@@ -165,6 +181,59 @@ def enrol():
         qr=qr_svg(uri, label="QR code to add hrd_cases to your authenticator app"),
         secret_groups=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     ), status
+
+
+# Every answer to a reset request takes this long at least, so that the work done for a known
+# address (or its absence) cannot be timed from outside.
+RESET_ANSWER_SECONDS = 0.25
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        started = time.monotonic()
+        links.request_password_reset(current_session(), form.email.data or "")
+        time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+        return render_template("auth/forgot.html", form=None, message=messages.RESET_REQUESTED)
+    return render_template("auth/forgot.html", form=form, message=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/account/link/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def account_link(token: str):
+    """An invitation, enrolment or password-reset link: its holder sets their own password,
+    then proves or enrols the second factor before anything is signed in."""
+    link = links.find_link(current_session(), token)
+    if link is None:
+        return render_template("auth/link_refused.html", message=messages.LINK_NOT_USABLE), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user, problems = links.redeem_link(
+            current_session(), current_hasher(), token, form.password.data or ""
+        )
+        if user is None:
+            return render_template("auth/link_refused.html", message=messages.LINK_NOT_USABLE), 404
+        if problems:
+            form.password.errors = list(problems["password"])
+            return render_template("auth/set_password.html", form=form, link=link), 422
+        # Whoever was signed in in this browser is signed out: it now acts for the link's holder.
+        logout_user()
+        session.clear()
+        session["pending_user_id"] = user.id
+        session["pending_since"] = time.time()
+        session["pending_credentials"] = _credential_stamp(user)
+        if user.has_second_factor:
+            flash(messages.LINK_DONE_VERIFY, "success")
+            return redirect(url_for("auth.second_factor"))
+        flash(messages.LINK_DONE_ENROL, "success")
+        return redirect(url_for("auth.enrol"))
+    return render_template("auth/set_password.html", form=form, link=link), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -28,7 +28,6 @@ from hrd_cases.reads.case_view import view_case
 from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
-from hrd_cases.workflow.attachments import list_attachments
 from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.templates import StrategyVersion
 
@@ -229,7 +228,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         hearings=hearings,
         consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
         statements=statements,
-        attachments=list_attachments(current_session(), current_vault(), case),
+        attachments=view.attachments,
         attachment_categories=list(AttachmentCategory),
         attachment_accept=ATTACHMENT_ACCEPT,
         deadlines=view.deadlines,

@@ -292,3 +292,50 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+
+
+# Account administration ------------------------------------------------------------------------
+def role_choices() -> list[Any]:
+    from hrd_cases.models import Role
+
+    return [choice(r.value, label(r.value)) for r in Role]
+
+
+class SetPasswordForm(FlaskForm):
+    """The holder of an invitation or reset link chooses their own password."""
+
+    password = PasswordField(
+        "New password (12 to 128 characters)",
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+
+class AccountScopeForm(FlaskForm):
+    role = SelectField("Role", validators=[DataRequired()])
+    delegation = SelectField("Delegation (focal points)", validators=[Optional()])
+    countries = StringField(
+        "Covered countries (protection officers), e.g. KE, UG",
+        validators=[Optional(), Length(max=400)],
+    )
+
+
+class InviteForm(AccountScopeForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+class ConfirmForm(FlaskForm):
+    """A second, deliberate step before an account change (works without JavaScript)."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name (what the token is for)", validators=[DataRequired(), Length(max=80)])
+    days = IntegerField("Valid for (days)", validators=[DataRequired(), NumberRange(min=1)])

@@ -47,6 +47,8 @@ def home():
             ),
             current_quarter=queries.quarter_of(queries.utcnow().date()),
         )
+    if user.role is Role.AUDITOR:
+        return render_template("home/auditor.html")
     settings = current_settings()
     return render_template(
         "home/admin.html",

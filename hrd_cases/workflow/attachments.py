@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,21 +44,6 @@ class NewAttachment:
     category: AttachmentCategory
     link_kind: AttachmentLink = AttachmentLink.CASE
     link_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AttachmentView:
-    """An attachment as the case page and the API show it (names decrypted)."""
-
-    id: uuid.UUID
-    title: str | None
-    filename: str | None
-    category: AttachmentCategory
-    content_type: str
-    size: int
-    link_kind: AttachmentLink
-    link_id: uuid.UUID | None
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,34 +225,6 @@ def remove_attachment(
     if not isinstance(store, files.DatabaseStorage):
         # Only once the row is gone: a failed commit must not leave a row without its file.
         store.delete(session, attachment_id)
-
-
-def list_attachments(session: Session, vault: RecordVault, case: Case) -> list[AttachmentView]:
-    """The case's files, newest first, with their names decrypted (one query)."""
-    rows = session.scalars(
-        select(Attachment)
-        .where(Attachment.case_id == case.id)
-        .order_by(Attachment.created_at.desc(), Attachment.id)
-    ).all()
-    return [view_of(row, vault) for row in rows]
-
-
-def view_of(row: Attachment, vault: RecordVault) -> AttachmentView:
-    try:
-        names = vault.open(row)
-    except ErasedError:
-        names = {"title": None, "filename": None}
-    return AttachmentView(
-        id=row.id,
-        title=names["title"],
-        filename=names["filename"],
-        category=row.category,
-        content_type=row.content_type,
-        size=row.size,
-        link_kind=row.link_kind,
-        link_id=row.link_id,
-        created_at=row.created_at,
-    )
 
 
 def open_download(

@@ -55,9 +55,14 @@ def test_five_failures_refuse_even_the_right_password_and_code(
     assert timedelta(seconds=settings.login_throttle_seconds - 30) < remaining
     assert remaining <= timedelta(seconds=settings.login_throttle_seconds)
 
-    response = auth.login(user.email)  # right password; a code would be next
+    # A wrong password learns nothing more than an unknown address would.
+    wrong = auth.password_step(user.email, WRONG)
+    assert wrong.status_code == 401 and "Sign-in failed." in wrong.get_data(as_text=True)
+    assert "This account is paused" not in wrong.get_data(as_text=True)
+    response = auth.login(user.email)  # right password: told of the pause, with the wait
     assert response.status_code == 401
-    assert "Sign-in failed." in response.get_data(as_text=True)
+    assert "This account is paused" in response.get_data(as_text=True)
+    assert "Try again in 5 minutes." in response.get_data(as_text=True)
     assert client.get("/login/verify").headers["Location"] == "/login"  # no pending step
     assert not is_signed_in(client)
     assert "login.throttled" in audit_actions(db, user.id)
@@ -141,13 +146,20 @@ def test_failures_outside_the_window_do_not_add_up(
 def test_a_throttled_answer_is_indistinguishable_from_a_wrong_password(
     db: Session, auth: AuthActions, settings: Settings
 ) -> None:
+    """Issue 19: the pause is told only to the right password; a wrong one, paused or not,
+    and an unknown address all get the same page."""
     user = make_user(db, Role.ANALYST)
     wrong = auth.password_step(user.email, WRONG)
+    unknown = auth.password_step("nobody@example.org", WRONG)
     fail_until_throttled(auth, user.email, settings)
-    throttled = auth.password_step(user.email, DEFAULT_PASSWORD)
+    throttled = auth.password_step(user.email, WRONG)
     assert reload_user(db, user.id).throttled_until is not None
-    assert wrong.status_code == throttled.status_code == 401
-    assert strip_csrf(wrong.get_data(as_text=True)) == strip_csrf(throttled.get_data(as_text=True))
+    assert wrong.status_code == throttled.status_code == unknown.status_code == 401
+    page = strip_csrf(wrong.get_data(as_text=True))
+    assert page == strip_csrf(throttled.get_data(as_text=True))
+    # The unknown address differs only by the address kept in the form.
+    unknown_page = strip_csrf(unknown.get_data(as_text=True))
+    assert page == unknown_page.replace("nobody@example.org", user.email)
 
 
 def test_a_throttled_account_costs_as_much_as_an_unknown_email(

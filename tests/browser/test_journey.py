@@ -107,9 +107,7 @@ class Journey:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         state = page.context.storage_state()
-        checker = self.browser.new_context(
-            base_url=self.base, bypass_csp=True, storage_state=state
-        )
+        checker = self.browser.new_context(base_url=self.base, bypass_csp=True, storage_state=state)
         try:
             audit = checker.new_page()
             audit.goto(page.url.split("#")[0])

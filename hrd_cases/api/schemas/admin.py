@@ -1,0 +1,79 @@
+"""Account administration through the API: the same fields as the admin pages."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from hrd_cases.api.schemas.common import OutputSchema, StrictSchema
+from hrd_cases.models import Role
+
+
+class AccountSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    role = fields.Enum(Role, by_value=True, required=True)
+    delegation = fields.String(allow_none=True, required=True)
+    countries = fields.List(fields.String(), required=True)
+    is_active = fields.Boolean(required=True)
+    has_second_factor = fields.Boolean(required=True)
+    has_password = fields.Boolean(required=True)
+    open_sessions = fields.Integer(required=True)
+    pending_link = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ScopeInputSchema(StrictSchema):
+    role = fields.Enum(Role, by_value=True, required=True)
+    delegation = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    countries = fields.List(
+        fields.String(validate=validate.Length(equal=2)),
+        load_default=list,
+        validate=validate.Length(max=250),
+    )
+
+
+class InvitationInputSchema(ScopeInputSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class IssuedLinkSchema(OutputSchema):
+    """A single-use link, answered once: only its hash is stored."""
+
+    account = fields.Nested(AccountSchema, required=True)
+    purpose = fields.String(required=True)
+    link = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class SessionsEndedSchema(OutputSchema):
+    account = fields.Nested(AccountSchema, required=True)
+    sessions_ended = fields.Integer(required=True)
+
+
+class TokenSchema(OutputSchema):
+    """A token as listed: never its value or hash."""
+
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    owner = fields.String(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True, required=True)
+    revoked_at = fields.DateTime(allow_none=True, required=True)
+    state = fields.String(required=True)
+
+
+class TokenInputSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    days = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class CreatedTokenSchema(OutputSchema):
+    """The one answer that carries a token's value."""
+
+    token = fields.Nested(TokenSchema, required=True)
+    value = fields.String(required=True)
