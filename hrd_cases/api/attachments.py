@@ -47,21 +47,6 @@ _UPLOAD_BODY: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["title", "category", "file"],
-                # The case itself takes no link_id; a referral, hearing or statement needs one.
-                "anyOf": [
-                    {
-                        "not": {"required": ["link_id"]},
-                        "properties": {"link_kind": {"const": "case"}},
-                    },
-                    {
-                        "required": ["link_kind", "link_id"],
-                        "properties": {
-                            "link_kind": {
-                                "enum": [k.value for k in _LINKABLE if k is not AttachmentLink.CASE]
-                            }
-                        },
-                    },
-                ],
                 "properties": {
                     "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE},
                     "category": {
@@ -73,7 +58,14 @@ _UPLOAD_BODY: dict[str, Any] = {
                         "enum": [k.value for k in _LINKABLE],
                         "default": "case",
                     },
-                    "link_id": {"type": "string", "format": "uuid"},
+                    "link_id": {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": (
+                            "with link_kind referral, hearing or statement: that record of "
+                            "this case (none with case)"
+                        ),
+                    },
                     "file": {"type": "string", "format": "binary"},
                 },
             },
