@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         export_views,
         health,
         intake_views,
+        notification_views,
         views,
     )
 
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(action_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(notification_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from hrd_cases.auth.recovery import find_matching_code, generate_recovery_codes,
 from hrd_cases.auth.totp import new_totp_secret, verify_totp
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.models import RecoveryCode, User, UserSession
+from hrd_cases.notify.events import account_changed
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 
@@ -249,11 +251,26 @@ def verify_second_factor(session: Session, vault: RecordVault, user: User, code:
 
 
 # Sessions --------------------------------------------------------------------------------------
-def start_session(session: Session, user: User) -> str:
-    """A new server-side session (a new identifier at every sign-in); returns the cookie token."""
+def origin_hash(secret_key: str, user_id: int, address: str | None, user_agent: str | None) -> str:
+    """Where a sign-in came from, as a keyed hash: comparable, never the address itself."""
+    material = f"{user_id}|{address or '-'}|{user_agent or '-'}".encode()
+    return hmac.new(secret_key.encode(), material, hashlib.sha256).hexdigest()
+
+
+def start_session(session: Session, user: User, *, origin: str | None = None) -> str:
+    """A new server-side session (a new identifier at every sign-in); returns the cookie token.
+
+    ``origin`` (see :func:`origin_hash`): a sign-in from one this account never used before
+    tells its owner, in the same transaction (issue 18)."""
     with write_transaction(session):
         token = secrets.token_urlsafe(32)
-        session.add(UserSession(user_id=user.id, token_hash=hash_token(token)))
+        if origin is not None:
+            seen = session.scalars(
+                select(UserSession.origin_hash).where(UserSession.user_id == user.id).distinct()
+            ).all()
+            if seen and origin not in seen:
+                account_changed(session, user, "sign_in_new_origin")
+        session.add(UserSession(user_id=user.id, token_hash=hash_token(token), origin_hash=origin))
         session.execute(
             update(User)
             .where(User.id == user.id)

@@ -24,6 +24,15 @@ from hrd_cases.models.case import (
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.models.keys import DataKey
+from hrd_cases.models.notification import (
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxState,
+)
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -41,9 +50,16 @@ __all__ = [
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "Delivery",
+    "EmailState",
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
+    "OutboxMessage",
+    "OutboxState",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",

@@ -22,6 +22,7 @@ from sqlalchemy.sql import text
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.keys import DataKey
+from hrd_cases.timezones import capital_time_zone
 
 
 class Role(enum.StrEnum):
@@ -29,6 +30,10 @@ class Role(enum.StrEnum):
     PROTECTION_OFFICER = "protection_officer"
     ANALYST = "analyst"
     ADMIN = "admin"
+
+
+def _capital_zone_of_row(context) -> str:
+    return capital_time_zone(context.get_current_parameters()["country"])
 
 
 class Delegation(Base):
@@ -40,6 +45,10 @@ class Delegation(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, upper case
+    # IANA name; daily digests go out at 07:00 here. Defaults to the capital's zone.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=_capital_zone_of_row, server_default="UTC"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="delegation")

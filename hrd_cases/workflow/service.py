@@ -35,6 +35,7 @@ from hrd_cases.models import (
     TimelineEvent,
     User,
 )
+from hrd_cases.notify.events import on_timeline_event
 from hrd_cases.records.defenders import create_defender
 from hrd_cases.records.vault import RecordVault
 from hrd_cases.workflow.references import next_case_reference
@@ -189,6 +190,8 @@ def add_event(
         details=dict(details or {}),
     )
     session.add(event)
+    # Notifications ride in the same transaction as the step (transactional outbox).
+    on_timeline_event(session, case, kind, subject_type, subject_id, event.at)
     return event
 
 
