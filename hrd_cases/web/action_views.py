@@ -19,6 +19,7 @@ from flask_login import current_user
 from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.current import current_session, current_strategies, current_vault
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.local_time import to_utc
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -158,7 +159,7 @@ def schedule_hearing(reference: str):
     form = f.HearingForm()
     if not form.validate_on_submit():
         return _invalid(case, "hearing", form)
-    when = (form.scheduled_for.data or datetime.now(UTC)).replace(tzinfo=UTC)
+    when = to_utc(form.scheduled_for.data or datetime.now(UTC), case.delegation.time_zone)
     return _step(
         reference,
         lambda: hearings.schedule_hearing(
@@ -170,6 +171,7 @@ def schedule_hearing(reference: str):
             scheduled_for=when,
             court=form.court.data or "",
             charges=(form.charges.data or "").strip() or None,
+            confirm_past=bool(form.confirm_past.data),
         ),
         "Hearing scheduled.",
         "hearings",

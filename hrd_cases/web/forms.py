@@ -171,9 +171,11 @@ class DecisionForm(FlaskForm):
 
 
 class HearingForm(FlaskForm):
+    # Typed in the delegation's zone, which the page names beside the field.
     scheduled_for = DateTimeLocalField(
-        "Date and time (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        "Date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
+    confirm_past = BooleanField("I am recording a past hearing (more than 30 days ago)")
     court = StringField("Court", validators=[DataRequired(), Length(max=200)])
     charges = TextAreaField("Charges", validators=[Optional(), Length(max=2000)])
 

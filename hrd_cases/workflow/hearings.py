@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain import states
 from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.local_time import PAST_HEARING_CONFIRMATION, local_label
 from hrd_cases.domain.states import HearingState
 from hrd_cases.domain.vocabulary import (
     ActionType,
@@ -44,6 +45,28 @@ def _observation_template(catalogue: StrategyCatalogue, hearing_case: Case) -> S
     return template
 
 
+def _check_past_confirmed(case: Case, scheduled_for: datetime, confirm_past: bool) -> None:
+    """A date long gone is more often a typing slip (2020 for 2026) than a real record."""
+    if scheduled_for < utcnow() - PAST_HEARING_CONFIRMATION and not confirm_past:
+        raise InvalidTransition(
+            f"the hearing date {local_label(scheduled_for, case.delegation.time_zone)} is more "
+            f"than {PAST_HEARING_CONFIRMATION.days} days in the past: confirm that you are "
+            "recording a past hearing",
+            rule="trial_observation.past_hearing_unconfirmed",
+        )
+
+
+def _check_held(hearing: Hearing, what: str) -> None:
+    """Nothing about a hearing's course is known before it starts in its delegation's zone."""
+    if utcnow() < hearing.scheduled_for:
+        zone_name = hearing.case.delegation.time_zone
+        raise InvalidTransition(
+            f"the hearing is on {local_label(hearing.scheduled_for, zone_name)}: its {what} "
+            "can be recorded once it has taken place",
+            rule="trial_observation.outcome_before_hearing",
+        )
+
+
 def schedule_hearing(
     session: Session,
     vault: RecordVault,
@@ -54,11 +77,14 @@ def schedule_hearing(
     scheduled_for: datetime,
     court: str,
     charges: str | None = None,
+    confirm_past: bool = False,
 ) -> Hearing:
     with write_transaction(session):
         case = case_for(session, actor, reference, Permission.HEARING_MANAGE, lock=True)
         ensure_open(case)
         template = _observation_template(catalogue, case)
+        scheduled_for = scheduled_for.astimezone(UTC)  # whatever offset it was typed with
+        _check_past_confirmed(case, scheduled_for, confirm_past)
         check_required(template, ActionType.TRIAL_OBSERVATION, {"court": court, "charges": charges})
         if not court.strip():
             raise InvalidTransition("a hearing needs a court", rule="trial_observation.court")
@@ -107,6 +133,7 @@ def record_observation(
         template = _observation_template(catalogue, hearing.case)
         target = HearingState.OBSERVED if observed else HearingState.NOT_OBSERVED
         states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, target)
+        _check_held(hearing, "observation")
         codes = sorted({code.strip().upper() for code in observers if code.strip()})
         strangers = [c for c in codes if c not in template.observation_partners]
         if strangers:
@@ -192,6 +219,7 @@ def record_hearing_outcome(
                 "a hearing's outcome is recorded once it has taken place (observed or not)",
                 rule="trial_observation.outcome_before_hearing",
             )
+        _check_held(hearing, "outcome")
         previous = hearing.outcome
         hearing.outcome = outcome
         record_step(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import icalendar
 from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -208,7 +209,11 @@ def test_calendar_and_ics_carry_references_and_courts_but_no_names(
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     assert f"SUMMARY:Hearing\\, case {case.reference}" in body
     assert "LOCATION:Zq Kibera Law Courts" in body
-    assert f"DTSTART:{when.strftime('%Y%m%dT%H%M%SZ')}" in body
+    # 09:30 UTC is 12:30 in Nairobi, the Kenyan delegation's zone, written with its TZID.
+    assert f"DTSTART;TZID=Africa/Nairobi:{when:%Y%m%d}T123000" in body
+    assert "BEGIN:VTIMEZONE" in body and "TZID:Africa/Nairobi" in body
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert event.decoded("dtstart") == when
     assert NAME not in body and "Achieng" not in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     # Another delegation's focal point: neither the page nor the file shows it.

@@ -99,7 +99,7 @@ class World:
 
     def schedule(self, **kwargs) -> Hearing:
         values = {
-            "scheduled_for": utcnow() + timedelta(days=7),
+            "scheduled_for": utcnow() - timedelta(hours=2),  # held: its course can be recorded
             "court": "Milimani Law Courts",
             "charges": "Unlawful assembly.",
             **kwargs,
@@ -903,7 +903,7 @@ def test_required_observers_and_report_are_asked_for_at_the_report(db, vault, tm
         catalogue,
         focal,
         case.reference,
-        scheduled_for=utcnow() + timedelta(days=3),
+        scheduled_for=utcnow() - timedelta(days=3),
         court="Kathmandu District Court",
     )
     hearing = hearings.record_observation(

@@ -44,9 +44,16 @@ class DecisionSchema(StrictSchema):
 
 
 class HearingScheduleSchema(StrictSchema):
-    scheduled_for = When(required=True)
+    scheduled_for = When(
+        required=True,
+        metadata={"description": "with its offset, e.g. 2026-12-15T09:30:00+03:00 in Nairobi"},
+    )
     court = Text(required=True, min_length=1, max_length=200)
     charges = Text(max_length=2000, allow_none=True, load_default=None)
+    confirm_past = Flag(
+        load_default=False,
+        metadata={"description": "required true for a hearing more than 30 days in the past"},
+    )
 
 
 class ObservationSchema(StrictSchema):
@@ -127,6 +134,13 @@ class HearingSchema(OutputSchema):
     id = fields.UUID(required=True)
     case = fields.String(required=True)
     scheduled_for = fields.AwareDateTime(required=True)
+    time_zone = fields.String(required=True, metadata={"description": "the delegation's IANA zone"})
+    scheduled_local = fields.AwareDateTime(
+        required=True, metadata={"description": "the same instant in the delegation's zone"}
+    )
+    scheduled_label = fields.String(
+        required=True, metadata={"description": 'e.g. "2026-12-15 09:30 Nairobi (EAT, UTC+3)"'}
+    )
     state = fields.Enum(HearingState, by_value=True, required=True)
     outcome = fields.Enum(HearingOutcome, by_value=True, allow_none=True, required=True)
     observers = fields.List(fields.String(), required=True)
