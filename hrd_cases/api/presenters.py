@@ -116,6 +116,7 @@ def hearing(record: Hearing, texts: dict[str, str | None] | None = None) -> dict
         "observers": record.observer_codes,
         "observed_at": record.observed_at,
         "report_filed_at": record.report_filed_at,
+        "cancelled_at": record.cancelled_at,
     }
     if texts is not None:
         shown.update(texts)

@@ -137,7 +137,8 @@ class Hearing(Base):
     __tablename__ = "hearings"
     # The court is encrypted too: court + date + country could be matched against public
     # dockets to find the defender in a database dump.
-    encrypted_fields: ClassVar[tuple[str, ...]] = ("court", "charges", "report")
+    # change_reason: why it was last rescheduled or cancelled (issue 16).
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("court", "charges", "report", "change_reason")
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -156,6 +157,8 @@ class Hearing(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    change_reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="hearings")
     observers: Mapped[list[HearingObserver]] = relationship(

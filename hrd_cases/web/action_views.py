@@ -203,6 +203,47 @@ def record_observation(reference: str, hearing_id: uuid.UUID):
     )
 
 
+@bp.post("/<reference>/hearings/<uuid:hearing_id>/reschedule")
+def reschedule_hearing(reference: str, hearing_id: uuid.UUID):
+    case = _case(reference, Permission.HEARING_MANAGE)
+    _owned(case, Hearing, hearing_id)
+    form = f.RescheduleForm(prefix=prefix("rs", hearing_id))
+    if not form.validate_on_submit():
+        return _invalid(case, f"reschedule-{hearing_id}", form)
+    when = to_utc(form.scheduled_for.data or datetime.now(UTC), case.delegation.time_zone)
+    return _step(
+        reference,
+        lambda: hearings.reschedule_hearing(
+            current_session(),
+            current_vault(),
+            _actor(),
+            hearing_id,
+            scheduled_for=when,
+            reason=form.reason.data or "",
+            confirm_past=bool(form.confirm_past.data),
+        ),
+        "Hearing rescheduled.",
+        "hearings",
+    )
+
+
+@bp.post("/<reference>/hearings/<uuid:hearing_id>/cancel")
+def cancel_hearing(reference: str, hearing_id: uuid.UUID):
+    case = _case(reference, Permission.HEARING_MANAGE)
+    _owned(case, Hearing, hearing_id)
+    form = f.CancelHearingForm(prefix=prefix("cx", hearing_id))
+    if not form.validate_on_submit():
+        return _invalid(case, f"cancel-{hearing_id}", form)
+    return _step(
+        reference,
+        lambda: hearings.cancel_hearing(
+            current_session(), current_vault(), _actor(), hearing_id, reason=form.reason.data or ""
+        ),
+        "Hearing cancelled.",
+        "hearings",
+    )
+
+
 @bp.post("/<reference>/hearings/<uuid:hearing_id>/report")
 def file_report(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)

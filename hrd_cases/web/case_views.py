@@ -183,6 +183,10 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
                 or observation_form(template, formdata=None, prefix=prefix("o", hearing.id)),
                 "report_form": bound.get(f"report-{hearing.id}")
                 or f.ReportForm(formdata=None, prefix=prefix("r", hearing.id)),
+                "reschedule": bound.get(f"reschedule-{hearing.id}")
+                or f.RescheduleForm(formdata=None, prefix=prefix("rs", hearing.id)),
+                "cancel": bound.get(f"cancel-{hearing.id}")
+                or f.CancelHearingForm(formdata=None, prefix=prefix("cx", hearing.id)),
             }
         )
     statements = []

@@ -180,6 +180,18 @@ class HearingForm(FlaskForm):
     charges = TextAreaField("Charges", validators=[Optional(), Length(max=2000)])
 
 
+class RescheduleForm(FlaskForm):
+    scheduled_for = DateTimeLocalField(
+        "New date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    reason = TextAreaField("Reason for the change", validators=[DataRequired(), Length(max=2000)])
+    confirm_past = BooleanField("I am recording a past hearing (more than 30 days ago)")
+
+
+class CancelHearingForm(FlaskForm):
+    reason = TextAreaField("Reason for cancelling", validators=[DataRequired(), Length(max=2000)])
+
+
 class ObservationForm(FlaskForm):
     observed = SelectField(
         "Was the hearing observed?",

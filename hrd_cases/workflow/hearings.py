@@ -233,3 +233,84 @@ def record_hearing_outcome(
             audit_details={"outcome": outcome.value},
         )
     return hearing
+
+
+def _scheduled(hearing: Hearing, step: str) -> None:
+    if hearing.state is not HearingState.SCHEDULED:
+        raise InvalidTransition(
+            f"only a scheduled hearing can be {step} (this one is {hearing.state.value})",
+            rule="hearing.transition",
+        )
+
+
+def reschedule_hearing(
+    session: Session,
+    vault: RecordVault,
+    actor: User,
+    hearing_id: uuid.UUID,
+    *,
+    scheduled_for: datetime,
+    reason: str,
+    confirm_past: bool = False,
+) -> Hearing:
+    """A new date, with why: the old date stays on the timeline (the reason is encrypted)."""
+    with write_transaction(session):
+        hearing = _hearing_for(session, actor, hearing_id)
+        _scheduled(hearing, "rescheduled")
+        scheduled_for = scheduled_for.astimezone(UTC)
+        if not reason.strip():
+            raise InvalidTransition(
+                "a rescheduled hearing needs the reason for the change",
+                rule="trial_observation.reschedule_reason",
+            )
+        if scheduled_for == hearing.scheduled_for:
+            raise InvalidTransition(
+                "the new date and time are the same as the current ones",
+                rule="trial_observation.reschedule_same_date",
+            )
+        _check_past_confirmed(hearing.case, scheduled_for, confirm_past)
+        zone_name = hearing.case.delegation.time_zone
+        previous = hearing.scheduled_for
+        hearing.scheduled_for = scheduled_for
+        vault.seal(hearing, {"change_reason": reason.strip()})
+        record_step(
+            session,
+            hearing.case,
+            actor,
+            "hearing.rescheduled",
+            "hearing.reschedule",
+            item=("hearing", hearing.id),
+            event_details={
+                "from": local_label(previous, zone_name),
+                "to": local_label(scheduled_for, zone_name),
+            },
+        )
+    return hearing
+
+
+def cancel_hearing(
+    session: Session, vault: RecordVault, actor: User, hearing_id: uuid.UUID, *, reason: str
+) -> Hearing:
+    """The hearing will not take place (charges dropped, case moved): off calendars and
+    reminders, kept on the case with its reason."""
+    with write_transaction(session):
+        hearing = _hearing_for(session, actor, hearing_id)
+        states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, HearingState.CANCELLED)
+        if not reason.strip():
+            raise InvalidTransition(
+                "a cancelled hearing needs the reason", rule="trial_observation.cancel_reason"
+            )
+        hearing.state, hearing.cancelled_at = HearingState.CANCELLED, utcnow()
+        vault.seal(hearing, {"change_reason": reason.strip()})
+        record_step(
+            session,
+            hearing.case,
+            actor,
+            "hearing.cancelled",
+            "hearing.cancel",
+            item=("hearing", hearing.id),
+            event_details={
+                "date": local_label(hearing.scheduled_for, hearing.case.delegation.time_zone)
+            },
+        )
+    return hearing

@@ -56,6 +56,19 @@ class HearingScheduleSchema(StrictSchema):
     )
 
 
+class RescheduleSchema(StrictSchema):
+    scheduled_for = When(required=True, metadata={"description": "the new date, with its offset"})
+    reason = Text(required=True, min_length=1, max_length=2000)
+    confirm_past = Flag(
+        load_default=False,
+        metadata={"description": "required true for a date more than 30 days in the past"},
+    )
+
+
+class CancelHearingSchema(StrictSchema):
+    reason = Text(required=True, min_length=1, max_length=2000)
+
+
 class ObservationSchema(StrictSchema):
     observed = Flag(required=True)
     observers = fields.List(
@@ -146,6 +159,10 @@ class HearingSchema(OutputSchema):
     observers = fields.List(fields.String(), required=True)
     observed_at = fields.AwareDateTime(allow_none=True, required=True)
     report_filed_at = fields.AwareDateTime(allow_none=True, required=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True, required=True)
+    change_reason = fields.String(
+        allow_none=True, metadata={"description": "why it was last rescheduled or cancelled"}
+    )
     court = fields.String(allow_none=True)
     charges = fields.String(allow_none=True)
     report = fields.String(allow_none=True)
