@@ -85,6 +85,13 @@ class Settings:
     notify_batch_size: int = 50
     notify_poll_seconds: float = 2.0
     digest_hour: int = 7
+    # Evidence files: "database" (chunks as rows, the default) or "filesystem" (a directory,
+    # instance/attachments unless attachment_directory names another). Limits are enforced
+    # while the upload streams in.
+    attachment_storage: str = "database"
+    attachment_directory: str = ""
+    attachment_max_file_bytes: int = 25 * 1024 * 1024
+    attachment_max_case_bytes: int = 500 * 1024 * 1024
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -101,6 +108,10 @@ class Settings:
 
         env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
         return load_provider(self.keyring_file, env, self.keyring_env_var)
+
+    @property
+    def attachment_path(self) -> Path:
+        return Path(self.attachment_directory or self.instance_path / "attachments")
 
     @property
     def strategies_dir(self) -> Path:
@@ -149,6 +160,10 @@ class Settings:
             variable = f"HRD_{name.upper()}"
             if environ.get(variable):
                 values[name] = cast(environ[variable])
+        if environ.get("HRD_ATTACHMENT_STORAGE"):
+            values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
+        if environ.get("HRD_ATTACHMENT_DIRECTORY"):
+            values["attachment_directory"] = environ["HRD_ATTACHMENT_DIRECTORY"]
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -199,6 +214,12 @@ class Settings:
             raise SettingsError(
                 "refusing to send e-mail unencrypted to a remote host in production: "
                 "set HRD_SMTP_SECURITY to starttls or tls"
+            )
+        if self.attachment_storage not in ("database", "filesystem"):
+            raise SettingsError("attachment_storage must be database or filesystem")
+        if not 0 < self.attachment_max_file_bytes <= self.attachment_max_case_bytes:
+            raise SettingsError(
+                "attachment_max_file_bytes must be positive and at most attachment_max_case_bytes"
             )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")

@@ -18,6 +18,7 @@ register_body_limit(bp)
 from hrd_cases.api import (  # noqa: E402, F401
     account,
     actions,
+    attachments,
     cases,
     exports,
     notifications,

@@ -6,7 +6,7 @@ Daily digests go out at 07:00 in the user's delegation time zone, so delegations
 capital for the delegations that exist.
 
 Revision ID: 1f8beb2f5bd8
-Revises: b7c3e1a9d2f4
+Revises: 1c04e860ddc8
 Create Date: 2026-11-29 02:52:36.866536+00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import hrd_cases.db
 
 revision: str = '1f8beb2f5bd8'
-down_revision: str | None = 'b7c3e1a9d2f4'
+down_revision: str | None = '1c04e860ddc8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
