@@ -118,7 +118,12 @@ def decide_referral(referral_id: str) -> Response:
     referral_uuid = params.action_id(referral_id)
     data = json_body(DecisionSchema())
     referral = referrals.decide_referral(
-        current_session(), user, referral_uuid, approve=data["approve"]
+        current_session(),
+        user,
+        referral_uuid,
+        approve=data["approve"],
+        reason=data["reason"],
+        vault=current_vault(),
     )
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
@@ -370,7 +375,12 @@ def decide_statement(statement_id: str) -> Response:
     statement_uuid = params.action_id(statement_id)
     data = json_body(DecisionSchema())
     decided = statements.decide_statement(
-        current_session(), user, statement_uuid, approve=data["approve"]
+        current_session(),
+        user,
+        statement_uuid,
+        approve=data["approve"],
+        reason=data["reason"],
+        vault=current_vault(),
     )
     return envelope(STATEMENT_OUT.dump(presenters.statement(decided)))
 

@@ -78,6 +78,8 @@ class CaseView:
     hearing_texts: dict[object, dict[str, str | None]]  # hearing id -> court, charges, report
     consent_notes: dict[object, str | None]
     statement_drafts: dict[object, str | None]
+    # ("referral" | "statement", decision id) -> its reason, for the requester and approvers
+    decision_reasons: dict[tuple[str, int], str | None]
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
     as_of: datetime  # when it was read: deadlines are overdue against this
 
@@ -126,6 +128,18 @@ def view_case(
         },
         consent_notes={c.id: open_or_none(vault, c, "notes") for c in case.consents},
         statement_drafts={s.id: open_or_none(vault, s, "draft") for s in case.statements},
+        decision_reasons={
+            **{
+                ("referral", d.id): open_or_none(vault, d, "reason")
+                for r in case.referrals
+                for d in r.decisions
+            },
+            **{
+                ("statement", d.id): open_or_none(vault, d, "reason")
+                for st in case.statements
+                for d in st.decisions
+            },
+        },
         people=_people(session, case),
         as_of=utcnow(),
     )

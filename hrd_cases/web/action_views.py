@@ -131,7 +131,12 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
     return _step(
         reference,
         lambda: referrals.decide_referral(
-            current_session(), _actor(), referral_id, approve=approve
+            current_session(),
+            _actor(),
+            referral_id,
+            approve=approve,
+            reason=form.reason.data,
+            vault=current_vault(),
         ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "referrals",
@@ -358,7 +363,12 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
     return _step(
         reference,
         lambda: statements.decide_statement(
-            current_session(), _actor(), statement_id, approve=approve
+            current_session(),
+            _actor(),
+            statement_id,
+            approve=approve,
+            reason=form.reason.data,
+            vault=current_vault(),
         ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "statements",

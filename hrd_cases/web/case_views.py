@@ -225,6 +225,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         panels=panels_for(user, case, template),
         defenders=[(d.defender, d.fields) for d in view.defenders],
         narrative=view.narrative,
+        decision_reasons=view.decision_reasons,
         closure_reason=view.closure_reason,
         referrals=[
             {"referral": r, "justification": view.justifications[r.id]} for r in case.referrals

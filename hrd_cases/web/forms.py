@@ -168,6 +168,10 @@ class DecisionForm(FlaskForm):
         choices=[choice("approve", "Approve"), choice("reject", "Reject")],
         validators=[DataRequired()],
     )
+    reason = TextAreaField(
+        "Reason (required to reject; shown to the requester)",
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class HearingForm(FlaskForm):

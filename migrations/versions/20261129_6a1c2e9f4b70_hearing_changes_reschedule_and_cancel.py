@@ -1,4 +1,5 @@
-"""Hearings can be rescheduled and cancelled: the reason (encrypted) and when it was cancelled
+"""Hearings can be rescheduled and cancelled (the reason, encrypted, and when it was
+cancelled); decisions on referrals and statements carry a reason (encrypted)
 
 Revision ID: 6a1c2e9f4b70
 Revises: 1f8beb2f5bd8
@@ -25,9 +26,15 @@ def upgrade() -> None:
     with op.batch_alter_table("hearings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("change_reason_ciphertext", sa.LargeBinary(), nullable=True))
         batch_op.add_column(sa.Column("cancelled_at", UTCDateTime(), nullable=True))
+    for table in ("referral_decisions", "statement_decisions"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("reason_ciphertext", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
+    for table in ("referral_decisions", "statement_decisions"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("reason_ciphertext")
     # A cancelled hearing cannot be expressed without its state's meaning: it goes back to
     # "not observed", the nearest earlier state that keeps it out of calendars and reminders.
     op.execute("UPDATE hearings SET state = 'not_observed' WHERE state = 'cancelled'")

@@ -100,7 +100,9 @@ def test_referral_rules_of_the_template(world: World) -> None:
     assert submitted["state"] == "requested"
     assert rule_of(owner.post(f"/referrals/{draft['id']}/submission")) == "referral.transition"
     rejected = data_of(
-        world.api["officer"].post(f"/referrals/{draft['id']}/decisions", {"approve": False})
+        world.api["officer"].post(
+            f"/referrals/{draft['id']}/decisions", {"approve": False, "reason": "Zq not eligible"}
+        )
     )
     assert rejected["state"] == "rejected"
     assert data_of(owner.post(f"/referrals/{draft['id']}/closure"))["state"] == "closed"

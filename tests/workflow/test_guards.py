@@ -501,7 +501,9 @@ def test_a_rejected_statement_goes_no_further(db, vault) -> None:
     world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.draft()
     statements.submit_statement(db, world.focal, statement.id)
-    rejected = statements.decide_statement(db, world.officers[0], statement.id, approve=False)
+    rejected = statements.decide_statement(
+        db, world.officers[0], statement.id, approve=False, reason="Zq no", vault=world.vault
+    )
     assert rejected.state is StatementState.REJECTED
     _refused(
         lambda: statements.publish_statement(
@@ -599,7 +601,7 @@ def test_hearing_transitions(db, vault) -> None:
     _refused(
         lambda: hearings.file_report(db, vault, world.catalogue, world.focal, scheduled.id, "R."),
         "hearing.transition",
-        "a hearing in state scheduled cannot become report_filed (allowed: not_observed, observed)",
+        "a hearing in state scheduled cannot become report_filed (allowed: cancelled, not_observed, observed)",
     )
     observed = world.observe(scheduled)
     _refused(

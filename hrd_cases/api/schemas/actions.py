@@ -41,6 +41,12 @@ class DecisionSchema(StrictSchema):
     """One protection officer's decision; four-eyes: never on their own request."""
 
     approve = Flag(required=True)
+    reason = Text(
+        max_length=2000,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "required when rejecting; shown to the requester (encrypted)"},
+    )
 
 
 class HearingScheduleSchema(StrictSchema):
@@ -123,6 +129,9 @@ class DecisionOutSchema(OutputSchema):
     officer_id = fields.Integer(required=True)
     approve = fields.Boolean(required=True)
     decided_at = fields.AwareDateTime(required=True)
+    reason = fields.String(
+        allow_none=True, metadata={"description": "in the case read only (decrypted)"}
+    )
 
 
 class ReferralSchema(OutputSchema):
