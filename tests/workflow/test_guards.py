@@ -601,7 +601,8 @@ def test_hearing_transitions(db, vault) -> None:
     _refused(
         lambda: hearings.file_report(db, vault, world.catalogue, world.focal, scheduled.id, "R."),
         "hearing.transition",
-        "a hearing in state scheduled cannot become report_filed (allowed: cancelled, not_observed, observed)",
+        "a hearing in state scheduled cannot become report_filed "
+        "(allowed: cancelled, not_observed, observed)",
     )
     observed = world.observe(scheduled)
     _refused(
