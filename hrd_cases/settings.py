@@ -63,6 +63,9 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     # Without this behind a proxy, every user shares the proxy's address for rate limits.
     proxy_hops: int = 0
+    # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
+    # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
+    erasure_retire_within_days: int = 7
     # Notifications (issue 18). Links in e-mails start with public_base_url.
     public_base_url: str = "http://127.0.0.1:5000"
     # "directory" writes each e-mail to instance/outbox/*.eml (development); "smtp" sends it.
@@ -201,6 +204,8 @@ class Settings:
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if not 1 <= self.erasure_retire_within_days <= 90:
+            raise SettingsError("erasure_retire_within_days must be between 1 and 90")
         if self.mail_transport not in ("directory", "smtp"):
             raise SettingsError("mail_transport must be directory or smtp")
         if self.smtp_security not in ("starttls", "tls", "none"):

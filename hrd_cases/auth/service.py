@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from argon2 import PasswordHasher
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, joinedload
 
@@ -25,7 +25,7 @@ from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.recovery import find_matching_code, generate_recovery_codes, hash_recovery_code
 from hrd_cases.auth.totp import new_totp_secret, verify_totp
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.models import RecoveryCode, User, UserSession
+from hrd_cases.models import Notification, RecoveryCode, User, UserSession
 from hrd_cases.notify.events import account_changed
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
@@ -270,7 +270,9 @@ def start_session(session: Session, user: User, *, origin: str | None = None) ->
             ).all()
             if seen and origin not in seen:
                 account_changed(session, user, "sign_in_new_origin")
-        session.add(UserSession(user_id=user.id, token_hash=hash_token(token), origin_hash=origin))
+        session.add(
+            UserSession(user_id=user.id, token_hash=hash_token(token), origin_hash=origin)
+        )
         session.execute(
             update(User)
             .where(User.id == user.id)
@@ -286,13 +288,24 @@ def start_session(session: Session, user: User, *, origin: str | None = None) ->
 def load_session_user(session: Session, settings: Settings, token: str) -> User | None:
     """The user behind a session cookie, or None if the session ended or timed out."""
     # The user comes in the same statement: every page pays for this lookup.
-    row = session.scalar(
-        select(UserSession)
+    # So is the header's unread-notification count (issue 18), as a subquery: no extra query.
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    found = session.execute(
+        select(UserSession, unread)
         .where(UserSession.token_hash == hash_token(token))
         .options(joinedload(UserSession.user))
-    )
-    if row is None or row.ended_at is not None:
+    ).first()
+    if found is None:
         return None
+    row: UserSession = found[0]
+    unread_count: int = found[1]
+    if row.ended_at is not None:
+        return None
+    row.user.unread_notifications = unread_count
     now = utcnow()
     reason = None
     if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):

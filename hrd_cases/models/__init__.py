@@ -24,7 +24,7 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.models.keys import DataKey
+from hrd_cases.models.keys import DataKey, KekRetirement
 from hrd_cases.models.notification import (
     Delivery,
     EmailState,
@@ -58,6 +58,7 @@ __all__ = [
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "KekRetirement",
     "Notification",
     "NotificationEvent",
     "NotificationPreference",

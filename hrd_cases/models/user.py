@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql import text
 
@@ -32,7 +33,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-def _capital_zone_of_row(context) -> str:
+def _capital_zone_of_row(context: DefaultExecutionContext) -> str:
     return capital_time_zone(context.get_current_parameters()["country"])
 
 
@@ -111,6 +112,8 @@ class User(Base):
     # Set on the instance loaded for a request: the token of the session it came from. A plain
     # attribute, not a column (so not annotated: an annotation would ask the ORM to map it).
     session_token = cast(str | None, None)
+    # Set with the session lookup: the header's unread-notification count (not a column).
+    unread_notifications = cast(int | None, None)
 
     def key_holder(self) -> DataKey:
         if self.data_key is None:

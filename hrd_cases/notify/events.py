@@ -181,7 +181,7 @@ def _expand(session: Session, catalogue: StrategyCatalogue, event: NotificationE
             kind=rule.kind,
             case=case,
             subject_type=event.subject_type,
-            subject_id=subject.id,  # type: ignore[attr-defined]  # every subject model has a UUID id
+            subject_id=event.subject_id,
             waiting_since=event.at if rule.waiting else None,
             due_at=_decision_due(catalogue, case, event.subject_type, event.at)
             if rule.waiting

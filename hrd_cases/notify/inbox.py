@@ -85,7 +85,7 @@ def mark_all_read(session: Session, user: User) -> int:
             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
             .values(read_at=utcnow())
         )
-    return changed.rowcount  # type: ignore[attr-defined]  # an UPDATE result is a CursorResult
+    return changed.rowcount  # type: ignore[attr-defined]
 
 
 def preferences(session: Session, user: User) -> dict[str, Delivery]:

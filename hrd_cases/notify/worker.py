@@ -103,7 +103,7 @@ class OutboxWorker:
                 )
                 .values(state=OutboxState.FAILED, last_error=INTERRUPTED, lease_until=None)
             )
-            return interrupted.rowcount  # type: ignore[attr-defined]  # an UPDATE result is a CursorResult
+            return interrupted.rowcount  # type: ignore[attr-defined]
 
     def claim(self) -> list[int]:
         now = self.clock()
@@ -206,7 +206,9 @@ class OutboxWorker:
             )
         return bool(changed.rowcount)  # type: ignore[attr-defined]
 
-    def _mark(self, session: Session, message_id: int, expected: OutboxState, **values) -> bool:
+    def _mark(
+        self, session: Session, message_id: int, expected: OutboxState, **values: object
+    ) -> bool:
         """Change a row this worker holds in the expected state; False if it no longer does."""
         with write_transaction(session):
             changed = session.execute(

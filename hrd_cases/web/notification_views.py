@@ -20,7 +20,10 @@ def unread_notifications() -> dict[str, int]:
     """The header's count: one COUNT on an index, only for a signed-in user."""
     if not getattr(current_user, "is_authenticated", False):
         return {"unread_notifications": 0}
-    return {"unread_notifications": inbox.unread_count(current_session(), current_user)}
+    counted = getattr(current_user, "unread_notifications", None)
+    if counted is None:  # a user not loaded through the session cookie
+        counted = inbox.unread_count(current_session(), current_user)
+    return {"unread_notifications": counted}
 
 
 def _user() -> User:
