@@ -63,6 +63,13 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     # Without this behind a proxy, every user shares the proxy's address for rate limits.
     proxy_hops: int = 0
+    # WebAuthn relying party: the registrable domain users see, and the exact origin (scheme,
+    # host, port) their browser shows. Both are checked strictly on every ceremony.
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str = "hrd_cases"
+    webauthn_origin: str = "http://localhost:5000"
+    # Roles that must use security keys: TOTP is refused for them, recovery codes remain.
+    security_key_required_roles: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -123,6 +130,15 @@ class Settings:
             values["workers"] = int(environ["WEB_CONCURRENCY"])
         if environ.get("HRD_PROXY_HOPS", "").isdigit():
             values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
+        for name in ("webauthn_rp_id", "webauthn_origin"):
+            if environ.get(f"HRD_{name.upper()}"):
+                values[name] = environ[f"HRD_{name.upper()}"]
+        if "HRD_SECURITY_KEY_REQUIRED_ROLES" in environ:
+            values["security_key_required_roles"] = environ["HRD_SECURITY_KEY_REQUIRED_ROLES"]
+        if isinstance(values.get("security_key_required_roles"), str | list):
+            raw = values["security_key_required_roles"]
+            parts = raw.split(",") if isinstance(raw, str) else raw
+            values["security_key_required_roles"] = tuple(p.strip() for p in parts if p.strip())
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -160,6 +176,8 @@ class Settings:
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if not self.webauthn_origin.startswith(("https://", "http://localhost")):
+            raise SettingsError("webauthn_origin must be https:// (or http://localhost to test)")
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
 

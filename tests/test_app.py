@@ -54,11 +54,17 @@ def test_allow_list_is_small_and_explicit() -> None:
         "auth.login",
         "auth.second_factor",
         "auth.enrol",
+        "auth.security_key_sign_in",
+        "auth.security_key_sign_in_options",
+        "auth.security_key_sign_in_finish",
+        "auth.register_key_at_sign_in",
+        "auth.register_key_at_sign_in_options",
+        "auth.register_key_at_sign_in_finish",
     } == PUBLIC_ENDPOINTS
 
 
 def test_second_steps_without_a_password_step_go_back_to_sign_in(client: FlaskClient) -> None:
-    for path in ("/login/verify", "/login/enrol"):
+    for path in ("/login/verify", "/login/enrol", "/login/key", "/login/register-key"):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].endswith("/login")

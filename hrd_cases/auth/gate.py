@@ -20,6 +20,14 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
         "auth.login",
         "auth.second_factor",  # needs a pending password check, enforced by the view
         "auth.enrol",  # idem
+        # Security-key sign-in and the policy's forced registration: also need the pending
+        # password check, and the registration a passed second step (enforced by the views).
+        "auth.security_key_sign_in",
+        "auth.security_key_sign_in_options",
+        "auth.security_key_sign_in_finish",
+        "auth.register_key_at_sign_in",
+        "auth.register_key_at_sign_in_options",
+        "auth.register_key_at_sign_in_finish",
     }
 )
 API_BLUEPRINT = "api"

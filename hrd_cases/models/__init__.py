@@ -24,6 +24,7 @@ from hrd_cases.models.case import (
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.models.keys import DataKey
+from hrd_cases.models.security_key import SecurityKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "ReferralAssistance",
     "ReferralDecision",
     "Role",
+    "SecurityKey",
     "Statement",
     "StatementDecision",
     "TimelineEvent",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -22,6 +23,7 @@ from sqlalchemy.sql import text
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.keys import DataKey
+from hrd_cases.models.security_key import SecurityKey
 
 
 class Role(enum.StrEnum):
@@ -80,6 +82,11 @@ class User(Base):
     # The last accepted RFC 6238 time step: a code for this step or an earlier one is a replay.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
+    # Single sign-on: the provider's subject, bound at the first sign-in through it. Subjects are
+    # unique per issuer only, so the pair is the identity.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+
     # Account throttling (per account, whatever the address): failures in the current window.
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     failed_login_window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -90,12 +97,18 @@ class User(Base):
     covered_countries: Mapped[list[UserCountry]] = relationship(
         cascade="all, delete-orphan", order_by="UserCountry.country"
     )
+    security_keys: Mapped[list[SecurityKey]] = relationship(
+        cascade="all, delete-orphan", order_by="SecurityKey.id", passive_deletes=True
+    )
 
     __table_args__ = (
         # A focal point works for exactly one delegation; that is their whole scope.
         CheckConstraint(
             "role != 'focal_point' OR delegation_id IS NOT NULL", name="focal_point_delegation"
         ),
+        # A unique index, not a constraint: SQLite adds it without rebuilding the users table
+        # (a rebuild would cascade-delete every row that references a user).
+        Index("ix_users_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
     )
 
     encrypted_fields: ClassVar[tuple[str, ...]] = ("totp_secret",)
@@ -109,6 +122,10 @@ class User(Base):
 
     @property
     def has_second_factor(self) -> bool:
+        return self.has_totp or bool(self.security_keys)
+
+    @property
+    def has_totp(self) -> bool:
         return self.totp_enrolled_at is not None
 
     @validates("email")

@@ -6,22 +6,28 @@ marker in the signed session; nothing is signed in until the second factor succe
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import (
     Blueprint,
+    abort,
     flash,
+    jsonify,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
 
 from hrd_cases.auth import accounts
+from hrd_cases.auth import security_keys as keys
 from hrd_cases.auth.qrcode_svg import qr_svg
 from hrd_cases.auth.service import (
     PasswordOutcome,
+    SecondFactorUsed,
     check_password,
     confirm_enrolment,
     is_throttled,
@@ -36,6 +42,7 @@ from hrd_cases.auth.totp import provisioning_uri
 from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.extensions import limiter
 from hrd_cases.models import User
+from hrd_cases.web import messages
 from hrd_cases.web.forms import ChangePasswordForm, EnrolForm, LoginForm, SecondFactorForm
 
 bp = Blueprint("auth", __name__)
@@ -72,9 +79,7 @@ def login():  # type: ignore[no-untyped-def]
             session["pending_since"] = time.time()
             # A password change (or 2FA reset) before the second step voids this attempt.
             session["pending_credentials"] = _credential_stamp(check.user)
-            if check.user.has_second_factor:
-                return redirect(url_for("auth.second_factor"))
-            return redirect(url_for("auth.enrol"))
+            return redirect(_second_step_for(check.user))
         flash(SIGN_IN_FAILED, "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -96,7 +101,19 @@ def _credential_stamp(user: User) -> str:
     """Changes whenever the password or the second factor changes."""
     changed = user.password_changed_at.isoformat() if user.password_changed_at else "-"
     enrolled = user.totp_enrolled_at.isoformat() if user.totp_enrolled_at else "-"
-    return f"{changed}|{enrolled}"
+    key_ids = ",".join(str(k.id) for k in user.security_keys)
+    return f"{changed}|{enrolled}|{key_ids}"
+
+
+def _second_step_for(user: User) -> str:
+    """A key is offered first; codes are the fallback; the policy may demand a new key."""
+    if user.security_keys:
+        return url_for("auth.security_key_sign_in")
+    if user.has_second_factor:
+        return url_for("auth.second_factor")
+    if keys.keys_required(current_settings(), user):
+        return url_for("auth.register_key_at_sign_in")
+    return url_for("auth.enrol")
 
 
 def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
@@ -114,10 +131,26 @@ def second_factor():  # type: ignore[no-untyped-def]
         session.clear()
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
+    settings = current_settings()
+    # Users who must use keys but have none yet pass with their old TOTP one last time.
+    allow_totp = user.has_totp and (
+        keys.totp_allowed(settings, user) or not user.security_keys
+    )
     if form.validate_on_submit():
-        if not is_throttled(user) and verify_second_factor(
-            current_session(), current_vault(), user, form.code.data or ""
-        ):
+        used = None
+        if not is_throttled(user):
+            used = verify_second_factor(
+                current_session(), current_vault(), user, form.code.data or "",
+                allow_totp=allow_totp,
+            )
+        if used is not None:
+            if keys.keys_required(settings, user) and (
+                used is SecondFactorUsed.RECOVERY_CODE or not user.security_keys
+            ):
+                # Policy: a recovery code (lost key) or a last TOTP sign-in leads straight
+                # to registering a new key; nothing is signed in before that.
+                session["second_factor_passed"] = True
+                return redirect(url_for("auth.register_key_at_sign_in"))
             _finish_sign_in(user)
             return redirect(url_for("web.home"))
         if record_second_factor_failure(current_session(), current_settings(), user):
@@ -125,8 +158,10 @@ def second_factor():  # type: ignore[no-untyped-def]
             flash(SIGN_IN_FAILED, "error")
             return redirect(url_for("auth.login"))
         flash("That code was not accepted. Codes work once; wait for the next one.", "error")
-        return render_template("auth/second_factor.html", form=form), 401
-    return render_template("auth/second_factor.html", form=form)
+        return render_template(
+            "auth/second_factor.html", form=form, allow_totp=allow_totp, user=user
+        ), 401
+    return render_template("auth/second_factor.html", form=form, allow_totp=allow_totp, user=user)
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -136,6 +171,8 @@ def enrol():  # type: ignore[no-untyped-def]
     if user is None or user.has_second_factor:
         session.clear()
         return redirect(url_for("auth.login"))
+    if keys.keys_required(current_settings(), user):
+        return redirect(url_for("auth.register_key_at_sign_in"))
     vault = current_vault()
     secret = pending_secret(vault, user) or start_enrolment(current_session(), vault, user)
     form = EnrolForm()
@@ -187,3 +224,194 @@ def logout():  # type: ignore[no-untyped-def]
     session.clear()
     flash("Signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+# Security keys (WebAuthn) --------------------------------------------------------------------
+# The ceremony endpoints speak JSON to the small first-party script security_key.js; the CSRF
+# token travels in the X-CSRFToken header. Every page keeps a link to the no-script fallback.
+_STATE = "webauthn_state"
+
+
+def _json_error(message: str, status: int):  # type: ignore[no-untyped-def]
+    return jsonify({"error": message}), status
+
+
+def _credential_json() -> str:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("credential"), dict):
+        abort(400)
+    return json.dumps(payload["credential"])
+
+
+@bp.get("/login/key")
+def security_key_sign_in():  # type: ignore[no-untyped-def]
+    user = _pending_user()
+    if user is None or not user.security_keys:
+        session.clear()
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/security_key.html",
+        options_url=url_for("auth.security_key_sign_in_options"),
+        finish_url=url_for("auth.security_key_sign_in"),
+        mode="authenticate",
+    )
+
+
+@bp.post("/login/key/options")
+@limiter.limit(_login_rate_limit)
+def security_key_sign_in_options():  # type: ignore[no-untyped-def]
+    user = _pending_user()
+    if user is None or not user.security_keys:
+        return _json_error(messages.SIGN_IN_EXPIRED, 401)
+    ceremony = keys.begin_authentication(current_settings(), user)
+    session[_STATE] = ceremony.state
+    return current_app_response(ceremony.options_json)
+
+
+@bp.post("/login/key")
+@limiter.limit(_login_rate_limit)
+def security_key_sign_in_finish():  # type: ignore[no-untyped-def]
+    user = _pending_user()
+    if user is None or not user.security_keys:
+        return _json_error(messages.SIGN_IN_EXPIRED, 401)
+    state = session.pop(_STATE, "")  # one answer per challenge
+    try:
+        if is_throttled(user):
+            raise keys.SecurityKeyError("throttled")
+        keys.verify_assertion(
+            current_session(), current_settings(), user, state, _credential_json()
+        )
+    except keys.SecurityKeyError:
+        if record_second_factor_failure(current_session(), current_settings(), user):
+            session.clear()
+        return _json_error(messages.KEY_NOT_ACCEPTED, 401)
+    _finish_sign_in(user)
+    return jsonify({"redirect": url_for("web.home")})
+
+
+@bp.get("/login/register-key")
+def register_key_at_sign_in():  # type: ignore[no-untyped-def]
+    user = _register_at_sign_in_user()
+    if user is None:
+        session.clear()
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/security_key.html",
+        options_url=url_for("auth.register_key_at_sign_in_options"),
+        finish_url=url_for("auth.register_key_at_sign_in"),
+        mode="register",
+    )
+
+
+def _register_at_sign_in_user() -> User | None:
+    """Only a policy user who passed their second step (or has none yet) registers here."""
+    user = _pending_user()
+    if user is None or not keys.keys_required(current_settings(), user):
+        return None
+    if user.has_second_factor and not session.get("second_factor_passed"):
+        return None
+    return user
+
+
+@bp.post("/login/register-key/options")
+@limiter.limit(_login_rate_limit)
+def register_key_at_sign_in_options():  # type: ignore[no-untyped-def]
+    user = _register_at_sign_in_user()
+    if user is None:
+        return _json_error(messages.SIGN_IN_EXPIRED, 401)
+    ceremony = keys.begin_registration(current_settings(), user)
+    session[_STATE] = ceremony.state
+    return current_app_response(ceremony.options_json)
+
+
+@bp.post("/login/register-key")
+@limiter.limit(_login_rate_limit)
+def register_key_at_sign_in_finish():  # type: ignore[no-untyped-def]
+    user = _register_at_sign_in_user()
+    if user is None:
+        return _json_error(messages.SIGN_IN_EXPIRED, 401)
+    return _finish_key_registration(user, then_sign_in=True)
+
+
+def _finish_key_registration(user: User, *, then_sign_in: bool):  # type: ignore[no-untyped-def]
+    payload = request.get_json(silent=True) or {}
+    name = str(payload.get("name") or "") if isinstance(payload, dict) else ""
+    try:
+        _key, codes = keys.finish_registration(
+            current_session(),
+            current_settings(),
+            user,
+            session.pop(_STATE, ""),
+            _credential_json(),
+            name,
+        )
+    except keys.SecurityKeyError:
+        return _json_error(messages.KEY_NOT_REGISTERED, 400)
+    if then_sign_in:
+        _finish_sign_in(user)
+    flash(messages.KEY_REGISTERED, "success")
+    return jsonify(
+        {
+            "redirect": url_for("web.home") if then_sign_in else url_for("auth.account_security"),
+            "recovery_codes": codes or [],
+        }
+    )
+
+
+def current_app_response(options_json: str):  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    return current_app.response_class(options_json, mimetype="application/json")
+
+
+@bp.get("/account/security")
+def account_security():  # type: ignore[no-untyped-def]
+    user = current_user._get_current_object()
+    settings = current_settings()
+    return render_template(
+        "auth/account_security.html",
+        keys=keys.list_keys(user),
+        has_totp=user.has_totp,
+        keys_required=keys.keys_required(settings, user),
+        options_url=url_for("auth.account_key_options"),
+        finish_url=url_for("auth.account_key_register"),
+        mode="register",
+    )
+
+
+@bp.post("/account/security-keys/options")
+def account_key_options():  # type: ignore[no-untyped-def]
+    ceremony = keys.begin_registration(current_settings(), current_user._get_current_object())
+    session[_STATE] = ceremony.state
+    return current_app_response(ceremony.options_json)
+
+
+@bp.post("/account/security-keys")
+def account_key_register():  # type: ignore[no-untyped-def]
+    return _finish_key_registration(current_user._get_current_object(), then_sign_in=False)
+
+
+@bp.post("/account/security-keys/<int:key_id>/remove")
+def account_key_remove(key_id: int):  # type: ignore[no-untyped-def]
+    try:
+        keys.remove_key(
+            current_session(), current_settings(), current_user._get_current_object(), key_id
+        )
+    except LookupError:
+        abort(404)
+    except keys.LastFactorError:
+        flash(messages.LAST_FACTOR, "error")
+        return redirect(url_for("auth.account_security")), 303
+    flash(messages.KEY_REMOVED, "success")
+    return redirect(url_for("auth.account_security")), 303
+
+
+@bp.post("/account/totp/remove")
+def account_totp_remove():  # type: ignore[no-untyped-def]
+    try:
+        keys.remove_totp(current_session(), current_user._get_current_object())
+    except keys.LastFactorError:
+        flash(messages.LAST_FACTOR, "error")
+        return redirect(url_for("auth.account_security")), 303
+    flash(messages.TOTP_REMOVED, "success")
+    return redirect(url_for("auth.account_security")), 303
