@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from hrd_cases.auth import accounts
+from hrd_cases.auth import accounts, messages
 from hrd_cases.auth import security_keys as keys
 from hrd_cases.auth.qrcode_svg import qr_svg
 from hrd_cases.auth.service import (
@@ -42,7 +42,6 @@ from hrd_cases.auth.totp import provisioning_uri
 from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.extensions import limiter
 from hrd_cases.models import User
-from hrd_cases.web import messages
 from hrd_cases.web.forms import ChangePasswordForm, EnrolForm, LoginForm, SecondFactorForm
 
 bp = Blueprint("auth", __name__)

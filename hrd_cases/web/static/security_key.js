@@ -24,7 +24,7 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": box.querySelector("input[name=csrf_token]").value },
       body: JSON.stringify(body || {})
     }).then(function (response) {
       return response.json().then(function (data) {
