@@ -27,6 +27,15 @@ DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"  # n
 MIN_SECRET_KEY_LENGTH = 32
 
 
+# Tuples of names: a TOML list, or a comma-separated environment variable HRD_<NAME>.
+_LIST_SETTINGS = (
+    "security_key_required_roles",
+    "oidc_mfa_acr_values",
+    "oidc_mfa_amr_values",
+    "oidc_password_disabled_roles",
+)
+
+
 class SettingsError(Exception):
     """A configuration problem; its message is one line an operator can act on."""
 
@@ -70,6 +79,21 @@ class Settings:
     webauthn_origin: str = "http://localhost:5000"
     # Roles that must use security keys: TOTP is refused for them, recovery codes remain.
     security_key_required_roles: tuple[str, ...] = ()
+    # OpenID Connect single sign-on (off while oidc_issuer is empty). See docs/identity.md.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)
+    oidc_scopes: str = "openid email profile"
+    oidc_button_label: str = "Sign in with your organisation"
+    # Skip the app's own second factor only when this is on AND the ID token's acr or amr
+    # says the provider itself did multi-factor authentication.
+    oidc_trust_provider_mfa: bool = False
+    oidc_mfa_acr_values: tuple[str, ...] = ()
+    oidc_mfa_amr_values: tuple[str, ...] = ("mfa", "hwk", "otp", "sc")
+    # Roles whose local password is refused while single sign-on is on.
+    oidc_password_disabled_roles: tuple[str, ...] = ()
+    # Clock tolerance for ID-token times (exp, iat), in seconds.
+    oidc_leeway_seconds: int = 60
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -133,12 +157,18 @@ class Settings:
         for name in ("webauthn_rp_id", "webauthn_origin"):
             if environ.get(f"HRD_{name.upper()}"):
                 values[name] = environ[f"HRD_{name.upper()}"]
-        if "HRD_SECURITY_KEY_REQUIRED_ROLES" in environ:
-            values["security_key_required_roles"] = environ["HRD_SECURITY_KEY_REQUIRED_ROLES"]
-        if isinstance(values.get("security_key_required_roles"), str | list):
-            raw = values["security_key_required_roles"]
-            parts = raw.split(",") if isinstance(raw, str) else raw
-            values["security_key_required_roles"] = tuple(p.strip() for p in parts if p.strip())
+        for name in ("oidc_issuer", "oidc_client_id", "oidc_client_secret"):
+            if environ.get(f"HRD_{name.upper()}"):
+                values[name] = environ[f"HRD_{name.upper()}"]
+        if environ.get("HRD_OIDC_TRUST_PROVIDER_MFA"):
+            values["oidc_trust_provider_mfa"] = environ["HRD_OIDC_TRUST_PROVIDER_MFA"] == "1"
+        for name in _LIST_SETTINGS:
+            if f"HRD_{name.upper()}" in environ:
+                values[name] = environ[f"HRD_{name.upper()}"]
+            if isinstance(values.get(name), str | list):
+                raw = values[name]
+                parts = raw.split(",") if isinstance(raw, str) else raw
+                values[name] = tuple(p.strip() for p in parts if p.strip())
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -178,6 +208,8 @@ class Settings:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
         if not self.webauthn_origin.startswith(("https://", "http://localhost")):
             raise SettingsError("webauthn_origin must be https:// (or http://localhost to test)")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise SettingsError("oidc_issuer is set: set HRD_OIDC_CLIENT_ID and _SECRET too")
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
 

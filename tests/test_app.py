@@ -60,6 +60,8 @@ def test_allow_list_is_small_and_explicit() -> None:
         "auth.register_key_at_sign_in",
         "auth.register_key_at_sign_in_options",
         "auth.register_key_at_sign_in_finish",
+        "auth.oidc_start",
+        "auth.oidc_callback",
     } == PUBLIC_ENDPOINTS
 
 

@@ -28,6 +28,10 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
         "auth.register_key_at_sign_in",
         "auth.register_key_at_sign_in_options",
         "auth.register_key_at_sign_in_finish",
+        # Single sign-on: the start redirects to the provider; the callback checks state,
+        # nonce and the ID token before anything is signed in.
+        "auth.oidc_start",
+        "auth.oidc_callback",
     }
 )
 API_BLUEPRINT = "api"

@@ -14,3 +14,16 @@ LAST_FACTOR = (
     "This is your last way to prove it is you (or your role requires a security key): "
     "register another one first."
 )
+
+OIDC_UNKNOWN_IDENTITY = (
+    "Your organisation confirmed who you are, but there is no account for you here. Ask an "
+    "administrator to create or invite your account, then try again."
+)
+OIDC_FAILED = (
+    "The answer from your organisation's sign-in service could not be trusted or has expired. "
+    "Please start again. If this keeps happening, contact your administrator."
+)
+OIDC_UNAVAILABLE = (
+    "Your organisation's sign-in service cannot be reached just now. Try again in a few minutes."
+)
+LOCAL_SIGN_IN_DISABLED = "Your account signs in through your organisation: use the button below."

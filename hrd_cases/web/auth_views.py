@@ -7,11 +7,13 @@ marker in the signed session; nothing is signed in until the second factor succe
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,7 +24,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from hrd_cases.auth import accounts, messages
+from hrd_cases.auth import accounts, messages, oidc
 from hrd_cases.auth import security_keys as keys
 from hrd_cases.auth.qrcode_svg import qr_svg
 from hrd_cases.auth.service import (
@@ -72,6 +74,16 @@ def login():  # type: ignore[no-untyped-def]
             form.email.data or "",
             form.password.data or "",
         )
+        if (
+            check.outcome is PasswordOutcome.ACCEPTED
+            and check.user is not None
+            and not oidc.password_allowed(current_settings(), check.user)
+        ):
+            oidc.audit_refusal(
+                current_session(), oidc.OidcRefused("password_disabled_for_role"), check.user.id
+            )
+            flash(messages.LOCAL_SIGN_IN_DISABLED, "error")
+            return _login_page(form), 403
         if check.outcome is PasswordOutcome.ACCEPTED and check.user is not None:
             session.clear()
             session["pending_user_id"] = check.user.id
@@ -80,8 +92,14 @@ def login():  # type: ignore[no-untyped-def]
             session["pending_credentials"] = _credential_stamp(check.user)
             return redirect(_second_step_for(check.user))
         flash(SIGN_IN_FAILED, "error")
-        return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+        return _login_page(form), 401
+    return _login_page(form), 400 if form.errors else 200
+
+
+def _login_page(form: LoginForm) -> str:
+    settings = current_settings()
+    label = settings.oidc_button_label if oidc.enabled(settings) else None
+    return render_template("auth/login.html", form=form, oidc_label=label)
 
 
 def _pending_user() -> User | None:
@@ -117,7 +135,10 @@ def _second_step_for(user: User) -> str:
 
 def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
     start_session(current_session(), user)
+    via_organisation = session.get(_VIA_OIDC, False)
     session.clear()  # drop the pending marker: the signed-in session starts clean
+    if via_organisation:
+        session[_VIA_OIDC] = True  # sign-out then ends the provider's session too
     login_user(user)
     flash("Signed in.", "success")
 
@@ -219,10 +240,83 @@ def change_password():  # type: ignore[no-untyped-def]
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
     sign_out(current_session(), current_user._get_current_object())
+    via_organisation = session.get(_VIA_OIDC, False)
     logout_user()
     session.clear()
     flash("Signed out.", "success")
+    if via_organisation and oidc.enabled(current_settings()):
+        return _provider_logout()
     return redirect(url_for("auth.login"))
+
+
+def _provider_logout():  # type: ignore[no-untyped-def]
+    """RP-initiated logout when the provider offers it. No id_token_hint: it would put the
+    user's claims (their e-mail) in a URL; client_id names us instead."""
+    try:
+        provider = oidc.client(current_app)
+        metadata = provider.load_server_metadata()
+    except Exception:  # noqa: BLE001 - our own session has ended anyway; never a 500 here
+        return redirect(url_for("auth.login"))
+    if not metadata.get("end_session_endpoint"):
+        return redirect(url_for("auth.login"))
+    return provider.logout_redirect(
+        post_logout_redirect_uri=url_for("auth.login", _external=True),
+        client_id=current_settings().oidc_client_id,
+    )
+
+
+# Single sign-on (OpenID Connect) ------------------------------------------------------------
+_VIA_OIDC = "signed_in_via_organisation"
+
+
+@bp.get("/login/organisation")
+@limiter.limit(_login_rate_limit)
+def oidc_start():  # type: ignore[no-untyped-def]
+    if not oidc.enabled(current_settings()):
+        abort(404)
+    session.clear()
+    try:
+        return oidc.client(current_app).authorize_redirect(
+            url_for("auth.oidc_callback", _external=True), nonce=secrets.token_urlsafe(24)
+        )
+    except Exception as exc:  # noqa: BLE001 - discovery failures become a clear page
+        return _oidc_failure(oidc.refusal_reason(exc))
+
+
+@bp.get("/login/organisation/callback")
+@limiter.limit(_login_rate_limit)
+def oidc_callback():  # type: ignore[no-untyped-def]
+    settings = current_settings()
+    if not oidc.enabled(settings):
+        abort(404)
+    try:
+        provider = oidc.client(current_app)
+        token = provider.authorize_access_token(leeway=settings.oidc_leeway_seconds)
+        claims = oidc.identity_claims(provider, token)
+        user = oidc.match_account(current_session(), settings, claims)
+    except Exception as exc:  # noqa: BLE001 - every failure is a page and an audit entry
+        return _oidc_failure(oidc.refusal_reason(exc))
+    session.clear()
+    if oidc.provider_did_mfa(settings, claims):
+        session[_VIA_OIDC] = True
+        _finish_sign_in(user)
+        return redirect(url_for("web.home"))
+    # The app's own second factor still applies: the same pending step as after a password.
+    session["pending_user_id"] = user.id
+    session["pending_since"] = time.time()
+    session["pending_credentials"] = _credential_stamp(user)
+    session[_VIA_OIDC] = True
+    return redirect(_second_step_for(user))
+
+
+def _oidc_failure(refusal: oidc.OidcRefused):  # type: ignore[no-untyped-def]
+    oidc.audit_refusal(current_session(), refusal)
+    session.clear()
+    message = {
+        "unknown_identity": messages.OIDC_UNKNOWN_IDENTITY,
+        "provider_unreachable": messages.OIDC_UNAVAILABLE,
+    }.get(refusal.reason, messages.OIDC_FAILED)
+    return render_template("auth/oidc_failed.html", message=message), refusal.status
 
 
 # Security keys (WebAuthn) --------------------------------------------------------------------
