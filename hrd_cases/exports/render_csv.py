@@ -33,7 +33,7 @@ def render_csv(report: QuarterlyReport) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _table(line, table: Table) -> None:  # type: ignore[no-untyped-def]
+def _table(line, table: Table) -> None:
     spec = table.spec
     line(f"Table {spec.number}", spec.title)
     line("Summary", table.summary)
@@ -45,5 +45,5 @@ def _table(line, table: Table) -> None:  # type: ignore[no-untyped-def]
             line()
 
 
-def _row(line, row: Row) -> None:  # type: ignore[no-untyped-def]
+def _row(line, row: Row) -> None:
     line(row.label, *row.cells)

@@ -62,7 +62,7 @@ def _login_rate_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = LoginForm()
@@ -133,7 +133,7 @@ def _second_step_for(user: User) -> str:
     return url_for("auth.enrol")
 
 
-def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
+def _finish_sign_in(user: User):
     start_session(current_session(), user)
     via_organisation = session.get(_VIA_OIDC, False)
     session.clear()  # drop the pending marker: the signed-in session starts clean
@@ -145,7 +145,7 @@ def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
 
 @bp.route("/login/verify", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor():
     user = _pending_user()
     if user is None or not user.has_second_factor:
         session.clear()
@@ -186,7 +186,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def enrol():  # type: ignore[no-untyped-def]
+def enrol():
     user = _pending_user()
     if user is None or user.has_second_factor:
         session.clear()
@@ -218,7 +218,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])  # a stolen session must not guess freely
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         errors = accounts.change_password(
@@ -238,7 +238,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     sign_out(current_session(), current_user._get_current_object())
     via_organisation = session.get(_VIA_OIDC, False)
     logout_user()

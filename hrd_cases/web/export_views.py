@@ -12,12 +12,12 @@ from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings
-from hrd_cases.db import utcnow
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
 from hrd_cases.models import User
+from hrd_cases.reads.lists import cases_per_quarter, quarter_of
 from hrd_cases.web.forms import ExportForm, choice
-from hrd_cases.web.queries import cases_per_quarter, quarter_of
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
@@ -43,7 +43,7 @@ def _form() -> ExportForm:
 
 
 @bp.route("/exports", methods=["GET", "POST"])
-def export_page():  # type: ignore[no-untyped-def]
+def export_page():
     user: User = current_user._get_current_object()
     require(user, Permission.EXPORT_AGGREGATES)
     form = _form()

@@ -20,11 +20,11 @@ from tests.support.exports import build_known_dataset, this_quarter, today
 from tests.support.factories import make_case, make_delegation
 
 
-def _export(runner: FlaskCliRunner, *args: str):  # type: ignore[no-untyped-def]
+def _export(runner: FlaskCliRunner, *args: str):
     return runner.invoke(args=["export", "quarterly", *args])
 
 
-def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
+def _one_line_error(result) -> str:
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
@@ -81,12 +81,12 @@ def test_the_cli_writes_every_format_and_reports_it(
 
 def test_an_export_interrupted_midway_leaves_the_existing_file_intact(
     runner: FlaskCliRunner, db: Session, vault: RecordVault, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     build_known_dataset(db, vault)
     out = tmp_path / "report.csv"
     out.write_bytes(b"previous export")
 
-    def broken(report):  # type: ignore[no-untyped-def]
+    def broken(report):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(EXPORT_FORMATS, "csv", ExportFormat("csv", "text/csv", "csv", broken))
@@ -99,7 +99,7 @@ def test_an_export_interrupted_midway_leaves_the_existing_file_intact(
 def test_a_write_interrupted_midway_leaves_no_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks():
         yield b'{"partial": '
         raise KeyboardInterrupt  # as if the operator pressed Ctrl+C mid-write
 
@@ -125,7 +125,7 @@ def test_the_neutraliser_prefixes_formula_text_and_leaves_numbers(text: str) -> 
 
 def test_formula_like_text_reaching_a_cell_is_neutralised_in_csv_and_xlsx(
     db: Session, vault: RecordVault, app
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The country code is the one stored text that reaches a cell: an admin types it."""
     for code in ("=1", "@A", "+1", "-1"):
         make_case(db, vault, delegation=make_delegation(db, country=code))

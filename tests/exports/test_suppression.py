@@ -18,12 +18,12 @@ from hrd_cases.exports.suppression import (
 )
 
 
-def _grid(counts: dict[tuple[str, str], int], columns=("a", "b", "c"), regions=None) -> Grid:  # type: ignore[no-untyped-def]
+def _grid(counts: dict[tuple[str, str], int], columns=("a", "b", "c"), regions=None) -> Grid:
     region_of = regions or {country: "Africa" for country, _ in counts}
     return Grid(tuple(columns), (tuple(columns),), counts, region_of)
 
 
-def _shown(protected: Protected, row, columns) -> list[object]:  # type: ignore[no-untyped-def]
+def _shown(protected: Protected, row, columns) -> list[object]:
     return [
         "x" if protected.is_suppressed((row, c)) else protected.values[(row, c)] for c in columns
     ]
@@ -86,7 +86,7 @@ COUNTRIES = ("AF", "CN", "CO", "KE", "NP", "TR", "UG", "FR", "AU", "ZZ")
 
 
 @st.composite
-def grids(draw) -> tuple[Grid, int]:  # type: ignore[no-untyped-def]
+def grids(draw) -> tuple[Grid, int]:
     columns = tuple(
         draw(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=6, unique=True))
     )
