@@ -249,7 +249,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _provider_logout():  # type: ignore[no-untyped-def]
+def _provider_logout():
     """RP-initiated logout when the provider offers it. No id_token_hint: it would put the
     user's claims (their e-mail) in a URL; client_id names us instead."""
     try:
@@ -271,7 +271,7 @@ _VIA_OIDC = "signed_in_via_organisation"
 
 @bp.get("/login/organisation")
 @limiter.limit(_login_rate_limit)
-def oidc_start():  # type: ignore[no-untyped-def]
+def oidc_start():
     if not oidc.enabled(current_settings()):
         abort(404)
     session.clear()
@@ -285,7 +285,7 @@ def oidc_start():  # type: ignore[no-untyped-def]
 
 @bp.get("/login/organisation/callback")
 @limiter.limit(_login_rate_limit)
-def oidc_callback():  # type: ignore[no-untyped-def]
+def oidc_callback():
     settings = current_settings()
     if not oidc.enabled(settings):
         abort(404)
@@ -309,7 +309,7 @@ def oidc_callback():  # type: ignore[no-untyped-def]
     return redirect(_second_step_for(user))
 
 
-def _oidc_failure(refusal: oidc.OidcRefused):  # type: ignore[no-untyped-def]
+def _oidc_failure(refusal: oidc.OidcRefused):
     oidc.audit_refusal(current_session(), refusal)
     session.clear()
     message = {
@@ -325,7 +325,7 @@ def _oidc_failure(refusal: oidc.OidcRefused):  # type: ignore[no-untyped-def]
 _STATE = "webauthn_state"
 
 
-def _json_error(message: str, status: int):  # type: ignore[no-untyped-def]
+def _json_error(message: str, status: int):
     return jsonify({"error": message}), status
 
 
@@ -337,7 +337,7 @@ def _credential_json() -> str:
 
 
 @bp.get("/login/key")
-def security_key_sign_in():  # type: ignore[no-untyped-def]
+def security_key_sign_in():
     user = _pending_user()
     if user is None or not user.security_keys:
         session.clear()
@@ -352,7 +352,7 @@ def security_key_sign_in():  # type: ignore[no-untyped-def]
 
 @bp.post("/login/key/options")
 @limiter.limit(_login_rate_limit)
-def security_key_sign_in_options():  # type: ignore[no-untyped-def]
+def security_key_sign_in_options():
     user = _pending_user()
     if user is None or not user.security_keys:
         return _json_error(messages.SIGN_IN_EXPIRED, 401)
@@ -363,7 +363,7 @@ def security_key_sign_in_options():  # type: ignore[no-untyped-def]
 
 @bp.post("/login/key")
 @limiter.limit(_login_rate_limit)
-def security_key_sign_in_finish():  # type: ignore[no-untyped-def]
+def security_key_sign_in_finish():
     user = _pending_user()
     if user is None or not user.security_keys:
         return _json_error(messages.SIGN_IN_EXPIRED, 401)
@@ -383,7 +383,7 @@ def security_key_sign_in_finish():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/login/register-key")
-def register_key_at_sign_in():  # type: ignore[no-untyped-def]
+def register_key_at_sign_in():
     user = _register_at_sign_in_user()
     if user is None:
         session.clear()
@@ -408,7 +408,7 @@ def _register_at_sign_in_user() -> User | None:
 
 @bp.post("/login/register-key/options")
 @limiter.limit(_login_rate_limit)
-def register_key_at_sign_in_options():  # type: ignore[no-untyped-def]
+def register_key_at_sign_in_options():
     user = _register_at_sign_in_user()
     if user is None:
         return _json_error(messages.SIGN_IN_EXPIRED, 401)
@@ -419,14 +419,14 @@ def register_key_at_sign_in_options():  # type: ignore[no-untyped-def]
 
 @bp.post("/login/register-key")
 @limiter.limit(_login_rate_limit)
-def register_key_at_sign_in_finish():  # type: ignore[no-untyped-def]
+def register_key_at_sign_in_finish():
     user = _register_at_sign_in_user()
     if user is None:
         return _json_error(messages.SIGN_IN_EXPIRED, 401)
     return _finish_key_registration(user, then_sign_in=True)
 
 
-def _finish_key_registration(user: User, *, then_sign_in: bool):  # type: ignore[no-untyped-def]
+def _finish_key_registration(user: User, *, then_sign_in: bool):
     payload = request.get_json(silent=True) or {}
     name = str(payload.get("name") or "") if isinstance(payload, dict) else ""
     try:
@@ -451,14 +451,14 @@ def _finish_key_registration(user: User, *, then_sign_in: bool):  # type: ignore
     )
 
 
-def current_app_response(options_json: str):  # type: ignore[no-untyped-def]
+def current_app_response(options_json: str):
     from flask import current_app
 
     return current_app.response_class(options_json, mimetype="application/json")
 
 
 @bp.get("/account/security")
-def account_security():  # type: ignore[no-untyped-def]
+def account_security():
     user = current_user._get_current_object()
     settings = current_settings()
     return render_template(
@@ -473,19 +473,19 @@ def account_security():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/account/security-keys/options")
-def account_key_options():  # type: ignore[no-untyped-def]
+def account_key_options():
     ceremony = keys.begin_registration(current_settings(), current_user._get_current_object())
     session[_STATE] = ceremony.state
     return current_app_response(ceremony.options_json)
 
 
 @bp.post("/account/security-keys")
-def account_key_register():  # type: ignore[no-untyped-def]
+def account_key_register():
     return _finish_key_registration(current_user._get_current_object(), then_sign_in=False)
 
 
 @bp.post("/account/security-keys/<int:key_id>/remove")
-def account_key_remove(key_id: int):  # type: ignore[no-untyped-def]
+def account_key_remove(key_id: int):
     try:
         keys.remove_key(
             current_session(), current_settings(), current_user._get_current_object(), key_id
@@ -500,7 +500,7 @@ def account_key_remove(key_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/account/totp/remove")
-def account_totp_remove():  # type: ignore[no-untyped-def]
+def account_totp_remove():
     try:
         keys.remove_totp(current_session(), current_user._get_current_object())
     except keys.LastFactorError:
