@@ -27,7 +27,6 @@ OIDC_DIR = Path(__file__).resolve().parent.parent / "oidc"
 CLIENT_ID = "hrd-cases"
 CLIENT_SECRET = "test-client-secret-" + "y" * 24
 APP_BASE = "http://localhost"  # what the Flask test client calls itself
-REDIRECT_URI = f"{APP_BASE}/login/organisation/callback"
 POST_LOGOUT_URI = f"{APP_BASE}/login"
 _FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 _INPUT = re.compile(r'<input[^>]*name="([^"]+)"(?:[^>]*value="([^"]*)")?', re.S)
@@ -69,11 +68,17 @@ class TestProvider:
     __test__ = False
 
     def __init__(
-        self, *, keys: list[dict[str, Any]], clock_shift: int = 0, id_token_ttl: int | None = None
+        self,
+        *,
+        keys: list[dict[str, Any]],
+        clock_shift: int = 0,
+        id_token_ttl: int | None = None,
+        app_base: str = APP_BASE,
     ) -> None:
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.keys, self.clock_shift, self.id_token_ttl = keys, clock_shift, id_token_ttl
+        self.app_base = app_base
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -85,8 +90,8 @@ class TestProvider:
             "port": self.port,
             "clientId": CLIENT_ID,
             "clientSecret": CLIENT_SECRET,
-            "redirectUri": REDIRECT_URI,
-            "postLogoutRedirectUri": POST_LOGOUT_URI,
+            "redirectUri": f"{self.app_base}/login/organisation/callback",
+            "postLogoutRedirectUri": f"{self.app_base}/login",
             "signingKeys": self.keys,
             "clockShiftSeconds": self.clock_shift,
             "idTokenTtl": self.id_token_ttl,
