@@ -285,3 +285,24 @@ def test_provider_mfa_is_trusted_only_by_setting_and_claim(settings: Settings) -
     assert provider_did_mfa(trusting, {"acr": "urn:mfa"})
     assert not provider_did_mfa(trusting, {"amr": ["pwd"], "acr": "1"})
     assert not provider_did_mfa(trusting, {"amr": "mfa"})  # amr must be a list
+
+
+def test_a_token_signed_by_another_key_under_a_known_kid_is_refused(settings: Settings) -> None:
+    """A forged signature: same key id as the cached JWKS, different key material."""
+    forging = TestProvider(keys=[signing_key("shared-kid")])
+    forging.start()
+    app = _app_for(settings, forging.issuer)
+    try:
+        _user(app, "judy")
+        assert _sign_in_at_provider(app.test_client(), "judy").status_code == 302
+        forging.restart(keys=[signing_key("shared-kid")])  # new material, same kid
+        client = app.test_client()
+        refused = _sign_in_at_provider(client, "judy")
+        assert refused.status_code == 400
+        assert _shows(refused, messages.OIDC_FAILED)
+        assert not _signed_in(client)
+        assert _refusals(app) == ["bad_signature"]
+    finally:
+        forging.stop()
+        empty_all_tables(app)
+        app.extensions["hrd_db"].engine.dispose()
