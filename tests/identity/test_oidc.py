@@ -5,6 +5,7 @@ Each refusal is a clear page (never a 500) and an audit entry."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -128,15 +129,25 @@ def test_full_sign_in_binds_the_subject_and_still_asks_our_second_factor(
     assert _refusals(sso_app) == []
 
 
-def test_an_unknown_subject_is_politely_refused_and_audited(sso_app: Flask) -> None:
+def test_an_unknown_subject_is_politely_refused_and_audited(
+    sso_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     _user(sso_app, "unverified-bob")  # exists, but the provider does not vouch for the e-mail
     for login in ("stranger", "unverified-bob"):
         client = sso_app.test_client()
         refused = _sign_in_at_provider(client, login)
         assert refused.status_code == 403
-        assert "there is no account for you here" in refused.get_data(as_text=True)
+        page = refused.get_data(as_text=True)
+        assert "there is no account for you here" in page
+        assert login not in page  # the page repeats nothing the provider said
         assert not _signed_in(client)
     assert _refusals(sso_app) == ["unknown_identity", "unknown_identity"]
+    with sso_app.extensions["hrd_db"].session() as db:
+        audit_text = str([e.details for e in db.scalars(select(AuditEntry))])
+    for claim in ("stranger", "unverified-bob", "@example.org"):
+        assert claim not in audit_text
+        assert claim not in caplog.text
 
 
 def test_tampered_and_replayed_state_are_refused_and_audited(sso_app: Flask) -> None:
