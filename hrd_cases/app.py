@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from hrd_cases.extensions import csrf
     from hrd_cases.web import (
         action_views,
+        attachment_views,
         auth_views,
         calendar_views,
         case_views,
@@ -151,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(action_views.bp)
+    app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.

@@ -94,6 +94,13 @@ class Settings:
     oidc_password_disabled_roles: tuple[str, ...] = ()
     # Clock tolerance for ID-token times (exp, iat), in seconds.
     oidc_leeway_seconds: int = 60
+    # Evidence files: "database" (chunks as rows, the default) or "filesystem" (a directory,
+    # instance/attachments unless attachment_directory names another). Limits are enforced
+    # while the upload streams in.
+    attachment_storage: str = "database"
+    attachment_directory: str = ""
+    attachment_max_file_bytes: int = 25 * 1024 * 1024
+    attachment_max_case_bytes: int = 500 * 1024 * 1024
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -110,6 +117,10 @@ class Settings:
 
         env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
         return load_provider(self.keyring_file, env, self.keyring_env_var)
+
+    @property
+    def attachment_path(self) -> Path:
+        return Path(self.attachment_directory or self.instance_path / "attachments")
 
     @property
     def strategies_dir(self) -> Path:
@@ -169,6 +180,10 @@ class Settings:
                 raw = values[name]
                 parts = raw.split(",") if isinstance(raw, str) else raw
                 values[name] = tuple(p.strip() for p in parts if p.strip())
+        if environ.get("HRD_ATTACHMENT_STORAGE"):
+            values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
+        if environ.get("HRD_ATTACHMENT_DIRECTORY"):
+            values["attachment_directory"] = environ["HRD_ATTACHMENT_DIRECTORY"]
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -210,6 +225,12 @@ class Settings:
             raise SettingsError("webauthn_origin must be https:// (or http://localhost to test)")
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
             raise SettingsError("oidc_issuer is set: set HRD_OIDC_CLIENT_ID and _SECRET too")
+        if self.attachment_storage not in ("database", "filesystem"):
+            raise SettingsError("attachment_storage must be database or filesystem")
+        if not 0 < self.attachment_max_file_bytes <= self.attachment_max_case_bytes:
+            raise SettingsError(
+                "attachment_max_file_bytes must be positive and at most attachment_max_case_bytes"
+            )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
 

@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
         token_group,
         user_group,
     )
+    from hrd_cases.cli.attachments import attachments_group
     from hrd_cases.cli.audit import audit_group
     from hrd_cases.cli.defenders import defender_group
     from hrd_cases.cli.demo import demo_command
@@ -46,6 +47,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
     app.cli.add_command(export_group)
+    app.cli.add_command(attachments_group)
     register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli.ops)
 
 

@@ -14,6 +14,7 @@ from hrd_cases.models.action import (
     StatementDecision,
     TimelineEvent,
 )
+from hrd_cases.models.attachment import Attachment, AttachmentChunk
 from hrd_cases.models.audit import AuditChainHead, AuditEntry
 from hrd_cases.models.case import (
     Case,
@@ -29,6 +30,8 @@ from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
     "ApiToken",
+    "Attachment",
+    "AttachmentChunk",
     "AuditChainHead",
     "AuditEntry",
     "Case",

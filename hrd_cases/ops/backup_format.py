@@ -22,14 +22,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import struct
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, BinaryIO, Final
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hrd_cases.crypto import (
@@ -41,15 +39,20 @@ from hrd_cases.crypto import (
     wrap_data_key,
     wrapped_kek_version,
 )
+from hrd_cases.crypto.chunked import (
+    CHUNK_SIZE,
+    NONCE_SIZE,
+    TAG_SIZE,
+    ChunkError,
+    ChunkSealer,
+    open_chunk,
+    with_final_flag,
+)
 
 MAGIC: Final = b"HRDCASES-BACKUP\x00"
 FORMAT_VERSION: Final = 1
-CHUNK_SIZE: Final = 1 << 20
-NONCE_SIZE: Final = 12
-TAG_SIZE: Final = 16
 MAX_HEADER: Final = 64 * 1024
 _LENGTH = struct.Struct(">I")
-_CHUNK_AAD = struct.Struct(">QB")
 
 
 class BackupFormatError(DecryptionError):
@@ -120,16 +123,6 @@ def _header_digest(header_bytes: bytes) -> bytes:
     return hashlib.sha256(MAGIC + _LENGTH.pack(len(header_bytes)) + header_bytes).digest()
 
 
-def _chunks_with_final(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """Yield (chunk, is_last): one chunk of look-ahead. An empty stream is one empty chunk."""
-    previous: bytes | None = None
-    for chunk in chunks:
-        if previous is not None:
-            yield previous, False
-        previous = chunk
-    yield (previous if previous is not None else b""), True
-
-
 def read_chunks(stream: IO[bytes], size: int = CHUNK_SIZE) -> Iterator[bytes]:
     while True:
         chunk = stream.read(size)
@@ -148,12 +141,10 @@ def write_backup(
     """Seal ``plaintext_chunks`` into ``out``; ``on_progress`` gets plaintext byte counts."""
     header_bytes = header.to_bytes()
     out.write(MAGIC + _LENGTH.pack(len(header_bytes)) + header_bytes)
-    digest = _header_digest(header_bytes)
-    cipher = AESGCM(key)
-    for index, (chunk, final) in enumerate(_chunks_with_final(plaintext_chunks)):
-        nonce = os.urandom(NONCE_SIZE)
-        sealed = cipher.encrypt(nonce, chunk, digest + _CHUNK_AAD.pack(index, final))
-        out.write(_LENGTH.pack(NONCE_SIZE + len(sealed)) + nonce + sealed)
+    sealer = ChunkSealer(key, _header_digest(header_bytes))
+    for chunk, final in with_final_flag(plaintext_chunks):
+        body = sealer.seal(chunk, final=final)
+        out.write(_LENGTH.pack(len(body)) + body)
         if on_progress:
             on_progress(len(chunk))
 
@@ -209,17 +200,12 @@ def _open_chunks(stream: BinaryIO, key: bytes, digest: bytes) -> Iterator[bytes]
         body = stream.read(length)
         if len(body) != length:
             raise BackupFormatError("backup file is truncated (inside a chunk)")
-        nonce, sealed = body[:NONCE_SIZE], body[NONCE_SIZE:]
-        for final in (False, True):
-            try:
-                plaintext = cipher.decrypt(nonce, sealed, digest + _CHUNK_AAD.pack(index, final))
-            except InvalidTag:
-                continue
-            break
-        else:
+        try:
+            plaintext, final = open_chunk(cipher, digest, index, body)
+        except ChunkError:
             raise BackupFormatError(
                 f"backup chunk {index} does not authenticate (damaged, reordered or altered)"
-            )
+            ) from None
         yield plaintext
         if final:
             if stream.read(1):

@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
 
 from hrd_cases import audit
 from hrd_cases.crypto import NameQuery
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound
+from hrd_cases.models.attachment import Attachment
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.records.vault import EncryptedRecord, RecordVault
@@ -206,4 +207,13 @@ def erase_case_content(case: Case) -> int:
     for holder in holders:
         for field in cast(EncryptedRecord, holder).encrypted_fields:
             setattr(holder, f"{field}_ciphertext", None)
+    # Attachments' content chunks stay where they are, sealed under the key just destroyed:
+    # unreadable with any keyring. Their names go like every other field.
+    session = object_session(case)
+    if session is not None:
+        session.execute(
+            update(Attachment)
+            .where(Attachment.case_id == case.id)
+            .values(title_ciphertext=None, filename_ciphertext=None)
+        )
     return 1

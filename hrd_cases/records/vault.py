@@ -136,6 +136,11 @@ class RecordVault:
                 self.keyring(), data_key.wrapped_key, data_key_context_for(data_key.id)
             )
 
+    def record_key(self, record: EncryptedRecord) -> bytes:
+        """A record's data key itself, for content sealed in chunks rather than fields (a
+        case's attachments). Stays inside hrd_cases.records; raises ErasedError once erased."""
+        return self._unwrap(record.key_holder(), f"{record.__tablename__}#{record.id}")
+
     @staticmethod
     def erase_data_key(data_key: DataKey) -> None:
         """Crypto-shredding: without the wrapped key, nothing it protected can be decrypted,

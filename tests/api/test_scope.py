@@ -5,6 +5,7 @@ nothing, and show nothing."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Flask
@@ -37,12 +38,25 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.decide_statement": {"approve": True},
     "api.publish_statement": {},
 }
-ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id")
+ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id", "attachment_id")
 
 
 def action_ids(world: World) -> dict[str, str]:
     owner, reference = world.api["owner"], world.case.reference
+    evidence = {
+        "title": "t",
+        "category": "other",
+        "file": (io.BytesIO(b"plain evidence\n"), "e.txt"),
+    }
     return {
+        "attachment_id": data_of(
+            owner.post(
+                f"/cases/{reference}/attachments",
+                data=evidence,
+                content_type="multipart/form-data",
+            ),
+            201,
+        )["attachment"]["id"],
         "referral_id": data_of(
             owner.post(f"/cases/{reference}/referrals", VALID_BODIES["api.create_referral"]), 201
         )["id"],

@@ -14,7 +14,7 @@ from hrd_cases.db import migrate as dbschema
 from tests import pg
 
 REVISION = "e86639f16367"
-PREVIOUS = "b7c3e1a9d2f4"
+PREVIOUS = "1c04e860ddc8"
 
 
 @pytest.fixture
