@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.db import begin_write
-from hrd_cases.models import User
+from hrd_cases.models import OidcIdentity, User
 from hrd_cases.settings import Settings
 
 CLIENT_NAME = "organisation"
@@ -113,16 +113,24 @@ def match_account(session: Session, settings: Settings, claims: Mapping[str, Any
     if not issuer or not subject:
         raise OidcRefused("no_subject", status=400)
     begin_write(session)
-    user = session.scalar(
-        select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
+    identity = session.scalar(
+        select(OidcIdentity).where(
+            OidcIdentity.issuer == issuer, OidcIdentity.subject == subject
+        )
     )
+    user = None if identity is None else session.get(User, identity.user_id)
     if user is None:
         email = str(claims.get("email") or "").strip().lower()
         if email and claims.get("email_verified") is True:
             candidate = session.scalar(select(User).where(User.email == email))
             # Bind only an account not yet bound to another identity of this provider.
-            if candidate is not None and candidate.oidc_subject is None:
-                candidate.oidc_issuer, candidate.oidc_subject = issuer, subject
+            already = candidate is not None and session.scalar(
+                select(OidcIdentity.id).where(
+                    OidcIdentity.user_id == candidate.id, OidcIdentity.issuer == issuer
+                )
+            )
+            if candidate is not None and not already:
+                session.add(OidcIdentity(user_id=candidate.id, issuer=issuer, subject=subject))
                 audit.record(
                     session,
                     "account.oidc.bind",

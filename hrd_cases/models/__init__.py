@@ -25,7 +25,7 @@ from hrd_cases.models.case import (
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.models.keys import DataKey
-from hrd_cases.models.security_key import SecurityKey
+from hrd_cases.models.security_key import OidcIdentity, SecurityKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "OidcIdentity",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",

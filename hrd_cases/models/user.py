@@ -13,7 +13,6 @@ from sqlalchemy import (
     CheckConstraint,
     Enum,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -82,11 +81,6 @@ class User(Base):
     # The last accepted RFC 6238 time step: a code for this step or an earlier one is a replay.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
-    # Single sign-on: the provider's subject, bound at the first sign-in through it. Subjects are
-    # unique per issuer only, so the pair is the identity.
-    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
-    oidc_subject: Mapped[str | None] = mapped_column(String(255))
-
     # Account throttling (per account, whatever the address): failures in the current window.
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     failed_login_window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -106,9 +100,6 @@ class User(Base):
         CheckConstraint(
             "role != 'focal_point' OR delegation_id IS NOT NULL", name="focal_point_delegation"
         ),
-        # A unique index, not a constraint: SQLite adds it without rebuilding the users table
-        # (a rebuild would cascade-delete every row that references a user).
-        Index("ix_users_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
     )
 
     encrypted_fields: ClassVar[tuple[str, ...]] = ("totp_secret",)

@@ -18,6 +18,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Two new tables and nothing else: the users table is never rebuilt (on SQLite a rebuild drops
+# it, and ON DELETE CASCADE would empty sessions, codes and tokens with it).
 def upgrade() -> None:
     op.create_table('security_keys',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -39,23 +41,26 @@ def upgrade() -> None:
     with op.batch_alter_table('security_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_security_keys_user_id'), ['user_id'], unique=False)
 
-    # Plain ADD COLUMN and CREATE INDEX, never a batch rebuild of users: on SQLite the rebuild
-    # drops the table, and ON DELETE CASCADE would empty sessions, codes and tokens with it.
-    op.add_column('users', sa.Column('oidc_issuer', sa.String(length=255), nullable=True))
-    op.add_column('users', sa.Column('oidc_subject', sa.String(length=255), nullable=True))
-    op.create_index(
-        'ix_users_oidc_identity', 'users', ['oidc_issuer', 'oidc_subject'], unique=True
+    op.create_table('oidc_identities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('issuer', sa.String(length=255), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('bound_at', hrd_cases.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_oidc_identities_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_oidc_identities')),
+    sa.UniqueConstraint('issuer', 'subject', name='oidc_subject_once'),
+    sa.UniqueConstraint('user_id', 'issuer', name='oidc_one_per_issuer')
     )
-
+    with op.batch_alter_table('oidc_identities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_oidc_identities_user_id'), ['user_id'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_users_oidc_identity', table_name='users')
-    # DROP COLUMN in place (SQLite >= 3.35), again without rebuilding users.
-    op.drop_column('users', 'oidc_subject')
-    op.drop_column('users', 'oidc_issuer')
+    with op.batch_alter_table('oidc_identities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_oidc_identities_user_id'))
+    op.drop_table('oidc_identities')
 
     with op.batch_alter_table('security_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_security_keys_user_id'))
-
     op.drop_table('security_keys')

@@ -57,9 +57,7 @@ def test_identity_revision_keeps_accounts_and_carries_keys_up_and_down(
     )
 
     dbschema.upgrade(database_url, REVISION)
-    assert _run(database_url, "SELECT email, oidc_subject FROM users") == [
-        ("kept@example.org", None)
-    ]
+    assert _run(database_url, "SELECT email FROM users") == [("kept@example.org",)]
     assert _run(database_url, "SELECT count(*) FROM user_sessions") == [(1,)]
     _run(
         database_url,
@@ -70,16 +68,14 @@ def test_identity_revision_keeps_accounts_and_carries_keys_up_and_down(
         cred=b"\x01\x02",
         pk=b"\x03",
     )
-    _run(database_url, "UPDATE users SET oidc_issuer = 'https://idp', oidc_subject = 's1'")
-    # The (issuer, subject) pair names one account only.
+    bind = (
+        "INSERT INTO oidc_identities (user_id, issuer, subject, bound_at)"
+        " VALUES (:u, 'https://idp', :s, CURRENT_TIMESTAMP)"
+    )
+    _run(database_url, bind, u=user_id, s="s1")
+    # The (issuer, subject) pair names one account only, and an account one subject per issuer.
     with pytest.raises(Exception, match=r"(?i)unique"):
-        _run(
-            database_url,
-            "INSERT INTO users (email, display_name, role, password_hash, is_active,"
-            " created_at, failed_login_count, oidc_issuer, oidc_subject) VALUES"
-            " ('other@example.org', 'O', 'admin', 'x', true, CURRENT_TIMESTAMP, 0,"
-            " 'https://idp', 's1')",
-        )
+        _run(database_url, bind, u=user_id, s="s2")
     assert _run(database_url, "SELECT name, sign_count FROM security_keys") == [("blue key", 7)]
 
     dbschema.downgrade(database_url, PREVIOUS)
@@ -87,3 +83,4 @@ def test_identity_revision_keeps_accounts_and_carries_keys_up_and_down(
     assert _run(database_url, "SELECT count(*) FROM user_sessions") == [(1,)]
     dbschema.upgrade(database_url, "head")
     assert _run(database_url, "SELECT count(*) FROM security_keys") == [(0,)]
+    assert _run(database_url, "SELECT count(*) FROM oidc_identities") == [(0,)]

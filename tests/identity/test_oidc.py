@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hrd_cases import create_app
 from hrd_cases.auth import messages
-from hrd_cases.models import AuditEntry, Role, User
+from hrd_cases.models import AuditEntry, OidcIdentity, Role, User
 from hrd_cases.settings import Settings
 from tests.support.app import AuthActions, empty_all_tables
 from tests.support.factories import make_user
@@ -119,9 +119,10 @@ def test_full_sign_in_binds_the_subject_and_still_asks_our_second_factor(
     assert actions.second_factor_step(actions.next_code(user.email)).status_code == 302
     assert _signed_in(client)
     with sso_app.extensions["hrd_db"].session() as db:
-        bound = db.get(User, user.id)
-        assert bound is not None
-        assert (bound.oidc_issuer, bound.oidc_subject) == (provider.issuer, "alice")
+        bound = db.scalars(select(OidcIdentity)).all()
+        assert [(b.user_id, b.issuer, b.subject) for b in bound] == [
+            (user.id, provider.issuer, "alice")
+        ]
 
     # The next sign-in matches on the bound subject.
     again = sso_app.test_client()
