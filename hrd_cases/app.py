@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         export_views,
         health,
         intake_views,
+        notification_views,
         views,
     )
 
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(notification_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

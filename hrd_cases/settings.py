@@ -94,6 +94,31 @@ class Settings:
     oidc_password_disabled_roles: tuple[str, ...] = ()
     # Clock tolerance for ID-token times (exp, iat), in seconds.
     oidc_leeway_seconds: int = 60
+    # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
+    # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
+    erasure_retire_within_days: int = 7
+    # Notifications (issue 18). Links in e-mails start with public_base_url.
+    public_base_url: str = "http://127.0.0.1:5000"
+    # "directory" writes each e-mail to instance/outbox/*.eml (development); "smtp" sends it.
+    mail_transport: Literal["directory", "smtp"] = "directory"
+    mail_from: str = "hrd_cases <no-reply@hrd-cases.invalid>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    # "starttls" upgrades a plain connection; "tls" is implicit TLS (port 465); "none" only
+    # for a relay on the same host.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    # A CA bundle to verify the SMTP server with (else the system's).
+    smtp_ca_file: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    notify_max_attempts: int = 8
+    notify_backoff_base_seconds: float = 30.0
+    notify_backoff_cap_seconds: float = 3600.0
+    notify_lease_seconds: float = 300.0
+    notify_batch_size: int = 50
+    notify_poll_seconds: float = 2.0
+    digest_hour: int = 7
     # Evidence files: "database" (chunks as rows, the default) or "filesystem" (a directory,
     # instance/attachments unless attachment_directory names another). Limits are enforced
     # while the upload streams in.
@@ -180,6 +205,10 @@ class Settings:
                 raw = values[name]
                 parts = raw.split(",") if isinstance(raw, str) else raw
                 values[name] = tuple(p.strip() for p in parts if p.strip())
+        for name, cast in _MAIL_ENVIRONMENT.items():
+            variable = f"HRD_{name.upper()}"
+            if environ.get(variable):
+                values[name] = cast(environ[variable])
         if environ.get("HRD_ATTACHMENT_STORAGE"):
             values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
         if environ.get("HRD_ATTACHMENT_DIRECTORY"):
@@ -225,6 +254,22 @@ class Settings:
             raise SettingsError("webauthn_origin must be https:// (or http://localhost to test)")
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
             raise SettingsError("oidc_issuer is set: set HRD_OIDC_CLIENT_ID and _SECRET too")
+        if not 1 <= self.erasure_retire_within_days <= 90:
+            raise SettingsError("erasure_retire_within_days must be between 1 and 90")
+        if self.mail_transport not in ("directory", "smtp"):
+            raise SettingsError("mail_transport must be directory or smtp")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            raise SettingsError("smtp_security must be starttls, tls or none")
+        if (
+            self.is_production
+            and self.mail_transport == "smtp"
+            and self.smtp_security == "none"
+            and self.smtp_host not in ("127.0.0.1", "localhost", "::1")
+        ):
+            raise SettingsError(
+                "refusing to send e-mail unencrypted to a remote host in production: "
+                "set HRD_SMTP_SECURITY to starttls or tls"
+            )
         if self.attachment_storage not in ("database", "filesystem"):
             raise SettingsError("attachment_storage must be database or filesystem")
         if not 0 < self.attachment_max_file_bytes <= self.attachment_max_case_bytes:
@@ -233,6 +278,27 @@ class Settings:
             )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
+
+
+# Mail and worker settings that the environment may override: HRD_<NAME> -> its type.
+_MAIL_ENVIRONMENT: dict[str, Any] = {
+    "public_base_url": str,
+    "mail_transport": str,
+    "mail_from": str,
+    "smtp_host": str,
+    "smtp_port": int,
+    "smtp_security": str,
+    "smtp_username": str,
+    "smtp_password": str,
+    "smtp_ca_file": str,
+    "smtp_timeout_seconds": float,
+    "notify_max_attempts": int,
+    "notify_backoff_base_seconds": float,
+    "notify_backoff_cap_seconds": float,
+    "notify_lease_seconds": float,
+    "notify_batch_size": int,
+    "notify_poll_seconds": float,
+}
 
 
 def normalise_database_url(url: str) -> str:

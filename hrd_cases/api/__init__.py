@@ -21,6 +21,7 @@ from hrd_cases.api import (  # noqa: E402, F401
     attachments,
     cases,
     exports,
+    notifications,
     openapi,
     strategies,
 )

@@ -26,6 +26,16 @@ from hrd_cases.models.case import (
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.models.keys import DataKey
 from hrd_cases.models.security_key import OidcIdentity, SecurityKey
+from hrd_cases.models.keys import DataKey, KekRetirement
+from hrd_cases.models.notification import (
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxState,
+)
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -45,10 +55,18 @@ __all__ = [
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "Delivery",
+    "EmailState",
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
     "OidcIdentity",
+    "KekRetirement",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
+    "OutboxMessage",
+    "OutboxState",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",

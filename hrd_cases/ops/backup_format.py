@@ -55,6 +55,15 @@ MAX_HEADER: Final = 64 * 1024
 _LENGTH = struct.Struct(">I")
 
 
+# Operator-facing, one line: why a backup that needs a retired KEK cannot be restored.
+RETIRED_KEY_REFUSAL: Final = (
+    "refusing to restore: this backup (taken {created_at}) needs key version(s) {missing}, "
+    "which are no longer in the keyring (versions {present}); a key version is retired after "
+    "an erasure so that no copy made before it can be read again, so this backup is "
+    "unreadable by design"
+)
+
+
 class BackupFormatError(DecryptionError):
     """The file is not a backup, is damaged or truncated, or does not match the keyring."""
 
@@ -67,6 +76,11 @@ class BackupHeader:
     kek_version: int
     wrapped_key: bytes
     revision: str | None
+    # The KEK versions that wrap the data keys inside the snapshot: restore needs them all.
+    kek_versions: tuple[int, ...] = ()
+
+    def needed_versions(self) -> list[int]:
+        return sorted({self.kek_version, *self.kek_versions})
 
     def to_bytes(self) -> bytes:
         document = {
@@ -78,6 +92,7 @@ class BackupHeader:
             "wrapped_key": base64.b64encode(self.wrapped_key).decode("ascii"),
             "revision": self.revision,
             "chunk_size": CHUNK_SIZE,
+            "kek_versions": list(self.kek_versions),
         }
         return json.dumps(document, sort_keys=True).encode("utf-8")
 
@@ -97,6 +112,7 @@ class BackupHeader:
                 kek_version=int(document["kek_version"]),
                 wrapped_key=base64.b64decode(document["wrapped_key"], validate=True),
                 revision=document.get("revision"),
+                kek_versions=tuple(int(v) for v in document.get("kek_versions", ())),
             )
         except BackupFormatError:
             raise
@@ -109,13 +125,20 @@ def _key_context(backup_id: str) -> DataKeyContext:
 
 
 def new_header(
-    keyring: Keyring, *, backend: str, created_at: str, revision: str | None
+    keyring: Keyring,
+    *,
+    backend: str,
+    created_at: str,
+    revision: str | None,
+    kek_versions: tuple[int, ...] = (),
 ) -> tuple[BackupHeader, bytes]:
     """A header with a fresh backup key wrapped under the primary KEK; returns (header, key)."""
     backup_id = str(uuid.uuid4())
     key = new_data_key()
     wrapped = wrap_data_key(keyring, key, _key_context(backup_id))
-    header = BackupHeader(backend, backup_id, created_at, keyring.primary, wrapped, revision)
+    header = BackupHeader(
+        backend, backup_id, created_at, keyring.primary, wrapped, revision, kek_versions
+    )
     return header, key
 
 
@@ -172,11 +195,15 @@ def open_backup(stream: BinaryIO, keyring: Keyring) -> tuple[BackupHeader, Itera
     authenticated does it stop: a consumer that sees StopIteration has the whole snapshot.
     """
     header, header_bytes = read_header(stream)
-    if wrapped_kek_version(header.wrapped_key) not in keyring.versions():
+    needed = sorted({wrapped_kek_version(header.wrapped_key), *header.needed_versions()})
+    missing = [version for version in needed if version not in keyring.versions()]
+    if missing:
         raise BackupFormatError(
-            f"this backup was made under key version {header.kek_version}, which is not in the "
-            f"keyring (versions {', '.join(map(str, keyring.versions()))}); restore needs the "
-            "keyring in use when the backup was taken"
+            RETIRED_KEY_REFUSAL.format(
+                missing=", ".join(map(str, missing)),
+                created_at=header.created_at,
+                present=", ".join(map(str, keyring.versions())),
+            )
         )
     try:
         key = unwrap_data_key(keyring, header.wrapped_key, _key_context(header.backup_id))

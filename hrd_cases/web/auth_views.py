@@ -33,6 +33,7 @@ from hrd_cases.auth.service import (
     check_password,
     confirm_enrolment,
     is_throttled,
+    origin_hash,
     pending_secret,
     record_second_factor_failure,
     sign_out,
@@ -134,7 +135,13 @@ def _second_step_for(user: User) -> str:
 
 
 def _finish_sign_in(user: User):
-    start_session(current_session(), user)
+    origin = origin_hash(
+        current_settings().secret_key,
+        user.id,
+        request.remote_addr,
+        request.headers.get("User-Agent"),
+    )
+    start_session(current_session(), user, origin=origin)
     via_organisation = session.get(_VIA_OIDC, False)
     session.clear()  # drop the pending marker: the signed-in session starts clean
     if via_organisation:

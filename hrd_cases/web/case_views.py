@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from hrd_cases.auth.permissions import Permission, has_permission, require
-from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
 from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
 from hrd_cases.domain.vocabulary import (
     ActionType,
@@ -26,6 +26,7 @@ from hrd_cases.domain.vocabulary import (
 from hrd_cases.models import Case, User
 from hrd_cases.reads.case_view import view_case
 from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
+from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
 from hrd_cases.workflow.attachments import list_attachments
 from hrd_cases.workflow.consent import active_consent_covers
@@ -235,6 +236,9 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         people=view.people,
         forms=forms,
         erase_forms=erase_forms,
+        erasure_explained=ERASURE_EXPLAINED.format(
+            days=current_settings().erasure_retire_within_days
+        ),
         states={
             "referral": ReferralState,
             "hearing": HearingState,

@@ -1,7 +1,7 @@
 """identity: security keys and single sign-on subjects
 
 Revision ID: e86639f16367
-Revises: 1c04e860ddc8
+Revises: 1f8beb2f5bd8
 Create Date: 2026-11-29 03:25:33.172963+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import hrd_cases.db
 
 revision: str = 'e86639f16367'
-down_revision: str | None = '1c04e860ddc8'
+down_revision: str | None = '1f8beb2f5bd8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

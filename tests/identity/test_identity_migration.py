@@ -14,7 +14,7 @@ from hrd_cases.db import migrate as dbschema
 from tests import pg
 
 REVISION = "e86639f16367"
-PREVIOUS = "1c04e860ddc8"
+PREVIOUS = "1f8beb2f5bd8"
 
 
 @pytest.fixture
