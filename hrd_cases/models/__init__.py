@@ -24,8 +24,6 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.models.keys import DataKey
-from hrd_cases.models.security_key import OidcIdentity, SecurityKey
 from hrd_cases.models.keys import DataKey, KekRetirement
 from hrd_cases.models.notification import (
     Delivery,
@@ -36,6 +34,7 @@ from hrd_cases.models.notification import (
     OutboxMessage,
     OutboxState,
 )
+from hrd_cases.models.security_key import OidcIdentity, SecurityKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -60,11 +59,11 @@ __all__ = [
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
-    "OidcIdentity",
     "KekRetirement",
     "Notification",
     "NotificationEvent",
     "NotificationPreference",
+    "OidcIdentity",
     "OutboxMessage",
     "OutboxState",
     "RecoveryCode",
