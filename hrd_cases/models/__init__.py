@@ -40,6 +40,7 @@ from hrd_cases.models.notification import (
     OutboxMessage,
     OutboxState,
 )
+from hrd_cases.models.security_key import OidcIdentity, SecurityKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "Notification",
     "NotificationEvent",
     "NotificationPreference",
+    "OidcIdentity",
     "OutboxMessage",
     "OutboxState",
     "RecoveryCode",
@@ -77,6 +79,7 @@ __all__ = [
     "ReferralAssistance",
     "ReferralDecision",
     "Role",
+    "SecurityKey",
     "Statement",
     "StatementDecision",
     "TimelineEvent",
