@@ -46,6 +46,10 @@ class Settings:
     session_absolute_hours: int = 12
     blind_index_bits: int = 32
     suppression_k: int = 5
+    # Protection interval: no attacker may narrow a suppressed count v inside [v - p, v + p].
+    suppression_p: int = 2
+    # Days after a quarter closes before it may be released (late entries).
+    release_lag_days: int = 30
     log_level: str = "INFO"
     ratelimit_storage_uri: str = "memory://"
     argon2_time_cost: int = 3
@@ -162,6 +166,10 @@ class Settings:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
+        if not 1 <= self.suppression_p <= 100:
+            raise SettingsError("suppression_p must be between 1 and 100")
+        if not 0 <= self.release_lag_days <= 366:
+            raise SettingsError("release_lag_days must be between 0 and 366")
 
 
 def normalise_database_url(url: str) -> str:

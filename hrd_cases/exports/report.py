@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import pycountry
@@ -26,6 +26,7 @@ from hrd_cases.exports.suppression import (
     ALL,
     ALL_ROW,
     COUNTRY,
+    DEFAULT_P,
     REGION,
     Grid,
     Protected,
@@ -43,6 +44,7 @@ class Row:
     code: str
     label: str
     cells: tuple[Cell, ...]
+    region: str | None = None  # a country row's region
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,10 @@ class QuarterlyReport:
     method: tuple[str, ...]
     definitions: tuple[tuple[str, str], ...]
     tables: tuple[Table, ...]
+    p: int = DEFAULT_P
     title: str = TITLE
+    # The unprotected grids, for the audit and the tests; never rendered.
+    protected: Mapping[str, tuple[Grid, Protected]] = field(default_factory=dict, repr=False)
 
     @property
     def period_text(self) -> str:
@@ -109,38 +114,69 @@ def _rows_countries(row: RowKey, countries: Sequence[str]) -> list[str]:
 
 
 def build_report(
-    raw: RawFigures, *, quarter: Quarter, as_of: date, window: Window, k: int
+    raw: RawFigures,
+    *,
+    quarter: Quarter,
+    as_of: date,
+    window: Window,
+    k: int,
+    p: int = DEFAULT_P,
 ) -> QuarterlyReport:
+    # Every table lists the same countries (any figure in the quarter), so that a row's
+    # presence in one table says nothing about its counts there.
+    listed = tuple(
+        sorted(
+            {
+                country
+                for family, columns in FAMILY_COLUMNS.items()
+                for (country, column), n in raw.counts.get(family, {}).items()
+                if n and column in columns
+            }
+        )
+    )
+    region_of = {country: _region_code(country) for country in listed}
     protected: dict[str, tuple[Grid, Protected]] = {}
     for family, columns in FAMILY_COLUMNS.items():
-        counts = raw.counts.get(family, {})
-        region_of = {country: _region_code(country) for country, _ in counts}
-        grid = Grid(columns, FAMILY_PARTITIONS[family], counts, region_of)
-        protected[family] = (grid, protect(grid, k))
-    tables = tuple(_table(spec, *protected[spec.family], raw, quarter, k) for spec in TABLES)
+        counts = {
+            key: n
+            for key, n in raw.counts.get(family, {}).items()
+            if n and key[1] in columns and key[0] in region_of
+        }
+        grid = Grid(columns, FAMILY_PARTITIONS[family], counts, region_of, listed=listed)
+        protected[family] = (grid, protect(grid, k, p))
+    tables = tuple(
+        _table(spec, *protected[spec.family], raw, quarter, k, listed) for spec in TABLES
+    )
     return QuarterlyReport(
         quarter=quarter,
         as_of=as_of,
         window=window,
         k=k,
-        method=method_statement(k),
+        p=p,
+        method=method_statement(k, p),
         definitions=DEFINITIONS,
         tables=tables,
+        protected=protected,
     )
 
 
 def _table(
-    spec: TableSpec, grid: Grid, protected: Protected, raw: RawFigures, quarter: Quarter, k: int
+    spec: TableSpec,
+    grid: Grid,
+    protected: Protected,
+    raw: RawFigures,
+    quarter: Quarter,
+    k: int,
+    all_countries: Sequence[str],
 ) -> Table:
-    all_countries = sorted({country for country, _ in raw.counts.get(spec.family, {})})
 
     def row(key: RowKey) -> Row:
         level, code = key
         label = {COUNTRY: country_label(code), REGION: code, ALL: "All countries"}[level]
         members = _rows_countries(key, all_countries)
-        return Row(
-            level, code, label, tuple(_cell(c, key, protected, raw, members) for c in spec.columns)
-        )
+        cells = tuple(_cell(c, key, protected, raw, members) for c in spec.columns)
+        region = _region_code(code) if level == COUNTRY else None
+        return Row(level, code, label, cells, region)
 
     rows = grid.rows()
     by_country = tuple(row(r) for r in rows if r[0] == COUNTRY)
@@ -162,7 +198,9 @@ def _cell(
     # where their count is).
     if column.kind == "amount":
         base = (row, "approved")
-        if protected.is_suppressed(base):
+        # Each grant has a ceiling, so a country's amount would bound its hidden count from
+        # below: amounts are published for all countries together only.
+        if row != ALL_ROW or protected.is_suppressed(base):
             return SUPPRESSED_MARK
         return sum(raw.amount_approved.get(c, 0) for c in members)
     if column.kind == "median_days":
