@@ -19,10 +19,12 @@ def render_csv(report: QuarterlyReport) -> bytes:
         writer.writerow([neutralise(c) for c in cells])
 
     line(report.title)
+    line("Status", report.status_line)
     line("Quarter", report.quarter.label)
     line("Period", report.period_text)
     line("As of", report.as_of.isoformat())
     line("k", report.k)
+    line("p", report.p)
     for paragraph in report.method:
         line("Method", paragraph)
     for term, text in report.definitions:

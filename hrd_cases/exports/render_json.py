@@ -18,6 +18,11 @@ def render_json(report: QuarterlyReport) -> bytes:
     document = {
         "format_version": FORMAT_VERSION,
         "title": report.title,
+        "status": report.status,
+        "version": report.version,
+        "released_on": report.released_on.isoformat() if report.released_on else None,
+        "revision_reason": report.revision_reason,
+        "status_line": report.status_line,
         "quarter": report.quarter.label,
         "period": {
             "start": report.window.start.isoformat(),

@@ -26,7 +26,7 @@ def render_xlsx(report: QuarterlyReport) -> bytes:
     workbook.remove(workbook.worksheets[1])  # the default empty sheet
     _about(about, report)
     for table in report.tables:
-        _table(workbook.create_sheet(f"Table {table.spec.number}"), table)
+        _table(workbook.create_sheet(f"Table {table.spec.number}"), table, report.status_line)
     stamp = datetime.combine(report.as_of, time.min)
     workbook.properties.created = stamp
     workbook.properties.modified = stamp
@@ -63,11 +63,13 @@ def _put(sheet: Worksheet, row: int, values: tuple[object, ...], *, bold: bool =
 
 def _about(sheet: Worksheet, report: QuarterlyReport) -> None:
     lines: list[tuple[object, ...]] = [
+        (report.status_line,),
         (report.title,),
         ("Quarter", report.quarter.label),
         ("Period", report.period_text),
         ("As of", report.as_of.isoformat()),
         ("k", report.k),
+        ("p", report.p),
         (),
         ("Disclosure control",),
         *(("Method", paragraph) for paragraph in report.method),
@@ -86,12 +88,13 @@ def _about(sheet: Worksheet, report: QuarterlyReport) -> None:
     sheet.column_dimensions["B"].width = 110
 
 
-def _table(sheet: Worksheet, table: Table) -> None:
+def _table(sheet: Worksheet, table: Table, status_line: str) -> None:
     spec = table.spec
-    _put(sheet, 1, (f"Table {spec.number}", spec.title), bold=True)
-    _put(sheet, 2, ("Definition", spec.definition))
-    _put(sheet, 3, ("Summary", table.summary))
-    number = 5
+    _put(sheet, 1, (status_line,), bold=True)  # every sheet says whether it is a release
+    _put(sheet, 2, (f"Table {spec.number}", spec.title), bold=True)
+    _put(sheet, 3, ("Definition", spec.definition))
+    _put(sheet, 4, ("Summary", table.summary))
+    number = 6
     for heading, rows in (("Country", table.by_country), ("Region", table.by_region)):
         _put(sheet, number, (heading, *(c.label for c in spec.columns)), bold=True)
         number += 1

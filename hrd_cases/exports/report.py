@@ -31,11 +31,13 @@ from hrd_cases.exports.suppression import (
     Grid,
     Protected,
     RowKey,
+    moved_cells,
     protect,
 )
 
 Cell = int | float | str  # a number, SUPPRESSED_MARK or NOT_APPLICABLE_MARK
 TITLE = "Quarterly aggregate export: protection of human rights defenders"
+PROVISIONAL = "provisional"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,28 @@ class QuarterlyReport:
     definitions: tuple[tuple[str, str], ...]
     tables: tuple[Table, ...]
     p: int = DEFAULT_P
+    # "release" (frozen; version and date below) or "provisional" (an analyst's preview).
+    status: str = "release"
+    version: int = 1
+    released_on: date | None = None
+    revision_reason: str | None = None
     title: str = TITLE
     # The unprotected grids, for the audit and the tests; never rendered.
     protected: Mapping[str, tuple[Grid, Protected]] = field(default_factory=dict, repr=False)
+
+    @property
+    def status_line(self) -> str:
+        """Printed at the top of every page and sheet."""
+        if self.status == PROVISIONAL:
+            return (
+                f"PROVISIONAL PREVIEW, NOT A RELEASE: {self.quarter.label} is not released; "
+                "these figures will change and must not be published or quoted."
+            )
+        released = self.released_on.isoformat() if self.released_on else ""
+        text = f"Release {self.quarter.label}, version {self.version}, released {released}."
+        if self.revision_reason:
+            text += f" Revision: {self.revision_reason}"
+        return text
 
     @property
     def period_text(self) -> str:
@@ -121,7 +142,11 @@ def build_report(
     window: Window,
     k: int,
     p: int = DEFAULT_P,
+    changed_since: Mapping[str, Mapping[tuple[str, str], int]] | None = None,
 ) -> QuarterlyReport:
+    """``changed_since``: the true counts of the previous version of this release (a
+    revision): every cell whose count moved by 1 to k-1 is protected like a small count, so
+    that the difference between the two versions discloses nothing."""
     # Every table lists the same countries (any figure in the quarter), so that a row's
     # presence in one table says nothing about its counts there.
     listed = tuple(
@@ -143,7 +168,10 @@ def build_report(
             if n and key[1] in columns and key[0] in region_of
         }
         grid = Grid(columns, FAMILY_PARTITIONS[family], counts, region_of, listed=listed)
-        protected[family] = (grid, protect(grid, k, p))
+        moved = frozenset()
+        if changed_since is not None:
+            moved = moved_cells(grid, changed_since.get(family, {}), k)
+        protected[family] = (grid, protect(grid, k, p, also_primary=moved))
     tables = tuple(
         _table(spec, *protected[spec.family], raw, quarter, k, listed) for spec in TABLES
     )

@@ -143,17 +143,45 @@ def equations(grid: Grid) -> list[tuple[CellKey, ...]]:
     return found
 
 
+def moved_cells(
+    grid: Grid, previous_counts: Mapping[tuple[str, str], int], k: int
+) -> frozenset[CellKey]:
+    """The cells of ``grid`` whose value moved by 1 to k-1 since ``previous_counts`` (the
+    previous version's counts by country and column, over the same listed countries)."""
+    listed = set(grid.countries)
+    before = Grid(
+        grid.columns,
+        grid.partitions,
+        {
+            key: n
+            for key, n in previous_counts.items()
+            if key[0] in listed and key[1] in grid.columns
+        },
+        grid.region_of,
+        grid.at_most,
+        grid.listed,
+        grid.regions,
+    )
+    old, new = cell_values(before), cell_values(grid)
+    return frozenset(cell for cell, value in new.items() if 0 < abs(value - old[cell]) < k)
+
+
 def inequalities(grid: Grid) -> tuple[tuple[CellKey, CellKey], ...]:
     return tuple(
         ((row, small), (row, large)) for row in grid.rows() for small, large in grid.at_most
     )
 
 
-def protect(grid: Grid, k: int, p: int = DEFAULT_P) -> Protected:
+def protect(
+    grid: Grid, k: int, p: int = DEFAULT_P, also_primary: frozenset[CellKey] = frozenset()
+) -> Protected:
+    """``also_primary``: cells protected like small counts whatever their value (a revision's
+    cells that moved by a small amount since the previous version)."""
     values = cell_values(grid)
     eqs = equations(grid)
     at_most = inequalities(grid)
     primary, secondary = suppress(values, eqs, k, is_aggregate=_is_aggregate)
+    primary = primary | {cell for cell in also_primary if cell in values and values[cell] > 0}
     constraints = Constraints(
         tuple(eqs), at_most, unimodular=len(grid.partitions) <= 1 and not at_most
     )

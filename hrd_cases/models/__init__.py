@@ -24,6 +24,7 @@ from hrd_cases.models.case import (
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.models.keys import DataKey
+from hrd_cases.models.release import QuarterlyRelease, ReleaseFile
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -44,10 +45,12 @@ __all__ = [
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "QuarterlyRelease",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",
     "ReferralDecision",
+    "ReleaseFile",
     "Role",
     "Statement",
     "StatementDecision",

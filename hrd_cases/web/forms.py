@@ -15,6 +15,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     URLField,
     widgets,
@@ -242,3 +243,5 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    download = SubmitField("Download")
+    release = SubmitField("Release this quarter")
