@@ -26,7 +26,7 @@ from hrd_cases.exports.service import EXPORT_FORMATS
 from hrd_cases.models import User
 from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.web.forms import ExportForm, choice
-from hrd_cases.web.queries import cases_per_quarter, quarter_of
+from hrd_cases.web.queries import cases_per_quarter, quarters_between
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
@@ -41,7 +41,9 @@ def _form() -> ExportForm:
     form = ExportForm()
     today = utcnow().date()
     counts = cases_per_quarter(get_session(), k=current_settings().suppression_k, today=today)
-    quarters = [c.quarter for c in counts] or [quarter_of(today)]
+    # The last year's quarters too: a quarter with no case yet can still be released.
+    year_ago = today.replace(year=today.year - 1, day=1)
+    quarters = sorted({c.quarter for c in counts} | set(quarters_between(year_ago, today)))
     lag = current_settings().release_lag_days
     session = get_session()
     labels = []
