@@ -40,12 +40,12 @@ def refuse_demo_instance(app: Flask) -> None:
     """A demo database has public passwords and TOTP secrets: never serve it in production."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from hrd_cases.db import get_database
+    from hrd_cases.db import database_of
     from hrd_cases.demo import is_demo_instance
     from hrd_cases.settings import SettingsError
 
     try:
-        with get_database(app).session() as session:
+        with database_of(app).session() as session:
             demo = is_demo_instance(session)
     except SQLAlchemyError:
         return  # not reachable or not initialised yet: /healthz reports it
@@ -109,7 +109,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from hrd_cases.auth.gate import register_login_gate
     from hrd_cases.auth.passwords import make_hasher
     from hrd_cases.auth.service import load_session_user
-    from hrd_cases.db import get_session
+    from hrd_cases.current import current_session
     from hrd_cases.extensions import csrf, limiter, login_manager
     from hrd_cases.web.headers import register_security_headers
 
@@ -120,7 +120,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     # Sessions are server-side rows with idle and absolute timeouts; an address change (a
     # phone moving between networks) must not sign people out.
     login_manager.session_protection = None
-    login_manager.user_loader(lambda token: load_session_user(get_session(), settings, token))
+    login_manager.user_loader(lambda token: load_session_user(current_session(), settings, token))
     # The gate runs before CSRF so that an anonymous request always meets the sign-in page.
     register_login_gate(app)
     csrf.init_app(app)

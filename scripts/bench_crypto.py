@@ -33,10 +33,11 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hrd_cases.crypto import FileKeyProvider, decrypt_field, matches
+from hrd_cases.crypto import EncryptionContext, FileKeyProvider, decrypt_field, matches
 from hrd_cases.db import Database
+from hrd_cases.domain.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import DataKey, Defender, DefenderNameToken, Delegation
-from hrd_cases.records import PlaintextFieldCipherForBenchmarks, RecordVault
+from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import (
     name_tokens,
     new_defender_reference,
@@ -45,7 +46,6 @@ from hrd_cases.records.defenders import (
 from hrd_cases.records.keys import rotate
 from hrd_cases.records.vault import field_context
 from hrd_cases.settings import CONFIG_DIR
-from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow.service import IntakeInput, open_case
 from hrd_cases.workflow.templates import load_catalogue
 from scripts.benchlib import (
@@ -87,6 +87,17 @@ def name_pools(rng: random.Random) -> tuple[list[str], list[str]]:
     firsts = sorted({word(rng.choice((2, 3))) for _ in range(3000)})
     lasts = sorted({word(rng.choice((3, 4))) for _ in range(20000)})
     return firsts, lasts
+
+
+class PlaintextFieldCipherForBenchmarks:
+    """Stores UTF-8 plaintext: lives here, not in the package, so that only this benchmark can
+    build a vault that does not encrypt; it measures the cost of encryption on the same path."""
+
+    def encrypt(self, dek: bytes, plaintext: str, context: EncryptionContext) -> bytes:
+        return plaintext.encode()
+
+    def decrypt(self, dek: bytes, blob: bytes, context: EncryptionContext) -> str:
+        return bytes(blob).decode()
 
 
 def make_vault(keyring_file: Path, plaintext: bool = False) -> RecordVault:

@@ -37,6 +37,16 @@ from sqlalchemy import insert, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hrd_cases.db import Database
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
+from hrd_cases.domain.vocabulary import (
+    AssistanceType,
+    HearingOutcome,
+    Mechanism,
+    ProfileCategory,
+    RiskLevel,
+    StatementLevel,
+    ThreatType,
+)
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
     build_quarterly_export,
@@ -56,16 +66,6 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.settings import CONFIG_DIR
-from hrd_cases.vocabulary import (
-    AssistanceType,
-    HearingOutcome,
-    Mechanism,
-    ProfileCategory,
-    RiskLevel,
-    StatementLevel,
-    ThreatType,
-)
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 from hrd_cases.workflow.templates import load_catalogue
 from scripts.benchlib import PeakMemory, machine_description, throwaway_database, write_docs_section
 

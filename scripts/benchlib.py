@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from hrd_cases import dbschema
+from hrd_cases.db import migrate as dbschema
 from hrd_cases.settings import normalise_database_url
 
 DOCS_BENCHMARKS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

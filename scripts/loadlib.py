@@ -29,6 +29,14 @@ from hrd_cases.crypto import (
     new_data_key,
     wrap_data_key,
 )
+from hrd_cases.domain.states import ReferralState
+from hrd_cases.domain.vocabulary import (
+    ActionType,
+    Mechanism,
+    ProfileCategory,
+    RiskLevel,
+    ThreatType,
+)
 from hrd_cases.models import (
     Case,
     CaseDefender,
@@ -47,8 +55,6 @@ from hrd_cases.models import (
 )
 from hrd_cases.records.defenders import new_defender_reference
 from hrd_cases.records.vault import data_key_context_for
-from hrd_cases.vocabulary import ActionType, Mechanism, ProfileCategory, RiskLevel, ThreatType
-from hrd_cases.workflow.engine import ReferralState
 from hrd_cases.workflow.templates import StrategyCatalogue
 
 COUNTRIES = ("KE", "NP", "TR", "AF", "CN", "IN", "CO", "UG")

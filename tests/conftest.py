@@ -7,30 +7,22 @@ means a database created for this run and dropped after it, so runs never share 
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hrd_cases import create_app, dbschema
-from hrd_cases.audit.log import ensure_chain_head
-from hrd_cases.auth.totp import current_step
+from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider
-from hrd_cases.db import Base, get_session
-from hrd_cases.models import User
+from hrd_cases.db import migrate as dbschema
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 from tests import pg
-from tests.factories import DEFAULT_PASSWORD
-
-TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+from tests.support.app import TEST_SECRET_KEY, AuthActions, empty_all_tables
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -79,17 +71,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
     yield app
-    _empty_all_tables(app)
+    empty_all_tables(app)
     app.extensions["hrd_db"].engine.dispose()
-
-
-def _empty_all_tables(app: Flask) -> None:
-    """Per-test isolation that also holds for threads and subprocesses that commit."""
-    with app.extensions["hrd_db"].session() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
-        ensure_chain_head(session)  # seeded by the migration; the log starts afresh per test
-        session.commit()
 
 
 @pytest.fixture
@@ -114,50 +97,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
-
-
-class AuthActions:
-    """Signs in through the real forms (password, then TOTP), CSRF tokens included."""
-
-    def __init__(self, client: FlaskClient, app: Flask) -> None:
-        self._client = client
-        self._app = app
-
-    def csrf_token(self, path: str = "/login") -> str:
-        page = self._client.get(path).get_data(as_text=True)
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-    def password_step(self, email: str, password: str):  # type: ignore[no-untyped-def]
-        return self._client.post(
-            "/login",
-            data={"email": email, "password": password, "csrf_token": self.csrf_token()},
-        )
-
-    def next_code(self, email: str) -> str:
-        """A valid TOTP code the server has not seen yet (replays are refused)."""
-        with self._app.app_context():
-            session = get_session()
-            user = session.scalar(select(User).where(User.email == email.lower()))
-            assert user is not None and user.has_second_factor
-            secret = self._app.extensions["hrd_vault"].open_field(user, "totp_secret")
-            step = max(current_step(), (user.totp_last_step or 0) + 1)
-        return pyotp.TOTP(secret).at(step * 30)
-
-    def second_factor_step(self, code: str):  # type: ignore[no-untyped-def]
-        return self._client.post(
-            "/login/verify", data={"code": code, "csrf_token": self.csrf_token("/login/verify")}
-        )
-
-    def login(self, email: str, password: str = DEFAULT_PASSWORD):  # type: ignore[no-untyped-def]
-        first = self.password_step(email, password)
-        if first.status_code != 302 or "/login/verify" not in first.headers["Location"]:
-            return first
-        return self.second_factor_step(self.next_code(email))
-
-    def logout(self):  # type: ignore[no-untyped-def]
-        return self._client.post("/logout", data={"csrf_token": self.csrf_token("/")})
 
 
 @pytest.fixture

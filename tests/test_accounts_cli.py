@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from hrd_cases import create_app
 from hrd_cases.models import ApiToken, Role, User, UserSession
 from hrd_cases.settings import Settings, SettingsError
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD, make_user
 
 STRONG = "a long and unusual passphrase 42"
 

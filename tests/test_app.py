@@ -10,9 +10,9 @@ from hrd_cases import create_app
 from hrd_cases.auth.gate import PUBLIC_ENDPOINTS
 from hrd_cases.models import Role
 from hrd_cases.settings import Settings
-from tests.access._support import build_url
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.access import build_url
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD, make_user
 
 
 def test_healthz_answers_without_login(client: FlaskClient) -> None:

@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from hrd_cases import create_app
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
 from hrd_cases.demo import DEMO_ACCOUNTS, DEMO_DELEGATIONS
 from hrd_cases.models import Delegation, User
 from hrd_cases.settings import Settings
@@ -58,7 +58,7 @@ def test_init_refuses_a_keyring_readable_by_others(settings: Settings, tmp_path)
 
 
 def _counts(app: Flask) -> tuple[int, int]:
-    with get_database(app).session() as session:
+    with database_of(app).session() as session:
         return (
             session.scalar(select(func.count()).select_from(Delegation)) or 0,
             session.scalar(select(func.count()).select_from(User)) or 0,

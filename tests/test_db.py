@@ -11,9 +11,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from hrd_cases.db import create_db_engine, get_session
+from hrd_cases.current import current_session
+from hrd_cases.db import create_db_engine
 from hrd_cases.models import Delegation, Role, User
-from tests.factories import make_delegation, make_user
+from tests.support.factories import make_delegation, make_user
 
 
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> None:
@@ -80,21 +81,21 @@ def test_email_uniqueness_is_case_insensitive(db: Session) -> None:
 
 def test_request_session_is_rolled_back_and_closed_on_error(app: Flask) -> None:
     with pytest.raises(RuntimeError), app.app_context():
-        session = get_session()
+        session = current_session()
         session.add(Delegation(code="HALF", name="half-written", country="KE"))
         session.flush()
         raise RuntimeError("request failed midway")
     with app.app_context():
-        assert get_session().scalar(select(Delegation).where(Delegation.code == "HALF")) is None
+        assert current_session().scalar(select(Delegation).where(Delegation.code == "HALF")) is None
 
 
 def test_uncommitted_work_is_discarded_at_teardown(app: Flask) -> None:
     with app.app_context():
-        session = get_session()
+        session = current_session()
         session.add(Delegation(code="UNCOMMITTED", name="n", country="KE"))
         session.flush()
     with app.app_context():
-        found = get_session().scalar(select(Delegation).where(Delegation.code == "UNCOMMITTED"))
+        found = current_session().scalar(select(Delegation).where(Delegation.code == "UNCOMMITTED"))
         assert found is None
 
 

@@ -14,8 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 import hrd_cases.models  # noqa: F401 - registers every table
-from hrd_cases import dbschema
 from hrd_cases.db import Base, create_db_engine
+from hrd_cases.db import migrate as dbschema
 from tests import pg
 
 

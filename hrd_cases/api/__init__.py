@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from hrd_cases.api.envelope import register_error_handlers
+from hrd_cases.api.inputs import register_body_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-register_error_handlers(bp)
+register_body_limit(bp)
 
 # Importing the modules registers their operations on ``bp``.
 from hrd_cases.api import account, actions, cases, exports, openapi, strategies  # noqa: E402, F401

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from hrd_cases.api import bp, presenters
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import envelope, json_body, no_body
+from hrd_cases.api import bp, params, presenters
+from hrd_cases.api.inputs import json_body, no_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.actions import (
     ConsentRecordSchema,
@@ -27,6 +26,8 @@ from hrd_cases.api.schemas.actions import (
     StatementSchema,
 )
 from hrd_cases.auth.permissions import Permission, require
+from hrd_cases.current import current_actor, current_session, current_strategies, current_vault
+from hrd_cases.http.errors import envelope
 from hrd_cases.workflow import case_updates, consent, hearings, referrals, statements
 
 FOCAL_POINT = ("focal_point",)
@@ -65,14 +66,14 @@ def _step(rule: str, summary: str, tag: str, roles: tuple[str, ...], response, *
 def create_referral(reference: str) -> Response:
     """Requested at once unless ``submit`` is false (then a draft). The template decides the
     mechanisms allowed, the required fields, the maximum grant and the approvals needed."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.REFERRAL_REQUEST)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.REFERRAL_REQUEST)
     data = json_body(ReferralCreateSchema())
     submit = data.pop("submit")
     referral = referrals.create_referral(
-        ctx.session(),
-        ctx.vault(),
-        ctx.catalogue(),
+        current_session(),
+        current_vault(),
+        current_strategies(),
         user,
         reference,
         referrals.ReferralInput(**data),
@@ -90,11 +91,11 @@ def create_referral(reference: str) -> Response:
 )
 def submit_referral(referral_id: str) -> Response:
     """draft -> requested. No body."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.REFERRAL_REQUEST)
-    referral_uuid = ctx.action_id(referral_id)
+    referral_uuid = params.action_id(referral_id)
     no_body()
-    referral = referrals.submit_referral(ctx.session(), user, referral_uuid)
+    referral = referrals.submit_referral(current_session(), user, referral_uuid)
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
 
@@ -110,12 +111,12 @@ def decide_referral(referral_id: str) -> Response:
     """One officer's decision. Whoever requested or drafted it cannot decide (409
     referral.four_eyes); the template names how many distinct approvals approve it; one
     rejection rejects it."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.REFERRAL_DECIDE)
-    referral_uuid = ctx.action_id(referral_id)
+    referral_uuid = params.action_id(referral_id)
     data = json_body(DecisionSchema())
     referral = referrals.decide_referral(
-        ctx.session(), user, referral_uuid, approve=data["approve"]
+        current_session(), user, referral_uuid, approve=data["approve"]
     )
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
@@ -129,11 +130,11 @@ def decide_referral(referral_id: str) -> Response:
 )
 def deliver_referral(referral_id: str) -> Response:
     """approved -> delivered. No body."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.REFERRAL_REQUEST)
-    referral_uuid = ctx.action_id(referral_id)
+    referral_uuid = params.action_id(referral_id)
     no_body()
-    referral = referrals.mark_delivered(ctx.session(), user, referral_uuid)
+    referral = referrals.mark_delivered(current_session(), user, referral_uuid)
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
 
@@ -146,11 +147,11 @@ def deliver_referral(referral_id: str) -> Response:
 )
 def close_referral(referral_id: str) -> Response:
     """delivered | rejected -> closed. No body."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.REFERRAL_REQUEST)
-    referral_uuid = ctx.action_id(referral_id)
+    referral_uuid = params.action_id(referral_id)
     no_body()
-    referral = case_updates.close_referral(ctx.session(), user, referral_uuid)
+    referral = case_updates.close_referral(current_session(), user, referral_uuid)
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
 
@@ -167,11 +168,11 @@ def close_referral(referral_id: str) -> Response:
 def schedule_hearing(reference: str) -> Response:
     """The court and the charges are encrypted (with the date and country they could point
     to the defender in a public docket)."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.HEARING_MANAGE)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.HEARING_MANAGE)
     data = json_body(HearingScheduleSchema())
     hearing = hearings.schedule_hearing(
-        ctx.session(), ctx.vault(), ctx.catalogue(), user, reference, **data
+        current_session(), current_vault(), current_strategies(), user, reference, **data
     )
     return envelope(HEARING_OUT.dump(presenters.hearing(hearing)), status=201)
 
@@ -187,12 +188,12 @@ def schedule_hearing(reference: str) -> Response:
 def observe_hearing(hearing_id: str) -> Response:
     """scheduled -> observed | not_observed. Observers must share trial observation under
     the case's template."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.HEARING_MANAGE)
-    hearing_uuid = ctx.action_id(hearing_id)
+    hearing_uuid = params.action_id(hearing_id)
     data = json_body(ObservationSchema())
     hearing = hearings.record_observation(
-        ctx.session(), ctx.catalogue(), user, hearing_uuid, **data
+        current_session(), current_strategies(), user, hearing_uuid, **data
     )
     return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
 
@@ -207,12 +208,12 @@ def observe_hearing(hearing_id: str) -> Response:
 )
 def file_hearing_report(hearing_id: str) -> Response:
     """observed -> report_filed."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.HEARING_MANAGE)
-    hearing_uuid = ctx.action_id(hearing_id)
+    hearing_uuid = params.action_id(hearing_id)
     data = json_body(ReportSchema())
     hearing = hearings.file_report(
-        ctx.session(), ctx.vault(), ctx.catalogue(), user, hearing_uuid, data["report"]
+        current_session(), current_vault(), current_strategies(), user, hearing_uuid, data["report"]
     )
     return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
 
@@ -227,12 +228,12 @@ def file_hearing_report(hearing_id: str) -> Response:
 )
 def record_hearing_outcome(hearing_id: str) -> Response:
     """Postponed, acquitted, convicted, dismissed or other; refused before the hearing."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.HEARING_MANAGE)
-    hearing_uuid = ctx.action_id(hearing_id)
+    hearing_uuid = params.action_id(hearing_id)
     data = json_body(OutcomeSchema())
     hearing = case_updates.record_hearing_outcome(
-        ctx.session(), user, hearing_uuid, data["outcome"]
+        current_session(), user, hearing_uuid, data["outcome"]
     )
     return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
 
@@ -249,10 +250,10 @@ def record_hearing_outcome(hearing_id: str) -> Response:
 )
 def record_consent(reference: str) -> Response:
     """What the defender agreed to (scopes) and when; notes are encrypted."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CONSENT_RECORD)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CONSENT_RECORD)
     data = json_body(ConsentRecordSchema())
-    recorded = consent.record_consent(ctx.session(), ctx.vault(), user, reference, **data)
+    recorded = consent.record_consent(current_session(), current_vault(), user, reference, **data)
     return envelope(CONSENT_OUT.dump(presenters.consent(recorded)), status=201)
 
 
@@ -265,11 +266,11 @@ def record_consent(reference: str) -> Response:
 )
 def revoke_consent(consent_id: str) -> Response:
     """A statement not yet published can no longer be published under it. No body."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.CONSENT_RECORD)
-    consent_uuid = ctx.action_id(consent_id)
+    consent_uuid = params.action_id(consent_id)
     no_body()
-    revoked = consent.revoke_consent(ctx.session(), user, consent_uuid)
+    revoked = consent.revoke_consent(current_session(), user, consent_uuid)
     return envelope(CONSENT_OUT.dump(presenters.consent(revoked)))
 
 
@@ -285,11 +286,11 @@ def revoke_consent(consent_id: str) -> Response:
 )
 def draft_statement(reference: str) -> Response:
     """The level must be allowed by the case's template."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.STATEMENT_DRAFT)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.STATEMENT_DRAFT)
     data = json_body(StatementDraftSchema())
     drafted = statements.draft_statement(
-        ctx.session(), ctx.vault(), ctx.catalogue(), user, reference, **data
+        current_session(), current_vault(), current_strategies(), user, reference, **data
     )
     return envelope(STATEMENT_OUT.dump(presenters.statement(drafted)), status=201)
 
@@ -304,11 +305,11 @@ def draft_statement(reference: str) -> Response:
 def submit_statement(statement_id: str) -> Response:
     """draft -> submitted; refused without the defender's recorded, unrevoked consent
     covering the level (409 statement.consent: do no harm). No body."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.STATEMENT_DRAFT)
-    statement_uuid = ctx.action_id(statement_id)
+    statement_uuid = params.action_id(statement_id)
     no_body()
-    submitted = statements.submit_statement(ctx.session(), user, statement_uuid)
+    submitted = statements.submit_statement(current_session(), user, statement_uuid)
     return envelope(STATEMENT_OUT.dump(presenters.statement(submitted)))
 
 
@@ -322,12 +323,12 @@ def submit_statement(statement_id: str) -> Response:
 )
 def decide_statement(statement_id: str) -> Response:
     """As for referrals: never on one's own statement; the template names the approvals."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.STATEMENT_DECIDE)
-    statement_uuid = ctx.action_id(statement_id)
+    statement_uuid = params.action_id(statement_id)
     data = json_body(DecisionSchema())
     decided = statements.decide_statement(
-        ctx.session(), user, statement_uuid, approve=data["approve"]
+        current_session(), user, statement_uuid, approve=data["approve"]
     )
     return envelope(STATEMENT_OUT.dump(presenters.statement(decided)))
 
@@ -342,12 +343,12 @@ def decide_statement(statement_id: str) -> Response:
 )
 def publish_statement(statement_id: str) -> Response:
     """approved -> published; consent is checked again. The published text is public."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.STATEMENT_DRAFT)
-    statement_uuid = ctx.action_id(statement_id)
+    statement_uuid = params.action_id(statement_id)
     data = json_body(PublicationSchema())
     published = statements.publish_statement(
-        ctx.session(), ctx.vault(), ctx.catalogue(), user, statement_uuid, **data
+        current_session(), current_vault(), current_strategies(), user, statement_uuid, **data
     )
     return envelope(STATEMENT_OUT.dump(presenters.statement(published)))
 
@@ -361,9 +362,9 @@ def publish_statement(statement_id: str) -> Response:
 )
 def withdraw_statement(statement_id: str) -> Response:
     """draft | submitted | approved -> withdrawn. No body."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.STATEMENT_DRAFT)
-    statement_uuid = ctx.action_id(statement_id)
+    statement_uuid = params.action_id(statement_id)
     no_body()
-    withdrawn = statements.withdraw_statement(ctx.session(), user, statement_uuid)
+    withdrawn = statements.withdraw_statement(current_session(), user, statement_uuid)
     return envelope(STATEMENT_OUT.dump(presenters.statement(withdrawn)))

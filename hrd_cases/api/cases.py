@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hrd_cases import audit
-from hrd_cases.api import bp, presenters
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import envelope, json_body, no_body, query_args
+from hrd_cases.api import bp, params, presenters
+from hrd_cases.api.inputs import json_body, no_body, query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.actions import ClosureSchema
 from hrd_cases.api.schemas.cases import (
@@ -35,13 +34,15 @@ from hrd_cases.auth.permissions import (
     require,
     visible_defender_ids,
 )
+from hrd_cases.current import current_actor, current_session, current_strategies, current_vault
 from hrd_cases.db import begin_write, utcnow
-from hrd_cases.errors import Forbidden
+from hrd_cases.domain.errors import Forbidden
+from hrd_cases.domain.states import CaseState
+from hrd_cases.http.errors import envelope
 from hrd_cases.models import Case, CaseDefender, TimelineEvent
 from hrd_cases.records.defenders import search_defenders
 from hrd_cases.workflow import case_steps
 from hrd_cases.workflow.case_updates import update_case
-from hrd_cases.workflow.engine import CaseState
 from hrd_cases.workflow.service import IntakeInput, open_case
 
 CASE_READERS = ("focal_point", "protection_officer")
@@ -62,7 +63,7 @@ FOCAL_POINT = ("focal_point",)
 def list_cases() -> Response:
     """Newest first; clear categories only (no name, no narrative). Focal points see their
     delegation's cases, protection officers the cases of the countries they cover."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.CASE_READ)
     schema = case_summary_schema(user)
     args = query_args(CaseListQuerySchema())
@@ -79,7 +80,7 @@ def list_cases() -> Response:
         visible = visible.where(Case.opened_at >= args["opened_from"])
     if "opened_before" in args:
         visible = visible.where(Case.opened_at < args["opened_before"])
-    session = ctx.session()
+    session = current_session()
     total = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
     per_page = args["per_page"]
     pages = max((total + per_page - 1) // per_page, 1)
@@ -118,15 +119,15 @@ def list_cases() -> Response:
 def create_case() -> Response:
     """For the caller's own delegation: the case concerns the delegation's country, and is
     opened under that country's strategy template in force today."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.CASE_CREATE)
     data = json_body(CaseCreateSchema())
     if user.delegation_id is None:
         raise Forbidden("a focal point without a delegation cannot log cases")
     case = open_case(
-        ctx.session(),
-        ctx.vault(),
-        ctx.catalogue(),
+        current_session(),
+        current_vault(),
+        current_strategies(),
         user,
         IntakeInput(
             delegation_id=user.delegation_id,
@@ -156,12 +157,12 @@ def create_case() -> Response:
 )
 def get_case(reference: str) -> Response:
     """Decrypted content: every read is audited (who, which case, when), as on the case page."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CASE_READ)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_READ)
     schema = case_detail_schema(user)
-    session = ctx.session()
+    session = current_session()
     case = case_for(session, user, reference)
-    shown = presenters.case_detail(case, ctx.vault(), ctx.catalogue(), utcnow())
+    shown = presenters.case_detail(case, current_vault(), current_strategies(), utcnow())
     begin_write(session)
     audit.record(
         session, "case.view", actor_id=user.id, object_type="case", object_id=case.reference
@@ -183,10 +184,12 @@ def get_case(reference: str) -> Response:
 )
 def update_case_view(reference: str) -> Response:
     """A new risk level is recorded as a (re-)assessment and restarts the referral clock."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CASE_UPDATE)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_UPDATE)
     changes = json_body(CaseUpdateSchema())
-    case = update_case(ctx.session(), ctx.vault(), ctx.catalogue(), user, reference, changes)
+    case = update_case(
+        current_session(), current_vault(), current_strategies(), user, reference, changes
+    )
     return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
 
 
@@ -203,13 +206,13 @@ def update_case_view(reference: str) -> Response:
 )
 def close_case(reference: str) -> Response:
     """Outcome and reason (the reason is encrypted); the template may require either."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CASE_CLOSE)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_CLOSE)
     data = json_body(ClosureSchema())
     case = case_steps.close_case(
-        ctx.session(),
-        ctx.vault(),
-        ctx.catalogue(),
+        current_session(),
+        current_vault(),
+        current_strategies(),
         user,
         reference,
         data["outcome"],
@@ -230,10 +233,10 @@ def close_case(reference: str) -> Response:
 )
 def reopen_case(reference: str) -> Response:
     """The one step a closed case accepts. No body."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CASE_CLOSE)
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_CLOSE)
     no_body()
-    case = case_steps.reopen_case(ctx.session(), user, reference)
+    case = case_steps.reopen_case(current_session(), user, reference)
     return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
 
 
@@ -249,9 +252,9 @@ def reopen_case(reference: str) -> Response:
 )
 def case_timeline(reference: str) -> Response:
     """What happened, when, by whom: categories only, never content."""
-    user = ctx.caller()
-    reference = ctx.case_reference(reference, Permission.CASE_READ)
-    session = ctx.session()
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_READ)
+    session = current_session()
     case = case_for(session, user, reference)
     events = session.scalars(
         select(TimelineEvent).where(TimelineEvent.case_id == case.id).order_by(TimelineEvent.id)
@@ -273,14 +276,14 @@ def case_timeline(reference: str) -> Response:
 def search_defenders_view() -> Response:
     """Full name or one name part, any case or accents (blind index, then decryption drops
     false positives). POST only: a name never travels in a URL. Audited without the query."""
-    user = ctx.caller()
+    user = current_actor()
     require(user, Permission.CASE_READ)
     schema = defender_match_schema(user)
     data = json_body(DefenderSearchSchema())
-    session = ctx.session()
+    session = current_session()
     matches = search_defenders(
         session,
-        ctx.vault(),
+        current_vault(),
         data["name"],
         visible_ids=visible_defender_ids(user),
         limit=data["limit"],

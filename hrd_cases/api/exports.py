@@ -12,11 +12,11 @@ from flask import Response
 from marshmallow import fields, validate
 
 from hrd_cases.api import bp
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import envelope, json_body, query_args
+from hrd_cases.api.inputs import json_body, query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.common import StrictSchema
-from hrd_cases.errors import ValidationFailed
+from hrd_cases.current import current_actor, current_session, current_settings, current_strategies
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.releases import (
     MAX_REASON,
@@ -25,7 +25,7 @@ from hrd_cases.exports.releases import (
     release_quarter,
 )
 from hrd_cases.exports.service import EXPORT_FORMATS, ExportFile
-from hrd_cases.runtime import current_settings
+from hrd_cases.http.errors import envelope
 
 QUARTER_PATTERN = r"^(20|21)[0-9]{2}-?Q[1-4]$"  # 2000 to 2199: dates stay far from overflow
 _MEDIA_TYPES = {name: f.content_type.split(";")[0] for name, f in EXPORT_FORMATS.items()}
@@ -95,10 +95,10 @@ def quarterly_export(quarter: str) -> Response:
     args = query_args(ExportQuerySchema())
     try:
         export = download_release(
-            ctx.session(),
+            current_session(),
             _quarter(quarter),
             args["format"],
-            actor=ctx.caller(),
+            actor=current_actor(),
             via="api",
             version=args.get("version"),
         )
@@ -125,12 +125,12 @@ def quarterly_preview(quarter: str) -> Response:
     settings = current_settings()
     try:
         export = provisional_preview(
-            ctx.session(),
+            current_session(),
             _quarter(quarter),
             args["format"],
-            actor=ctx.caller(),
+            actor=current_actor(),
             via="api",
-            catalogue=ctx.catalogue(),
+            catalogue=current_strategies(),
             k=settings.suppression_k,
             p=settings.suppression_p,
         )
@@ -158,11 +158,11 @@ def release(quarter: str) -> Response:
     settings = current_settings()
     try:
         made = release_quarter(
-            ctx.session(),
+            current_session(),
             _quarter(quarter),
-            actor=ctx.caller(),
+            actor=current_actor(),
             via="api",
-            catalogue=ctx.catalogue(),
+            catalogue=current_strategies(),
             k=settings.suppression_k,
             p=settings.suppression_p,
             lag_days=settings.release_lag_days,

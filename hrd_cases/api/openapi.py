@@ -14,9 +14,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, current_app, jsonify
 
 from hrd_cases.api import bp
-from hrd_cases.api.envelope import MAX_BODY_BYTES, MESSAGES
 from hrd_cases.api.registry import OPERATIONS, Operation, operation
 from hrd_cases.api.schemas.common import CASE_REFERENCE_PATTERN, PaginationSchema
+from hrd_cases.http.errors import JSON_MESSAGES, MAX_BODY_BYTES
 
 API_VERSION = "1.0.0"
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
@@ -185,7 +185,7 @@ def _responses(op: Operation) -> dict[str, Any]:
         failures.add(422)
     failures |= set(op.refusals)
     for code in sorted(failures):
-        description = MESSAGES[code]
+        description = JSON_MESSAGES[code]
         if code == 409:
             description = "Step refused by a workflow rule (named in meta.rule)."
         responses[str(code)] = {

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from hrd_cases.crypto import ErasedError
+from hrd_cases.domain.states import CaseState
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import case_deadlines
-from hrd_cases.workflow.engine import CaseState
 from hrd_cases.workflow.templates import StrategyCatalogue
 
 

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Response
 
 from hrd_cases.api import bp
-from hrd_cases.api import context as ctx
-from hrd_cases.api.envelope import envelope
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.strategies import StrategySchema, StrategySummarySchema
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.errors import NotFound
-from hrd_cases.vocabulary import ActionType
+from hrd_cases.current import current_actor, current_strategies
+from hrd_cases.domain.errors import NotFound
+from hrd_cases.domain.vocabulary import ActionType
+from hrd_cases.http.errors import envelope
 from hrd_cases.workflow.templates import CountryStrategy, StrategyVersion, TemplateError
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin")
@@ -76,9 +76,9 @@ def _version(version: StrategyVersion) -> dict[str, Any]:
 )
 def list_strategies() -> Response:
     """One per country (ISO code) plus ``default``, with the version in force today."""
-    require(ctx.caller(), Permission.STRATEGY_READ)
+    require(current_actor(), Permission.STRATEGY_READ)
     today = dt.datetime.now(dt.UTC).date()
-    shown = [_summary(s, today) for s in ctx.catalogue()]
+    shown = [_summary(s, today) for s in current_strategies()]
     return envelope(StrategySummarySchema(many=True).dump(shown), meta={"total": len(shown)})
 
 
@@ -94,8 +94,8 @@ def list_strategies() -> Response:
 def get_strategy(code: str) -> Response:
     """``code`` is a country code (KE) or ``default``. A case keeps the version it was
     opened under (see a case's ``template``)."""
-    require(ctx.caller(), Permission.STRATEGY_READ)
-    strategy = ctx.catalogue().strategies.get(code)
+    require(current_actor(), Permission.STRATEGY_READ)
+    strategy = current_strategies().strategies.get(code)
     if strategy is None:
         raise NotFound("no such strategy")
     today = dt.datetime.now(dt.UTC).date()

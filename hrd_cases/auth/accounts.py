@@ -19,7 +19,7 @@ from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import begin_write, utcnow
-from hrd_cases.errors import NotFound, ValidationFailed
+from hrd_cases.domain.errors import NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, RecoveryCode, Role, User, UserCountry
 
 TOKEN_LAST_USED_GRANULARITY = timedelta(seconds=60)

@@ -6,10 +6,11 @@ and ignore cookies entirely, which is why they need no CSRF token.
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, request
 from flask_login import current_user
 
 from hrd_cases.extensions import login_manager
+from hrd_cases.http.errors import error_envelope
 
 # The only endpoints reachable without signing in. Adding one here is a security decision.
 PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
@@ -41,18 +42,15 @@ def _require_login():  # type: ignore[no-untyped-def]
 
 def _require_api_token():  # type: ignore[no-untyped-def]
     from hrd_cases.auth.accounts import user_for_api_token
-    from hrd_cases.db import get_session
+    from hrd_cases.current import current_session
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     user = None
     if scheme.lower() == "bearer" and token:
-        user = user_for_api_token(get_session(), token.strip())
+        user = user_for_api_token(current_session(), token.strip())
     if user is None:
-        response = jsonify(
-            {"data": None, "errors": {"message": ["A valid bearer token is required."]}, "meta": {}}
-        )
-        response.status_code = 401
+        response = error_envelope(401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="hrd_cases"'
         return response
     g.api_user = user

@@ -12,7 +12,7 @@ import enum
 from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
-from hrd_cases.errors import Forbidden, NotFound
+from hrd_cases.domain.errors import Forbidden, NotFound
 from hrd_cases.models import Case, CaseDefender, Role, User, UserCountry
 
 

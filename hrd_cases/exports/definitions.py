@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     HearingOutcome,
     Mechanism,

@@ -6,15 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from hrd_cases.errors import DomainError
+from hrd_cases.domain.errors import DomainError
 
 _QUARTER = re.compile(r"(?P<year>\d{4})-?Q(?P<number>[1-4])")
 
 
 class ExportError(DomainError):
     """An export request that cannot be served; the message is one line, with no data in it."""
-
-    status_code = 400
 
 
 @dataclass(frozen=True, slots=True, order=True)

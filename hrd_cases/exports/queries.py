@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import DateTime, String, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
+from hrd_cases.domain.states import HearingState, ReferralState
 from hrd_cases.exports.definitions import NOT_RECORDED
 from hrd_cases.exports.quarter import ExportError, Window
 from hrd_cases.models import (
@@ -27,7 +28,6 @@ from hrd_cases.models import (
     ReferralAssistance,
     Statement,
 )
-from hrd_cases.workflow.engine import HearingState, ReferralState
 from hrd_cases.workflow.templates import StrategyCatalogue, TemplateError
 
 Counts = dict[tuple[str, str], int]

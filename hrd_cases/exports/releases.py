@@ -27,7 +27,7 @@ from hrd_cases import audit
 from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, has_permission
 from hrd_cases.db import begin_write, utcnow
-from hrd_cases.errors import Forbidden
+from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import Counts, collect
 from hrd_cases.exports.report import PROVISIONAL, QuarterlyReport, build_report

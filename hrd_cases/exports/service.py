@@ -26,7 +26,7 @@ from hrd_cases import audit
 from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, has_permission
 from hrd_cases.db import begin_write
-from hrd_cases.errors import Forbidden
+from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import collect
 from hrd_cases.exports.render_csv import render_csv
@@ -142,7 +142,7 @@ def build_quarterly_export(
         _audit(session, actor, quarter, Outcome.REFUSED, details)
         raise Forbidden(f"role {actor.role.value} lacks {Permission.EXPORT_AGGREGATES.value}")
     if catalogue is None:
-        from hrd_cases.runtime import current_strategies
+        from hrd_cases.current import current_strategies
 
         catalogue = current_strategies()
     report = compute_report(

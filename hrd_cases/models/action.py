@@ -20,16 +20,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
-from hrd_cases.models.case import Case
-from hrd_cases.models.keys import DataKey
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ConsentScope,
     HearingOutcome,
     Mechanism,
     StatementLevel,
 )
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
+from hrd_cases.models.case import Case
+from hrd_cases.models.keys import DataKey
 
 
 class Referral(Base):

@@ -10,15 +10,15 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
-from hrd_cases.models.defender import Defender
-from hrd_cases.models.keys import DataKey
-from hrd_cases.models.user import Delegation
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     ClosureOutcome,
     ProfileCategory,
     RiskLevel,
     ThreatType,
 )
+from hrd_cases.models.defender import Defender
+from hrd_cases.models.keys import DataKey
+from hrd_cases.models.user import Delegation
 
 if TYPE_CHECKING:
     from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent

@@ -29,8 +29,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from hrd_cases import audit, dbschema
+from hrd_cases import audit
 from hrd_cases.crypto import Keyring
+from hrd_cases.db import migrate as dbschema
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.ops.backup_format import (
     BackupFormatError,

@@ -5,20 +5,11 @@ and back, manages data keys (rotation, erasure) and the blind index. Code elsewh
 plaintext values or ORM objects, never ciphertext.
 """
 
-from hrd_cases.records.vault import (
-    AesGcmFieldCipher,
-    EncryptedRecord,
-    FieldCipher,
-    PlaintextFieldCipherForBenchmarks,
-    RecordVault,
-    get_vault,
-)
+from hrd_cases.records.vault import AesGcmFieldCipher, EncryptedRecord, FieldCipher, RecordVault
 
 __all__ = [
     "AesGcmFieldCipher",
     "EncryptedRecord",
     "FieldCipher",
-    "PlaintextFieldCipherForBenchmarks",
     "RecordVault",
-    "get_vault",
 ]

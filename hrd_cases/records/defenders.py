@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.crypto import NameQuery
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import NotFound
+from hrd_cases.domain.errors import NotFound
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.records.vault import RecordVault
@@ -82,15 +82,6 @@ def name_tokens(vault: RecordVault, name: str | None, other_names: str | None) -
     for each in [name or "", *split_other_names(other_names)]:
         tokens.update(index.tokens_for_name(each))
     return tokens
-
-
-def reindex_names(session: Session, vault: RecordVault, defender: Defender) -> None:
-    """Replace a defender's tokens after a name change (in the caller's transaction)."""
-    opened = vault.open(defender, ("name", "other_names"))
-    defender.name_tokens = [
-        DefenderNameToken(token=token)
-        for token in name_tokens(vault, opened["name"], opened["other_names"])
-    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import ClassVar, Protocol
 
-from flask import current_app
-
 from hrd_cases.crypto import (
     BlindIndex,
     DataKeyContext,
@@ -55,17 +53,6 @@ class AesGcmFieldCipher:
 
     def decrypt(self, dek: bytes, blob: bytes, context: EncryptionContext) -> str:
         return decrypt_field(dek, blob, context)
-
-
-class PlaintextFieldCipherForBenchmarks:
-    """Stores UTF-8 plaintext. Exists only so scripts/bench_crypto.py can measure the cost of
-    encryption on the same code path; the application never constructs it."""
-
-    def encrypt(self, dek: bytes, plaintext: str, context: EncryptionContext) -> bytes:
-        return plaintext.encode()
-
-    def decrypt(self, dek: bytes, blob: bytes, context: EncryptionContext) -> str:
-        return bytes(blob).decode()
 
 
 def data_key_context_for(data_key_id: uuid.UUID | str) -> DataKeyContext:
@@ -191,7 +178,3 @@ def _check_fields(record: EncryptedRecord, fields: Iterable[str]) -> None:
         raise ValueError(
             f"{record.__tablename__} has no encrypted field(s) {', '.join(sorted(unknown))}"
         )
-
-
-def get_vault() -> RecordVault:
-    return current_app.extensions["hrd_vault"]

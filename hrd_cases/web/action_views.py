@@ -17,13 +17,9 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, case_for, require
-from hrd_cases.db import get_session
-from hrd_cases.errors import InvalidTransition, NotFound, ValidationFailed
-from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
-from hrd_cases.records import get_vault
-from hrd_cases.records.defenders import ErasureReason, erase_defender
-from hrd_cases.runtime import current_strategies
-from hrd_cases.vocabulary import (
+from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
     ConsentScope,
@@ -32,6 +28,8 @@ from hrd_cases.vocabulary import (
     RiskLevel,
     StatementLevel,
 )
+from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
+from hrd_cases.records.defenders import ErasureReason, erase_defender
 from hrd_cases.web import forms as f
 from hrd_cases.web.case_views import narrow_choices, observation_form, prefix, render_case
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
@@ -48,14 +46,14 @@ def _actor() -> User:
 def _case(reference: str, permission: Permission) -> Case:
     """Scope first (404 for anyone outside it, whatever their role), then the step's role."""
     actor = _actor()
-    case = case_for(get_session(), actor, reference)
+    case = case_for(current_session(), actor, reference)
     require(actor, permission)
     return case
 
 
 def _owned(case: Case, model: type, item_id: uuid.UUID):  # type: ignore[no-untyped-def]
     """A referral, hearing, consent or statement of *this* case (else 404)."""
-    item = get_session().get(model, item_id)
+    item = current_session().get(model, item_id)
     if item is None or item.case_id != case.id:
         raise NotFound("no such item on this case")
     return item
@@ -89,7 +87,7 @@ def assess(reference: str):  # type: ignore[no-untyped-def]
     return _step(
         reference,
         lambda: case_steps.assess_case(
-            get_session(), _actor(), reference, RiskLevel(form.risk_level.data)
+            current_session(), _actor(), reference, RiskLevel(form.risk_level.data)
         ),
         "Risk assessment recorded.",
         "summary",
@@ -113,7 +111,7 @@ def request_referral(reference: str):  # type: ignore[no-untyped-def]
     return _step(
         reference,
         lambda: referrals.create_referral(
-            get_session(), get_vault(), current_strategies(), _actor(), reference, data
+            current_session(), current_vault(), current_strategies(), _actor(), reference, data
         ),
         "Referral requested. It now waits for a protection officer's decision.",
         "referrals",
@@ -131,7 +129,9 @@ def decide_referral(reference: str, referral_id: uuid.UUID):  # type: ignore[no-
     approve = form.decision.data == "approve"
     return _step(
         reference,
-        lambda: referrals.decide_referral(get_session(), _actor(), referral_id, approve=approve),
+        lambda: referrals.decide_referral(
+            current_session(), _actor(), referral_id, approve=approve
+        ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "referrals",
     )
@@ -145,7 +145,7 @@ def referral_delivered(reference: str, referral_id: uuid.UUID):  # type: ignore[
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
         reference,
-        lambda: referrals.mark_delivered(get_session(), _actor(), referral_id),
+        lambda: referrals.mark_delivered(current_session(), _actor(), referral_id),
         "Assistance marked as delivered.",
         "referrals",
     )
@@ -162,8 +162,8 @@ def schedule_hearing(reference: str):  # type: ignore[no-untyped-def]
     return _step(
         reference,
         lambda: hearings.schedule_hearing(
-            get_session(),
-            get_vault(),
+            current_session(),
+            current_vault(),
             current_strategies(),
             _actor(),
             reference,
@@ -188,7 +188,7 @@ def record_observation(reference: str, hearing_id: uuid.UUID):  # type: ignore[n
     return _step(
         reference,
         lambda: hearings.record_observation(
-            get_session(),
+            current_session(),
             current_strategies(),
             _actor(),
             hearing_id,
@@ -211,8 +211,8 @@ def file_report(reference: str, hearing_id: uuid.UUID):  # type: ignore[no-untyp
     return _step(
         reference,
         lambda: hearings.file_report(
-            get_session(),
-            get_vault(),
+            current_session(),
+            current_vault(),
             current_strategies(),
             _actor(),
             hearing_id,
@@ -234,8 +234,8 @@ def record_consent(reference: str):  # type: ignore[no-untyped-def]
     return _step(
         reference,
         lambda: consent.record_consent(
-            get_session(),
-            get_vault(),
+            current_session(),
+            current_vault(),
             _actor(),
             reference,
             scopes=[ConsentScope(s) for s in form.scopes.data or ()],
@@ -255,7 +255,7 @@ def revoke_consent(reference: str, consent_id: uuid.UUID):  # type: ignore[no-un
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
         reference,
-        lambda: consent.revoke_consent(get_session(), _actor(), consent_id),
+        lambda: consent.revoke_consent(current_session(), _actor(), consent_id),
         "Consent revoked. No statement relying on it can be published.",
         "consent",
     )
@@ -272,8 +272,8 @@ def draft_statement(reference: str):  # type: ignore[no-untyped-def]
     return _step(
         reference,
         lambda: statements.draft_statement(
-            get_session(),
-            get_vault(),
+            current_session(),
+            current_vault(),
             current_strategies(),
             _actor(),
             reference,
@@ -297,7 +297,7 @@ def submit_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[n
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
         reference,
-        lambda: statements.submit_statement(get_session(), _actor(), statement_id),
+        lambda: statements.submit_statement(current_session(), _actor(), statement_id),
         "Statement submitted for approval.",
         "statements",
     )
@@ -314,7 +314,9 @@ def decide_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[n
     approve = form.decision.data == "approve"
     return _step(
         reference,
-        lambda: statements.decide_statement(get_session(), _actor(), statement_id, approve=approve),
+        lambda: statements.decide_statement(
+            current_session(), _actor(), statement_id, approve=approve
+        ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "statements",
     )
@@ -331,8 +333,8 @@ def publish_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[
     return _step(
         reference,
         lambda: statements.publish_statement(
-            get_session(),
-            get_vault(),
+            current_session(),
+            current_vault(),
             current_strategies(),
             _actor(),
             statement_id,
@@ -349,7 +351,7 @@ def withdraw_statement(reference: str, statement_id: uuid.UUID):  # type: ignore
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
         reference,
-        lambda: statements.withdraw_statement(get_session(), _actor(), statement_id),
+        lambda: statements.withdraw_statement(current_session(), _actor(), statement_id),
         "Statement withdrawn.",
         "statements",
     )
@@ -366,8 +368,8 @@ def close_case(reference: str):  # type: ignore[no-untyped-def]
     return _step(
         reference,
         lambda: case_steps.close_case(
-            get_session(),
-            get_vault(),
+            current_session(),
+            current_vault(),
             current_strategies(),
             _actor(),
             reference,
@@ -386,7 +388,7 @@ def reopen_case(reference: str):  # type: ignore[no-untyped-def]
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
         reference,
-        lambda: case_steps.reopen_case(get_session(), _actor(), reference),
+        lambda: case_steps.reopen_case(current_session(), _actor(), reference),
         "Case reopened.",
         "closure",
     )
@@ -409,7 +411,7 @@ def erase(reference: str, defender_reference: str):  # type: ignore[no-untyped-d
     return _step(
         reference,
         lambda: erase_defender(
-            get_session(),
+            current_session(),
             defender_reference,
             ErasureReason(form.reason.data),
             actor_id=actor.id,

@@ -33,11 +33,9 @@ from hrd_cases.auth.service import (
     verify_second_factor,
 )
 from hrd_cases.auth.totp import provisioning_uri
-from hrd_cases.db import get_session
+from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.extensions import limiter
 from hrd_cases.models import User
-from hrd_cases.records import get_vault
-from hrd_cases.runtime import current_hasher, current_settings
 from hrd_cases.web.forms import ChangePasswordForm, EnrolForm, LoginForm, SecondFactorForm
 
 bp = Blueprint("auth", __name__)
@@ -62,7 +60,7 @@ def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
         check = check_password(
-            get_session(),
+            current_session(),
             current_hasher(),
             current_settings(),
             form.email.data or "",
@@ -86,7 +84,7 @@ def _pending_user() -> User | None:
     user_id, since = session.get("pending_user_id"), session.get("pending_since", 0)
     if user_id is None or time.time() - float(since) > PENDING_SECONDS:
         return None
-    user = get_session().get(User, int(user_id))
+    user = current_session().get(User, int(user_id))
     if user is None or not user.is_active:
         return None
     if session.get("pending_credentials") != _credential_stamp(user):
@@ -102,7 +100,7 @@ def _credential_stamp(user: User) -> str:
 
 
 def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
-    start_session(get_session(), user)
+    start_session(current_session(), user)
     session.clear()  # drop the pending marker: the signed-in session starts clean
     login_user(user)
     flash("Signed in.", "success")
@@ -118,11 +116,11 @@ def second_factor():  # type: ignore[no-untyped-def]
     form = SecondFactorForm()
     if form.validate_on_submit():
         if not is_throttled(user) and verify_second_factor(
-            get_session(), get_vault(), user, form.code.data or ""
+            current_session(), current_vault(), user, form.code.data or ""
         ):
             _finish_sign_in(user)
             return redirect(url_for("web.home"))
-        if record_second_factor_failure(get_session(), current_settings(), user):
+        if record_second_factor_failure(current_session(), current_settings(), user):
             session.clear()
             flash(SIGN_IN_FAILED, "error")
             return redirect(url_for("auth.login"))
@@ -138,12 +136,12 @@ def enrol():  # type: ignore[no-untyped-def]
     if user is None or user.has_second_factor:
         session.clear()
         return redirect(url_for("auth.login"))
-    vault = get_vault()
-    secret = pending_secret(vault, user) or start_enrolment(get_session(), vault, user)
+    vault = current_vault()
+    secret = pending_secret(vault, user) or start_enrolment(current_session(), vault, user)
     form = EnrolForm()
     status = 200
     if form.validate_on_submit():
-        codes = confirm_enrolment(get_session(), vault, user, form.code.data or "")
+        codes = confirm_enrolment(current_session(), vault, user, form.code.data or "")
         if codes is not None:
             _finish_sign_in(user)
             return render_template("auth/recovery_codes.html", codes=codes)
@@ -167,7 +165,7 @@ def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():
         errors = accounts.change_password(
-            get_session(),
+            current_session(),
             current_hasher(),
             current_user._get_current_object(),
             form.current_password.data or "",
@@ -184,7 +182,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
-    sign_out(get_session(), current_user._get_current_object())
+    sign_out(current_session(), current_user._get_current_object())
     logout_user()
     session.clear()
     flash("Signed out.", "success")

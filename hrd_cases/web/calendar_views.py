@@ -14,9 +14,8 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.db import get_session
+from hrd_cases.current import current_session, current_vault
 from hrd_cases.models import User
-from hrd_cases.records import get_vault
 from hrd_cases.web.queries import UpcomingHearing, upcoming_hearings
 
 bp = Blueprint("calendar", __name__)
@@ -27,7 +26,7 @@ HEARING_HOURS = 2  # a nominal length: the court's schedule is rarely known
 def calendar():  # type: ignore[no-untyped-def]
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_READ)
-    found = upcoming_hearings(get_session(), get_vault(), user)
+    found = upcoming_hearings(current_session(), current_vault(), user)
     return render_template("calendar.html", hearings=found)
 
 
@@ -35,7 +34,7 @@ def calendar():  # type: ignore[no-untyped-def]
 def calendar_feed():  # type: ignore[no-untyped-def]
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_READ)
-    found = upcoming_hearings(get_session(), get_vault(), user)
+    found = upcoming_hearings(current_session(), current_vault(), user)
     body = ical(found, host=request.host)
     return Response(
         body,

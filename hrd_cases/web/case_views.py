@@ -18,17 +18,16 @@ from sqlalchemy import select
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for, has_permission, require
 from hrd_cases.crypto import ErasedError
-from hrd_cases.db import begin_write, get_session
+from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.db import begin_write
+from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.vocabulary import ActionType, RiskLevel, consent_scope_for
 from hrd_cases.models import Case, User
-from hrd_cases.records import get_vault
-from hrd_cases.runtime import current_strategies
-from hrd_cases.vocabulary import ActionType, RiskLevel, consent_scope_for
 from hrd_cases.web import forms as f
 from hrd_cases.web.queries import CaseFilters, case_ids_for_name, list_cases, visible_countries
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.deadlines import case_deadlines
-from hrd_cases.workflow.engine import HearingState, ReferralState, Stage, StatementState
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyVersion
 
@@ -51,7 +50,7 @@ def case_list():  # type: ignore[no-untyped-def]
     stays in the request body so that it never lands in a URL, a log line or history."""
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_READ)
-    session = get_session()
+    session = current_session()
     search = f.CaseSearchForm()
     only_ids = None
     status = 200
@@ -60,7 +59,7 @@ def case_list():  # type: ignore[no-untyped-def]
         if not (search.name.data or "").strip():
             search = f.CaseSearchForm(formdata=None)  # an empty search shows everything again
         elif search.validate_on_submit():
-            only_ids = case_ids_for_name(session, get_vault(), user, search.name.data or "")
+            only_ids = case_ids_for_name(session, current_vault(), user, search.name.data or "")
             searched = True
         else:
             status = 422
@@ -96,7 +95,7 @@ def case_list():  # type: ignore[no-untyped-def]
 @bp.get("/<reference>")
 def case_detail(reference: str):  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
-    case = case_for(get_session(), user, reference)
+    case = case_for(current_session(), user, reference)
     return render_case(case)
 
 
@@ -174,8 +173,8 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
     ones so that their values and messages stay beside the fields."""
     user: User = current_user._get_current_object()
-    session = get_session()
-    vault = get_vault()
+    session = current_session()
+    vault = current_vault()
     template = template_of(current_strategies(), case)
     bound = bound or {}
     defenders = []

@@ -1,19 +1,13 @@
-"""One mapping from failures to responses. Pages and JSON bodies carry a fixed message per
-status and never the exception text, which could hold something a user typed."""
+"""The error page. Which status a failure gets is decided once, in ``hrd_cases.http.errors``;
+this draws the HTML face of it, with a fixed message per status and never the exception text,
+which could hold something a user typed."""
 
 from __future__ import annotations
 
-import logging
-import traceback
+from flask import Flask, g, render_template
+from flask.typing import ResponseReturnValue
 
-from flask import Flask, g, jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
-
-from hrd_cases.errors import DomainError, InvalidTransition, ValidationFailed
-
-log = logging.getLogger(__name__)
+from hrd_cases.http import errors as http_errors
 
 MESSAGES: dict[int, tuple[str, str]] = {
     400: ("Bad request", "The request could not be understood."),
@@ -31,76 +25,18 @@ MESSAGES: dict[int, tuple[str, str]] = {
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(HTTPException, _handle_http)
-    app.register_error_handler(DomainError, _handle_domain)
-    app.register_error_handler(OperationalError, _handle_database_down)
-    # A connection dropped mid-statement (any DBAPI error class) or a pool with no free
-    # connection is unavailability too, not a bug: 503, so clients and balancers retry.
-    app.register_error_handler(DBAPIError, _handle_dbapi_error)
-    app.register_error_handler(PoolTimeout, _handle_database_down)
-    app.register_error_handler(Exception, _handle_unexpected)
+    http_errors.register_error_handlers(app, render_error_page)
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
-def error_response(code: int, *, detail: str | None = None, fields: dict | None = None):  # type: ignore[no-untyped-def]
-    title, message = MESSAGES.get(code, MESSAGES[500])
-    if wants_json():
-        errors: dict[str, object] = {"message": detail or message}
-        if fields:
-            errors["fields"] = fields
-        return jsonify({"data": None, "errors": errors}), code
-    return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
-    ), code
-
-
-def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
-    code = exc.code or 500
-    response = error_response(code)
-    if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-        body, status = response
-        return body, status, {"Allow": ", ".join(exc.valid_methods)}  # type: ignore[attr-defined]
-    return response
-
-
-def _handle_domain(exc: DomainError):  # type: ignore[no-untyped-def]
-    if isinstance(exc, ValidationFailed):
-        return error_response(422, fields=exc.messages)
-    if isinstance(exc, InvalidTransition):
-        # Domain messages name rules, never personal data, so they are safe to show.
-        return error_response(409, detail=str(exc))
-    return error_response(exc.status_code)
-
-
-def _handle_database_down(exc: Exception):  # type: ignore[no-untyped-def]
-    orig = getattr(exc, "orig", None)
-    log.error("database unavailable: %s", type(orig or exc).__name__)
-    if "_login_user" not in g:
+def render_error_page(failure: http_errors.Failure) -> ResponseReturnValue:
+    if failure.status == 503 and "_login_user" not in g:
         # The page template asks for current_user; loading it would query the database
         # that just failed, turning this 503 into a bare 500.
         from hrd_cases.extensions import login_manager
 
         g._login_user = login_manager.anonymous_user()
-    return error_response(503)
-
-
-def _handle_dbapi_error(exc: DBAPIError):  # type: ignore[no-untyped-def]
-    if exc.connection_invalidated:
-        return _handle_database_down(exc)
-    return _handle_unexpected(exc)
-
-
-def _handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
-    # The type and the stack (code lines, no values) are logged, never the message: it may
-    # quote decrypted content or SQL parameters.
-    log.error(
-        "unhandled %s on %s %s\n%s",
-        type(exc).__name__,
-        request.method,
-        request.endpoint,
-        "".join(traceback.format_tb(exc.__traceback__)),
+    title, message = MESSAGES.get(failure.status, MESSAGES[500])
+    page = render_template(
+        "errors/error.html", code=failure.status, title=title, message=failure.detail or message
     )
-    return error_response(500)
+    return page, failure.status, dict(failure.headers)

@@ -12,7 +12,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.db import get_session, utcnow
+from hrd_cases.current import current_session, current_settings, current_strategies
+from hrd_cases.db import utcnow
 from hrd_cases.exports.quarter import ExportError, parse_quarter
 from hrd_cases.exports.releases import (
     download_release,
@@ -24,7 +25,6 @@ from hrd_cases.exports.releases import (
 )
 from hrd_cases.exports.service import EXPORT_FORMATS
 from hrd_cases.models import User
-from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.web.forms import ExportForm, choice
 from hrd_cases.web.queries import cases_per_quarter, quarters_between
 
@@ -40,12 +40,12 @@ FORMAT_LABELS = {
 def _form() -> ExportForm:
     form = ExportForm()
     today = utcnow().date()
-    counts = cases_per_quarter(get_session(), k=current_settings().suppression_k, today=today)
+    counts = cases_per_quarter(current_session(), k=current_settings().suppression_k, today=today)
     # The last year's quarters too: a quarter with no case yet can still be released.
     year_ago = today.replace(year=today.year - 1, day=1)
     quarters = sorted({c.quarter for c in counts} | set(quarters_between(year_ago, today)))
     lag = current_settings().release_lag_days
-    session = get_session()
+    session = current_session()
     labels = []
     for q in reversed(quarters):
         period = parse_quarter(q)
@@ -70,7 +70,7 @@ def _page(form: ExportForm, status: int = 200):  # type: ignore[no-untyped-def]
             k=settings.suppression_k,
             p=settings.suppression_p,
             lag=settings.release_lag_days,
-            releases=releases(get_session()),
+            releases=releases(current_session()),
         ),
         status,
     )
@@ -84,7 +84,7 @@ def export_page():  # type: ignore[no-untyped-def]
     settings = current_settings()
     if not form.validate_on_submit():
         return _page(form, 422 if form.errors else 200)
-    session = get_session()
+    session = current_session()
     try:
         quarter = parse_quarter(form.quarter.data or "")
         if form.release.data:

@@ -28,8 +28,7 @@ try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3
     SelectChoice = None  # type: ignore[assignment,misc]
-from hrd_cases.records.defenders import ErasureReason
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
     ConsentScope,
@@ -40,6 +39,7 @@ from hrd_cases.vocabulary import (
     StatementLevel,
     ThreatType,
 )
+from hrd_cases.records.defenders import ErasureReason
 
 
 class LoginForm(FlaskForm):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from hrd_cases.db import get_database
+from hrd_cases.current import current_database
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
-    reachable = get_database().is_reachable()
+    reachable = current_database().is_reachable()
     body = {
         "status": "ok" if reachable else "unavailable",
         "database": "reachable" if reachable else "unreachable",

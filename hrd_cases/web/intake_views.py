@@ -9,12 +9,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.db import get_session, utcnow
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.db import utcnow
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import User
-from hrd_cases.records import get_vault
-from hrd_cases.runtime import current_strategies
-from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.web.forms import IntakeForm
 from hrd_cases.workflow.service import IntakeInput, open_case
 from hrd_cases.workflow.templates import StrategyVersion
@@ -74,7 +73,7 @@ def new_case():  # type: ignore[no-untyped-def]
             narrative=(form.narrative.data or "").strip() or None,
         )
         try:
-            case = open_case(get_session(), get_vault(), current_strategies(), user, intake)
+            case = open_case(current_session(), current_vault(), current_strategies(), user, intake)
         except InvalidTransition as exc:
             flash(f"Not saved: {exc}.", "error")
             return render_template(

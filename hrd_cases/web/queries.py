@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from hrd_cases.auth.permissions import case_scope, scope_countries, visible_defender_ids
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow
+from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import (
     Case,
     CaseDefender,
@@ -29,10 +31,8 @@ from hrd_cases.models import (
 )
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import search_defenders
-from hrd_cases.vocabulary import RiskLevel
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
-from hrd_cases.workflow.engine import HearingState, ReferralState, Stage, StatementState
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, TemplateError, validate_directory
 
@@ -103,9 +103,7 @@ def _count_cases(
     countries = scope_countries(user) if by_country else None
     if not countries:
         return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    counts = [
-        statement.where(Case.country == c).with_only_columns(func.count()) for c in countries
-    ]
+    counts = [statement.where(Case.country == c).with_only_columns(func.count()) for c in countries]
     return sum(session.scalars(union_all(*counts)))
 
 

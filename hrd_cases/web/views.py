@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from hrd_cases.db import get_session
+from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
 from hrd_cases.models import Role, User
-from hrd_cases.records import get_vault
-from hrd_cases.runtime import current_settings, current_strategies
 from hrd_cases.web import queries
 from hrd_cases.web.charts import bar_chart_svg
 from hrd_cases.web.forms import label, option_pair
@@ -21,11 +19,11 @@ bp.add_app_template_global(option_pair, "option_pair")
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
     user: User = current_user._get_current_object()
-    session = get_session()
+    session = current_session()
     if user.role is Role.FOCAL_POINT:
         return render_template(
             "home/focal_point.html",
-            home=queries.focal_point_home(session, get_vault(), current_strategies(), user),
+            home=queries.focal_point_home(session, current_vault(), current_strategies(), user),
             now=queries.utcnow(),
             label=label,
         )

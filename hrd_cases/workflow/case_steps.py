@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import Stage, derive_stage
+from hrd_cases.domain.vocabulary import ActionType, ClosureOutcome, RiskLevel
 from hrd_cases.models import Case, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ActionType, ClosureOutcome, RiskLevel
-from hrd_cases.workflow.engine import Stage, derive_stage
 from hrd_cases.workflow.service import add_event, check_required, ensure_open, template_of
 from hrd_cases.workflow.templates import StrategyCatalogue
 

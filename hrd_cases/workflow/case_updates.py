@@ -12,12 +12,18 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain import states
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import HearingState, ReferralState
+from hrd_cases.domain.vocabulary import (
+    ActionType,
+    HearingOutcome,
+    ProfileCategory,
+    RiskLevel,
+    ThreatType,
+)
 from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Hearing, Referral, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ActionType, HearingOutcome, ProfileCategory, RiskLevel, ThreatType
-from hrd_cases.workflow import engine
-from hrd_cases.workflow.engine import HearingState, ReferralState
 from hrd_cases.workflow.service import (
     add_event,
     check_required,
@@ -103,7 +109,7 @@ def close_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Ref
     with write_transaction(session):
         referral = locked_action(session, actor, Referral, referral_id, Permission.REFERRAL_REQUEST)
         ensure_open(referral.case)
-        engine.check("referral", engine.REFERRAL_TRANSITIONS, referral.state, ReferralState.CLOSED)
+        states.check("referral", states.REFERRAL_TRANSITIONS, referral.state, ReferralState.CLOSED)
         referral.state, referral.closed_at = ReferralState.CLOSED, utcnow()
         add_event(
             session,

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.vocabulary import ConsentScope
 from hrd_cases.models import Case, Consent, ConsentScopeGrant, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ConsentScope
 from hrd_cases.workflow.service import add_event, ensure_open, locked_action
 
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from hrd_cases.auth.permissions import case_scope
 from hrd_cases.db import utcnow
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.models import Case, User
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue
 

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain import states
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import HearingState
+from hrd_cases.domain.vocabulary import ActionType, HearingOutcome
 from hrd_cases.models import Hearing, HearingObserver, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ActionType, HearingOutcome
-from hrd_cases.workflow import engine
-from hrd_cases.workflow.engine import HearingState
 from hrd_cases.workflow.service import (
     add_event,
     check_required,
@@ -106,7 +106,7 @@ def record_observation(
         hearing = _hearing_for(session, actor, hearing_id)
         template = _observation_template(catalogue, hearing.case)
         target = HearingState.OBSERVED if observed else HearingState.NOT_OBSERVED
-        engine.check("hearing", engine.HEARING_TRANSITIONS, hearing.state, target)
+        states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, target)
         codes = sorted({code.strip().upper() for code in observers if code.strip()})
         strangers = [c for c in codes if c not in template.observation_partners]
         if strangers:
@@ -157,8 +157,8 @@ def file_report(
     with write_transaction(session):
         hearing = _hearing_for(session, actor, hearing_id)
         template = _observation_template(catalogue, hearing.case)
-        engine.check(
-            "hearing", engine.HEARING_TRANSITIONS, hearing.state, HearingState.REPORT_FILED
+        states.check(
+            "hearing", states.HEARING_TRANSITIONS, hearing.state, HearingState.REPORT_FILED
         )
         if not report.strip():
             raise InvalidTransition(

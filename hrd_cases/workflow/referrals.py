@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain import states
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import ReferralState
+from hrd_cases.domain.vocabulary import ActionType, AssistanceType, Mechanism
 from hrd_cases.models import Referral, ReferralAssistance, ReferralDecision, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ActionType, AssistanceType, Mechanism
-from hrd_cases.workflow import engine
-from hrd_cases.workflow.engine import ReferralState
 from hrd_cases.workflow.service import (
     add_event,
     apply_decision,
@@ -122,7 +122,7 @@ def create_referral(
 
 
 def _request(session: Session, actor: User, referral: Referral) -> None:
-    engine.check("referral", engine.REFERRAL_TRANSITIONS, referral.state, ReferralState.REQUESTED)
+    states.check("referral", states.REFERRAL_TRANSITIONS, referral.state, ReferralState.REQUESTED)
     referral.state = ReferralState.REQUESTED
     referral.requested_by_id, referral.requested_at = actor.id, utcnow()
     add_event(
@@ -177,7 +177,7 @@ def decide_referral(
             approve=approve,
             make_decision=ReferralDecision,
             requester_ids=(referral.requested_by_id, referral.created_by_id),
-            transitions=engine.REFERRAL_TRANSITIONS,
+            transitions=states.REFERRAL_TRANSITIONS,
             awaiting=ReferralState.REQUESTED,
             approved=ReferralState.APPROVED,
             rejected=ReferralState.REJECTED,
@@ -189,8 +189,8 @@ def mark_delivered(session: Session, actor: User, referral_id: uuid.UUID) -> Ref
     with write_transaction(session):
         referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_REQUEST)
         ensure_open(referral.case)
-        engine.check(
-            "referral", engine.REFERRAL_TRANSITIONS, referral.state, ReferralState.DELIVERED
+        states.check(
+            "referral", states.REFERRAL_TRANSITIONS, referral.state, ReferralState.DELIVERED
         )
         referral.state, referral.delivered_at = ReferralState.DELIVERED, utcnow()
         add_event(

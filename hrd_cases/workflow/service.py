@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.db import begin_write, utcnow
-from hrd_cases.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.domain import states
+from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import (
     Case,
     CaseDefender,
@@ -30,8 +32,6 @@ from hrd_cases.models import (
 )
 from hrd_cases.records.defenders import create_defender
 from hrd_cases.records.vault import RecordVault
-from hrd_cases.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
-from hrd_cases.workflow import engine
 from hrd_cases.workflow.references import next_case_reference
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
@@ -277,7 +277,7 @@ def apply_decision(
         rejected if not approve else approved if approvals >= subject.approvals_required else None
     )
     if target is not None:
-        engine.check(kind, transitions, subject.state, target)
+        states.check(kind, transitions, subject.state, target)
         subject.state, subject.decided_at = target, now
         add_event(
             session,

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain import states
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import StatementState
+from hrd_cases.domain.vocabulary import ActionType, StatementLevel, consent_scope_for
 from hrd_cases.models import Statement, StatementDecision, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ActionType, StatementLevel, consent_scope_for
-from hrd_cases.workflow import engine
 from hrd_cases.workflow.consent import active_consent_covers
-from hrd_cases.workflow.engine import StatementState
 from hrd_cases.workflow.service import (
     add_event,
     apply_decision,
@@ -113,7 +113,7 @@ def _statement_for(
 def _move(
     session: Session, actor: User | None, statement: Statement, target: StatementState
 ) -> None:
-    engine.check("statement", engine.STATEMENT_TRANSITIONS, statement.state, target)
+    states.check("statement", states.STATEMENT_TRANSITIONS, statement.state, target)
     statement.state = target
     add_event(
         session,
@@ -154,7 +154,7 @@ def decide_statement(
             approve=approve,
             make_decision=StatementDecision,
             requester_ids=(statement.submitted_by_id, statement.created_by_id),
-            transitions=engine.STATEMENT_TRANSITIONS,
+            transitions=states.STATEMENT_TRANSITIONS,
             awaiting=StatementState.SUBMITTED,
             approved=StatementState.APPROVED,
             rejected=StatementState.REJECTED,

@@ -18,7 +18,7 @@ import pycountry
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from hrd_cases.vocabulary import ActionType, Mechanism, RiskLevel, StatementLevel
+from hrd_cases.domain.vocabulary import ActionType, Mechanism, RiskLevel, StatementLevel
 
 DEFAULT_TEMPLATE_CODE = "default"
 # The EU HRD mechanism's emergency grant ceiling.

@@ -14,10 +14,10 @@ from werkzeug.test import TestResponse
 
 from hrd_cases.auth import accounts
 from hrd_cases.db import utcnow
-from hrd_cases.errors import ValidationFailed
+from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.models import ApiToken, AuditEntry, Role, User
-from tests.access._support import fresh, reload_user
-from tests.factories import make_user
+from tests.support.access import fresh, reload_user
+from tests.support.factories import make_user
 
 
 def call(client: FlaskClient, authorization: str | None) -> TestResponse:
@@ -157,7 +157,7 @@ def test_a_token_is_bound_to_its_user(db: Session, client: FlaskClient) -> None:
 def test_second_factor_reset_revokes_api_tokens_and_use_is_recorded(app, db) -> None:  # type: ignore[no-untyped-def]
     from hrd_cases.auth import accounts
     from hrd_cases.models import ApiToken, Role
-    from tests.factories import make_user
+    from tests.support.factories import make_user
 
     user = make_user(db, Role.FOCAL_POINT)
     row, token = accounts.create_api_token(db, user, "ci", days=30, max_days=90)

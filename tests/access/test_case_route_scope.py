@@ -18,9 +18,9 @@ from werkzeug.test import TestResponse
 
 from hrd_cases.models import AuditEntry, Case, Role, User
 from hrd_cases.records import RecordVault
-from tests.access._support import build_url, fresh, sign_in, strip_csrf
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_delegation, make_user
+from tests.support.access import build_url, fresh, sign_in, strip_csrf
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_delegation, make_user
 
 DEFENDER_NAME = "Zq Amani Owino-Test"
 NARRATIVE = "Zq narrative: followed home after the hearing"

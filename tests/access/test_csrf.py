@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from hrd_cases.auth import accounts
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.models import Role, User
-from tests.access._support import build_url, is_signed_in, reload_user, sessions_of, sign_in
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.access import build_url, is_signed_in, reload_user, sessions_of, sign_in
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD, make_user
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 NEW_PASSWORD = "plum orchard lantern 1987 river"

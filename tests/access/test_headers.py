@@ -14,9 +14,9 @@ from hrd_cases import create_app
 from hrd_cases.models import Role
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.access._support import sign_in
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_user
+from tests.support.access import sign_in
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_user
 
 BOOM = "/__test_boom"
 

@@ -16,9 +16,9 @@ from hrd_cases.auth import accounts
 from hrd_cases.auth.service import replace_recovery_codes
 from hrd_cases.models import AuditEntry, Role
 from hrd_cases.records import RecordVault
-from tests.access._support import allow_new_sign_in, fresh, session_token_of, wrong_code
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_user, totp_secret_of
+from tests.support.access import allow_new_sign_in, fresh, session_token_of, wrong_code
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_user, totp_secret_of
 
 PASSWORD = "CANARYpw sunflower harbour 77"
 NEW_PASSWORD = "CANARYnewpw granite meadow 31"

@@ -17,7 +17,7 @@ from hrd_cases.auth.service import hash_token
 from hrd_cases.db import utcnow
 from hrd_cases.models import Role
 from hrd_cases.settings import Settings
-from tests.access._support import (
+from tests.support.access import (
     allow_new_sign_in,
     client_with_cookie,
     decode_session,
@@ -29,8 +29,8 @@ from tests.access._support import (
     shift_session,
     sign_in,
 )
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD, make_user
 
 NEW_PASSWORD = "plum orchard lantern 1987 river"
 

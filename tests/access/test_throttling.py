@@ -20,9 +20,9 @@ from hrd_cases.db import utcnow
 from hrd_cases.models import AuditEntry, Role, User
 from hrd_cases.settings import Settings
 from tests import pg
-from tests.access._support import fresh, is_signed_in, reload_user, strip_csrf
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.access import fresh, is_signed_in, reload_user, strip_csrf
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD, make_user
 
 WRONG = "definitely not the password"
 ON_POSTGRES = pg.is_postgres(os.environ.get("DATABASE_URL"))

@@ -22,9 +22,9 @@ from hrd_cases.models import AuditEntry, RecoveryCode, Role, User
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 from tests import pg
-from tests.access._support import code_for_step, fresh, is_signed_in, reload_user, wrong_code
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD, make_user, totp_secret_of
+from tests.support.access import code_for_step, fresh, is_signed_in, reload_user, wrong_code
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD, make_user, totp_secret_of
 
 ON_POSTGRES = pg.is_postgres(os.environ.get("DATABASE_URL"))
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import AuditEntry, Case
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import RiskLevel
-from tests.access._support import fresh
-from tests.api.conftest import (
+from tests.support.access import fresh
+from tests.support.api import (
     DEFENDER_LOCATION,
     DEFENDER_NAME,
     INTAKE,
@@ -20,7 +20,7 @@ from tests.api.conftest import (
     errors_of,
     rule_of,
 )
-from tests.factories import make_case
+from tests.support.factories import make_case
 
 
 def test_focal_point_and_covering_officer_list_the_case_without_names(world: World) -> None:

@@ -11,12 +11,12 @@ from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from hrd_cases.api.envelope import MAX_BODY_BYTES
 from hrd_cases.auth import accounts
 from hrd_cases.db import utcnow
+from hrd_cases.http.errors import MAX_BODY_BYTES
 from hrd_cases.models import ApiToken
-from tests.access._support import fresh, reload_user
-from tests.api.conftest import (
+from tests.support.access import fresh, reload_user
+from tests.support.api import (
     ABSENT_ID,
     ABSENT_REFERENCE,
     DEFENDER_NAME,

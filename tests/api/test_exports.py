@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
 from hrd_cases.models import AuditEntry
-from tests.access._support import fresh
-from tests.api.conftest import DEFENDER_LOCATION, DEFENDER_NAME, NARRATIVE, World, errors_of
+from tests.support.access import fresh
+from tests.support.api import DEFENDER_LOCATION, DEFENDER_NAME, NARRATIVE, World, errors_of
 
 
 def this_quarter() -> str:

@@ -10,9 +10,9 @@ from openapi_spec_validator import validate
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Role
-from tests.access._support import sign_in
-from tests.api.conftest import World, data_of
-from tests.factories import make_user
+from tests.support.access import sign_in
+from tests.support.api import World, data_of
+from tests.support.factories import make_user
 
 _ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 

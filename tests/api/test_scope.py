@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import AuditEntry, TimelineEvent
-from tests.access._support import fresh
-from tests.api.conftest import (
+from tests.support.access import fresh
+from tests.support.api import (
     ABSENT_ID,
     ABSENT_REFERENCE,
     DEFENDER_NAME,

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth import accounts
 from hrd_cases.models import Role
-from tests.access._support import reload_user
-from tests.api.conftest import ABSENT_ID, World, data_of, errors_of, rule_of
+from tests.support.access import reload_user
+from tests.support.api import ABSENT_ID, World, data_of, errors_of, rule_of
 
 REFERRAL = {
     "mechanism": "eu_hrd_mechanism",

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.db import begin_write, get_database
+from hrd_cases.db import begin_write, database_of
 from hrd_cases.models import AuditChainHead, AuditEntry
 
 
@@ -103,7 +103,7 @@ def test_details_refuse_structured_values(db: Session) -> None:
 
 def test_concurrent_writers_leave_a_valid_chain(app: Flask) -> None:
     """8 threads appending at once: the head-row lock serialises them on both backends."""
-    database = get_database(app)
+    database = database_of(app)
     errors: list[BaseException] = []
     per_thread = 15
 

@@ -24,11 +24,17 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
+from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import Case, Role, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import RiskLevel
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
-from tests.factories import DEFAULT_PASSWORD, make_case, make_delegation, make_user, totp_secret_of
+from tests.support.factories import (
+    DEFAULT_PASSWORD,
+    make_case,
+    make_delegation,
+    make_user,
+    totp_secret_of,
+)
 
 NAME = "Zq Amani Browser-Journey"
 NARRATIVE = "Zq: followed home after the hearing, twice this month."

@@ -21,9 +21,9 @@ from hrd_cases.exports.queries import RawFigures
 from hrd_cases.exports.render_json import render_json
 from hrd_cases.exports.report import QuarterlyReport, build_report
 from hrd_cases.exports.service import compute_report
-from tests.exports._support import this_quarter, today
 from tests.exports.attacker import CellId, attack, narrowed, pinned, program_from_json
-from tests.factories import strategy_catalogue
+from tests.support.exports import this_quarter, today
+from tests.support.factories import strategy_catalogue
 
 
 def truth(report: QuarterlyReport, prefix: str = "") -> dict[CellId, int]:

@@ -16,8 +16,8 @@ from hrd_cases.exports import service
 from hrd_cases.exports.neutralise import neutralise
 from hrd_cases.exports.service import EXPORT_FORMATS, ExportFormat, write_export_atomically
 from hrd_cases.records import RecordVault
-from tests.exports._support import build_known_dataset, this_quarter, today
-from tests.factories import make_case, make_delegation
+from tests.support.exports import build_known_dataset, this_quarter, today
+from tests.support.factories import make_case, make_delegation
 
 
 def _export(runner: FlaskCliRunner, *args: str):  # type: ignore[no-untyped-def]

@@ -8,12 +8,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
+from hrd_cases.domain.vocabulary import ProfileCategory, ThreatType
 from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Role
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ProfileCategory, ThreatType
 from hrd_cases.workflow.case_updates import update_case
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 
 def _mismatches(db: Session) -> list[tuple[str, str]]:
@@ -61,5 +61,5 @@ def test_the_demo_moves_the_copies_with_the_opening_dates_it_shifts(
 ) -> None:
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    with get_database(app).session() as session:
+    with database_of(app).session() as session:
         assert _mismatches(session) == []

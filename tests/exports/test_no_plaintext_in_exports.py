@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement
 from hrd_cases.records import RecordVault
-from tests.exports._support import this_quarter, today
+from tests.support.exports import this_quarter, today
 
 
 def _demo_secrets(db: Session, vault: RecordVault) -> set[str]:

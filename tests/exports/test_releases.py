@@ -15,6 +15,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hrd_cases.domain.vocabulary import AssistanceType, Mechanism
 from hrd_cases.exports.quarter import ExportError, export_window
 from hrd_cases.exports.queries import RawFigures
 from hrd_cases.exports.releases import (
@@ -28,11 +29,10 @@ from hrd_cases.exports.service import EXPORT_FORMATS
 from hrd_cases.models import AuditEntry, QuarterlyRelease, ReleaseFile, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import ErasureReason, erase_defender
-from hrd_cases.vocabulary import AssistanceType, Mechanism
 from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
-from tests.exports._support import build_known_dataset, this_quarter
 from tests.exports.attacker import attack, program_from_json
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.exports import build_known_dataset, this_quarter
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 LAG = 30
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
 from hrd_cases.crypto import CryptoError
-from hrd_cases.errors import Forbidden
+from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window
 from hrd_cases.exports.queries import collect
 from hrd_cases.exports.service import (
@@ -26,8 +26,8 @@ from hrd_cases.exports.service import (
 from hrd_cases.models import AuditEntry, Case, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.exports._support import build_known_dataset, this_quarter, today
-from tests.factories import make_user, strategy_catalogue
+from tests.support.exports import build_known_dataset, this_quarter, today
+from tests.support.factories import make_user, strategy_catalogue
 
 
 def test_counts_of_a_known_dataset(db: Session, vault: RecordVault) -> None:
@@ -212,7 +212,7 @@ def test_same_data_and_as_of_give_identical_bytes_across_app_instances(
 
 def test_the_cli_progress_bar_counts_every_stage_of_an_export(db: Session, app: Flask) -> None:
     """The CLI's bar has a fixed length: the service's stages plus the file write."""
-    from hrd_cases.cli_export import EXPORT_STAGES
+    from hrd_cases.cli.export import EXPORT_STAGES
 
     stages: list[str] = []
     with app.app_context():

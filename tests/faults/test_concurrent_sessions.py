@@ -13,16 +13,16 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth.accounts import create_api_token, user_for_api_token
 from hrd_cases.auth.service import hash_token, load_session_user, start_session
-from hrd_cases.db import get_database, utcnow
+from hrd_cases.db import database_of, utcnow
 from hrd_cases.models import ApiToken, Delegation, Role, UserSession
-from tests.factories import make_delegation, make_user
+from tests.support.factories import make_delegation, make_user
 
 
 def _stale_reader(app: Flask) -> Session:
     """A session that has read (its snapshot is now fixed) before another one commits."""
-    reader = get_database(app).session_factory()
+    reader = database_of(app).session_factory()
     reader.scalar(select(Delegation.id).limit(1))
-    with get_database(app).session() as other:
+    with database_of(app).session() as other:
         make_delegation(other)  # commits after the reader's snapshot
     return reader
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from hrd_cases import create_app
 from hrd_cases.audit import verify_chain
 from hrd_cases.auth.accounts import create_api_token
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
 from hrd_cases.models import AuditChainHead, AuditEntry, Case, DataKey, Defender, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.access._support import client_with_cookie, session_cookie, sign_in
-from tests.factories import make_case, make_user
-from tests.faults._inject import connection_dies_before, statement_starts
+from tests.support.access import client_with_cookie, session_cookie, sign_in
+from tests.support.factories import make_case, make_user
+from tests.support.faults import connection_dies_before, statement_starts
 
 NAME = "Leyla Faultline"
 NARRATIVE = "Detained after the Diyarbakir protest"
@@ -63,7 +63,7 @@ def test_connection_lost_in_the_middle_of_a_write_gives_503_and_no_partial_write
 
     # Viewing a case audits the view: UPDATE chain head, INSERT entry, UPDATE head. The
     # connection dies after the first of these statements.
-    engine = get_database(app).engine
+    engine = database_of(app).engine
     with connection_dies_before(engine, statement_starts("INSERT INTO audit_entries")) as fault:
         response = browser.get(f"/cases/{case.reference}")
     assert fault.fired == 1
@@ -81,7 +81,7 @@ def test_connection_lost_during_an_api_request_gives_503_json(app: Flask, db: Se
     user = make_user(db, Role.PROTECTION_OFFICER, countries=("KE",))
     _, token = create_api_token(db, user, "fault test", days=1, max_days=90)
     client = app.test_client()
-    engine = get_database(app).engine
+    engine = database_of(app).engine
     with connection_dies_before(engine, lambda s: "api_tokens" in s) as fault:
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert fault.fired == 1
@@ -101,8 +101,8 @@ def test_intake_interrupted_after_its_first_insert_leaves_nothing(
     make_case(db, vault, delegation=focal.delegation)  # the database is not empty
     tables = (DataKey, Defender, Case, AuditEntry)
     before = [db.scalar(select(func.count()).select_from(t)) for t in tables]
-    engine = get_database(app).engine
-    with get_database(app).session() as session:
+    engine = database_of(app).engine
+    with database_of(app).session() as session:
         writes = {"n": 0}
 
         def second_insert(statement: str) -> bool:
@@ -141,4 +141,4 @@ def test_unreachable_database_gives_503_page_and_json(
         )
         _assert_unavailable_page(response, json=True)
     finally:
-        get_database(down).engine.dispose()
+        database_of(down).engine.dispose()

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.conftest import TEST_SECRET_KEY
-from tests.factories import make_case, make_delegation
+from tests.support.app import TEST_SECRET_KEY
+from tests.support.factories import make_case, make_delegation
 
 QUARTER = "2026Q4"
 # Runs the real command, but the export's fsync announces itself and then blocks: the kill

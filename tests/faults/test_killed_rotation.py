@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider
-from hrd_cases.db import get_database, utcnow
+from hrd_cases.db import database_of, utcnow
 from hrd_cases.models import DataKey, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
-from tests.conftest import TEST_SECRET_KEY, _empty_all_tables
-from tests.factories import make_case
+from tests.support.app import TEST_SECRET_KEY, empty_all_tables
+from tests.support.factories import make_case
 
 BULK_DEFENDERS = 3000
 HRD_CASES = Path(sys.executable).with_name("hrd-cases")
@@ -37,8 +37,8 @@ def rotation_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     FileKeyProvider.create(keyring_file)
     app = create_app(settings.replace(keyring_file=keyring_file))
     yield app
-    _empty_all_tables(app)
-    get_database(app).engine.dispose()
+    empty_all_tables(app)
+    database_of(app).engine.dispose()
 
 
 def _bulk_defenders(session: Session, vault: RecordVault, count: int) -> dict[str, str]:
@@ -100,7 +100,7 @@ def _on_version(session: Session, version: int) -> int:
 
 def test_killed_rotation_completes_on_rerun(rotation_app: Flask, tmp_path: Path) -> None:
     vault: RecordVault = rotation_app.extensions["hrd_vault"]
-    with get_database(rotation_app).session() as session:
+    with database_of(rotation_app).session() as session:
         names = _bulk_defenders(session, vault, BULK_DEFENDERS)
         for i in range(3):
             case = make_case(session, vault, defender={"name": f"Case Defender {i}"})

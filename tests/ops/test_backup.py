@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.audit import verify_chain
 from hrd_cases.crypto import FileKeyProvider, Keyring
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
+from hrd_cases.domain.vocabulary import AssistanceType, ClosureOutcome, Mechanism
 from hrd_cases.models import Defender, Delegation, Role, User
 from hrd_cases.ops import backup_format
 from hrd_cases.ops.backup import backup, restore
@@ -21,11 +22,10 @@ from hrd_cases.ops.backup_format import BackupFormatError
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import ErasureReason, erase_defender
 from hrd_cases.settings import Settings
-from hrd_cases.vocabulary import AssistanceType, ClosureOutcome, Mechanism
 from hrd_cases.workflow import case_steps, referrals
 from hrd_cases.workflow.referrals import ReferralInput
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
-from tests.ops._support import app_on, empty_database_url, everything_decrypted, row_counts
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.ops import app_on, empty_database_url, everything_decrypted, row_counts
 
 NAMES = ("Wanjiru Backupcheck", "Kemal Snapshotson", "Rosa Restoreva")
 NARRATIVE = "Followed after the Kisumu land hearing; threatened by phone"
@@ -90,7 +90,7 @@ def test_round_trip_restores_every_record_identically(
     with empty_database_url(tmp_path) as target_url, app_on(settings, target_url) as target:
         restored = target.test_cli_runner().invoke(args=["restore", str(out)])
         assert restored.exit_code == 0, restored.output
-        with get_database(target).session() as session:
+        with database_of(target).session() as session:
             assert everything_decrypted(session, target.extensions["hrd_vault"]) == before
             assert row_counts(session, skip=("audit_entries", "audit_chain_head")) == counts
             assert verify_chain(session)[1] is None  # history intact, restore appended
@@ -152,7 +152,7 @@ def test_a_damaged_backup_restores_nothing(
         for damaged, reason in ((truncated, "truncated"), (flipped, "does not authenticate")):
             with pytest.raises(BackupFormatError, match=reason):
                 restore(target_url, vault.keyring(), damaged)
-        with get_database(target).engine.connect() as connection:
+        with database_of(target).engine.connect() as connection:
             from sqlalchemy import inspect
 
             assert inspect(connection).get_table_names() == []  # nothing half-restored
@@ -220,7 +220,7 @@ def test_keyring_file_is_what_restore_needs(
     moved = settings.replace(keyring_file=keyring_copy)
     with empty_database_url(tmp_path) as target_url, app_on(moved, target_url) as target:
         restore(target_url, FileKeyProvider(keyring_copy).load(), out)
-        with get_database(target).session() as session:
+        with database_of(target).session() as session:
             assert everything_decrypted(session, target.extensions["hrd_vault"]) == before
             assert session.scalar(select(User).where(User.email == "focal.secret@x.org"))
 
@@ -240,7 +240,7 @@ def test_backup_is_consistent_while_the_application_writes(
     written = []
 
     def keep_writing() -> None:
-        with get_database(app).session() as session:
+        with database_of(app).session() as session:
             while not stop.is_set():
                 written.append(make_case(session, vault, delegation=delegation).reference)
 
@@ -257,7 +257,7 @@ def test_backup_is_consistent_while_the_application_writes(
         writer.join()
     with empty_database_url(tmp_path) as target_url, app_on(settings, target_url) as target:
         restore(target_url, vault.keyring(), out)
-        with get_database(target).session() as session:
+        with database_of(target).session() as session:
             cases = session.scalars(select(Case)).all()
             assert 3 <= len(cases) <= copied_at + 1
             assert verify_chain(session)[1] is None

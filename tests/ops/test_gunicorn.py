@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Flask
 
 from hrd_cases.settings import PROJECT_ROOT, Settings
-from tests.conftest import TEST_SECRET_KEY
+from tests.support.app import TEST_SECRET_KEY
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hrd_cases.audit import verify_chain
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow
+from hrd_cases.domain.vocabulary import ClosureOutcome
 from hrd_cases.models import (
     AuditEntry,
     Case,
@@ -25,10 +26,9 @@ from hrd_cases.models import (
 )
 from hrd_cases.ops.retention import _shred_case, apply_retention, years_before
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import ClosureOutcome
 from hrd_cases.workflow import case_steps
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
-from tests.ops._support import row_counts
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.ops import row_counts
 
 
 class World:

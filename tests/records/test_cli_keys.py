@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
 from hrd_cases.models import Defender
 from hrd_cases.settings import Settings
-from tests.conftest import _empty_all_tables
-from tests.factories import make_case
+from tests.support.app import empty_all_tables
+from tests.support.factories import make_case
 
 
 @pytest.fixture
@@ -23,12 +23,12 @@ def app_with_cases(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     keyring_file = tmp_path / "keyring.json"
     FileKeyProvider.create(keyring_file)
     app = create_app(settings.replace(keyring_file=keyring_file))
-    with get_database(app).session() as session:
+    with database_of(app).session() as session:
         for i in range(3):
             make_case(session, app.extensions["hrd_vault"], defender={"name": f"Name {i}"})
     yield app
-    _empty_all_tables(app)
-    get_database(app).engine.dispose()
+    empty_all_tables(app)
+    database_of(app).engine.dispose()
 
 
 def test_status_rotate_retire(app_with_cases: Flask) -> None:
@@ -63,13 +63,13 @@ def test_keyring_readable_by_others_is_refused_with_a_reason(app_with_cases: Fla
 
 
 def test_defender_erase_command(app_with_cases: Flask) -> None:
-    with get_database(app_with_cases).session() as session:
+    with database_of(app_with_cases).session() as session:
         reference = session.scalars(select(Defender.reference)).first()
     runner = app_with_cases.test_cli_runner()
     result = runner.invoke(args=["defender", "erase", reference, "--reason", "safety", "--yes"])
     assert result.exit_code == 0, result.output
     assert f"erased {reference}" in result.output
-    with get_database(app_with_cases).session() as session:
+    with database_of(app_with_cases).session() as session:
         defender = session.scalar(select(Defender).where(Defender.reference == reference))
         assert defender is not None and defender.erased_at is not None
     unknown = runner.invoke(args=["defender", "erase", "HRD-NOPE", "--reason", "safety", "--yes"])

@@ -17,22 +17,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
-from hrd_cases.models import Defender, Role, User
-from hrd_cases.records import RecordVault
-from hrd_cases.records.defenders import search_defenders
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
     ConsentScope,
     Mechanism,
     StatementLevel,
 )
+from hrd_cases.models import Defender, Role, User
+from hrd_cases.records import RecordVault
+from hrd_cases.records.defenders import search_defenders
 from hrd_cases.workflow.case_steps import close_case
 from hrd_cases.workflow.consent import record_consent
 from hrd_cases.workflow.hearings import file_report, record_observation, schedule_hearing
 from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
 from hrd_cases.workflow.statements import draft_statement
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 CANARY = "Qz7Canary"
 

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider, KeyringError
-from hrd_cases.db import get_database
+from hrd_cases.db import database_of
 from hrd_cases.models import DataKey, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.records.keys import key_status, retire, rotate
 from hrd_cases.settings import Settings
-from tests.conftest import _empty_all_tables
-from tests.factories import make_case, make_delegation
+from tests.support.app import empty_all_tables
+from tests.support.factories import make_case, make_delegation
 
 
 @pytest.fixture
@@ -28,13 +28,13 @@ def own_keyring_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
     FileKeyProvider.create(keyring_file)
     app = create_app(settings.replace(keyring_file=keyring_file))
     yield app
-    _empty_all_tables(app)
-    get_database(app).engine.dispose()
+    empty_all_tables(app)
+    database_of(app).engine.dispose()
 
 
 @pytest.fixture
 def session(own_keyring_app: Flask) -> Iterator[Session]:
-    with get_database(own_keyring_app).session() as session:
+    with database_of(own_keyring_app).session() as session:
         yield session
 
 

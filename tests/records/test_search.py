@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from hrd_cases.models import DefenderNameToken
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import search_defenders
-from tests.factories import make_case
+from tests.support.factories import make_case
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_search_is_limited_to_the_callers_scope_before_decryption(
 ) -> None:
     from hrd_cases.auth.permissions import visible_defender_ids
     from hrd_cases.models import Role
-    from tests.factories import make_delegation, make_user
+    from tests.support.factories import make_delegation, make_user
 
     kenya, nepal = make_delegation(db, country="KE"), make_delegation(db, country="NP")
     in_kenya = make_case(db, vault, delegation=kenya, defender={"name": "Achieng Shared"})

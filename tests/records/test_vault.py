@@ -10,7 +10,7 @@ from hrd_cases.crypto import DecryptionError, ErasedError, field_key_version, wr
 from hrd_cases.models import Case, CaseProfileCategory, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import ErasureReason, erase_defender
-from tests.factories import make_case
+from tests.support.factories import make_case
 
 SECRET_NAME = "Leyla Şahin-Demir"
 
@@ -153,10 +153,10 @@ def test_erasure_is_audited_without_personal_data(db: Session, vault: RecordVaul
 def test_erasure_with_case_content_destroys_the_case_key_too(
     db: Session, vault: RecordVault
 ) -> None:
+    from hrd_cases.domain.vocabulary import AssistanceType, Mechanism
     from hrd_cases.models import Role
-    from hrd_cases.vocabulary import AssistanceType, Mechanism
     from hrd_cases.workflow.referrals import ReferralInput, create_referral
-    from tests.factories import make_delegation, make_user, strategy_catalogue
+    from tests.support.factories import make_delegation, make_user, strategy_catalogue
 
     kenya = make_delegation(db, country="KE")
     focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)

@@ -13,12 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.models import Case, Defender, Hearing, Referral, Role, Statement, User
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
-from tests.access._support import fresh, sign_in
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_delegation, make_user
+from tests.support.access import fresh, sign_in
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_delegation, make_user
 
 NAME = "Zq Wanjiku Test-Defender"
 NARRATIVE = "Zq narrative: threatened after the march"

@@ -10,9 +10,9 @@ from hrd_cases.db import utcnow
 from hrd_cases.models import AuditEntry, Role
 from hrd_cases.records import RecordVault
 from hrd_cases.web.queries import quarter_of
-from tests.access._support import fresh, sign_in
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_delegation, make_user
+from tests.support.access import fresh, sign_in
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_delegation, make_user
 
 NAME = "Zq Export-Page Defender"
 

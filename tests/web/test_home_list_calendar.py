@@ -10,15 +10,15 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
+from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.models import Case, Role
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.web.queries import cases_per_quarter, quarters_between
 from hrd_cases.workflow import hearings, referrals
 from hrd_cases.workflow.referrals import ReferralInput
-from tests.access._support import fresh, sign_in
-from tests.conftest import AuthActions
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.access import fresh, sign_in
+from tests.support.app import AuthActions
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 NAME = "Zq Achieng Listtest"
 COURT = "Zq Kibera Law Courts"

@@ -10,14 +10,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.db import get_database, utcnow
+from hrd_cases.db import database_of, utcnow
+from hrd_cases.domain.states import Stage
+from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.models import Case, Referral, Role, TimelineEvent, User
-from hrd_cases.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import DeadlineKind, case_deadlines, overdue_for
-from hrd_cases.workflow.engine import Stage
 from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 
 def _age(db: Session, case: Case, hours: float) -> None:
@@ -94,7 +94,7 @@ def test_demo_builds_every_stage_with_timelines_and_a_valid_audit_chain(
 ) -> None:
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    with get_database(app).session() as session:
+    with database_of(app).session() as session:
         cases = session.scalars(select(Case)).all()
         countries = {c.country for c in cases}
         assert {"AF", "NP", "TR", "CN", "IN", "KE", "CO", "UG"} <= countries
@@ -130,7 +130,7 @@ def test_demo_builds_every_stage_with_timelines_and_a_valid_audit_chain(
         assert audit.verify_chain(session)[1] is None
     again = runner.invoke(args=["demo"])
     assert "0 delegations, 0 accounts and 0 cases created" in again.output
-    with get_database(app).session() as session:
+    with database_of(app).session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == len(cases)
 
 

@@ -16,7 +16,20 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.audit import verify_chain
 from hrd_cases.db import utcnow
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
+from hrd_cases.domain.vocabulary import (
+    ActionType,
+    AssistanceType,
+    ClosureOutcome,
+    ConsentScope,
+    HearingOutcome,
+    Mechanism,
+    ProfileCategory,
+    RiskLevel,
+    StatementLevel,
+    ThreatType,
+)
 from hrd_cases.models import (
     AuditEntry,
     Case,
@@ -30,24 +43,11 @@ from hrd_cases.models import (
 )
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import CONFIG_DIR
-from hrd_cases.vocabulary import (
-    ActionType,
-    AssistanceType,
-    ClosureOutcome,
-    ConsentScope,
-    HearingOutcome,
-    Mechanism,
-    ProfileCategory,
-    RiskLevel,
-    StatementLevel,
-    ThreatType,
-)
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import IntakeInput, open_case, template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion, load_catalogue
-from tests.factories import (
+from tests.support.factories import (
     DEFENDER_FIELDS,
     make_case,
     make_delegation,

@@ -9,12 +9,12 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hrd_cases.db import get_database, utcnow
-from hrd_cases.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.db import database_of, utcnow
+from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
+from hrd_cases.domain.states import ReferralState
+from hrd_cases.domain.vocabulary import AssistanceType, Mechanism
 from hrd_cases.models import Role, TimelineEvent, User
 from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import AssistanceType, Mechanism
-from hrd_cases.workflow.engine import ReferralState
 from hrd_cases.workflow.referrals import (
     ReferralInput,
     create_referral,
@@ -22,7 +22,7 @@ from hrd_cases.workflow.referrals import (
     mark_delivered,
     submit_referral,
 )
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 GRANT = ReferralInput(
     Mechanism.EU_HRD_MECHANISM,
@@ -196,7 +196,7 @@ def test_scope_and_roles_are_enforced_by_the_service(db, vault) -> None:  # type
 
 
 def _race(app: Flask, officers: list[User], referral_id) -> list[str]:  # type: ignore[no-untyped-def]
-    database = get_database(app)
+    database = database_of(app)
     barrier = threading.Barrier(len(officers))
     outcomes: list[str] = []
 

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from hrd_cases.errors import InvalidTransition
-from hrd_cases.workflow import engine
-from hrd_cases.workflow.engine import (
+from hrd_cases.domain import states as state_machines
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import (
     CaseState,
     ConsentState,
     HearingState,
@@ -139,13 +139,13 @@ def test_full_precedence_ladder() -> None:
     ]
 
 
-# engine.check --------------------------------------------------------------------------------
+# state_machines.check -----------------------------------------------------------------------
 MACHINES = [
-    ("referral", engine.REFERRAL_TRANSITIONS, ReferralState),
-    ("hearing", engine.HEARING_TRANSITIONS, HearingState),
-    ("statement", engine.STATEMENT_TRANSITIONS, StatementState),
-    ("consent", engine.CONSENT_TRANSITIONS, ConsentState),
-    ("case", engine.CASE_TRANSITIONS, CaseState),
+    ("referral", state_machines.REFERRAL_TRANSITIONS, ReferralState),
+    ("hearing", state_machines.HEARING_TRANSITIONS, HearingState),
+    ("statement", state_machines.STATEMENT_TRANSITIONS, StatementState),
+    ("consent", state_machines.CONSENT_TRANSITIONS, ConsentState),
+    ("case", state_machines.CASE_TRANSITIONS, CaseState),
 ]
 
 
@@ -165,10 +165,10 @@ def test_check_allows_exactly_the_listed_transitions(machine, transitions, state
     for current in states:
         for target in states:
             if target in transitions[current]:
-                engine.check(machine, transitions, current, target)  # no exception
+                state_machines.check(machine, transitions, current, target)  # no exception
                 continue
             with pytest.raises(InvalidTransition) as raised:
-                engine.check(machine, transitions, current, target)
+                state_machines.check(machine, transitions, current, target)
             assert raised.value.rule == f"{machine}.transition"
             message = str(raised.value)
             assert f"a {machine} in state {current.value} cannot become {target.value}" in message
@@ -176,9 +176,9 @@ def test_check_allows_exactly_the_listed_transitions(machine, transitions, state
 
 def test_check_message_lists_the_allowed_targets_sorted() -> None:
     with pytest.raises(InvalidTransition) as raised:
-        engine.check(
+        state_machines.check(
             "statement",
-            engine.STATEMENT_TRANSITIONS,
+            state_machines.STATEMENT_TRANSITIONS,
             StatementState.SUBMITTED,
             StatementState.PUBLISHED,
         )
@@ -191,9 +191,9 @@ def test_check_message_lists_the_allowed_targets_sorted() -> None:
 
 def test_check_message_says_nothing_is_allowed_from_a_final_state() -> None:
     with pytest.raises(InvalidTransition) as raised:
-        engine.check(
+        state_machines.check(
             "hearing",
-            engine.HEARING_TRANSITIONS,
+            state_machines.HEARING_TRANSITIONS,
             HearingState.NOT_OBSERVED,
             HearingState.REPORT_FILED,
         )
@@ -219,25 +219,29 @@ def test_the_main_paths_are_allowed() -> None:
     ]
     hearing = [HearingState.SCHEDULED, HearingState.OBSERVED, HearingState.REPORT_FILED]
     for machine, transitions, path in [
-        ("referral", engine.REFERRAL_TRANSITIONS, referral),
-        ("statement", engine.STATEMENT_TRANSITIONS, statement),
-        ("hearing", engine.HEARING_TRANSITIONS, hearing),
-        ("case", engine.CASE_TRANSITIONS, [CaseState.OPEN, CaseState.CLOSED, CaseState.OPEN]),
+        ("referral", state_machines.REFERRAL_TRANSITIONS, referral),
+        ("statement", state_machines.STATEMENT_TRANSITIONS, statement),
+        ("hearing", state_machines.HEARING_TRANSITIONS, hearing),
+        (
+            "case",
+            state_machines.CASE_TRANSITIONS,
+            [CaseState.OPEN, CaseState.CLOSED, CaseState.OPEN],
+        ),
     ]:
         for current, target in itertools.pairwise(path):
-            engine.check(machine, transitions, current, target)
+            state_machines.check(machine, transitions, current, target)
 
 
 @pytest.mark.parametrize(
     ("transitions", "final"),
     [
-        (engine.REFERRAL_TRANSITIONS, ReferralState.CLOSED),
-        (engine.HEARING_TRANSITIONS, HearingState.NOT_OBSERVED),
-        (engine.HEARING_TRANSITIONS, HearingState.REPORT_FILED),
-        (engine.STATEMENT_TRANSITIONS, StatementState.PUBLISHED),
-        (engine.STATEMENT_TRANSITIONS, StatementState.REJECTED),
-        (engine.STATEMENT_TRANSITIONS, StatementState.WITHDRAWN),
-        (engine.CONSENT_TRANSITIONS, ConsentState.REVOKED),
+        (state_machines.REFERRAL_TRANSITIONS, ReferralState.CLOSED),
+        (state_machines.HEARING_TRANSITIONS, HearingState.NOT_OBSERVED),
+        (state_machines.HEARING_TRANSITIONS, HearingState.REPORT_FILED),
+        (state_machines.STATEMENT_TRANSITIONS, StatementState.PUBLISHED),
+        (state_machines.STATEMENT_TRANSITIONS, StatementState.REJECTED),
+        (state_machines.STATEMENT_TRANSITIONS, StatementState.WITHDRAWN),
+        (state_machines.CONSENT_TRANSITIONS, ConsentState.REVOKED),
     ],
 )
 def test_final_states_lead_nowhere(transitions, final) -> None:  # type: ignore[no-untyped-def]
@@ -246,18 +250,18 @@ def test_final_states_lead_nowhere(transitions, final) -> None:  # type: ignore[
 
 def test_a_published_statement_cannot_be_withdrawn_nor_a_delivered_referral_rejected() -> None:
     with pytest.raises(InvalidTransition, match="published cannot become withdrawn"):
-        engine.check(
+        state_machines.check(
             "statement",
-            engine.STATEMENT_TRANSITIONS,
+            state_machines.STATEMENT_TRANSITIONS,
             StatementState.PUBLISHED,
             StatementState.WITHDRAWN,
         )
     with pytest.raises(
         InvalidTransition, match=r"delivered cannot become rejected \(allowed: closed\)"
     ):
-        engine.check(
+        state_machines.check(
             "referral",
-            engine.REFERRAL_TRANSITIONS,
+            state_machines.REFERRAL_TRANSITIONS,
             ReferralState.DELIVERED,
             ReferralState.REJECTED,
         )

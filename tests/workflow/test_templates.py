@@ -11,9 +11,9 @@ import yaml
 from flask.testing import FlaskCliRunner
 
 from hrd_cases import create_app
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.vocabulary import ActionType, RiskLevel, StatementLevel, ThreatType
 from hrd_cases.settings import CONFIG_DIR, Settings
-from hrd_cases.vocabulary import ActionType, RiskLevel, StatementLevel, ThreatType
 from hrd_cases.workflow.templates import TemplateError, load_catalogue, validate_directory
 
 SHIPPED = CONFIG_DIR / "strategies"
@@ -157,7 +157,7 @@ def test_statement_levels_are_country_specific() -> None:
 
 
 def test_intake_refuses_a_missing_required_field(db, vault) -> None:  # type: ignore[no-untyped-def]
-    from tests.factories import make_case, make_delegation
+    from tests.support.factories import make_case, make_delegation
 
     colombia = make_delegation(db, country="CO")
     with pytest.raises(InvalidTransition) as raised:
@@ -168,7 +168,7 @@ def test_intake_refuses_a_missing_required_field(db, vault) -> None:  # type: ig
 
 
 def test_case_remembers_the_template_version_it_was_opened_under(db, vault) -> None:  # type: ignore[no-untyped-def]
-    from tests.factories import make_case, make_delegation
+    from tests.support.factories import make_case, make_delegation
 
     case = make_case(db, vault, delegation=make_delegation(db, country="KE"))
     assert (case.template_code, case.template_version) == ("KE", 2)
@@ -179,7 +179,7 @@ def test_case_remembers_the_template_version_it_was_opened_under(db, vault) -> N
 def test_intake_counts_a_left_out_field_as_empty(db, vault) -> None:  # type: ignore[no-untyped-def]
     """A required field missing from the input (not just empty) is refused too."""
     from hrd_cases.workflow.service import IntakeInput, open_case
-    from tests.factories import make_delegation, strategy_catalogue
+    from tests.support.factories import make_delegation, strategy_catalogue
 
     kenya = make_delegation(db, country="KE")
     intake = IntakeInput(
@@ -196,7 +196,7 @@ def test_intake_counts_a_left_out_field_as_empty(db, vault) -> None:  # type: ig
 
 def test_intake_refuses_a_country_other_than_the_delegations(db, vault) -> None:  # type: ignore[no-untyped-def]
     from hrd_cases.workflow.service import IntakeInput, open_case
-    from tests.factories import DEFENDER_FIELDS, make_delegation, strategy_catalogue
+    from tests.support.factories import DEFENDER_FIELDS, make_delegation, strategy_catalogue
 
     kenya = make_delegation(db, country="KE")
     for country in ("AF", "ke"):

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.audit import verify_chain
 from hrd_cases.db import utcnow
-from hrd_cases.errors import InvalidTransition
-from hrd_cases.models import AuditEntry, Case, Hearing, Role, Statement, TimelineEvent, User
-from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.vocabulary import (
     ActionType,
     AssistanceType,
     ClosureOutcome,
@@ -28,11 +27,12 @@ from hrd_cases.vocabulary import (
     ThreatType,
     consent_scope_for,
 )
+from hrd_cases.models import AuditEntry, Case, Hearing, Role, Statement, TimelineEvent, User
+from hrd_cases.records import RecordVault
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
-from hrd_cases.workflow.engine import HearingState, ReferralState, Stage, StatementState
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.templates import DEFAULT_TEMPLATE_CODE, StrategyVersion
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 TEMPLATE_CODES = [strategy.code for strategy in strategy_catalogue()]
 # A country without a template of its own, so its cases fall under the default template.

@@ -7,7 +7,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema, Text, When
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
     ConsentScope,
@@ -15,7 +16,6 @@ from hrd_cases.vocabulary import (
     Mechanism,
     StatementLevel,
 )
-from hrd_cases.workflow.engine import HearingState, ReferralState, StatementState
 
 MAX_AMOUNT_EUR = 1_000_000_000  # far above any template's maximum, well inside 32 bits
 

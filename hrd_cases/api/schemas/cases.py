@@ -20,8 +20,8 @@ from hrd_cases.api.schemas.common import (
     Text,
     When,
 )
-from hrd_cases.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
-from hrd_cases.workflow.engine import CaseState, Stage
+from hrd_cases.domain.states import CaseState, Stage
+from hrd_cases.domain.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
 
 
 def _enum_list(enum_class, **kwargs):  # type: ignore[no-untyped-def]

@@ -96,9 +96,5 @@ class PaginationSchema(OutputSchema):
     pages = fields.Integer(required=True)
 
 
-class EmptySchema(StrictSchema):
-    """Steps without input: no field is accepted."""
-
-
 def is_case_reference(value: str) -> bool:
     return bool(CASE_REFERENCE.match(value))

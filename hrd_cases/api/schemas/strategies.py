@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from hrd_cases.api.schemas.common import OutputSchema
-from hrd_cases.vocabulary import Mechanism, StatementLevel
+from hrd_cases.domain.vocabulary import Mechanism, StatementLevel
 
 
 class ActionRulesSchema(OutputSchema):

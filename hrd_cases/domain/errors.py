@@ -1,4 +1,4 @@
-"""Domain errors raised by services and mapped to responses in one place (``web.errors``).
+"""Domain errors raised by services; ``hrd_cases.http.errors`` alone gives them an HTTP status.
 
 Messages name rules, records and fields, never personal data: they reach logs and users.
 """
@@ -9,23 +9,17 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base class for errors the user can be told about."""
 
-    status_code = 400
-
 
 class NotFound(DomainError):
     """Absent, or outside the user's scope: the two are deliberately indistinguishable."""
 
-    status_code = 404
-
 
 class Forbidden(DomainError):
-    status_code = 403
+    """The role does not allow the step."""
 
 
 class InvalidTransition(DomainError):
     """A workflow step refused by a guard; ``rule`` names the guard."""
-
-    status_code = 409
 
     def __init__(self, message: str, *, rule: str) -> None:
         super().__init__(message)
@@ -33,7 +27,7 @@ class InvalidTransition(DomainError):
 
 
 class ValidationFailed(DomainError):
-    status_code = 422
+    """Input refused field by field; ``messages`` maps each field to its messages."""
 
     def __init__(self, messages: dict[str, list[str]]) -> None:
         super().__init__("validation failed")

@@ -10,10 +10,10 @@ import pyotp
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
+from hrd_cases.domain.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import Case, Delegation, Role, User, UserCountry
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import CONFIG_DIR
-from hrd_cases.vocabulary import ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.workflow.service import IntakeInput, open_case
 from hrd_cases.workflow.templates import StrategyCatalogue, load_catalogue
 

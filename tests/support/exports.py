@@ -8,16 +8,16 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
-from hrd_cases.exports.quarter import Quarter
-from hrd_cases.models import Role
-from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     AssistanceType,
     HearingOutcome,
     Mechanism,
     ProfileCategory,
     ThreatType,
 )
+from hrd_cases.exports.quarter import Quarter
+from hrd_cases.models import Role
+from hrd_cases.records import RecordVault
 from hrd_cases.workflow.hearings import record_observation, schedule_hearing
 from hrd_cases.workflow.referrals import (
     ReferralInput,
@@ -25,7 +25,7 @@ from hrd_cases.workflow.referrals import (
     decide_referral,
     mark_delivered,
 )
-from tests.factories import make_case, make_delegation, make_user, strategy_catalogue
+from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 P, T = ProfileCategory, ThreatType
 

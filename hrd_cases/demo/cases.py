@@ -12,9 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
-from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Delegation, Referral, User
-from hrd_cases.records import RecordVault
-from hrd_cases.vocabulary import (
+from hrd_cases.domain.vocabulary import (
     ActionType,
     AssistanceType,
     ClosureOutcome,
@@ -24,6 +22,8 @@ from hrd_cases.vocabulary import (
     ThreatType,
     consent_scope_for,
 )
+from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Delegation, Referral, User
+from hrd_cases.records import RecordVault
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import IntakeInput, open_case, template_of

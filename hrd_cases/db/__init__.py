@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -153,17 +153,6 @@ def init_database(app: Flask, database_url: str) -> Database:
     return database
 
 
-def get_database(app: Flask | None = None) -> Database:
-    return (app or current_app).extensions["hrd_db"]
-
-
-def get_session() -> Session:
-    """The session of the current request or app context, created on first use."""
-    if "db_session" not in g:
-        g.db_session = get_database().session_factory()
-    return g.db_session
-
-
 def _close_request_session(exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is None:
@@ -203,3 +192,10 @@ def write_transaction(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+
+
+def database_of(app: Flask) -> Database:
+    """The database of ``app`` outside its context (tests, scripts); in a request or command
+    use ``hrd_cases.current.current_database``."""
+    database: Database = app.extensions["hrd_db"]
+    return database

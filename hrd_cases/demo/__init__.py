@@ -174,7 +174,7 @@ def build_demo_cases(
 ) -> int:
     """Cases in every demo country at every stage the country's template allows, built
     through the workflow services (so they obey the same guards as real work)."""
-    from hrd_cases.demo_cases import build_country_cases
+    from hrd_cases.demo.cases import build_country_cases
 
     officers = [users[a.email] for a in DEMO_ACCOUNTS if a.role is Role.PROTECTION_OFFICER]
     created = 0

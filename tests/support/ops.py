@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import create_app
 from hrd_cases.crypto import ErasedError
-from hrd_cases.db import Base, get_database
+from hrd_cases.db import Base, database_of
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
@@ -42,7 +42,7 @@ def app_on(settings: Settings, database_url: str) -> Iterator[Flask]:
     try:
         yield app
     finally:
-        get_database(app).engine.dispose()
+        database_of(app).engine.dispose()
 
 
 def everything_decrypted(session: Session, vault: RecordVault) -> dict[tuple[str, str], object]:

@@ -38,11 +38,6 @@ class ThreatType(enum.StrEnum):
     OTHER = "other"
 
 
-def enum_values(enum_class: type[enum.StrEnum]) -> list[str]:
-    """Stored values of an enum, for SQLAlchemy ``Enum(values_callable=...)``."""
-    return [member.value for member in enum_class]
-
-
 class Mechanism(enum.StrEnum):
     """Protection mechanisms a case can be referred to."""
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from hrd_cases.db import get_database
-from hrd_cases.errors import DomainError
+from hrd_cases.current import current_database, current_settings, current_strategies
+from hrd_cases.domain.errors import DomainError
 from hrd_cases.exports.releases import download_release, release_quarter
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
@@ -20,7 +20,6 @@ from hrd_cases.exports.service import (
     parse_quarter,
     write_export_atomically,
 )
-from hrd_cases.runtime import current_settings, current_strategies
 
 # Four query stages, disclosure control with its audit, rendering (see on_stage calls).
 RELEASE_STAGES = 6
@@ -51,7 +50,7 @@ def release_command(quarter: str, reason: str | None) -> None:
                 item_show_func=lambda stage: stage,
                 file=sys.stderr,
             ) as bar,
-            get_database().session() as session,
+            current_database().session() as session,
         ):
             release = release_quarter(
                 session,
@@ -85,7 +84,7 @@ def quarterly_command(quarter: str, fmt: str, out: Path, version: int | None) ->
         export_as = export_format(fmt)
         if not out.parent.is_dir():
             raise ExportError(f"no such directory: {out.parent}")
-        with get_database().session() as session:
+        with current_database().session() as session:
             export = download_release(
                 session, period, export_as.name, actor=None, via="cli", version=version
             )

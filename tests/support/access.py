@@ -17,8 +17,8 @@ from werkzeug.routing import Rule
 from hrd_cases.auth.totp import current_step
 from hrd_cases.db import utcnow
 from hrd_cases.models import User, UserSession
-from tests.conftest import AuthActions
-from tests.factories import DEFAULT_PASSWORD
+from tests.support.app import AuthActions
+from tests.support.factories import DEFAULT_PASSWORD
 
 _CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")')
 

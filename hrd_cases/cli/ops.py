@@ -10,20 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
-from hrd_cases.settings import Settings
+from hrd_cases.current import current_settings
 
 
 def register_ops_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_group)
-
-
-def _settings() -> Settings:
-    return current_app.extensions["hrd_settings"]
 
 
 class Progress:
@@ -83,10 +79,10 @@ def _operator_errors() -> Iterator[None]:
 @with_appcontext
 def backup_command(out: Path) -> None:
     """Consistent online snapshot of the database, encrypted under the keyring."""
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database
     from hrd_cases.ops.backup import backup, record_in_audit_log
 
-    settings = _settings()
+    settings = current_settings()
     with _operator_errors(), progress_bar() as bar:
         result = backup(
             settings.database_url,
@@ -96,7 +92,7 @@ def backup_command(out: Path) -> None:
             on_progress=bar.update,
         )
         bar.close()
-        with get_database().session() as session:
+        with current_database().session() as session:
             record_in_audit_log(
                 session, "ops.backup", result.backup_id, details={"backend": result.backend}
             )
@@ -111,11 +107,11 @@ def backup_command(out: Path) -> None:
 @with_appcontext
 def restore_command(source: Path) -> None:
     """Restore a backup into this instance's database, which must be empty."""
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database
     from hrd_cases.ops.backup import record_in_audit_log, restore
 
-    settings = _settings()
-    get_database().engine.dispose()  # the restore must be the only writer
+    settings = current_settings()
+    current_database().engine.dispose()  # the restore must be the only writer
     with _operator_errors(), progress_bar() as bar:
         result = restore(
             settings.database_url,
@@ -125,7 +121,7 @@ def restore_command(source: Path) -> None:
             on_progress=bar.update,
         )
         bar.close()
-        with get_database().session() as session:
+        with current_database().session() as session:
             record_in_audit_log(session, "ops.restore", result.backup_id)
     click.echo(
         f"restored backup {result.backup_id} taken {result.created_at} "
@@ -144,11 +140,10 @@ def retention_group() -> None:
 @with_appcontext
 def retention_apply_command(dry_run: bool) -> None:
     """Destroy the personal data of closed cases past retention; keep the aggregates."""
-    from hrd_cases.db import get_database
+    from hrd_cases.current import current_database, current_strategies
     from hrd_cases.ops.retention import apply_retention
-    from hrd_cases.runtime import current_strategies
 
-    with _operator_errors(), progress_bar() as bar, get_database().session() as session:
+    with _operator_errors(), progress_bar() as bar, current_database().session() as session:
         report = apply_retention(
             session,
             current_strategies(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-from hrd_cases.errors import InvalidTransition
+from hrd_cases.domain.errors import InvalidTransition
 
 
 class ReferralState(enum.StrEnum):

@@ -7,10 +7,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from hrd_cases.auth import accounts
-from hrd_cases.db import get_database
-from hrd_cases.errors import NotFound, ValidationFailed
+from hrd_cases.current import current_database, current_hasher, current_settings
+from hrd_cases.domain.errors import NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, Role, User
-from hrd_cases.runtime import current_hasher, current_settings
 
 
 def _fail(exc: ValidationFailed) -> click.ClickException:
@@ -41,7 +40,7 @@ def user_create(
     password: str,
 ) -> None:
     """Create an account; the user sets up the second factor at the first sign-in."""
-    with get_database().session() as session:
+    with current_database().session() as session:
         try:
             user = accounts.create_user(
                 session,
@@ -61,7 +60,7 @@ def user_create(
 @user_group.command("list")
 @with_appcontext
 def user_list() -> None:
-    with get_database().session() as session:
+    with current_database().session() as session:
         for user in session.scalars(select(User).order_by(User.email)):
             scope = user.delegation.code if user.delegation else ",".join(user.country_codes) or "-"
             state = "active" if user.is_active else "disabled"
@@ -73,7 +72,7 @@ def user_list() -> None:
 
 
 def _with_user(email: str, action) -> None:  # type: ignore[no-untyped-def]
-    with get_database().session() as session:
+    with current_database().session() as session:
         try:
             user = accounts.find_user(session, email)
         except NotFound:
@@ -119,7 +118,7 @@ def delegation_group() -> None:
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. KE")
 @with_appcontext
 def delegation_create(code: str, name: str, country: str) -> None:
-    with get_database().session() as session:
+    with current_database().session() as session:
         try:
             delegation = accounts.create_delegation(session, code, name, country)
         except ValidationFailed as exc:
@@ -130,7 +129,7 @@ def delegation_create(code: str, name: str, country: str) -> None:
 @delegation_group.command("list")
 @with_appcontext
 def delegation_list() -> None:
-    with get_database().session() as session:
+    with current_database().session() as session:
         for delegation in session.scalars(select(Delegation).order_by(Delegation.code)):
             click.echo(f"{delegation.code:<14} {delegation.country}  {delegation.name}")
 
@@ -168,7 +167,7 @@ def token_create(email: str, name: str, days: int) -> None:
 @token_group.command("list")
 @with_appcontext
 def token_list() -> None:
-    with get_database().session() as session:
+    with current_database().session() as session:
         for row in session.scalars(select(ApiToken).order_by(ApiToken.id)):
             state = "revoked" if row.revoked_at else f"expires {row.expires_at.date()}"
             click.echo(f"{row.id:>5}  {row.prefix}…  {row.user.email:<40} {row.name:<16} {state}")
@@ -178,7 +177,7 @@ def token_list() -> None:
 @click.argument("token_id", type=int)
 @with_appcontext
 def token_revoke(token_id: int) -> None:
-    with get_database().session() as session:
+    with current_database().session() as session:
         try:
             accounts.revoke_api_token(session, token_id)
         except NotFound:
@@ -194,16 +193,16 @@ def demo_code_command(email: str) -> None:
     """Print the current TOTP code of a demo account (demo instances only)."""
     import pyotp
 
+    from hrd_cases.current import current_vault
     from hrd_cases.demo import DEMO_ACCOUNTS, is_demo_instance
-    from hrd_cases.records import get_vault
 
     if email not in {a.email for a in DEMO_ACCOUNTS}:
         raise click.ClickException("demo-code only works for the demo accounts")
-    with get_database().session() as session:
+    with current_database().session() as session:
         if not is_demo_instance(session):
             raise click.ClickException("this is not a demo instance")
         user = accounts.find_user(session, email)
-        secret = get_vault().open_field(user, "totp_secret") or ""
+        secret = current_vault().open_field(user, "totp_secret") or ""
     click.echo(pyotp.TOTP(secret).now())
 
 
@@ -213,12 +212,12 @@ def demo_code_command(email: str) -> None:
 @with_appcontext
 def deadlines_command(email: str) -> None:
     """Overdue items in a user's scope, most overdue first."""
+    from hrd_cases.current import current_strategies
     from hrd_cases.db import utcnow
-    from hrd_cases.runtime import current_strategies
     from hrd_cases.workflow.deadlines import overdue_for
 
     now = utcnow()
-    with get_database().session() as session:
+    with current_database().session() as session:
         try:
             user = accounts.find_user(session, email)
         except NotFound:

@@ -1,0 +1,50 @@
+"""``hrd-cases defender``: defender records (crypto-erasure)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from hrd_cases.records.defenders import ErasureReason
+
+
+@click.group("defender")
+def defender_group() -> None:
+    """Defender records."""
+
+
+@defender_group.command("erase")
+@click.argument("reference")
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice([r.value for r in ErasureReason]),
+    help="Why (a fixed list: free text could itself hold personal data).",
+)
+@click.option(
+    "--with-case-content",
+    is_flag=True,
+    help="Also destroy the content of the defender's cases (narratives, reports...).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def defender_erase_command(reference: str, reason: str, with_case_content: bool, yes: bool) -> None:
+    """Crypto-shred a defender's personal data for good (aggregates are kept)."""
+    from hrd_cases.current import current_database
+    from hrd_cases.domain.errors import NotFound
+    from hrd_cases.records.defenders import erase_defender
+
+    if not yes:
+        click.confirm(f"Erase {reference} for good? This cannot be undone.", abort=True)
+    with current_database().session() as session:
+        try:
+            erase_defender(
+                session,
+                reference,
+                ErasureReason(reason),
+                actor_id=None,
+                include_case_content=with_case_content,
+            )
+        except NotFound:
+            raise click.ClickException(f"no defender {reference}") from None
+    click.echo(f"erased {reference}: its data key is destroyed; categories remain in aggregates")

@@ -1,0 +1,2 @@
+"""The domain's words and rules with no Flask and no database: vocabulary (every enum stored
+in the clear), the pure state machines, and the errors services raise (no HTTP codes)."""
