@@ -14,10 +14,26 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.exports import service
 from hrd_cases.exports.neutralise import neutralise
-from hrd_cases.exports.service import EXPORT_FORMATS, ExportFormat, write_export_atomically
+from hrd_cases.exports.releases import download_release, releasable_from, release_quarter
+from hrd_cases.exports.service import EXPORT_FORMATS, write_export_atomically
 from hrd_cases.records import RecordVault
 from tests.support.exports import build_known_dataset, this_quarter, today
-from tests.support.factories import make_case, make_delegation
+from tests.support.factories import make_case, make_delegation, strategy_catalogue
+
+
+def _release(db: Session) -> None:
+    quarter = this_quarter()
+    release_quarter(
+        db,
+        quarter,
+        actor=None,
+        via="cli",
+        catalogue=strategy_catalogue(),
+        k=5,
+        p=2,
+        lag_days=30,
+        today=releasable_from(quarter, 30),
+    )
 
 
 def _export(runner: FlaskCliRunner, *args: str):  # type: ignore[no-untyped-def]
@@ -38,9 +54,10 @@ def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
         ("2026Q5", "csv", (), "invalid quarter '2026Q5'"),
         ("26Q1", "csv", (), "invalid quarter '26Q1'"),
         ("2026Q3", "pdf", (), "unknown export format 'pdf'"),
-        ("2026Q3", "csv", ("--as-of", "2026-13-01"), "invalid --as-of date"),
-        ("2026Q3", "csv", ("--as-of", "2026-06-30"), "is before 2026Q3 starts"),
-        ("2026Q3", "csv", ("--k", "1"), "k must be between 2 and 100"),
+        # The caller chooses neither the date nor k: a release is what it is.
+        ("2026Q3", "csv", ("--as-of", "2026-06-30"), "No such option '--as-of'"),
+        ("2026Q3", "csv", ("--k", "1"), "No such option '--k'"),
+        ("2199Q4", "csv", (), "2199Q4 is not released"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(
@@ -56,25 +73,16 @@ def test_the_cli_writes_every_format_and_reports_it(
     runner: FlaskCliRunner, db: Session, vault: RecordVault, tmp_path: Path
 ) -> None:
     build_known_dataset(db, vault)
+    _release(db)
     for name in EXPORT_FORMATS:
         out = tmp_path / f"report.{name}"
-        result = _export(
-            runner,
-            this_quarter().label,
-            "--format",
-            name,
-            "--out",
-            str(out),
-            "--as-of",
-            today().isoformat(),
-            "--k",
-            "2",
-        )
+        result = _export(runner, this_quarter().label, "--format", name, "--out", str(out))
         assert result.exit_code == 0, result.output
         assert f"wrote {out}" in result.output
-        assert out.stat().st_size > 0
+        stored = download_release(db, this_quarter(), name, actor=None, via="cli").body
+        assert out.read_bytes() == stored
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert (document["quarter"], document["k"]) == (this_quarter().label, 2)
+    assert (document["quarter"], document["k"]) == (this_quarter().label, 5)
     assert document["method"] and document["definitions"]["Region"].startswith("The five")
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
 
@@ -83,13 +91,14 @@ def test_an_export_interrupted_midway_leaves_the_existing_file_intact(
     runner: FlaskCliRunner, db: Session, vault: RecordVault, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     build_known_dataset(db, vault)
+    _release(db)
     out = tmp_path / "report.csv"
     out.write_bytes(b"previous export")
 
-    def broken(report):  # type: ignore[no-untyped-def]
+    def disk_full(descriptor):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setitem(EXPORT_FORMATS, "csv", ExportFormat("csv", "text/csv", "csv", broken))
+    monkeypatch.setattr(service.os, "fsync", disk_full)
     result = _export(runner, this_quarter().label, "--format", "csv", "--out", str(out))
     assert "No space left on device" in _one_line_error(result)
     assert out.read_bytes() == b"previous export"

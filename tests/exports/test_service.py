@@ -210,21 +210,24 @@ def test_same_data_and_as_of_give_identical_bytes_across_app_instances(
         assert first[name] == second[name] == third[name], name
 
 
-def test_the_cli_progress_bar_counts_every_stage_of_an_export(db: Session, app: Flask) -> None:
-    """The CLI's bar has a fixed length: the service's stages plus the file write."""
-    from hrd_cases.cli.export import EXPORT_STAGES
+def test_the_cli_progress_bar_counts_every_stage_of_a_release(db: Session, app: Flask) -> None:
+    """The CLI's bar has a fixed length: the release service's stages."""
+    from hrd_cases.cli.export import RELEASE_STAGES
+    from hrd_cases.exports.releases import releasable_from, release_quarter
 
     stages: list[str] = []
-    with app.app_context():
-        build_quarterly_export(
-            db,
-            quarter=this_quarter().label,
-            fmt="csv",
-            as_of=today(),
-            k=5,
-            actor=None,
-            via="cli",
-            on_stage=stages.append,
-        )
-    assert len(stages) + 1 == EXPORT_STAGES
-    assert stages[-1] == "rendering csv"
+    quarter = this_quarter()
+    release_quarter(
+        db,
+        quarter,
+        actor=None,
+        via="cli",
+        catalogue=strategy_catalogue(),
+        k=5,
+        p=2,
+        lag_days=30,
+        today=releasable_from(quarter, 30),
+        on_stage=stages.append,
+    )
+    assert len(stages) == RELEASE_STAGES
+    assert stages[-1] == "rendering every format"
