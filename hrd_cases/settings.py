@@ -50,6 +50,8 @@ class Settings:
     suppression_p: int = 2
     # Days after a quarter closes before it may be released (late entries).
     release_lag_days: int = 30
+    # Country -> region for the exports, relative to config_dir (validated at load).
+    regions_file: str = "regions/eeas.yaml"
     log_level: str = "INFO"
     ratelimit_storage_uri: str = "memory://"
     argon2_time_cost: int = 3
@@ -83,6 +85,10 @@ class Settings:
 
         env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
         return load_provider(self.keyring_file, env, self.keyring_env_var)
+
+    @property
+    def regions_path(self) -> Path:
+        return self.config_dir / self.regions_file
 
     @property
     def strategies_dir(self) -> Path:

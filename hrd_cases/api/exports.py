@@ -20,6 +20,7 @@ from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.releases import (
     MAX_REASON,
+    configured_regions,
     download_release,
     provisional_preview,
     release_quarter,
@@ -133,6 +134,7 @@ def quarterly_preview(quarter: str) -> Response:
             catalogue=current_strategies(),
             k=settings.suppression_k,
             p=settings.suppression_p,
+            regions=configured_regions(settings.regions_path),
         )
     except ExportError as exc:
         raise ValidationFailed({"message": [str(exc)]}) from None
@@ -166,6 +168,7 @@ def release(quarter: str) -> Response:
             k=settings.suppression_k,
             p=settings.suppression_p,
             lag_days=settings.release_lag_days,
+            regions=configured_regions(settings.regions_path),
             reason=data.get("reason"),
         )
     except ExportError as exc:

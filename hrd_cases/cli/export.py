@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from hrd_cases.current import current_database, current_settings, current_strategies
 from hrd_cases.domain.errors import DomainError
-from hrd_cases.exports.releases import download_release, release_quarter
+from hrd_cases.exports.releases import configured_regions, download_release, release_quarter
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
     ExportError,
@@ -61,6 +61,7 @@ def release_command(quarter: str, reason: str | None) -> None:
                 k=settings.suppression_k,
                 p=settings.suppression_p,
                 lag_days=settings.release_lag_days,
+                regions=configured_regions(settings.regions_path),
                 reason=reason,
                 on_stage=lambda message: bar.update(1, message),
             )

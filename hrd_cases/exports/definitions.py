@@ -124,9 +124,7 @@ def row_sums(spec: TableSpec) -> tuple[tuple[str, ...], ...]:
     keys = {c.key for c in spec.columns}
     if "total" not in keys:
         return ()
-    return tuple(
-        (*part, "total") for part in FAMILY_PARTITIONS[spec.family] if set(part) <= keys
-    )
+    return tuple((*part, "total") for part in FAMILY_PARTITIONS[spec.family] if set(part) <= keys)
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -287,8 +285,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Region",
-        "The five regions of the UN M49 standard (Africa, Americas, Asia, Europe, Oceania), "
-        "from the country code by a fixed table; codes outside it are 'Unassigned'.",
+        "The EEAS geographic divisions (Africa; Americas; Asia and Pacific; Europe and Central "
+        "Asia; Middle East and North Africa) unless the instance chose the UN M49 regions, "
+        "from the country code by the regions file in config/regions/; codes outside it are "
+        "'Unassigned'. Each country row names its region.",
     ),
     (
         "Days",

@@ -30,6 +30,7 @@ from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import Counts, collect
+from hrd_cases.exports.regions import RegionMap, RegionsFileError, regions_from
 from hrd_cases.exports.report import PROVISIONAL, QuarterlyReport, build_report
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
@@ -90,6 +91,7 @@ def release_quarter(
     today: date | None = None,
     reason: str | None = None,
     on_stage: Callable[[str], None] = lambda _: None,
+    regions: RegionMap | None = None,
 ) -> QuarterlyRelease:
     """Release a quarter (version 1), or revise it (``reason`` given: a new version)."""
     if isinstance(quarter, str):
@@ -127,6 +129,7 @@ def release_quarter(
         k=k,
         p=p,
         changed_since=_counts_from_text(previous.true_counts) if previous else None,
+        regions=regions,
     )
     version = previous.version + 1 if previous else 1
     report = replace(report, version=version, released_on=today, revision_reason=reason)
@@ -243,6 +246,7 @@ def provisional_preview(
     k: int,
     p: int,
     today: date | None = None,
+    regions: RegionMap | None = None,
 ) -> ExportFile:
     """An analyst's look at an unreleased quarter's current figures, protected and audited like
     a release, and marked provisional on every page and sheet. Never for an operator or a
@@ -262,7 +266,13 @@ def provisional_preview(
     window = export_window(quarter, today)
     raw = collect(session, window, catalogue)
     report: QuarterlyReport = build_report(
-        raw, quarter=quarter, as_of=min(today, quarter.last_day), window=window, k=k, p=p
+        raw,
+        quarter=quarter,
+        as_of=min(today, quarter.last_day),
+        window=window,
+        k=k,
+        p=p,
+        regions=regions,
     )
     report = replace(report, status=PROVISIONAL, version=0)
     body = export_as.render(report)
@@ -276,6 +286,14 @@ def provisional_preview(
     )
     filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}.{export_as.extension}"
     return ExportFile(filename, export_as.content_type, body)
+
+
+def configured_regions(path: object) -> RegionMap:
+    """The instance's regions file, a bad one refused in one line naming it."""
+    try:
+        return regions_from(str(path))
+    except RegionsFileError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _sha256(body: bytes) -> str:

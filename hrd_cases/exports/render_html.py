@@ -38,7 +38,7 @@ def render_html(report: QuarterlyReport) -> bytes:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}, {escape(report.quarter.label)}</title>",
-        f"<style>{STYLE}</style></head><body class=\"{escape(report.status)}\">",
+        f'<style>{STYLE}</style></head><body class="{escape(report.status)}">',
         # A fixed element repeats on every printed page: a provisional preview stays marked.
         f'<p class="status {escape(report.status)}">{escape(report.status_line)}</p>',
         f"<h1>{escape(report.title)}</h1>",

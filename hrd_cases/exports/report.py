@@ -21,7 +21,7 @@ from hrd_cases.exports.definitions import (
 )
 from hrd_cases.exports.quarter import Quarter, Window
 from hrd_cases.exports.queries import RawFigures
-from hrd_cases.exports.regions import REGION_OF_COUNTRY, UNASSIGNED
+from hrd_cases.exports.regions import RegionMap, default_regions
 from hrd_cases.exports.suppression import (
     ALL,
     ALL_ROW,
@@ -121,16 +121,14 @@ def _median_days(seconds: Sequence[int]) -> float | str:
     return round(median2 / 2 / 86_400, 1)
 
 
-def _region_code(country: str) -> str:
-    return REGION_OF_COUNTRY.get(country.upper(), UNASSIGNED)
-
-
-def _rows_countries(row: RowKey, countries: Sequence[str]) -> list[str]:
+def _rows_countries(
+    row: RowKey, countries: Sequence[str], region_of: Mapping[str, str]
+) -> list[str]:
     level, code = row
     if level == COUNTRY:
         return [code]
     if level == REGION:
-        return [c for c in countries if _region_code(c) == code]
+        return [c for c in countries if region_of[c] == code]
     return list(countries)
 
 
@@ -143,6 +141,7 @@ def build_report(
     k: int,
     p: int = DEFAULT_P,
     changed_since: Mapping[str, Mapping[tuple[str, str], int]] | None = None,
+    regions: RegionMap | None = None,
 ) -> QuarterlyReport:
     """``changed_since``: the true counts of the previous version of this release (a
     revision): every cell whose count moved by 1 to k-1 is protected like a small count, so
@@ -159,7 +158,8 @@ def build_report(
             }
         )
     )
-    region_of = {country: _region_code(country) for country in listed}
+    region_map = regions or default_regions()
+    region_of = {country: region_map.region_of(country) for country in listed}
     protected: dict[str, tuple[Grid, Protected]] = {}
     for family, columns in FAMILY_COLUMNS.items():
         counts = {
@@ -167,13 +167,20 @@ def build_report(
             for key, n in raw.counts.get(family, {}).items()
             if n and key[1] in columns and key[0] in region_of
         }
-        grid = Grid(columns, FAMILY_PARTITIONS[family], counts, region_of, listed=listed)
+        grid = Grid(
+            columns,
+            FAMILY_PARTITIONS[family],
+            counts,
+            region_of,
+            listed=listed,
+            regions=region_map.regions,
+        )
         moved = frozenset()
         if changed_since is not None:
             moved = moved_cells(grid, changed_since.get(family, {}), k)
         protected[family] = (grid, protect(grid, k, p, also_primary=moved))
     tables = tuple(
-        _table(spec, *protected[spec.family], raw, quarter, k, listed) for spec in TABLES
+        _table(spec, *protected[spec.family], raw, quarter, k, listed, region_of) for spec in TABLES
     )
     return QuarterlyReport(
         quarter=quarter,
@@ -196,14 +203,15 @@ def _table(
     quarter: Quarter,
     k: int,
     all_countries: Sequence[str],
+    region_of: Mapping[str, str],
 ) -> Table:
 
     def row(key: RowKey) -> Row:
         level, code = key
         label = {COUNTRY: country_label(code), REGION: code, ALL: "All countries"}[level]
-        members = _rows_countries(key, all_countries)
+        members = _rows_countries(key, all_countries, region_of)
         cells = tuple(_cell(c, key, protected, raw, members) for c in spec.columns)
-        region = _region_code(code) if level == COUNTRY else None
+        region = region_of[code] if level == COUNTRY else None
         return Row(level, code, label, cells, region)
 
     rows = grid.rows()

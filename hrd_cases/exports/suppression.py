@@ -26,7 +26,7 @@ column total. So a region table cannot be subtracted from the country table eith
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from hrd_cases.exports.disclosure_audit import (
@@ -36,7 +36,7 @@ from hrd_cases.exports.disclosure_audit import (
     failing_cells,
     failures,
 )
-from hrd_cases.exports.regions import REGIONS
+from hrd_cases.exports.regions import default_regions
 
 TOTAL = "total"
 COUNTRY, REGION, ALL = "country", "region", "all"
@@ -63,7 +63,7 @@ class Grid:
     # The countries listed in every table of a release, whatever their counts in this one:
     # a row's presence then says nothing about this table. None: those with a count here.
     listed: tuple[str, ...] | None = None
-    regions: tuple[str, ...] = REGIONS
+    regions: tuple[str, ...] = field(default_factory=lambda: default_regions().regions)
 
     @property
     def has_total(self) -> bool:

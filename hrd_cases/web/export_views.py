@@ -16,6 +16,7 @@ from hrd_cases.current import current_session, current_settings, current_strateg
 from hrd_cases.db import utcnow
 from hrd_cases.exports.quarter import ExportError, parse_quarter
 from hrd_cases.exports.releases import (
+    configured_regions,
     download_release,
     latest_release,
     provisional_preview,
@@ -97,6 +98,7 @@ def export_page():  # type: ignore[no-untyped-def]
                 k=settings.suppression_k,
                 p=settings.suppression_p,
                 lag_days=settings.release_lag_days,
+                regions=configured_regions(settings.regions_path),
             )
             flash(f"Released {made.quarter}, version {made.version}.", "success")
             return redirect(url_for("exports.export_page"))
@@ -112,6 +114,7 @@ def export_page():  # type: ignore[no-untyped-def]
                 catalogue=current_strategies(),
                 k=settings.suppression_k,
                 p=settings.suppression_p,
+                regions=configured_regions(settings.regions_path),
             )
     except ExportError as exc:  # one line, no data in it (see exports.quarter)
         flash(f"Not exported: {exc}.", "error")

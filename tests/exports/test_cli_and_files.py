@@ -83,7 +83,7 @@ def test_the_cli_writes_every_format_and_reports_it(
         assert out.read_bytes() == stored
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert (document["quarter"], document["k"]) == (this_quarter().label, 5)
-    assert document["method"] and document["definitions"]["Region"].startswith("The five")
+    assert document["method"] and document["definitions"]["Region"].startswith("The EEAS")
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
 
 
