@@ -90,8 +90,8 @@ class QuarterlyReport:
                 f"PROVISIONAL PREVIEW, NOT A RELEASE: {self.quarter.label} is not released; "
                 "these figures will change and must not be published or quoted."
             )
-        released = self.released_on.isoformat() if self.released_on else ""
-        text = f"Release {self.quarter.label}, version {self.version}, released {released}."
+        text = f"Release {self.quarter.label}, version {self.version}"
+        text += f", released {self.released_on.isoformat()}." if self.released_on else "."
         if self.revision_reason:
             text += f" Revision: {self.revision_reason}"
         return text

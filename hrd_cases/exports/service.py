@@ -30,6 +30,7 @@ from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import collect
 from hrd_cases.exports.render_csv import render_csv
+from hrd_cases.exports.render_docx import render_docx
 from hrd_cases.exports.render_html import render_html
 from hrd_cases.exports.render_json import render_json
 from hrd_cases.exports.render_xlsx import render_xlsx
@@ -64,6 +65,12 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         # Served as an attachment only: it carries its own <style>, which the app's CSP
         # would refuse inline.
         ExportFormat("html", "text/html; charset=utf-8", "html", render_html),
+        ExportFormat(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+            render_docx,
+        ),
     )
 }
 

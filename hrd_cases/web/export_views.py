@@ -35,6 +35,7 @@ FORMAT_LABELS = {
     "xlsx": "Excel workbook (XLSX)",
     "json": "JSON (machine-readable)",
     "html": "HTML report with charts",
+    "docx": "Word brief for Council drafters (DOCX)",
 }
 
 

@@ -89,7 +89,7 @@ def test_a_released_quarter_gives_the_same_bytes_whatever_is_added(
     _more_activity_in_the_quarter(db, vault)
     after = _downloads(db)
     assert after == before
-    assert set(after) == {"csv", "xlsx", "json", "html"}
+    assert set(after) == {"csv", "xlsx", "json", "html", "docx"}
 
 
 def test_every_download_checks_the_stored_hash(db: Session, vault: RecordVault) -> None:
