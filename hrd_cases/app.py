@@ -30,7 +30,7 @@ def build_app(settings: Settings | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
     if settings.is_production:
         refuse_demo_instance(app)
     return app

@@ -48,7 +48,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection, url: str) -> None:  # type: ignore[no-untyped-def]
+def _run(connection, url: str) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -86,7 +86,7 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 60
 def fetch(url: str, token: str) -> bytes:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
-        return response.read()  # type: ignore[no-any-return]
+        return response.read()
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

@@ -198,7 +198,7 @@ def bulk_load_defenders(
         session.commit()
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now():
     from hrd_cases.db import utcnow
 
     return utcnow()

@@ -134,7 +134,7 @@ def load_accounts(
             user.covered_countries = [UserCountry(country=c) for c in COUNTRIES]
         session.add(user)
         session.flush()
-        user.totp_secret_ciphertext = _sealed(dek, "users", "totp_secret", user.id, secret)  # type: ignore[arg-type]
+        user.totp_secret_ciphertext = _sealed(dek, "users", "totp_secret", user.id, secret)
         fixture.accounts.append(Account(email, password, secret, role, user.id, country))
     session.commit()
     return fixture, {c: d.id for c, d in delegations.items()}

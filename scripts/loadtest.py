@@ -82,7 +82,7 @@ class _NoCookieJar(http.cookiejar.DefaultCookiePolicy):
     """requests' own jar would refuse to send Secure cookies over http://; VirtualUser keeps
     the cookies itself."""
 
-    def set_ok(self, cookie, request):  # type: ignore[no-untyped-def]
+    def set_ok(self, cookie, request):
         return False
 
 
@@ -551,8 +551,8 @@ def main() -> int:
         ]
 
     rows = summarise(shared.samples, seconds)
-    errors = sum(int(r["errors"]) for r in rows)  # type: ignore[call-overload]
-    page_p95 = max(float(r["p95"]) for r in rows if r["kind"] in PAGE_KINDS)  # type: ignore[arg-type]
+    errors = sum(int(r["errors"]) for r in rows)
+    page_p95 = max(float(r["p95"]) for r in rows if r["kind"] in PAGE_KINDS)
     reasons = sorted({f"{s.kind}: {s.reason}" for s in shared.samples if not s.ok})
     command = "python scripts/loadtest.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     if server_url:
@@ -585,9 +585,9 @@ def main() -> int:
             lines.append(f"| {r['kind']} | not exercised: route missing | | | | | | |")
             continue
         lines.append(
-            f"| {r['kind']} | {r['requests']:,} | {float(r['share']):.0%} | {r['errors']} | "  # type: ignore[arg-type]
-            f"{float(r['p50']):.0f} | {float(r['p95']):.0f} | {float(r['p99']):.0f} | "  # type: ignore[arg-type]
-            f"{float(r['rps']):.1f} |"  # type: ignore[arg-type]
+            f"| {r['kind']} | {r['requests']:,} | {float(r['share']):.0%} | {r['errors']} | "
+            f"{float(r['p50']):.0f} | {float(r['p95']):.0f} | {float(r['p99']):.0f} | "
+            f"{float(r['rps']):.1f} |"
         )
     lines += [
         "",

@@ -9,5 +9,9 @@ source "$ROOT/scripts/bootstrap.sh"
 
 echo "==> ruff check"
 ruff check hrd_cases tests scripts migrations wsgi.py
+echo "==> lint-imports (the layers of docs/architecture.md)"
+lint-imports --no-cache
+echo "==> mypy (strict on crypto, records, domain, workflow)"
+mypy
 echo "==> pytest ($([ -n "${DATABASE_URL:-}" ] && echo "DATABASE_URL set" || echo "SQLite"))"
 python -m pytest -p no:cacheprovider "$@"

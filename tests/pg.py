@@ -17,7 +17,7 @@ def is_postgres(url: str | None) -> bool:
     return bool(url) and normalise_database_url(url or "").startswith("postgresql")
 
 
-def _admin_connection(server_url: str):  # type: ignore[no-untyped-def]
+def _admin_connection(server_url: str):
     import psycopg
 
     url = make_url(normalise_database_url(server_url)).set(drivername="postgresql")

@@ -104,7 +104,7 @@ def test_reset_2fa_ends_sessions_and_forces_enrolment(
     runner: FlaskCliRunner,
     db: Session,
     client,
-    auth: AuthActions,  # type: ignore[no-untyped-def]
+    auth: AuthActions,
 ) -> None:
     user = make_user(db, Role.ANALYST)
     assert auth.login(user.email).status_code == 302
@@ -162,7 +162,7 @@ def test_production_refuses_a_demo_database(settings: Settings, runner: FlaskCli
         create_app(settings.replace(env="production", secret_key="p" * 48))
 
 
-def test_production_with_several_workers_refuses_in_memory_rate_limits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_with_several_workers_refuses_in_memory_rate_limits(tmp_path) -> None:
     environ = {"HRD_ENV": "production", "SECRET_KEY": "s" * 48, "WEB_CONCURRENCY": "4"}
     with pytest.raises(SettingsError, match="REDIS_URL"):
         Settings.load(environ=environ, instance_path=tmp_path)

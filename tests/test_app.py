@@ -21,7 +21,7 @@ def test_healthz_answers_without_login(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "ok", "database": "reachable"}
 
 
-def test_healthz_reports_an_unreachable_database(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_reports_an_unreachable_database(settings: Settings, tmp_path) -> None:
     missing = tmp_path / "no-such-dir" / "db.sqlite3"
     app = create_app(settings.replace(database_url=f"sqlite:///{missing}"))
     response = app.test_client().get("/healthz")
@@ -113,12 +113,12 @@ def test_unknown_page_is_a_plain_404(client: FlaskClient) -> None:
     assert "Secret Person" not in response.get_data(as_text=True)
 
 
-def test_unexpected_error_page_leaks_nothing(app: Flask, client: FlaskClient, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_error_page_leaks_nothing(app: Flask, client: FlaskClient, caplog) -> None:
     # Personal data reaches an exception through variables, never through source code.
     decrypted_name = "-".join(["CANARY", "Secret", "Defender"])
 
     @app.get("/boom")
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise RuntimeError(f"could not process {decrypted_name}")
 
     import hrd_cases.auth.gate as gate

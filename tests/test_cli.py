@@ -17,7 +17,7 @@ from hrd_cases.settings import Settings
 
 def test_init_twice_creates_the_keyring_once_and_never_rewrites_it(
     settings: Settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     instance = tmp_path / "instance"
     app = create_app(
         settings.replace(
@@ -40,7 +40,7 @@ def test_init_twice_creates_the_keyring_once_and_never_rewrites_it(
     assert keyring.read_bytes() == original
 
 
-def test_init_refuses_a_keyring_readable_by_others(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_init_refuses_a_keyring_readable_by_others(settings: Settings, tmp_path) -> None:
     instance = tmp_path / "instance"
     app = create_app(
         settings.replace(
@@ -82,7 +82,7 @@ def test_demo_prints_every_login(runner: FlaskCliRunner) -> None:
         assert account.password in output
 
 
-def test_demo_logins_work(app: Flask, runner: FlaskCliRunner, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_demo_logins_work(app: Flask, runner: FlaskCliRunner, client, auth) -> None:
     runner.invoke(args=["demo"])
     account = DEMO_ACCOUNTS[0]
     assert auth.login(account.email, account.password).status_code == 302

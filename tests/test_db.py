@@ -62,7 +62,7 @@ def test_datetimes_come_back_aware_in_utc(db: Session) -> None:
     db.expire_all()
     loaded = db.get(Delegation, delegation.id)
     assert loaded is not None
-    assert loaded.created_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    assert loaded.created_at.utcoffset().total_seconds() == 0
 
 
 def test_naive_datetimes_are_refused(db: Session) -> None:

@@ -64,7 +64,7 @@ def test_default_database_is_sqlite_under_instance(tmp_path: Path) -> None:
 def test_settings_are_immutable(tmp_path: Path) -> None:
     settings = Settings.load(environ={}, instance_path=tmp_path)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        settings.secret_key = "changed"  # type: ignore[misc]
+        settings.secret_key = "changed"
     assert settings.replace(suppression_k=7).suppression_k == 7
     assert settings.suppression_k == 5
 

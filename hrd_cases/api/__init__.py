@@ -11,7 +11,7 @@ from flask import Blueprint
 
 from hrd_cases.api.inputs import register_body_limit
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp: Blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 register_body_limit(bp)
 
 # Importing the modules registers their operations on ``bp``.

@@ -28,7 +28,7 @@ from hrd_cases.api.schemas.actions import (
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_actor, current_session, current_strategies, current_vault
 from hrd_cases.http.errors import envelope
-from hrd_cases.workflow import case_updates, consent, hearings, referrals, statements
+from hrd_cases.workflow import consent, hearings, referrals, statements
 
 FOCAL_POINT = ("focal_point",)
 OFFICER = ("protection_officer",)
@@ -39,7 +39,7 @@ CONSENT_OUT = ConsentSchema(exclude=("notes",))
 STATEMENT_OUT = StatementSchema(exclude=("draft",))
 
 
-def _step(rule: str, summary: str, tag: str, roles: tuple[str, ...], response, **options):  # type: ignore[no-untyped-def]
+def _step(rule: str, summary: str, tag: str, roles: tuple[str, ...], response, **options):
     return operation(
         bp,
         rule,
@@ -151,7 +151,7 @@ def close_referral(referral_id: str) -> Response:
     require(user, Permission.REFERRAL_REQUEST)
     referral_uuid = params.action_id(referral_id)
     no_body()
-    referral = case_updates.close_referral(current_session(), user, referral_uuid)
+    referral = referrals.close_referral(current_session(), user, referral_uuid)
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
 
@@ -232,7 +232,7 @@ def record_hearing_outcome(hearing_id: str) -> Response:
     require(user, Permission.HEARING_MANAGE)
     hearing_uuid = params.action_id(hearing_id)
     data = json_body(OutcomeSchema())
-    hearing = case_updates.record_hearing_outcome(
+    hearing = hearings.record_hearing_outcome(
         current_session(), user, hearing_uuid, data["outcome"]
     )
     return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))

@@ -4,10 +4,7 @@ Thin views: schema in, workflow service (transaction, timeline, audit), schema o
 from __future__ import annotations
 
 from flask import Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from hrd_cases import audit
 from hrd_cases.api import bp, params, presenters
 from hrd_cases.api.inputs import json_body, no_body, query_args
 from hrd_cases.api.registry import operation
@@ -29,20 +26,15 @@ from hrd_cases.api.schemas.views import (
 )
 from hrd_cases.auth.permissions import (
     Permission,
-    case_for,
-    case_scope,
     require,
-    visible_defender_ids,
 )
 from hrd_cases.current import current_actor, current_session, current_strategies, current_vault
-from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
-from hrd_cases.domain.states import CaseState
 from hrd_cases.http.errors import envelope
-from hrd_cases.models import Case, CaseDefender, TimelineEvent
-from hrd_cases.records.defenders import search_defenders
+from hrd_cases.reads import case_view as case_reads
+from hrd_cases.reads import lists as list_reads
 from hrd_cases.workflow import case_steps
-from hrd_cases.workflow.case_updates import update_case
+from hrd_cases.workflow.case_steps import update_case
 from hrd_cases.workflow.service import IntakeInput, open_case
 
 CASE_READERS = ("focal_point", "protection_officer")
@@ -67,40 +59,29 @@ def list_cases() -> Response:
     require(user, Permission.CASE_READ)
     schema = case_summary_schema(user)
     args = query_args(CaseListQuerySchema())
-    visible = select(Case).where(case_scope(user))
-    if "country" in args:
-        visible = visible.where(Case.country == args["country"])
-    if "risk_level" in args:
-        visible = visible.where(Case.risk_level == args["risk_level"])
-    if args.get("status") is CaseState.OPEN:
-        visible = visible.where(Case.closed_at.is_(None))
-    elif args.get("status") is CaseState.CLOSED:
-        visible = visible.where(Case.closed_at.is_not(None))
-    if "opened_from" in args:
-        visible = visible.where(Case.opened_at >= args["opened_from"])
-    if "opened_before" in args:
-        visible = visible.where(Case.opened_at < args["opened_before"])
-    session = current_session()
-    total = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
-    per_page = args["per_page"]
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(args["page"], pages)  # clamped: an absurd page never reaches SQL as an OFFSET
-    cases = session.scalars(
-        visible.options(
-            selectinload(Case.delegation),
-            selectinload(Case.profile_categories),
-            selectinload(Case.threats),
-            selectinload(Case.referrals),
-            selectinload(Case.hearings),
-            selectinload(Case.statements),
-        )
-        .order_by(Case.opened_at.desc(), Case.reference)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    filters = list_reads.CaseFilters(
+        country=args.get("country"),
+        risk=args.get("risk_level"),
+        status=args.get("status"),
+        opened_from=args.get("opened_from"),
+        opened_before=args.get("opened_before"),
+    )
+    listing = list_reads.list_cases(
+        current_session(),
+        current_strategies(),
+        user,
+        filters,
+        page=args["page"],
+        page_size=args["per_page"],
+    )
     return envelope(
-        schema.dump([presenters.case_summary(c) for c in cases]),
-        meta={"page": page, "per_page": per_page, "total": total, "pages": pages},
+        schema.dump([presenters.case_summary(row.case) for row in listing.rows]),
+        meta={
+            "page": listing.page,
+            "per_page": args["per_page"],
+            "total": listing.total,
+            "pages": listing.pages,
+        },
     )
 
 
@@ -160,14 +141,10 @@ def get_case(reference: str) -> Response:
     user = current_actor()
     reference = params.case_reference(reference, Permission.CASE_READ)
     schema = case_detail_schema(user)
-    session = current_session()
-    case = case_for(session, user, reference)
-    shown = presenters.case_detail(case, current_vault(), current_strategies(), utcnow())
-    begin_write(session)
-    audit.record(
-        session, "case.view", actor_id=user.id, object_type="case", object_id=case.reference
+    view = case_reads.view_case(
+        current_session(), current_vault(), current_strategies(), user, reference
     )
-    session.commit()
+    shown = presenters.case_detail(view)
     return envelope(schema.dump(shown))
 
 
@@ -254,11 +231,7 @@ def case_timeline(reference: str) -> Response:
     """What happened, when, by whom: categories only, never content."""
     user = current_actor()
     reference = params.case_reference(reference, Permission.CASE_READ)
-    session = current_session()
-    case = case_for(session, user, reference)
-    events = session.scalars(
-        select(TimelineEvent).where(TimelineEvent.case_id == case.id).order_by(TimelineEvent.id)
-    ).all()
+    events = case_reads.case_timeline(current_session(), user, reference)
     return envelope(TimelineEventSchema(many=True).dump(events), meta={"total": len(events)})
 
 
@@ -280,32 +253,8 @@ def search_defenders_view() -> Response:
     require(user, Permission.CASE_READ)
     schema = defender_match_schema(user)
     data = json_body(DefenderSearchSchema())
-    session = current_session()
-    matches = search_defenders(
-        session,
-        current_vault(),
-        data["name"],
-        visible_ids=visible_defender_ids(user),
-        limit=data["limit"],
+    found = list_reads.find_defenders(
+        current_session(), current_vault(), user, data["name"], limit=data["limit"]
     )
-    found = []
-    for match in matches:
-        references = session.scalars(
-            select(Case.reference)
-            .join(CaseDefender, CaseDefender.case_id == Case.id)
-            .where(CaseDefender.defender_id == match.defender.id, case_scope(user))
-            .order_by(Case.reference)
-        ).all()
-        found.append(
-            {"reference": match.defender.reference, "name": match.name, "cases": references}
-        )
-    begin_write(session)
-    audit.record(
-        session,
-        "defender.search",
-        actor_id=user.id,
-        object_type="defender",
-        details={"results": len(found)},
-    )
-    session.commit()
-    return envelope(schema.dump(found), meta={"total": len(found)})
+    shown = [{"reference": d.reference, "name": d.name, "cases": d.cases} for d in found]
+    return envelope(schema.dump(shown), meta={"total": len(shown)})

@@ -17,7 +17,7 @@ docs_bp = Blueprint("api_docs", __name__, template_folder="templates")
 
 
 @docs_bp.get("/api/docs")
-def page():  # type: ignore[no-untyped-def]
+def page():
     spec = openapi_spec()
     return render_template(
         "api_docs/page.html",

@@ -1,27 +1,24 @@
-"""ORM objects to plain values for the output schemas. Decryption happens only where a caller
-asks for ``content=True`` (the audited case read); erased keys read as null, never an error."""
+"""Read results to plain values for the output schemas. Decrypted text comes only from the
+audited case read (``hrd_cases.reads.case_view``); erased keys read as null, never an error."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
 from typing import Any
 
-from hrd_cases.crypto import ErasedError
 from hrd_cases.domain.states import CaseState
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
-from hrd_cases.records import RecordVault
+from hrd_cases.reads.case_view import CaseView, OpenedDefender
 from hrd_cases.workflow.case_steps import case_stage
-from hrd_cases.workflow.deadlines import case_deadlines
-from hrd_cases.workflow.templates import StrategyCatalogue
 
 
-def _open(vault: RecordVault | None, record: Any, field: str) -> str | None:
-    if vault is None:
-        return None
-    try:
-        return vault.open_field(record, field)
-    except ErasedError:
-        return None
+class Hidden(enum.Enum):
+    """Encrypted text not decrypted for this answer (only the audited case read opens it)."""
+
+    TOKEN = "not-decrypted"  # noqa: S105 - a marker, not a secret
+
+
+HIDDEN = Hidden.TOKEN
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -43,39 +40,35 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def defender(vault: RecordVault, record: Defender) -> dict[str, Any]:
-    shown: dict[str, Any] = {"reference": record.reference, "erased": True}
+def defender(opened: OpenedDefender) -> dict[str, Any]:
+    shown: dict[str, Any] = {"reference": opened.defender.reference, "erased": True}
     shown.update(dict.fromkeys(Defender.encrypted_fields))
-    if record.erased_at is None:
-        try:
-            shown.update(vault.open(record))
-            shown["erased"] = False
-        except ErasedError:
-            pass
+    if opened.fields is not None:
+        shown.update(opened.fields)
+        shown["erased"] = False
     return shown
 
 
-def case_detail(
-    case: Case, vault: RecordVault, catalogue: StrategyCatalogue, now: datetime
-) -> dict[str, Any]:
+def case_detail(view: CaseView) -> dict[str, Any]:
+    case = view.case
     return {
         **case_summary(case),
-        "narrative": _open(vault, case, "narrative"),
-        "closure_reason": _open(vault, case, "closure_reason"),
-        "content_erased": case.data_key.wrapped_key is None,
-        "defenders": [defender(vault, d) for d in case.defenders],
-        "referrals": [referral(r, vault) for r in case.referrals],
-        "hearings": [hearing(h, vault) for h in case.hearings],
-        "consents": [consent(c, vault) for c in case.consents],
-        "statements": [statement(s, vault) for s in case.statements],
+        "narrative": view.narrative,
+        "closure_reason": view.closure_reason,
+        "content_erased": view.content_erased,
+        "defenders": [defender(d) for d in view.defenders],
+        "referrals": [referral(r, view.justifications[r.id]) for r in case.referrals],
+        "hearings": [hearing(h, view.hearing_texts[h.id]) for h in case.hearings],
+        "consents": [consent(c, view.consent_notes[c.id]) for c in case.consents],
+        "statements": [statement(s, view.statement_drafts[s.id]) for s in case.statements],
         "deadlines": [
             {
                 "kind": d.kind.value,
                 "due_at": d.due_at,
-                "overdue": d.due_at < now,
+                "overdue": d.due_at < view.as_of,
                 "subject_id": d.subject_id,
             }
-            for d in case_deadlines(catalogue, case)
+            for d in view.deadlines
         ],
     }
 
@@ -87,7 +80,7 @@ def _decisions(subject: Referral | Statement) -> list[dict[str, Any]]:
     ]
 
 
-def referral(record: Referral, vault: RecordVault | None = None) -> dict[str, Any]:
+def referral(record: Referral, justification: str | Hidden | None = HIDDEN) -> dict[str, Any]:
     shown = {
         "id": record.id,
         "case": record.case.reference,
@@ -104,12 +97,12 @@ def referral(record: Referral, vault: RecordVault | None = None) -> dict[str, An
         "delivered_at": record.delivered_at,
         "closed_at": record.closed_at,
     }
-    if vault is not None:
-        shown["justification"] = _open(vault, record, "justification")
+    if justification is not HIDDEN:
+        shown["justification"] = justification
     return shown
 
 
-def hearing(record: Hearing, vault: RecordVault | None = None) -> dict[str, Any]:
+def hearing(record: Hearing, texts: dict[str, str | None] | None = None) -> dict[str, Any]:
     shown = {
         "id": record.id,
         "case": record.case.reference,
@@ -120,13 +113,12 @@ def hearing(record: Hearing, vault: RecordVault | None = None) -> dict[str, Any]
         "observed_at": record.observed_at,
         "report_filed_at": record.report_filed_at,
     }
-    if vault is not None:
-        for field in Hearing.encrypted_fields:
-            shown[field] = _open(vault, record, field)
+    if texts is not None:
+        shown.update(texts)
     return shown
 
 
-def consent(record: Consent, vault: RecordVault | None = None) -> dict[str, Any]:
+def consent(record: Consent, notes: str | Hidden | None = HIDDEN) -> dict[str, Any]:
     shown = {
         "id": record.id,
         "case": record.case.reference,
@@ -136,12 +128,12 @@ def consent(record: Consent, vault: RecordVault | None = None) -> dict[str, Any]
         "revoked_at": record.revoked_at,
         "active": record.is_active,
     }
-    if vault is not None:
-        shown["notes"] = _open(vault, record, "notes")
+    if notes is not HIDDEN:
+        shown["notes"] = notes
     return shown
 
 
-def statement(record: Statement, vault: RecordVault | None = None) -> dict[str, Any]:
+def statement(record: Statement, draft: str | Hidden | None = HIDDEN) -> dict[str, Any]:
     shown = {
         "id": record.id,
         "case": record.case.reference,
@@ -157,8 +149,8 @@ def statement(record: Statement, vault: RecordVault | None = None) -> dict[str, 
         "publication_url": record.publication_url,
         "published_text": record.published_text,
     }
-    if vault is not None:
-        shown["draft"] = _open(vault, record, "draft")
+    if draft is not HIDDEN:
+        shown["draft"] = draft
     return shown
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -78,7 +79,7 @@ def record(
     """
     details = dict(details or {})
     for key, value in details.items():
-        if not isinstance(value, DetailValue):  # type: ignore[arg-type]
+        if not isinstance(value, DetailValue):
             raise TypeError(f"audit detail {key!r} must be str, int, bool or None")
     row = session.execute(
         update(AuditChainHead)
@@ -99,7 +100,7 @@ def record(
         )
     seq, prev_hash = row
     at = utcnow()
-    fields = {
+    fields: dict[str, Any] = {
         "seq": seq,
         "at": at,
         "actor_id": actor_id,
@@ -109,7 +110,20 @@ def record(
         "outcome": str(outcome),
         "details": details,
     }
-    digest = entry_hash(prev_hash, canonical_bytes(**fields, prev_hash=prev_hash))
+    digest = entry_hash(
+        prev_hash,
+        canonical_bytes(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=fields["object_id"],
+            outcome=fields["outcome"],
+            details=details,
+            prev_hash=prev_hash,
+        ),
+    )
     session.execute(insert(AuditEntry).values(**fields, prev_hash=prev_hash, entry_hash=digest))
     session.execute(
         update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_hash=digest)

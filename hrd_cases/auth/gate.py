@@ -29,7 +29,7 @@ def register_login_gate(app: Flask) -> None:
     app.before_request(_require_login)
 
 
-def _require_login():  # type: ignore[no-untyped-def]
+def _require_login():
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None  # no route matched (Flask answers 404), or public
@@ -40,7 +40,7 @@ def _require_login():  # type: ignore[no-untyped-def]
     return login_manager.unauthorized()
 
 
-def _require_api_token():  # type: ignore[no-untyped-def]
+def _require_api_token():
     from hrd_cases.auth.accounts import user_for_api_token
     from hrd_cases.current import current_session
 

@@ -104,7 +104,7 @@ def scope_countries(user: User) -> list[str] | None:
     return None
 
 
-def visible_defender_ids(user: User):  # type: ignore[no-untyped-def]
+def visible_defender_ids(user: User):
     """Subquery of defender ids on cases in scope (restricts name search before decryption)."""
     return select(CaseDefender.defender_id).join(Case).where(case_scope(user))
 

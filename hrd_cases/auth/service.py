@@ -12,16 +12,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.recovery import find_matching_code, generate_recovery_codes, hash_recovery_code
 from hrd_cases.auth.totp import new_totp_secret, verify_totp
-from hrd_cases.db import begin_write, utcnow
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.models import RecoveryCode, User, UserSession
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
@@ -64,14 +66,13 @@ def check_password(
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         verify_password(hasher, _dummy_hash(hasher), password)
-        begin_write(session)
-        audit.record(
-            session,
-            "login.failure",
-            outcome=audit.Outcome.FAILURE,
-            details={"reason": "unknown_or_inactive"},
-        )
-        session.commit()
+        with write_transaction(session):
+            audit.record(
+                session,
+                "login.failure",
+                outcome=audit.Outcome.FAILURE,
+                details={"reason": "unknown_or_inactive"},
+            )
         return PasswordCheck(PasswordOutcome.REJECTED)
     password_ok = verify_password(hasher, user.password_hash, password)
     # Parameters raised since this hash was made: re-hash now, outside the write lock.
@@ -80,28 +81,25 @@ def check_password(
         if password_ok and hasher.check_needs_rehash(user.password_hash)
         else None
     )
-    begin_write(session)
-    session.refresh(user, with_for_update=True)
-    if user.throttled_until is not None and user.throttled_until > now:
-        audit.record(
-            session,
-            "login.throttled",
-            actor_id=user.id,
-            object_type="user",
-            object_id=user.id,
-            outcome=audit.Outcome.REFUSED,
-        )
-        session.commit()
-        return PasswordCheck(PasswordOutcome.THROTTLED, user)
-    if not password_ok:
-        throttled = _record_failure(session, settings, user, now, "password")
-        session.commit()
-        return PasswordCheck(
-            PasswordOutcome.THROTTLED if throttled else PasswordOutcome.REJECTED, user
-        )
-    if upgraded is not None:
-        user.password_hash = upgraded
-    session.commit()
+    with write_transaction(session):
+        session.refresh(user, with_for_update=True)
+        if user.throttled_until is not None and user.throttled_until > now:
+            audit.record(
+                session,
+                "login.throttled",
+                actor_id=user.id,
+                object_type="user",
+                object_id=user.id,
+                outcome=audit.Outcome.REFUSED,
+            )
+            return PasswordCheck(PasswordOutcome.THROTTLED, user)
+        if not password_ok:
+            throttled = _record_failure(session, settings, user, now, "password")
+            return PasswordCheck(
+                PasswordOutcome.THROTTLED if throttled else PasswordOutcome.REJECTED, user
+            )
+        if upgraded is not None:
+            user.password_hash = upgraded
     return PasswordCheck(PasswordOutcome.ACCEPTED, user)
 
 
@@ -137,10 +135,9 @@ def _count_failure(user: User, settings: Settings, now: datetime) -> bool:
 
 def record_second_factor_failure(session: Session, settings: Settings, user: User) -> bool:
     """A wrong code counts like a wrong password: it feeds the same throttle."""
-    begin_write(session)
-    session.refresh(user, with_for_update=True)  # parallel failures are all counted
-    throttled = _record_failure(session, settings, user, utcnow(), "second_factor")
-    session.commit()
+    with write_transaction(session):
+        session.refresh(user, with_for_update=True)  # parallel failures are all counted
+        throttled = _record_failure(session, settings, user, utcnow(), "second_factor")
     return throttled
 
 
@@ -163,14 +160,13 @@ def start_enrolment(session: Session, vault: RecordVault, user: User) -> str:
     a first code confirms it."""
     if user.has_second_factor:
         raise ValueError("second factor already enrolled; reset it first")
-    begin_write(session)
-    session.refresh(user)
-    if user.data_key is None:
-        user.data_key = vault.create_data_key("users")
-    secret = new_totp_secret()
-    vault.seal(user, {"totp_secret": secret})
-    user.totp_last_step = None
-    session.commit()
+    with write_transaction(session):
+        session.refresh(user)
+        if user.data_key is None:
+            user.data_key = vault.create_data_key("users")
+        secret = new_totp_secret()
+        vault.seal(user, {"totp_secret": secret})
+        user.totp_last_step = None
     return secret
 
 
@@ -190,19 +186,18 @@ def confirm_enrolment(
     step = verify_totp(secret, code, last_used_step=user.totp_last_step)
     if step is None:
         return None
-    begin_write(session)
-    session.refresh(user)
-    user.totp_last_step = step
-    user.totp_enrolled_at = utcnow()
-    codes = replace_recovery_codes(session, user)
-    audit.record(
-        session,
-        "account.second_factor.enrol",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-    )
-    session.commit()
+    with write_transaction(session):
+        session.refresh(user)
+        user.totp_last_step = step
+        user.totp_enrolled_at = utcnow()
+        codes = replace_recovery_codes(session, user)
+        audit.record(
+            session,
+            "account.second_factor.enrol",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+        )
     return codes
 
 
@@ -219,62 +214,66 @@ def verify_second_factor(session: Session, vault: RecordVault, user: User, code:
     """A TOTP code for a step after the last one used, or an unused recovery code."""
     if not user.has_second_factor:
         return False
-    begin_write(session)
-    # Row lock (PostgreSQL) / write lock (SQLite): two requests racing with the same code or
-    # recovery code are serialised, and the second sees the step or code already used.
-    session.refresh(user, with_for_update=True)
-    secret = vault.open_field(user, "totp_secret") or ""
-    step = verify_totp(secret, code, last_used_step=user.totp_last_step)
-    if step is not None:
-        user.totp_last_step = step
-        session.commit()
-        return True
-    if "-" in code or len(code.strip()) > 8:
-        unused = session.scalars(
-            select(RecoveryCode).where(
-                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-            )
-        ).all()
-        try:
-            matched = find_matching_code(code, [r.code_hash for r in unused])
-        except ValueError:
-            matched = None
-        if matched is not None:
-            used = next(r for r in unused if r.code_hash == matched)
-            used.used_at = utcnow()
-            audit.record(
-                session,
-                "account.recovery_code.use",
-                actor_id=user.id,
-                object_type="user",
-                object_id=user.id,
-            )
-            session.commit()
+    # Nothing is written on a wrong code, so leaving the block commits an empty transaction.
+    with write_transaction(session):
+        # Row lock (PostgreSQL) / write lock (SQLite): two requests racing with the same code or
+        # recovery code are serialised, and the second sees the step or code already used.
+        session.refresh(user, with_for_update=True)
+        secret = vault.open_field(user, "totp_secret") or ""
+        step = verify_totp(secret, code, last_used_step=user.totp_last_step)
+        if step is not None:
+            user.totp_last_step = step
             return True
-    session.rollback()
+        if "-" in code or len(code.strip()) > 8:
+            unused = session.scalars(
+                select(RecoveryCode).where(
+                    RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+                )
+            ).all()
+            try:
+                matched = find_matching_code(code, [r.code_hash for r in unused])
+            except ValueError:
+                matched = None
+            if matched is not None:
+                used = next(r for r in unused if r.code_hash == matched)
+                used.used_at = utcnow()
+                audit.record(
+                    session,
+                    "account.recovery_code.use",
+                    actor_id=user.id,
+                    object_type="user",
+                    object_id=user.id,
+                )
+                return True
     return False
 
 
 # Sessions --------------------------------------------------------------------------------------
 def start_session(session: Session, user: User) -> str:
     """A new server-side session (a new identifier at every sign-in); returns the cookie token."""
-    begin_write(session)
-    token = secrets.token_urlsafe(32)
-    session.add(UserSession(user_id=user.id, token_hash=hash_token(token)))
-    session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_login_count=0, failed_login_window_start=None, throttled_until=None)
-    )
-    audit.record(session, "login.success", actor_id=user.id, object_type="user", object_id=user.id)
-    session.commit()
+    with write_transaction(session):
+        token = secrets.token_urlsafe(32)
+        session.add(UserSession(user_id=user.id, token_hash=hash_token(token)))
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_login_count=0, failed_login_window_start=None, throttled_until=None)
+        )
+        audit.record(
+            session, "login.success", actor_id=user.id, object_type="user", object_id=user.id
+        )
     user.session_token = token
     return token
 
 
 def load_session_user(session: Session, settings: Settings, token: str) -> User | None:
     """The user behind a session cookie, or None if the session ended or timed out."""
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    # The user comes in the same statement: every page pays for this lookup.
+    row = session.scalar(
+        select(UserSession)
+        .where(UserSession.token_hash == hash_token(token))
+        .options(joinedload(UserSession.user))
+    )
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()
@@ -291,30 +290,28 @@ def load_session_user(session: Session, settings: Settings, token: str) -> User 
     if now - row.last_seen_at > LAST_SEEN_GRANULARITY:
         # Write lock first: on SQLite, upgrading this request's read snapshot to a writer
         # fails at once ("database is locked") if another request committed meanwhile.
-        begin_write(session)
-        session.execute(
-            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-        )
-        session.commit()
+        with write_transaction(session):
+            session.execute(
+                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+            )
     user = row.user
     user.session_token = token
     return user
 
 
 def end_session(session: Session, token: str, reason: str) -> None:
-    begin_write(session)
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
-    if row is not None and row.ended_at is None:
-        row.ended_at, row.end_reason = utcnow(), reason
-        audit.record(
-            session,
-            "session.end",
-            actor_id=row.user_id,
-            object_type="user",
-            object_id=row.user_id,
-            details={"reason": reason},
-        )
-    session.commit()
+    with write_transaction(session):
+        row = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+        if row is not None and row.ended_at is None:
+            row.ended_at, row.end_reason = utcnow(), reason
+            audit.record(
+                session,
+                "session.end",
+                actor_id=row.user_id,
+                object_type="user",
+                object_id=row.user_id,
+                details={"reason": reason},
+            )
 
 
 def end_all_sessions(
@@ -328,20 +325,20 @@ def end_all_sessions(
     )
     if keep_token is not None:
         statement = statement.where(UserSession.token_hash != hash_token(keep_token))
-    return session.execute(statement).rowcount  # type: ignore[attr-defined]
+    result = cast(CursorResult[Any], session.execute(statement))  # an UPDATE: a cursor result
+    return result.rowcount
 
 
 def sign_out(session: Session, user: User) -> None:
     """Logout ends every session of the user, not only this browser's (issue: a forgotten
     session on a shared embassy computer is ended from anywhere)."""
-    begin_write(session)
-    ended = end_all_sessions(session, user.id, "logout")
-    audit.record(
-        session,
-        "session.end",
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        details={"reason": "logout", "sessions": ended},
-    )
-    session.commit()
+    with write_transaction(session):
+        ended = end_all_sessions(session, user.id, "logout")
+        audit.record(
+            session,
+            "session.end",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            details={"reason": "logout", "sessions": ended},
+        )

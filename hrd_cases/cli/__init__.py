@@ -109,7 +109,7 @@ def serve_command(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy method, absent from Flask's annotation
     click.echo(f"\nhrd_cases is running at http://{host}:{port}/  (Ctrl+C to stop)")
     # Flask.run() refuses to run inside a `flask`-style command; Werkzeug's server does not.
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

@@ -71,7 +71,7 @@ def user_list() -> None:
             )
 
 
-def _with_user(email: str, action) -> None:  # type: ignore[no-untyped-def]
+def _with_user(email: str, action) -> None:
     with current_database().session() as session:
         try:
             user = accounts.find_user(session, email)
@@ -149,7 +149,7 @@ def token_create(email: str, name: str, days: int) -> None:
     """Create a token; it is shown once and only its hash is stored."""
     shown: list[str] = []
 
-    def create(session, user) -> None:  # type: ignore[no-untyped-def]
+    def create(session, user) -> None:
         try:
             row, token = accounts.create_api_token(
                 session, user, name, days=days, max_days=current_settings().api_token_max_days

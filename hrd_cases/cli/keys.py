@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -52,7 +53,7 @@ def keys_rotate_command(batch_size: int) -> None:
     from hrd_cases.current import current_database
     from hrd_cases.records.keys import rotate
 
-    bar: dict[str, object] = {}
+    bar: dict[str, Any] = {}  # a click progress bar, once rotation knows the total
 
     def on_start(total: int) -> None:
         bar["bar"] = click.progressbar(
@@ -62,10 +63,10 @@ def keys_rotate_command(batch_size: int) -> None:
             show_percent=True,
             file=sys.stderr,
         )
-        bar["bar"].__enter__()  # type: ignore[attr-defined]
+        bar["bar"].__enter__()
 
     def on_progress(count: int) -> None:
-        bar["bar"].update(count)  # type: ignore[attr-defined]
+        bar["bar"].update(count)
 
     with crypto_errors(), current_database().session() as session:
         try:
@@ -78,7 +79,7 @@ def keys_rotate_command(batch_size: int) -> None:
             )
         finally:
             if "bar" in bar:
-                bar["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
+                bar["bar"].__exit__(None, None, None)
     verb = "started with a new" if result.started_new_version else "resumed onto the"
     click.echo(
         f"rotation {verb} primary version {result.new_primary}: "

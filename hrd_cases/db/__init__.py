@@ -18,6 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from hrd_cases.domain.clock import utcnow
+
+__all__ = ["utcnow"]  # re-exported: models and services take the clock from here too
+
 # Stable constraint names, so Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,11 +49,6 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
-
-
-def utcnow() -> datetime:
-    """Current UTC time; pass the function itself as a column default, never its result."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -97,7 +96,7 @@ def create_db_engine(database_url: str) -> Engine:
     )
 
 
-def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -108,7 +107,7 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:  
     cursor.close()
 
 
-def _begin_sqlite_transaction(connection) -> None:  # type: ignore[no-untyped-def]
+def _begin_sqlite_transaction(connection) -> None:
     # begin_write() asks for BEGIN IMMEDIATE through an execution option.
     connection.exec_driver_sql(connection.get_execution_options().get("hrd_sqlite_begin", "BEGIN"))
 

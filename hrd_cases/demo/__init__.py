@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth.service import replace_recovery_codes
 from hrd_cases.auth.totp import new_totp_secret, provisioning_uri
-from hrd_cases.db import begin_write, utcnow
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.models import Case, Delegation, InstanceFlag, Role, User, UserCountry
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.templates import StrategyCatalogue
@@ -117,41 +117,42 @@ def load_demo(
     on_progress: Callable[[int], None] = lambda count: None,
 ) -> DemoResult:
     """Create what is missing of the demo data and return every demo login."""
-    begin_write(session)
-    if session.get(InstanceFlag, DEMO_FLAG) is None:
-        session.add(InstanceFlag(name=DEMO_FLAG, enabled=True, set_at=utcnow()))
-    delegations = {d.code: d for d in session.scalars(select(Delegation))}
-    delegations_created = 0
-    for code, name, country in DEMO_DELEGATIONS:
-        if code not in delegations:
-            delegations[code] = Delegation(code=code, name=name, country=country)
-            session.add(delegations[code])
-            delegations_created += 1
+    with write_transaction(session):
+        if session.get(InstanceFlag, DEMO_FLAG) is None:
+            session.add(InstanceFlag(name=DEMO_FLAG, enabled=True, set_at=utcnow()))
+        delegations = {d.code: d for d in session.scalars(select(Delegation))}
+        delegations_created = 0
+        for code, name, country in DEMO_DELEGATIONS:
+            if code not in delegations:
+                delegations[code] = Delegation(code=code, name=name, country=country)
+                session.add(delegations[code])
+                delegations_created += 1
 
-    users = {u.email: u for u in session.scalars(select(User))}
-    accounts_created = 0
-    for account in DEMO_ACCOUNTS:
-        on_progress(1)
-        if account.email in users:
-            continue
-        user = User(
-            email=account.email,
-            display_name=account.display_name,
-            role=account.role,
-            password_hash=hasher.hash(account.password),
-            password_changed_at=utcnow(),
-            delegation=delegations[account.delegation_code] if account.delegation_code else None,
-            data_key=vault.create_data_key("users"),
-        )
-        user.covered_countries = [UserCountry(country=c) for c in account.countries]
-        session.add(user)
-        session.flush()
-        vault.seal(user, {"totp_secret": new_totp_secret()})
-        user.totp_enrolled_at = utcnow()
-        replace_recovery_codes(session, user)
-        users[account.email] = user
-        accounts_created += 1
-    session.commit()
+        users = {u.email: u for u in session.scalars(select(User))}
+        accounts_created = 0
+        for account in DEMO_ACCOUNTS:
+            on_progress(1)
+            if account.email in users:
+                continue
+            user = User(
+                email=account.email,
+                display_name=account.display_name,
+                role=account.role,
+                password_hash=hasher.hash(account.password),
+                password_changed_at=utcnow(),
+                delegation=delegations[account.delegation_code]
+                if account.delegation_code
+                else None,
+                data_key=vault.create_data_key("users"),
+            )
+            user.covered_countries = [UserCountry(country=c) for c in account.countries]
+            session.add(user)
+            session.flush()
+            vault.seal(user, {"totp_secret": new_totp_secret()})
+            user.totp_enrolled_at = utcnow()
+            replace_recovery_codes(session, user)
+            users[account.email] = user
+            accounts_created += 1
 
     cases_created = 0
     if not session.scalar(select(func.count()).select_from(Case)):

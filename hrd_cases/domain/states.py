@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from typing import Any
 
 from hrd_cases.domain.errors import InvalidTransition
 
@@ -96,7 +97,12 @@ CASE_TRANSITIONS: Mapping[CaseState, frozenset[CaseState]] = {
 }
 
 
-def check(machine: str, transitions: Mapping, current: enum.Enum, target: enum.Enum) -> None:  # type: ignore[type-arg]
+def check(
+    machine: str,
+    transitions: Mapping[Any, frozenset[Any]],
+    current: enum.Enum,
+    target: enum.Enum,
+) -> None:
     if target not in transitions[current]:
         allowed = ", ".join(sorted(s.value for s in transitions[current])) or "nothing"
         raise InvalidTransition(

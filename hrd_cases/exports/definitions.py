@@ -3,6 +3,7 @@ statement and the definitions printed in every output."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from hrd_cases.domain.vocabulary import (
@@ -35,11 +36,13 @@ class TableSpec:
     columns: tuple[Column, ...]  # as printed, including any total, amount, median, share
 
 
-def _labels(members: type, overrides: dict[str, str] | None = None) -> tuple[Column, ...]:
+def _labels(
+    members: type[enum.StrEnum], overrides: dict[str, str] | None = None
+) -> tuple[Column, ...]:
     overrides = overrides or {}
     return tuple(
         Column(m.value, overrides.get(m.value, m.value.replace("_", " ").capitalize()))
-        for m in members  # type: ignore[attr-defined]
+        for m in members
     )
 
 

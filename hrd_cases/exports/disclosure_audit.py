@@ -46,10 +46,6 @@ class Constraints(Generic[C]):
 
     equations: tuple[tuple[C, ...], ...]
     at_most: tuple[tuple[C, C], ...] = ()
-    # True when every sum is over base cells of two laminar families (one partition per row,
-    # countries within regions within all): the matrix is then totally unimodular, so the
-    # linear relaxation's bounds are the integer ones and the much faster LP suffices.
-    unimodular: bool = False
 
 
 def protection_interval(value: int, p: int) -> tuple[int, int]:
@@ -116,6 +112,7 @@ def failing_cells(
         found = []
         for cell in cells:
             value = values[cell]
+            tests: list[tuple[tuple[float, float], ...]]
             if cell in primary_set:
                 low, high = protection_interval(value, p)
                 tests = [((float(low), float(low)),), ((float(high), float(high)),)]
@@ -140,7 +137,7 @@ def _seen(solutions: list[list[float]], position: int, bounds: tuple[float, floa
     return any(bounds[0] - 0.5 < s[position] < bounds[1] + 0.5 for s in solutions)
 
 
-def _possible(  # type: ignore[no-untyped-def]
+def _possible(
     model, position: int, bounds: tuple[float, float], floor: int, solutions: list[list[float]]
 ) -> bool:
     low, high = max(bounds[0], float(floor)), bounds[1]
@@ -220,7 +217,7 @@ def _group_model(
     hidden: set[C],
     constraints: Constraints[C],
     floors: Mapping[C, int],
-):  # type: ignore[no-untyped-def]
+):
     index = {cell: position for position, cell in enumerate(cells)}
     with contextlib.redirect_stdout(io.StringIO()):  # the solver's banner is not our output
         model = highspy.Highs()
@@ -231,7 +228,12 @@ def _group_model(
     model.setOptionValue("presolve", "off")
     count = len(cells)
     model.addVars(count, [float(floors.get(c, 1)) for c in cells], [float(CEILING)] * count)
-    model.changeColsIntegrality(count, list(range(count)), [highspy.HighsVarType.kInteger] * count)
+    model.changeColsIntegrality(
+        count,
+        list(range(count)),
+        # The stub asks for a uint8 array; highspy converts the list of enum values.
+        [highspy.HighsVarType.kInteger] * count,  # type: ignore[arg-type]
+    )
     for *members, total in constraints.equations:
         terms = [(cell, 1.0) for cell in members] + [(total, -1.0)]
         _add_row(model, terms, index, hidden, values, equal=True)
@@ -240,7 +242,7 @@ def _group_model(
     return model, index
 
 
-def _add_row(model, terms, index, hidden, values, *, equal: bool) -> None:  # type: ignore[no-untyped-def]
+def _add_row(model, terms, index, hidden, values, *, equal: bool) -> None:
     """sum(coefficient * cell) = 0 (or <= 0), published cells moved to the right-hand side."""
     columns: list[int] = []
     coefficients: list[float] = []
@@ -259,7 +261,7 @@ def _add_row(model, terms, index, hidden, values, *, equal: bool) -> None:  # ty
     model.addRow(lower, -constant, len(columns), columns, coefficients)
 
 
-def _optimum(model, sense) -> int:  # type: ignore[no-untyped-def]
+def _optimum(model, sense) -> int:
     model.changeObjectiveSense(sense)
     model.run()
     status = model.getModelStatus()

@@ -49,11 +49,12 @@ def render_csv(report: QuarterlyReport) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _table(line, table: Table, status: str) -> None:  # type: ignore[no-untyped-def]
+def _table(line, table: Table, status: str) -> None:
     name = f"{table.spec.number} {table.spec.key}"
     for row in (*table.by_country, *table.by_region, table.total):
         region, country = _place(row)
         for column, cell in zip(table.spec.columns, row.cells, strict=True):
+            value: object
             if cell == SUPPRESSED_MARK:
                 value, flag = "", "suppressed"
             elif cell == NOT_APPLICABLE_MARK:

@@ -56,8 +56,8 @@ def render_docx(report: QuarterlyReport) -> bytes:
         document.add_paragraph(text.format(k_minus_one=report.k - 1), style="List Bullet")
     document.add_page_break()
     document.add_heading("Annex: method", level=1)
-    for paragraph in report.method:
-        document.add_paragraph(paragraph)
+    for text in report.method:
+        document.add_paragraph(text)
     document.add_heading("Annex: definitions", level=1)
     for term, text in report.definitions:
         paragraph = document.add_paragraph()
@@ -75,7 +75,7 @@ def render_docx(report: QuarterlyReport) -> bytes:
     return _with_fixed_zip_dates(buffer.getvalue(), stamp)
 
 
-def _headline(table) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _headline(table) -> tuple[str, str]:
     keys = [c.key for c in table.spec.columns]
     key = "total" if "total" in keys else keys[0]
     label = next(c.label for c in table.spec.columns if c.key == key)

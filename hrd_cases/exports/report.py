@@ -28,6 +28,7 @@ from hrd_cases.exports.suppression import (
     COUNTRY,
     DEFAULT_P,
     REGION,
+    CellKey,
     Grid,
     Protected,
     RowKey,
@@ -175,7 +176,7 @@ def build_report(
             listed=listed,
             regions=region_map.regions,
         )
-        moved = frozenset()
+        moved: frozenset[CellKey] = frozenset()
         if changed_since is not None:
             moved = moved_cells(grid, changed_since.get(family, {}), k)
         protected[family] = (grid, protect(grid, k, p, also_primary=moved))

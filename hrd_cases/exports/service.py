@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, has_permission
-from hrd_cases.db import begin_write
+from hrd_cases.db import write_transaction
 from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import collect
@@ -170,8 +170,7 @@ def _audit(
     outcome: Outcome,
     details: dict[str, str | int | bool | None],
 ) -> None:
-    begin_write(session)  # ends the read snapshot, takes the write lock
-    try:
+    with write_transaction(session):  # ends the read snapshot, takes the write lock
         audit.record(
             session,
             AUDIT_ACTION,
@@ -181,10 +180,6 @@ def _audit(
             outcome=outcome,
             details=details,
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def write_export_atomically(body: bytes | Iterable[bytes], path: str | os.PathLike[str]) -> Path:

@@ -26,6 +26,7 @@ column total. So a region table cannot be subtracted from the country table eith
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -182,9 +183,7 @@ def protect(
     at_most = inequalities(grid)
     primary, secondary = suppress(values, eqs, k, is_aggregate=_is_aggregate)
     primary = primary | {cell for cell in also_primary if cell in values and values[cell] > 0}
-    constraints = Constraints(
-        tuple(eqs), at_most, unimodular=len(grid.partitions) <= 1 and not at_most
-    )
+    constraints = Constraints(tuple(eqs), at_most)
     hidden = _until_the_audit_passes(values, primary, set(primary | secondary), constraints, p)
     return Protected(values, primary, frozenset(hidden - primary), tuple(eqs), at_most, k, p)
 
@@ -237,12 +236,15 @@ def hidden_floors(hidden: set[C], eqs: Iterable[Sequence[C]]) -> dict[C, int]:
 
 
 def known_zeros(
-    values: Mapping[C, int], hidden: set[C], to_hide: set[C], eqs: Sequence[Sequence[C]]
+    values: Mapping[C, int],
+    hidden: AbstractSet[C],
+    to_hide: AbstractSet[C],
+    eqs: Sequence[Sequence[C]],
 ) -> set[C]:
     """The cells a reader would know are 0 with ``to_hide`` hidden too: published zeros, the
     members of a sum known to be 0, the sum of members known to be 0 (a region with no listed
     country)."""
-    found = {
+    found: set[C] = {
         cell
         for cell, value in values.items()
         if value == 0 and cell not in hidden and cell not in to_hide
@@ -265,14 +267,15 @@ def _hide_zeros(values: Mapping[C, int], hidden: set[C], eqs: Sequence[Sequence[
     """Rule 3, to a fixed point (a hidden zero region cell is itself a total). A zero the
     reader knows is 0 anyway stays published: hiding it would hide nothing."""
     while True:
-        to_hide = {
+        to_hide: set[C] = {
             cell
             for *members, total in eqs
             if total in hidden
             for cell in members
             if cell not in hidden and values[cell] == 0
         }
-        fresh = to_hide - known_zeros(values, hidden, to_hide, eqs)
+        known: set[C] = known_zeros(values, hidden, to_hide, eqs)
+        fresh = to_hide - known
         if not fresh:
             return
         hidden.update(fresh)
@@ -284,7 +287,7 @@ def audit(
     hidden: set[C],
     constraints: Constraints[C],
     p: int,
-    cache: dict | None = None,  # type: ignore[type-arg]
+    cache: dict | None = None,
 ) -> tuple[dict[C, Bounds], list[C]]:
     """(the attacker's bounds, the hidden cells they narrow too far)."""
     floors = hidden_floors(hidden, constraints.equations)
@@ -305,7 +308,7 @@ def _until_the_audit_passes(
     for members in (*eqs, *constraints.at_most):
         for cell in members:
             linked.setdefault(cell, []).append(tuple(members))
-    cache: dict = {}  # type: ignore[type-arg]
+    cache: dict = {}
     while True:
         _hide_zeros(values, hidden, eqs)
         floors = hidden_floors(hidden, eqs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +30,9 @@ from hrd_cases.domain.vocabulary import (
 )
 from hrd_cases.models.case import Case
 from hrd_cases.models.keys import DataKey
+
+if TYPE_CHECKING:
+    from hrd_cases.models.user import User
 
 
 class Referral(Base):
@@ -124,6 +127,8 @@ class TimelineEvent(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # Read-only: the case page loads the actors' names with the events (no query per name).
+    actor: Mapped[User | None] = relationship(viewonly=True)
 
 
 class Hearing(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -99,8 +99,9 @@ class User(Base):
     )
 
     encrypted_fields: ClassVar[tuple[str, ...]] = ("totp_secret",)
-    # Set on the instance loaded for a request: the token of the session it came from.
-    session_token = None  # str | None; a plain attribute, not a column
+    # Set on the instance loaded for a request: the token of the session it came from. A plain
+    # attribute, not a column (so not annotated: an annotation would ask the ORM to map it).
+    session_token = cast(str | None, None)
 
     def key_holder(self) -> DataKey:
         if self.data_key is None:

@@ -27,7 +27,7 @@ import struct
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Final
+from typing import IO, BinaryIO, Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -130,7 +130,7 @@ def _chunks_with_final(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
     yield (previous if previous is not None else b""), True
 
 
-def read_chunks(stream: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:
+def read_chunks(stream: IO[bytes], size: int = CHUNK_SIZE) -> Iterator[bytes]:
     while True:
         chunk = stream.read(size)
         if not chunk:

@@ -71,7 +71,7 @@ def _known_template(catalogue: StrategyCatalogue) -> ColumnElement[bool]:
     )
 
 
-def _erasable_defenders(due: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+def _erasable_defenders(due: ColumnElement[bool]):
     """Defenders not yet erased, linked to a due case and to no live (not due) case."""
     # correlate(None): these subqueries stand alone even inside a query on cases/defenders.
     in_due = select(CaseDefender.defender_id).join(Case).where(due).correlate(None)
@@ -156,7 +156,9 @@ def apply_retention(
     if dry_run:
         report.cases = len(work)
         report.case_contents = sum(1 for row in work if row[3])
-        report.defenders = session.scalar(select(func.count()).select_from(erasable.subquery()))
+        report.defenders = (
+            session.scalar(select(func.count()).select_from(erasable.subquery())) or 0
+        )
         report.by_template.update(f"{code} v{version}" for _, code, version, _ in work)
         session.rollback()
         return report

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.records.vault import RecordVault
+from hrd_cases.records.vault import EncryptedRecord, RecordVault
 
 # Crockford base32 without I, L, O, U: read aloud or typed without confusion.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -122,7 +123,7 @@ def search_defenders(
         .execution_options(yield_per=limit + 16)
     )
     if visible_ids is not None:
-        statement = statement.where(Defender.id.in_(visible_ids))  # type: ignore[arg-type]
+        statement = statement.where(Defender.id.in_(visible_ids))  # type: ignore[arg-type]  # a subquery or id list from auth.permissions.visible_defender_ids
     wanted = NameQuery(query)
     found: list[DefenderMatch] = []
     for defender in session.scalars(statement):
@@ -203,6 +204,6 @@ def erase_case_content(case: Case) -> int:
         *case.statements,
     ]
     for holder in holders:
-        for field in type(holder).encrypted_fields:  # type: ignore[attr-defined]
+        for field in cast(EncryptedRecord, holder).encrypted_fields:
             setattr(holder, f"{field}_ciphertext", None)
     return 1

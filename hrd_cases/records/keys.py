@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.crypto import KeyProvider, Keyring, KeyringError, Rewrapper
-from hrd_cases.db import begin_write, utcnow
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.models.keys import DataKey
 from hrd_cases.records.vault import data_key_context_for
 
@@ -95,30 +96,32 @@ def rotate(
         keyring = keyring.with_new_primary()
         provider.save(keyring)
         started = True
-    begin_write(session)
-    total = pending_rotation(session, keyring)
-    if on_start:
-        on_start(total)
-    audit.record(
-        session,
-        "keys.rotate.start",
-        actor_id=actor_id,
-        details={"primary": keyring.primary, "pending": total},
-    )
-    session.commit()
+    with write_transaction(session):
+        total = pending_rotation(session, keyring)
+        if on_start:
+            on_start(total)
+        audit.record(
+            session,
+            "keys.rotate.start",
+            actor_id=actor_id,
+            details={"primary": keyring.primary, "pending": total},
+        )
 
     rewrapped = 0
     for old_version in sorted(v for v in keyring.versions() if v != keyring.primary):
         rewrapped += _rewrap_version(session, keyring, old_version, batch_size, on_progress)
-    begin_write(session)
-    audit.record(
-        session,
-        "keys.rotate.finish",
-        actor_id=actor_id,
-        details={"primary": keyring.primary, "rewrapped": rewrapped},
-    )
-    session.commit()
+    with write_transaction(session):
+        audit.record(
+            session,
+            "keys.rotate.finish",
+            actor_id=actor_id,
+            details={"primary": keyring.primary, "rewrapped": rewrapped},
+        )
     return RotationResult(keyring.primary, started, rewrapped)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 def _rewrap_version(
@@ -135,6 +138,7 @@ def _rewrap_version(
     compare-and-set: a key erased or moved meanwhile is left alone.
     """
     dialect = session.get_bind().dialect
+    start: int | str
     if dialect.name == "sqlite":
         # Walk in physical (rowid) order: each batch then writes neighbouring pages of the
         # table and of the kek_version index, instead of pages scattered by random UUIDs
@@ -152,29 +156,35 @@ def _rewrap_version(
         f"UPDATE data_keys SET wrapped_key = {mark}, kek_version = {mark}, rotated_at = {mark} "  # noqa: S608
         f"WHERE {walk} = {mark} AND kek_version = {mark} AND wrapped_key IS NOT NULL"
     )
-    to_db_time = DataKey.__table__.c.rotated_at.type.bind_processor(dialect) or (lambda v: v)
+    to_db_time: Callable[[Any], Any] = (
+        DataKey.__table__.c.rotated_at.type.bind_processor(dialect) or _unchanged
+    )
     rewrapper = Rewrapper(keyring)
     moved, last = 0, start
     while True:
-        begin_write(session)
-        connection = session.connection()
-        rows = connection.exec_driver_sql(select_batch, (old_version, last, batch_size)).fetchall()
-        if not rows:
-            session.commit()
-            return moved
-        now = to_db_time(utcnow())
-        params = [
-            (
-                rewrapper.rewrap(wrapped, data_key_context_for(_uuid_text(raw_id))),
-                keyring.primary,
-                now,
-                position,
-                old_version,
+        with write_transaction(session):
+            connection = session.connection()
+            # (walk position, id, wrapped key): plain driver tuples, typed here by hand.
+            rows = cast(
+                list[tuple[Any, Any, bytes]],
+                connection.exec_driver_sql(
+                    select_batch, (old_version, last, batch_size)
+                ).fetchall(),
             )
-            for position, raw_id, wrapped in rows
-        ]
-        connection.exec_driver_sql(update_one, params)
-        session.commit()
+            if not rows:
+                return moved
+            now = to_db_time(utcnow())
+            params = [
+                (
+                    rewrapper.rewrap(wrapped, data_key_context_for(_uuid_text(raw_id))),
+                    keyring.primary,
+                    now,
+                    position,
+                    old_version,
+                )
+                for position, raw_id, wrapped in rows
+            ]
+            connection.exec_driver_sql(update_one, params)
         moved, last = moved + len(rows), rows[-1][0]
         if on_progress:
             on_progress(len(rows))
@@ -191,24 +201,23 @@ def retire(
     session: Session, provider: KeyProvider, version: int, *, actor_id: int | None = None
 ) -> Keyring:
     """Remove a KEK version from the keyring; refused while any live data key still uses it."""
-    begin_write(session)
-    keyring = provider.load()
-    if version not in keyring.versions():
-        raise KeyringError(f"key version {version} is not in the keyring")
-    if version == keyring.primary:
-        raise KeyringError(f"key version {version} is the primary; rotate first")
-    _refuse_if_used(session, version)
-    retired = keyring.without_version(version)
-    provider.save(retired)
-    # A worker still on a keyring cached from before the rotation may have wrapped a new key
-    # under this version a moment ago: look again, and put the version back if so.
-    try:
+    with write_transaction(session):
+        keyring = provider.load()
+        if version not in keyring.versions():
+            raise KeyringError(f"key version {version} is not in the keyring")
+        if version == keyring.primary:
+            raise KeyringError(f"key version {version} is the primary; rotate first")
         _refuse_if_used(session, version)
-    except KeyringError:
-        provider.save(keyring)
-        raise
-    audit.record(session, "keys.retire", actor_id=actor_id, details={"version": version})
-    session.commit()
+        retired = keyring.without_version(version)
+        provider.save(retired)
+        # A worker still on a keyring cached from before the rotation may have wrapped a new key
+        # under this version a moment ago: look again, and put the version back if so.
+        try:
+            _refuse_if_used(session, version)
+        except KeyringError:
+            provider.save(keyring)
+            raise
+        audit.record(session, "keys.retire", actor_id=actor_id, details={"version": version})
     return retired
 
 

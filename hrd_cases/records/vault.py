@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 from hrd_cases.crypto import (
     BlindIndex,
@@ -33,9 +33,14 @@ KEYRING_REFRESH_SECONDS = 10.0
 class EncryptedRecord(Protocol):
     """What a model offers the vault: a table, an id, its encrypted fields and its data key."""
 
-    __tablename__: ClassVar[str]
-    encrypted_fields: ClassVar[tuple[str, ...]]
-    id: uuid.UUID
+    # Read-only members, so that ORM columns (Mapped[...]) and plain attributes both fit;
+    # a user's id is an int, every other record's a UUID.
+    @property
+    def __tablename__(self) -> str: ...
+    @property
+    def encrypted_fields(self) -> tuple[str, ...]: ...
+    @property
+    def id(self) -> uuid.UUID | int: ...
 
     def key_holder(self) -> DataKey: ...
 
@@ -102,7 +107,9 @@ class RecordVault:
         if state is None or time.monotonic() - self._loaded_at > KEYRING_REFRESH_SECONDS:
             self.reload()
             state = self._state_cache
-        return state  # type: ignore[return-value]
+        if state is None:
+            raise RuntimeError("keyring reload left no state")  # reload() always sets it
+        return state
 
     # Data keys -----------------------------------------------------------------------------
     def create_data_key(self, purpose: str) -> DataKey:

@@ -51,7 +51,7 @@ def _case(reference: str, permission: Permission) -> Case:
     return case
 
 
-def _owned(case: Case, model: type, item_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _owned(case: Case, model: type, item_id: uuid.UUID):
     """A referral, hearing, consent or statement of *this* case (else 404)."""
     item = current_session().get(model, item_id)
     if item is None or item.case_id != case.id:
@@ -59,7 +59,7 @@ def _owned(case: Case, model: type, item_id: uuid.UUID):  # type: ignore[no-unty
     return item
 
 
-def _step(reference: str, run: Callable[[], object], done: str, anchor: str):  # type: ignore[no-untyped-def]
+def _step(reference: str, run: Callable[[], object], done: str, anchor: str):
     """Run a service step; flash its outcome; back to the case page at the panel."""
     try:
         run()
@@ -72,14 +72,14 @@ def _step(reference: str, run: Callable[[], object], done: str, anchor: str):  #
     return redirect(url_for("cases.case_detail", reference=reference, _anchor=anchor))
 
 
-def _invalid(case: Case, key: str, form: f.FlaskForm):  # type: ignore[no-untyped-def]
+def _invalid(case: Case, key: str, form: f.FlaskForm):
     flash("Some fields need attention: see the messages beside them.", "error")
-    return render_case(case, bound={key: form}, status=422)
+    return render_case(case.reference, bound={key: form}, status=422)
 
 
 # Assessment ---------------------------------------------------------------------------------
 @bp.post("/<reference>/assessment")
-def assess(reference: str):  # type: ignore[no-untyped-def]
+def assess(reference: str):
     case = _case(reference, Permission.CASE_UPDATE)
     form = f.AssessForm()
     if not form.validate_on_submit():
@@ -96,7 +96,7 @@ def assess(reference: str):  # type: ignore[no-untyped-def]
 
 # Referrals ----------------------------------------------------------------------------------
 @bp.post("/<reference>/referrals")
-def request_referral(reference: str):  # type: ignore[no-untyped-def]
+def request_referral(reference: str):
     case = _case(reference, Permission.REFERRAL_REQUEST)
     form = f.ReferralForm()
     narrow_choices({"referral": form}, template_of(current_strategies(), case))
@@ -119,7 +119,7 @@ def request_referral(reference: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<reference>/referrals/<uuid:referral_id>/decision")
-def decide_referral(reference: str, referral_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def decide_referral(reference: str, referral_id: uuid.UUID):
     case = _case(reference, Permission.REFERRAL_DECIDE)
     _owned(case, Referral, referral_id)
     form = f.DecisionForm()
@@ -138,7 +138,7 @@ def decide_referral(reference: str, referral_id: uuid.UUID):  # type: ignore[no-
 
 
 @bp.post("/<reference>/referrals/<uuid:referral_id>/delivered")
-def referral_delivered(reference: str, referral_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def referral_delivered(reference: str, referral_id: uuid.UUID):
     case = _case(reference, Permission.REFERRAL_REQUEST)
     _owned(case, Referral, referral_id)
     if not f.ButtonForm().validate_on_submit():
@@ -153,7 +153,7 @@ def referral_delivered(reference: str, referral_id: uuid.UUID):  # type: ignore[
 
 # Hearings -----------------------------------------------------------------------------------
 @bp.post("/<reference>/hearings")
-def schedule_hearing(reference: str):  # type: ignore[no-untyped-def]
+def schedule_hearing(reference: str):
     case = _case(reference, Permission.HEARING_MANAGE)
     form = f.HearingForm()
     if not form.validate_on_submit():
@@ -177,7 +177,7 @@ def schedule_hearing(reference: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<reference>/hearings/<uuid:hearing_id>/observation")
-def record_observation(reference: str, hearing_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def record_observation(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     hearing = _owned(case, Hearing, hearing_id)
     form = observation_form(template_of(current_strategies(), case), prefix=prefix("o", hearing.id))
@@ -202,7 +202,7 @@ def record_observation(reference: str, hearing_id: uuid.UUID):  # type: ignore[n
 
 
 @bp.post("/<reference>/hearings/<uuid:hearing_id>/report")
-def file_report(reference: str, hearing_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def file_report(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     hearing = _owned(case, Hearing, hearing_id)
     form = f.ReportForm(prefix=prefix("r", hearing.id))
@@ -225,12 +225,12 @@ def file_report(reference: str, hearing_id: uuid.UUID):  # type: ignore[no-untyp
 
 # Consent ------------------------------------------------------------------------------------
 @bp.post("/<reference>/consents")
-def record_consent(reference: str):  # type: ignore[no-untyped-def]
+def record_consent(reference: str):
     case = _case(reference, Permission.CONSENT_RECORD)
     form = f.ConsentForm()
     if not form.validate_on_submit():
         return _invalid(case, "consent", form)
-    given = datetime.combine(form.given_on.data, time(0, 0), tzinfo=UTC)  # type: ignore[arg-type]
+    given = datetime.combine(form.given_on.data, time(0, 0), tzinfo=UTC)
     return _step(
         reference,
         lambda: consent.record_consent(
@@ -248,7 +248,7 @@ def record_consent(reference: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<reference>/consents/<uuid:consent_id>/revoke")
-def revoke_consent(reference: str, consent_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def revoke_consent(reference: str, consent_id: uuid.UUID):
     case = _case(reference, Permission.CONSENT_RECORD)
     _owned(case, Consent, consent_id)
     if not f.ButtonForm().validate_on_submit():
@@ -263,7 +263,7 @@ def revoke_consent(reference: str, consent_id: uuid.UUID):  # type: ignore[no-un
 
 # Statements ---------------------------------------------------------------------------------
 @bp.post("/<reference>/statements")
-def draft_statement(reference: str):  # type: ignore[no-untyped-def]
+def draft_statement(reference: str):
     case = _case(reference, Permission.STATEMENT_DRAFT)
     form = f.StatementForm()
     narrow_choices({"statement": form}, template_of(current_strategies(), case))
@@ -292,7 +292,7 @@ def _statement_button(reference: str, statement_id: uuid.UUID, permission: Permi
 
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/submit")
-def submit_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def submit_statement(reference: str, statement_id: uuid.UUID):
     if not _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT):
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
@@ -304,7 +304,7 @@ def submit_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[n
 
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/decision")
-def decide_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def decide_statement(reference: str, statement_id: uuid.UUID):
     case = _case(reference, Permission.STATEMENT_DECIDE)
     _owned(case, Statement, statement_id)
     form = f.DecisionForm()
@@ -323,7 +323,7 @@ def decide_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[n
 
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/publish")
-def publish_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def publish_statement(reference: str, statement_id: uuid.UUID):
     case = _case(reference, Permission.STATEMENT_DRAFT)
     statement = _owned(case, Statement, statement_id)
     form = f.PublishForm(prefix=prefix("p", statement.id))
@@ -346,7 +346,7 @@ def publish_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[
 
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/withdraw")
-def withdraw_statement(reference: str, statement_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def withdraw_statement(reference: str, statement_id: uuid.UUID):
     if not _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT):
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
@@ -359,7 +359,7 @@ def withdraw_statement(reference: str, statement_id: uuid.UUID):  # type: ignore
 
 # Closure, reopening, erasure ----------------------------------------------------------------
 @bp.post("/<reference>/close")
-def close_case(reference: str):  # type: ignore[no-untyped-def]
+def close_case(reference: str):
     case = _case(reference, Permission.CASE_CLOSE)
     form = f.CloseForm()
     if not form.validate_on_submit():
@@ -382,7 +382,7 @@ def close_case(reference: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<reference>/reopen")
-def reopen_case(reference: str):  # type: ignore[no-untyped-def]
+def reopen_case(reference: str):
     _case(reference, Permission.CASE_CLOSE)
     if not f.ButtonForm().validate_on_submit():
         return redirect(url_for("cases.case_detail", reference=reference))
@@ -395,7 +395,7 @@ def reopen_case(reference: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<reference>/defenders/<defender_reference>/erase")
-def erase(reference: str, defender_reference: str):  # type: ignore[no-untyped-def]
+def erase(reference: str, defender_reference: str):
     case = _case(reference, Permission.DEFENDER_ERASE)
     if defender_reference not in {d.reference for d in case.defenders}:
         raise NotFound("no such defender on this case")

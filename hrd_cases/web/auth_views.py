@@ -54,7 +54,7 @@ def _login_rate_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = LoginForm()
@@ -99,7 +99,7 @@ def _credential_stamp(user: User) -> str:
     return f"{changed}|{enrolled}"
 
 
-def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
+def _finish_sign_in(user: User):
     start_session(current_session(), user)
     session.clear()  # drop the pending marker: the signed-in session starts clean
     login_user(user)
@@ -108,7 +108,7 @@ def _finish_sign_in(user: User):  # type: ignore[no-untyped-def]
 
 @bp.route("/login/verify", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor():
     user = _pending_user()
     if user is None or not user.has_second_factor:
         session.clear()
@@ -131,7 +131,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def enrol():  # type: ignore[no-untyped-def]
+def enrol():
     user = _pending_user()
     if user is None or user.has_second_factor:
         session.clear()
@@ -161,7 +161,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])  # a stolen session must not guess freely
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         errors = accounts.change_password(
@@ -181,7 +181,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     sign_out(current_session(), current_user._get_current_object())
     logout_user()
     session.clear()

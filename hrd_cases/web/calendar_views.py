@@ -16,14 +16,14 @@ from flask_login import current_user
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_vault
 from hrd_cases.models import User
-from hrd_cases.web.queries import UpcomingHearing, upcoming_hearings
+from hrd_cases.reads.lists import UpcomingHearing, upcoming_hearings
 
 bp = Blueprint("calendar", __name__)
 HEARING_HOURS = 2  # a nominal length: the court's schedule is rarely known
 
 
 @bp.get("/calendar")
-def calendar():  # type: ignore[no-untyped-def]
+def calendar():
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_READ)
     found = upcoming_hearings(current_session(), current_vault(), user)
@@ -31,7 +31,7 @@ def calendar():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/calendar.ics")
-def calendar_feed():  # type: ignore[no-untyped-def]
+def calendar_feed():
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_READ)
     found = upcoming_hearings(current_session(), current_vault(), user)

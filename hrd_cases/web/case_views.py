@@ -13,29 +13,23 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from hrd_cases import audit
-from hrd_cases.auth.permissions import Permission, case_for, has_permission, require
-from hrd_cases.crypto import ErasedError
+from hrd_cases.auth.permissions import Permission, has_permission, require
 from hrd_cases.current import current_session, current_strategies, current_vault
-from hrd_cases.db import begin_write
 from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
 from hrd_cases.domain.vocabulary import ActionType, RiskLevel, consent_scope_for
 from hrd_cases.models import Case, User
+from hrd_cases.reads.case_view import view_case
+from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
 from hrd_cases.web import forms as f
-from hrd_cases.web.queries import CaseFilters, case_ids_for_name, list_cases, visible_countries
-from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.consent import active_consent_covers
-from hrd_cases.workflow.deadlines import case_deadlines
-from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyVersion
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 25
 
 
-def _enum_arg(enum_class, name: str):  # type: ignore[no-untyped-def]
+def _enum_arg(enum_class, name: str):
     """A filter value from the query string, or None when absent or unknown."""
     value = request.args.get(name, "")
     try:
@@ -45,7 +39,7 @@ def _enum_arg(enum_class, name: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("", methods=["GET", "POST"])
-def case_list():  # type: ignore[no-untyped-def]
+def case_list():
     """GET: filters in the query string (categories only). POST: a name search, whose name
     stays in the request body so that it never lands in a URL, a log line or history."""
     user: User = current_user._get_current_object()
@@ -93,10 +87,8 @@ def case_list():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<reference>")
-def case_detail(reference: str):  # type: ignore[no-untyped-def]
-    user = current_user._get_current_object()
-    case = case_for(current_session(), user, reference)
-    return render_case(case)
+def case_detail(reference: str):
+    return render_case(reference)
 
 
 # The case page ------------------------------------------------------------------------------
@@ -162,28 +154,13 @@ def prefix(kind: str, key: object) -> str:
     return f"{kind}{text}".replace("-", "")
 
 
-def _open(vault, record, field: str) -> str | None:  # type: ignore[no-untyped-def]
-    try:
-        return vault.open_field(record, field)
-    except ErasedError:
-        return None
-
-
-def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
     ones so that their values and messages stay beside the fields."""
     user: User = current_user._get_current_object()
-    session = current_session()
-    vault = current_vault()
-    template = template_of(current_strategies(), case)
+    view = view_case(current_session(), current_vault(), current_strategies(), user, reference)
+    case, template = view.case, view.template
     bound = bound or {}
-    defenders = []
-    for defender in case.defenders:
-        try:
-            defenders.append((defender, vault.open(defender)))
-        except ErasedError:
-            defenders.append((defender, None))
-    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(_user_ids(case))))}
     forms: dict[str, Any] = {
         "referral": bound.get("referral") or f.ReferralForm(formdata=None),
         "hearing": bound.get("hearing") or f.HearingForm(formdata=None),
@@ -201,9 +178,7 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
         hearings.append(
             {
                 "hearing": hearing,
-                "court": _open(vault, hearing, "court"),
-                "charges": _open(vault, hearing, "charges"),
-                "report": _open(vault, hearing, "report"),
+                **view.hearing_texts[hearing.id],
                 "observation": bound.get(key)
                 or observation_form(template, formdata=None, prefix=prefix("o", hearing.id)),
                 "report_form": bound.get(f"report-{hearing.id}")
@@ -216,7 +191,7 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
         statements.append(
             {
                 "statement": statement,
-                "text": statement.published_text or _open(vault, statement, "draft"),
+                "text": view.statement_text(statement),
                 "scope": scope,
                 "consent_ok": active_consent_covers(case, scope),
                 "publish": bound.get(f"publish-{statement.id}")
@@ -228,30 +203,23 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
         or f.EraseForm(formdata=None, prefix=prefix("e", d.reference))
         for d in case.defenders
     }
-    # Every view of decrypted case content is audited (who, which case, when).
-    begin_write(session)
-    audit.record(
-        session, "case.view", actor_id=user.id, object_type="case", object_id=case.reference
-    )
-    session.commit()
     return render_template(
         "cases/detail.html",
         case=case,
-        stage=case_stage(case),
+        stage=view.stage,
         template=template,
         panels=panels_for(user, case, template),
-        defenders=defenders,
-        narrative=_open(vault, case, "narrative"),
-        closure_reason=_open(vault, case, "closure_reason"),
+        defenders=[(d.defender, d.fields) for d in view.defenders],
+        narrative=view.narrative,
+        closure_reason=view.closure_reason,
         referrals=[
-            {"referral": r, "justification": _open(vault, r, "justification")}
-            for r in case.referrals
+            {"referral": r, "justification": view.justifications[r.id]} for r in case.referrals
         ],
         hearings=hearings,
-        consents=[{"consent": c, "notes": _open(vault, c, "notes")} for c in case.consents],
+        consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
         statements=statements,
-        deadlines=case_deadlines(current_strategies(), case),
-        people=people,
+        deadlines=view.deadlines,
+        people=view.people,
         forms=forms,
         erase_forms=erase_forms,
         states={
@@ -261,14 +229,3 @@ def render_case(case: Case, *, bound: dict[str, FlaskForm] | None = None, status
         },
         label=f.label,
     ), status
-
-
-def _user_ids(case: Case) -> set[int]:
-    ids: set[int] = {e.actor_id for e in case.timeline if e.actor_id}
-    for referral in case.referrals:
-        ids.update(i for i in (referral.created_by_id, referral.requested_by_id) if i)
-        ids.update(d.officer_id for d in referral.decisions)
-    for statement in case.statements:
-        ids.update(i for i in (statement.created_by_id, statement.submitted_by_id) if i)
-        ids.update(d.officer_id for d in statement.decisions)
-    return ids

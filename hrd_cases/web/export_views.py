@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings, current_strategies
-from hrd_cases.db import utcnow
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.exports.quarter import ExportError, parse_quarter
 from hrd_cases.exports.releases import (
     configured_regions,
@@ -26,8 +26,8 @@ from hrd_cases.exports.releases import (
 )
 from hrd_cases.exports.service import EXPORT_FORMATS
 from hrd_cases.models import User
+from hrd_cases.reads.lists import cases_per_quarter, quarters_between
 from hrd_cases.web.forms import ExportForm, choice
-from hrd_cases.web.queries import cases_per_quarter, quarters_between
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
@@ -63,7 +63,7 @@ def _form() -> ExportForm:
     return form
 
 
-def _page(form: ExportForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(form: ExportForm, status: int = 200):
     settings = current_settings()
     return (
         render_template(
@@ -79,7 +79,7 @@ def _page(form: ExportForm, status: int = 200):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/exports", methods=["GET", "POST"])
-def export_page():  # type: ignore[no-untyped-def]
+def export_page():
     user: User = current_user._get_current_object()
     require(user, Permission.EXPORT_AGGREGATES)
     form = _form()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,7 +28,7 @@ from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
 try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3
-    SelectChoice = None  # type: ignore[assignment,misc]
+    SelectChoice = None
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -78,20 +79,20 @@ class ChangePasswordForm(FlaskForm):
 
 # Case work ---------------------------------------------------------------------------------
 # Choices come from the controlled vocabularies; templates narrow them per case in the views.
-def choice(value: str, text: str):  # type: ignore[no-untyped-def]
+def choice(value: str, text: str):
     """One option: WTForms 3.3 deprecates (value, label) tuples for SelectChoice, which
     older releases lack. Templates read either shape (see _macros.html)."""
     return (value, text) if SelectChoice is None else SelectChoice(value=value, label=text)
 
 
-def option_pair(option) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def option_pair(option) -> tuple[str, str]:
     """(value, label) of an option held as a tuple or a SelectChoice (a template global)."""
     if isinstance(option, tuple):
         return option[0], option[1]
     return option.value, option.label
 
 
-def _choices(enum_class: type[enum.StrEnum]) -> list:  # type: ignore[type-arg]
+def _choices(enum_class: type[enum.StrEnum]) -> list[Any]:
     return [choice(m.value, label(m.value)) for m in enum_class]
 
 

@@ -10,7 +10,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     reachable = current_database().is_reachable()
     body = {
         "status": "ok" if reachable else "unavailable",

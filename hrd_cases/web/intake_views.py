@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_strategies, current_vault
-from hrd_cases.db import utcnow
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import User
@@ -48,7 +48,7 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-def new_case():  # type: ignore[no-untyped-def]
+def new_case():
     user: User = current_user._get_current_object()
     require(user, Permission.CASE_CREATE)
     template = _template(user)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
 from hrd_cases.models import Role, User
-from hrd_cases.web import queries
+from hrd_cases.reads import lists as queries
 from hrd_cases.web.charts import bar_chart_svg
 from hrd_cases.web.forms import label, option_pair
 
@@ -17,7 +17,7 @@ bp.add_app_template_global(option_pair, "option_pair")
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home():
     user: User = current_user._get_current_object()
     session = current_session()
     if user.role is Role.FOCAL_POINT:

@@ -8,14 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.vocabulary import ConsentScope
 from hrd_cases.models import Case, Consent, ConsentScopeGrant, User
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow.service import add_event, ensure_open, locked_action
+from hrd_cases.workflow.service import ensure_open, locked_action, record_step
 
 
 def active_consent_covers(case: Case, scope: ConsentScope) -> bool:
@@ -47,22 +46,15 @@ def record_consent(
         vault.seal(consent, {"notes": notes})
         session.add(consent)
         session.flush()
-        add_event(
+        record_step(
             session,
             case,
             actor,
             "consent.recorded",
-            subject_type="consent",
-            subject_id=consent.id,
-            details={"scopes": ",".join(s.value for s in wanted)},
-        )
-        audit.record(
-            session,
             "consent.record",
-            actor_id=actor.id,
-            object_type="consent",
-            object_id=consent.id,
-            details={"case": case.reference},
+            item=("consent", consent.id),
+            event_details={"scopes": ",".join(s.value for s in wanted)},
+            audit_details={"case": case.reference},
         )
     return consent
 
@@ -76,19 +68,12 @@ def revoke_consent(session: Session, actor: User, consent_id: uuid.UUID) -> Cons
         if consent.revoked_at is not None:
             raise InvalidTransition("this consent is already revoked", rule="consent.transition")
         consent.revoked_at = utcnow()
-        add_event(
+        record_step(
             session,
             consent.case,
             actor,
             "consent.revoked",
-            subject_type="consent",
-            subject_id=consent.id,
-        )
-        audit.record(
-            session,
             "consent.revoke",
-            actor_id=actor.id,
-            object_type="consent",
-            object_id=consent.id,
+            item=("consent", consent.id),
         )
     return consent

@@ -8,26 +8,33 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain import states
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.states import HearingState
-from hrd_cases.domain.vocabulary import ActionType, HearingOutcome
-from hrd_cases.models import Hearing, HearingObserver, User
+from hrd_cases.domain.vocabulary import (
+    ActionType,
+    HearingOutcome,
+)
+from hrd_cases.models import (
+    Case,
+    Hearing,
+    HearingObserver,
+    User,
+)
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.service import (
-    add_event,
     check_required,
     ensure_open,
     locked_action,
+    record_step,
     template_of,
 )
-from hrd_cases.workflow.templates import StrategyCatalogue
+from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
 
-def _observation_template(catalogue: StrategyCatalogue, hearing_case):  # type: ignore[no-untyped-def]
+def _observation_template(catalogue: StrategyCatalogue, hearing_case: Case) -> StrategyVersion:
     template = template_of(catalogue, hearing_case)
     if not template.enabled(ActionType.TRIAL_OBSERVATION):
         raise InvalidTransition(
@@ -65,22 +72,15 @@ def schedule_hearing(
         vault.seal(hearing, {"court": court.strip()[:200], "charges": charges, "report": None})
         session.add(hearing)
         session.flush()
-        add_event(
+        record_step(
             session,
             case,
             actor,
             "hearing.scheduled",
-            subject_type="hearing",
-            subject_id=hearing.id,
-            details={"date": scheduled_for.date().isoformat()},
-        )
-        audit.record(
-            session,
             "hearing.schedule",
-            actor_id=actor.id,
-            object_type="hearing",
-            object_id=hearing.id,
-            details={"case": case.reference},
+            item=("hearing", hearing.id),
+            event_details={"date": scheduled_for.date().isoformat()},
+            audit_details={"case": case.reference},
         )
     return hearing
 
@@ -123,25 +123,18 @@ def record_observation(
             )
         hearing.state, hearing.outcome, hearing.observed_at = target, outcome, utcnow()
         hearing.observers = [HearingObserver(embassy=c) for c in codes]
-        add_event(
+        record_step(
             session,
             hearing.case,
             actor,
             f"hearing.{target.value}",
-            subject_type="hearing",
-            subject_id=hearing.id,
-            details={
+            "hearing.observe",
+            item=("hearing", hearing.id),
+            event_details={
                 "observers": ",".join(codes) or None,
                 "outcome": outcome.value if outcome else None,
             },
-        )
-        audit.record(
-            session,
-            "hearing.observe",
-            actor_id=actor.id,
-            object_type="hearing",
-            object_id=hearing.id,
-            details={"observed": observed},
+            audit_details={"observed": observed},
         )
     return hearing
 
@@ -176,19 +169,39 @@ def file_report(
         )
         vault.seal(hearing, {"report": report})
         hearing.state, hearing.report_filed_at = HearingState.REPORT_FILED, utcnow()
-        add_event(
+        record_step(
             session,
             hearing.case,
             actor,
             "hearing.report_filed",
-            subject_type="hearing",
-            subject_id=hearing.id,
-        )
-        audit.record(
-            session,
             "hearing.report",
-            actor_id=actor.id,
-            object_type="hearing",
-            object_id=hearing.id,
+            item=("hearing", hearing.id),
+        )
+    return hearing
+
+
+def record_hearing_outcome(
+    session: Session, actor: User, hearing_id: uuid.UUID, outcome: HearingOutcome
+) -> Hearing:
+    """The court's outcome, often known only after the observation or its report."""
+    with write_transaction(session):
+        hearing = locked_action(session, actor, Hearing, hearing_id, Permission.HEARING_MANAGE)
+        ensure_open(hearing.case)
+        if hearing.state is HearingState.SCHEDULED:
+            raise InvalidTransition(
+                "a hearing's outcome is recorded once it has taken place (observed or not)",
+                rule="trial_observation.outcome_before_hearing",
+            )
+        previous = hearing.outcome
+        hearing.outcome = outcome
+        record_step(
+            session,
+            hearing.case,
+            actor,
+            "hearing.outcome",
+            "hearing.outcome",
+            item=("hearing", hearing.id),
+            event_details={"from": previous.value if previous else None, "to": outcome.value},
+            audit_details={"outcome": outcome.value},
         )
     return hearing

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -13,7 +16,7 @@ def next_case_reference(session: Session, country: str, year: int) -> str:
     backends, the row lock or SQLite write lock serialises concurrent intakes)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = CaseReferenceCounter.__table__
+    table = cast(Table, CaseReferenceCounter.__table__)
     statement = (
         insert(table)
         .values(country=country, year=year, last_number=1)
@@ -23,5 +26,5 @@ def next_case_reference(session: Session, country: str, year: int) -> str:
         )
         .returning(table.c.last_number)
     )
-    number = session.execute(statement).scalar_one()
+    number: int = session.execute(statement).scalar_one()
     return f"{country}-{year}-{number:04d}"

@@ -16,8 +16,17 @@ from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain import states
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.states import ReferralState
-from hrd_cases.domain.vocabulary import ActionType, AssistanceType, Mechanism
-from hrd_cases.models import Referral, ReferralAssistance, ReferralDecision, User
+from hrd_cases.domain.vocabulary import (
+    ActionType,
+    AssistanceType,
+    Mechanism,
+)
+from hrd_cases.models import (
+    Referral,
+    ReferralAssistance,
+    ReferralDecision,
+    User,
+)
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.service import (
     add_event,
@@ -25,6 +34,7 @@ from hrd_cases.workflow.service import (
     check_required,
     ensure_open,
     locked_action,
+    record_step,
     template_of,
 )
 from hrd_cases.workflow.templates import StrategyCatalogue
@@ -193,19 +203,30 @@ def mark_delivered(session: Session, actor: User, referral_id: uuid.UUID) -> Ref
             "referral", states.REFERRAL_TRANSITIONS, referral.state, ReferralState.DELIVERED
         )
         referral.state, referral.delivered_at = ReferralState.DELIVERED, utcnow()
-        add_event(
+        record_step(
             session,
             referral.case,
             actor,
             "referral.delivered",
-            subject_type="referral",
-            subject_id=referral.id,
-        )
-        audit.record(
-            session,
             "referral.deliver",
-            actor_id=actor.id,
-            object_type="referral",
-            object_id=referral.id,
+            item=("referral", referral.id),
+        )
+    return referral
+
+
+def close_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Referral:
+    """A delivered or rejected referral is closed: nothing more is expected of it."""
+    with write_transaction(session):
+        referral = locked_action(session, actor, Referral, referral_id, Permission.REFERRAL_REQUEST)
+        ensure_open(referral.case)
+        states.check("referral", states.REFERRAL_TRANSITIONS, referral.state, ReferralState.CLOSED)
+        referral.state, referral.closed_at = ReferralState.CLOSED, utcnow()
+        record_step(
+            session,
+            referral.case,
+            actor,
+            "referral.closed",
+            "referral.close",
+            item=("referral", referral.id),
         )
     return referral

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
+from hrd_cases.audit.log import DetailValue
 from hrd_cases.auth.permissions import Permission, case_for, require
-from hrd_cases.db import begin_write, utcnow
+from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain import states
 from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
@@ -24,9 +25,13 @@ from hrd_cases.models import (
     CaseDefender,
     CaseProfileCategory,
     CaseThreat,
+    Consent,
     Defender,
     Delegation,
+    Hearing,
+    Referral,
     Role,
+    Statement,
     TimelineEvent,
     User,
 )
@@ -68,60 +73,57 @@ def open_case(
     if unknown:
         raise ValueError(f"unknown defender field(s): {', '.join(sorted(unknown))}")
     _check_required(template, ActionType.INTAKE, _intake_values(intake))
-    begin_write(session)
-    delegation = session.get(Delegation, intake.delegation_id)
-    if delegation is None:
-        session.rollback()
-        raise NotFound(f"no delegation {intake.delegation_id}")
-    if intake.country != delegation.country:
-        # The country decides the template and which officers see the case: a typo here
-        # would hide the case from the officers who must decide on it.
-        session.rollback()
-        raise InvalidTransition(
-            f"a case opened by {delegation.code} concerns {delegation.country}, "
-            f"not {intake.country!r}",
-            rule="intake.country",
+    with write_transaction(session):
+        delegation = session.get(Delegation, intake.delegation_id)
+        if delegation is None:
+            raise NotFound(f"no delegation {intake.delegation_id}")
+        if intake.country != delegation.country:
+            # The country decides the template and which officers see the case: a typo here
+            # would hide the case from the officers who must decide on it.
+            raise InvalidTransition(
+                f"a case opened by {delegation.code} concerns {delegation.country}, "
+                f"not {intake.country!r}",
+                rule="intake.country",
+            )
+        defender = create_defender(session, vault, intake.defender)
+        case = Case(
+            id=uuid.uuid4(),
+            reference=next_case_reference(session, intake.country, now.year),
+            country=intake.country,
+            delegation=delegation,
+            risk_level=intake.risk_level,
+            template_code=template.code,
+            template_version=template.version,
+            opened_at=now,
+            created_by_id=actor.id if actor else None,
+            data_key=vault.create_data_key("cases"),
         )
-    defender = create_defender(session, vault, intake.defender)
-    case = Case(
-        id=uuid.uuid4(),
-        reference=next_case_reference(session, intake.country, now.year),
-        country=intake.country,
-        delegation=delegation,
-        risk_level=intake.risk_level,
-        template_code=template.code,
-        template_version=template.version,
-        opened_at=now,
-        created_by_id=actor.id if actor else None,
-        data_key=vault.create_data_key("cases"),
-    )
-    vault.seal(case, {"narrative": intake.narrative})
-    case.defender_links = [CaseDefender(defender=defender)]
-    # country and opened_at are copied for the quarterly export (see CaseProfileCategory).
-    case.profile_categories = [
-        CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
-        for c in set(intake.profile_categories)
-    ]
-    case.threats = [
-        CaseThreat(threat=t, country=case.country, opened_at=case.opened_at)
-        for t in set(intake.threats)
-    ]
-    session.add(case)
-    session.flush()
-    add_event(session, case, actor, "case.opened", details={"risk_level": case.risk_level.value})
-    audit.record(
-        session,
-        "case.open",
-        actor_id=actor.id if actor else None,
-        object_type="case",
-        object_id=case.reference,
-        details={
-            "country": case.country,
-            "risk_level": case.risk_level.value,
-            "defender": defender.reference,
-        },
-    )
-    session.commit()
+        vault.seal(case, {"narrative": intake.narrative})
+        case.defender_links = [CaseDefender(defender=defender)]
+        # country and opened_at are copied for the quarterly export (see CaseProfileCategory).
+        case.profile_categories = [
+            CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
+            for c in set(intake.profile_categories)
+        ]
+        case.threats = [
+            CaseThreat(threat=t, country=case.country, opened_at=case.opened_at)
+            for t in set(intake.threats)
+        ]
+        session.add(case)
+        session.flush()
+        record_step(
+            session,
+            case,
+            actor,
+            "case.opened",
+            "case.open",
+            event_details={"risk_level": case.risk_level.value},
+            audit_details={
+                "country": case.country,
+                "risk_level": case.risk_level.value,
+                "defender": defender.reference,
+            },
+        )
     return case
 
 
@@ -188,6 +190,35 @@ def add_event(
     )
     session.add(event)
     return event
+
+
+def record_step(
+    session: Session,
+    case: Case,
+    actor: User | None,
+    event: str,
+    action: str,
+    *,
+    item: tuple[str, object] | None = None,
+    event_details: Mapping[str, str | int | bool | None] | None = None,
+    audit_details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """A step's timeline event (what the case page shows) and its audit entry (who did what,
+    for the tamper-evident log), in the caller's transaction: they commit with the change or
+    not at all. ``item`` names the referral, hearing, consent or statement concerned, if any;
+    otherwise the audit entry names the case."""
+    kind, item_id = item if item is not None else (None, None)
+    add_event(
+        session, case, actor, event, subject_type=kind, subject_id=item_id, details=event_details
+    )
+    audit.record(
+        session,
+        action,
+        actor_id=actor.id if actor else None,
+        object_type=kind or "case",
+        object_id=item_id if kind else case.reference,
+        details=audit_details,
+    )
 
 
 def ensure_open(case: Case) -> None:
@@ -298,7 +329,7 @@ def apply_decision(
     )
 
 
-_Action = TypeVar("_Action")
+_Action = TypeVar("_Action", Referral, Hearing, Consent, Statement)
 
 
 def locked_action(
@@ -312,16 +343,14 @@ def locked_action(
     itself were row-locked and reloaded. Always case first, then the action: one lock order
     everywhere, so concurrent steps queue instead of deadlocking."""
     reference = session.scalar(
-        select(Case.reference)
-        .join(model, model.case_id == Case.id)  # type: ignore[attr-defined]
-        .where(model.id == action_id)  # type: ignore[attr-defined]
+        select(Case.reference).join(model, model.case_id == Case.id).where(model.id == action_id)
     )
     if reference is None:
-        raise NotFound(f"no such {model.__tablename__.rstrip('s')}")  # type: ignore[attr-defined]
+        raise NotFound(f"no such {model.__tablename__.rstrip('s')}")
     case_for(session, actor, reference, permission, lock=True)
     action = session.scalar(
         select(model)
-        .where(model.id == action_id)  # type: ignore[attr-defined]
+        .where(model.id == action_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -24,6 +24,7 @@ from hrd_cases.workflow.service import (
     check_required,
     ensure_open,
     locked_action,
+    record_step,
     template_of,
 )
 from hrd_cases.workflow.templates import StrategyCatalogue
@@ -80,22 +81,15 @@ def draft_statement(
         vault.seal(statement, {"draft": text})
         session.add(statement)
         session.flush()
-        add_event(
+        record_step(
             session,
             case,
             actor,
             "statement.drafted",
-            subject_type="statement",
-            subject_id=statement.id,
-            details={"level": level.value},
-        )
-        audit.record(
-            session,
             "statement.draft",
-            actor_id=actor.id,
-            object_type="statement",
-            object_id=statement.id,
-            details={"case": case.reference},
+            item=("statement", statement.id),
+            event_details={"level": level.value},
+            audit_details={"case": case.reference},
         )
     return statement
 

@@ -9,7 +9,7 @@ a bad template is one clear error naming the file and the field, never a half-lo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,7 +263,7 @@ class StrategyCatalogue:
             raise TemplateError(f"no template {code}")
         return self.strategies[code].version(version)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CountryStrategy]:
         return iter(sorted(self.strategies.values(), key=lambda s: s.code))
 
 
@@ -283,7 +283,8 @@ def load_template_file(path: Path) -> CountryStrategy:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise TemplateError(f"{path.name}: not valid YAML ({exc.problem or exc})") from None
+        problem = getattr(exc, "problem", None)  # set by the parser's MarkedYAMLError
+        raise TemplateError(f"{path.name}: not valid YAML ({problem or exc})") from None
     if not isinstance(document, dict):
         raise TemplateError(f"{path.name}: expected a mapping at the top level")
     try:

@@ -154,7 +154,7 @@ def test_a_token_is_bound_to_its_user(db: Session, client: FlaskClient) -> None:
     assert call(client, f"Bearer {bob_token}").get_json()["data"]["id"] == bob.id
 
 
-def test_second_factor_reset_revokes_api_tokens_and_use_is_recorded(app, db) -> None:  # type: ignore[no-untyped-def]
+def test_second_factor_reset_revokes_api_tokens_and_use_is_recorded(app, db) -> None:
     from hrd_cases.auth import accounts
     from hrd_cases.models import ApiToken, Role
     from tests.support.factories import make_user
@@ -170,7 +170,7 @@ def test_second_factor_reset_revokes_api_tokens_and_use_is_recorded(app, db) -> 
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_proxy_hops_give_each_client_its_own_address(settings) -> None:  # type: ignore[no-untyped-def]
+def test_proxy_hops_give_each_client_its_own_address(settings) -> None:
     """Behind one trusted proxy, the client address comes from X-Forwarded-For (rate limits
     are per client); without the setting, the header is ignored (it could be forged)."""
     from werkzeug.test import EnvironBuilder
@@ -181,15 +181,15 @@ def test_proxy_hops_give_each_client_its_own_address(settings) -> None:  # type:
         app = create_app(settings.replace(proxy_hops=proxy_hops))
         seen: dict[str, str] = {}
 
-        def capture(environ, start_response):  # type: ignore[no-untyped-def]
+        def capture(environ, start_response):
             seen["addr"] = environ["REMOTE_ADDR"]
             start_response("204 No Content", [])
             return [b""]
 
         if proxy_hops:
-            app.wsgi_app.app = capture  # type: ignore[attr-defined]
+            app.wsgi_app.app = capture
         else:
-            app.wsgi_app = capture  # type: ignore[method-assign]
+            app.wsgi_app = capture
         environ = EnvironBuilder(
             headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
         ).get_environ()

@@ -78,12 +78,12 @@ class PageProblems:
     messages: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)  # every address any watched page visited
 
-    def watch(self, page) -> None:  # type: ignore[no-untyped-def]
+    def watch(self, page) -> None:
         page.on("console", lambda m: self._console(page, m))
         page.on("framenavigated", lambda frame: self.urls.append(frame.url))
         page.on("pageerror", lambda exc: self.messages.append(f"page error: {exc} on {page.url}"))
 
-    def _console(self, page, message) -> None:  # type: ignore[no-untyped-def]
+    def _console(self, page, message) -> None:
         if message.type != "error":
             return
         # Chromium logs every non-2xx document as "Failed to load resource". A form sent back

@@ -52,8 +52,8 @@ class Journey:
     problems: PageProblems
     axe: dict[str, list[dict]] = field(default_factory=dict)
 
-    def context(self, *, javascript: bool = True):  # type: ignore[no-untyped-def]
-        context = self.browser.new_context(  # type: ignore[attr-defined]
+    def context(self, *, javascript: bool = True):
+        context = self.browser.new_context(
             base_url=self.base,
             java_script_enabled=javascript,
             viewport={"width": 1280, "height": 900},
@@ -62,7 +62,7 @@ class Journey:
         context.set_default_timeout(15_000)
         return context
 
-    def sign_in(self, user: User, *, javascript: bool = True):  # type: ignore[no-untyped-def]
+    def sign_in(self, user: User, *, javascript: bool = True):
         context = self.context(javascript=javascript)
         page = context.new_page()
         self.problems.watch(page)
@@ -79,7 +79,7 @@ class Journey:
         assert "Signed in." in page.content()
         return page
 
-    def enrol(self, user: User):  # type: ignore[no-untyped-def]
+    def enrol(self, user: User):
         page = self.context().new_page()
         self.problems.watch(page)
         page.goto("/login")
@@ -98,14 +98,14 @@ class Journey:
         assert page.url == f"{self.base}/"
         return page
 
-    def shot(self, page, name: str, *, replay: Callable | None = None) -> None:  # type: ignore[no-untyped-def,type-arg]
+    def shot(self, page, name: str, *, replay: Callable | None = None) -> None:
         """Screenshot ``page``; run axe on the same screen in a CSP-bypassing context with
         the same session (``replay`` recreates screens that are the answer to a POST)."""
         assert "Amani" not in page.title() and "Zq" not in page.title(), page.title()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         state = page.context.storage_state()
-        checker = self.browser.new_context(  # type: ignore[attr-defined]
+        checker = self.browser.new_context(
             base_url=self.base, bypass_csp=True, storage_state=state
         )
         try:
@@ -124,13 +124,13 @@ class Journey:
         ]
 
 
-def follow(locator) -> None:  # type: ignore[no-untyped-def]
+def follow(locator) -> None:
     """Click a link or a submit button and wait for the page it leads to."""
     with locator.page.expect_navigation():
         locator.click()
 
 
-def expect_flash(page, text: str) -> None:  # type: ignore[no-untyped-def]
+def expect_flash(page, text: str) -> None:
     flash = page.locator(".flash").filter(has_text=text)
     assert flash.count() == 1, (
         f"no flash {text!r} on {page.url}: {page.locator('.flashes').all_inner_texts()}"
@@ -202,7 +202,7 @@ def test_journey_in_chromium(
     assert fp.locator("input[name=threats][value=judicial_harassment]").is_checked()
     assert NAME not in fp.title()
 
-    def intake_error(page) -> None:  # type: ignore[no-untyped-def]
+    def intake_error(page) -> None:
         page.get_by_label("Full name").fill("Zq Axe Check")
         follow(page.get_by_role("button", name="Open the case"))
         page.locator("#location-error").wait_for()
@@ -348,7 +348,7 @@ def test_journey_in_chromium(
     journey.shot(fp, "09-case-page-timeline")
 
     # The same case page on a phone.
-    phone = playwright_browser.new_context(  # type: ignore[attr-defined]
+    phone = playwright_browser.new_context(
         base_url=live_server,
         java_script_enabled=False,
         viewport={"width": 390, "height": 844},
@@ -411,7 +411,7 @@ def test_the_console_watch_catches_a_csp_violation(
 ) -> None:
     """Control: the journey's "no problems" is not vacuous. An inline style is refused by
     the CSP, and the watch reports it."""
-    context = playwright_browser.new_context(base_url=live_server)  # type: ignore[attr-defined]
+    context = playwright_browser.new_context(base_url=live_server)
     context.add_init_script(REPORT_CSP)
     page = context.new_page()
     problems.watch(page)

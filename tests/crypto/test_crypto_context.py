@@ -43,7 +43,7 @@ def test_invalid_parts_are_rejected(table: str, field: str, record_id: str) -> N
 
 def test_non_string_parts_are_rejected() -> None:
     with pytest.raises(TypeError):
-        EncryptionContext("persons", "name", 42)  # type: ignore[arg-type]
+        EncryptionContext("persons", "name", 42)
     with pytest.raises(ValueError):
         DataKeyContext("persons", "")
     with pytest.raises(ValueError):

@@ -45,9 +45,9 @@ def test_rotated_keyring_round_trips() -> None:
 def test_keyring_is_immutable_and_repr_hides_keys() -> None:
     keyring = Keyring.generate()
     with pytest.raises(AttributeError):
-        keyring.primary = 2  # type: ignore[misc]
+        keyring.primary = 2
     with pytest.raises(TypeError):
-        keyring.keks[2] = b"\x00" * 32  # type: ignore[index]
+        keyring.keks[2] = b"\x00" * 32
     text = repr(keyring)
     assert "redacted" in text
     for secret in _secrets_of(keyring):
@@ -118,7 +118,7 @@ def _mutations() -> list[tuple[str, object]]:
 
     def set_kek(version: str, value: object) -> object:
         def apply(doc: dict[str, object]) -> None:
-            doc["keks"][version] = value  # type: ignore[index]
+            doc["keks"][version] = value
 
         return apply
 
@@ -150,7 +150,7 @@ def _mutations() -> list[tuple[str, object]]:
 @pytest.mark.parametrize(("label", "mutate"), _mutations(), ids=[m[0] for m in _mutations()])
 def test_malformed_documents_fail_without_leaking_keys(label: str, mutate: object) -> None:
     document = _valid_document()
-    mutate(document)  # type: ignore[operator]
+    mutate(document)
     text = json.dumps(document)
     with pytest.raises(KeyringError) as caught:
         Keyring.from_json(text, source="keyring file /x/keyring.json")

@@ -12,7 +12,7 @@ from hrd_cases.db import database_of
 from hrd_cases.domain.vocabulary import ProfileCategory, ThreatType
 from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Role
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow.case_updates import update_case
+from hrd_cases.workflow.case_steps import update_case
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 

@@ -25,7 +25,7 @@ cases = st.lists(
 )
 
 
-def _raw(case_set) -> RawFigures:  # type: ignore[no-untyped-def]
+def _raw(case_set) -> RawFigures:
     raw = RawFigures()
     profiles: dict[tuple[str, str], int] = {}
     decisions: dict[tuple[str, str], int] = {}
@@ -44,7 +44,7 @@ def _raw(case_set) -> RawFigures:  # type: ignore[no-untyped-def]
 
 @settings(max_examples=150, deadline=None)
 @given(cases, st.integers(2, 8))
-def test_every_printed_table_obeys_the_rules(case_set, k: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_printed_table_obeys_the_rules(case_set, k: int) -> None:
     raw = _raw(case_set)
     window = Window(datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
     report = build_report(

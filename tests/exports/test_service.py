@@ -176,7 +176,7 @@ def _export_all(session: Session, app: Flask) -> dict[str, bytes]:
 
 def test_every_format_is_produced_with_no_keyring_at_all(
     db: Session, vault: RecordVault, settings: Settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     build_known_dataset(db, vault)
     absent = tmp_path / "no-keyring.json"
     keyless = create_app(settings.replace(keyring_file=absent, keyring_json=None))

@@ -29,7 +29,7 @@ LEAKS = (
 )
 
 
-def _assert_unavailable_page(response, *, json: bool) -> None:  # type: ignore[no-untyped-def]
+def _assert_unavailable_page(response, *, json: bool) -> None:
     assert response.status_code == 503
     body = response.get_data(as_text=True)
     for leak in LEAKS:

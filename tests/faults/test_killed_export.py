@@ -93,7 +93,7 @@ def test_export_killed_between_write_and_rename(
     )
     deadline = time.monotonic() + 60
     while not marker.exists():
-        assert export.poll() is None, export.stderr.read()  # type: ignore[union-attr]
+        assert export.poll() is None, export.stderr.read()
         assert time.monotonic() < deadline, "the export never reached its fsync"
         time.sleep(0.01)
     staged = [p for p in target.parent.iterdir() if p != target]

@@ -119,7 +119,7 @@ def test_killed_rotation_completes_on_rerun(rotation_app: Flask, tmp_path: Path)
             time.sleep(0.005)
         rotation.send_signal(signal.SIGKILL)
         rotation.wait()
-        assert rotation.returncode == -signal.SIGKILL, rotation.stderr.read()  # type: ignore[union-attr]
+        assert rotation.returncode == -signal.SIGKILL, rotation.stderr.read()
         moved = _on_version(session, 2)
         assert 0 < moved < total, f"killed too late or too early: {moved} of {total}"
         keyring = FileKeyProvider(rotation_app.extensions["hrd_settings"].keyring_file).load()

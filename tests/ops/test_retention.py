@@ -67,7 +67,7 @@ class World:
             narrative=f"Narrative about {name}",
         )
 
-    def closed(self, country: str, name: str, closed_at) -> Case:  # type: ignore[no-untyped-def]
+    def closed(self, country: str, name: str, closed_at) -> Case:
         case = self.case(country, name)
         case_steps.close_case(
             self.db,
@@ -93,7 +93,7 @@ class World:
         except ErasedError:
             return None
 
-    def defender_name(self, defender_id) -> str | None:  # type: ignore[no-untyped-def]
+    def defender_name(self, defender_id) -> str | None:
         self.db.expire_all()
         try:
             return self.vault.open_field(self.db.get(Defender, defender_id), "name")

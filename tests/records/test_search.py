@@ -85,7 +85,7 @@ def test_truncation_collision_is_dropped_after_decryption(
     assert _found(db, vault, query) == []
 
 
-def test_tokens_do_not_reveal_the_name(db: Session, vault: RecordVault, defenders) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_do_not_reveal_the_name(db: Session, vault: RecordVault, defenders) -> None:
     from sqlalchemy import select
 
     tokens = db.scalars(select(DefenderNameToken.token)).all()
@@ -93,7 +93,7 @@ def test_tokens_do_not_reveal_the_name(db: Session, vault: RecordVault, defender
     assert not any(b"gomez" in bytes(t) for t in tokens)
 
 
-def test_erased_defender_is_not_found(db: Session, vault: RecordVault, defenders) -> None:  # type: ignore[no-untyped-def]
+def test_erased_defender_is_not_found(db: Session, vault: RecordVault, defenders) -> None:
     from hrd_cases.records.defenders import ErasureReason, erase_defender
 
     erase_defender(db, defenders["Leyla Şahin"], ErasureReason.SAFETY, actor_id=None)
@@ -114,7 +114,7 @@ def test_search_is_limited_to_the_callers_scope_before_decryption(
     officer_np = make_user(db, Role.PROTECTION_OFFICER, countries=("NP",))
     analyst = make_user(db, Role.ANALYST)
 
-    def found(user) -> list[str]:  # type: ignore[no-untyped-def]
+    def found(user) -> list[str]:
         return [
             m.defender.reference
             for m in search_defenders(db, vault, "achieng", visible_ids=visible_defender_ids(user))

@@ -15,7 +15,7 @@ from tests.support.factories import make_case
 SECRET_NAME = "Leyla Şahin-Demir"
 
 
-def _reload(session: Session, record):  # type: ignore[no-untyped-def]
+def _reload(session: Session, record):
     session.expire_all()
     return session.get(type(record), record.id)
 

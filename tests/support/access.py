@@ -59,7 +59,7 @@ def client_with_cookie(app: Flask, value: str) -> FlaskClient:
 
 
 def decode_session(app: Flask, value: str) -> dict[str, Any]:
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    serializer = app.session_interface.get_signing_serializer(app)
     assert serializer is not None
     return dict(serializer.loads(value))
 

@@ -109,12 +109,12 @@ def errors_of(response: TestResponse, status: int) -> dict[str, list[str]]:
     assert isinstance(body["errors"], dict) and body["errors"]
     for messages in body["errors"].values():
         assert isinstance(messages, list) and all(isinstance(m, str) for m in messages)
-    return body["errors"]  # type: ignore[no-any-return]
+    return body["errors"]
 
 
 def rule_of(response: TestResponse) -> str:
     errors_of(response, 409)
-    return response.get_json()["meta"]["rule"]  # type: ignore[no-any-return]
+    return response.get_json()["meta"]["rule"]
 
 
 INTAKE: dict[str, Any] = {

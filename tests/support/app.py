@@ -41,7 +41,7 @@ class AuthActions:
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def password_step(self, email: str, password: str):  # type: ignore[no-untyped-def]
+    def password_step(self, email: str, password: str):
         return self._client.post(
             "/login",
             data={"email": email, "password": password, "csrf_token": self.csrf_token()},
@@ -57,16 +57,16 @@ class AuthActions:
             step = max(current_step(), (user.totp_last_step or 0) + 1)
         return pyotp.TOTP(secret).at(step * 30)
 
-    def second_factor_step(self, code: str):  # type: ignore[no-untyped-def]
+    def second_factor_step(self, code: str):
         return self._client.post(
             "/login/verify", data={"code": code, "csrf_token": self.csrf_token("/login/verify")}
         )
 
-    def login(self, email: str, password: str = DEFAULT_PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, email: str, password: str = DEFAULT_PASSWORD):
         first = self.password_step(email, password)
         if first.status_code != 302 or "/login/verify" not in first.headers["Location"]:
             return first
         return self.second_factor_step(self.next_code(email))
 
-    def logout(self):  # type: ignore[no-untyped-def]
+    def logout(self):
         return self._client.post("/logout", data={"csrf_token": self.csrf_token("/")})

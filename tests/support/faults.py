@@ -29,7 +29,7 @@ def connection_dies_before(
     fault = Fault()
     postgres = engine.dialect.name == "postgresql"
 
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
         if fault.fired >= times or not matches(statement):
             return
         fault.fired += 1

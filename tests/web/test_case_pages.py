@@ -51,12 +51,12 @@ def team(app: Flask, db: Session) -> Team:
     )
 
 
-def post(browser: FlaskClient, url: str, data: dict | None = None, *, page: str = "/"):  # type: ignore[no-untyped-def]
+def post(browser: FlaskClient, url: str, data: dict | None = None, *, page: str = "/"):
     token = AuthActions(browser, browser.application).csrf_token(page)
     return browser.post(url, data={**(data or {}), "csrf_token": token})
 
 
-def prefixed_post(browser: FlaskClient, url: str, prefix: str, data: dict, *, page: str):  # type: ignore[no-untyped-def]
+def prefixed_post(browser: FlaskClient, url: str, prefix: str, data: dict, *, page: str):
     token = AuthActions(browser, browser.application).csrf_token(page)
     fields = {f"{prefix}-{k}": v for k, v in data.items()}
     return browser.post(url, data={**fields, f"{prefix}-csrf_token": token})
@@ -148,7 +148,7 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
     post(team.a, decide, {"decision": "approve"}, page=url)
     assert "already decided" in flashes(team.a, url)
     assert post(team.b, decide, {"decision": "approve"}, page=url).status_code == 302
-    assert fresh(db).get(Referral, referral.id).state is ReferralState.APPROVED  # type: ignore[union-attr]
+    assert fresh(db).get(Referral, referral.id).state is ReferralState.APPROVED
 
     # Hearing: scheduled, observed, reported.
     response = post(
@@ -178,7 +178,7 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
         page=url,
     )
     assert response.status_code == 302
-    assert fresh(db).get(Hearing, hearing.id).state is HearingState.REPORT_FILED  # type: ignore[union-attr]
+    assert fresh(db).get(Hearing, hearing.id).state is HearingState.REPORT_FILED
 
     # Statement: refused without consent, then consent, approval and publication.
     post(team.fp, f"{url}/statements", {"level": "local_eu_statement", "text": "Zq text"}, page=url)
@@ -202,7 +202,7 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
         post(
             officer, f"{url}/statements/{statement.id}/decision", {"decision": "approve"}, page=url
         )
-    assert fresh(db).get(Statement, statement.id).state is StatementState.APPROVED  # type: ignore[union-attr]
+    assert fresh(db).get(Statement, statement.id).state is StatementState.APPROVED
     page = team.fp.get(url).get_data(as_text=True)
     assert "Consent: active, covers this level" in page
     response = prefixed_post(
@@ -289,7 +289,7 @@ def test_erasure_needs_the_typed_reference(team: Team, db: Session) -> None:
     )
     assert response.status_code == 422
     assert f"Type {defender.reference} exactly" in response.get_data(as_text=True)
-    assert fresh(db).get(Defender, defender.id).erased_at is None  # type: ignore[union-attr]
+    assert fresh(db).get(Defender, defender.id).erased_at is None
     response = prefixed_post(
         team.fp,
         action,
@@ -318,4 +318,4 @@ def test_an_item_of_another_case_is_not_found(team: Team, app: Flask, db: Sessio
         team.a, f"/cases/{second}/referrals/{referral.id}/decision", {"decision": "approve"}
     )
     assert response.status_code == 404
-    assert fresh(db).get(Referral, referral.id).state is ReferralState.REQUESTED  # type: ignore[union-attr]
+    assert fresh(db).get(Referral, referral.id).state is ReferralState.REQUESTED

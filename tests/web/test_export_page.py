@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
 from hrd_cases.models import AuditEntry, Role
+from hrd_cases.reads.lists import quarter_of
 from hrd_cases.records import RecordVault
-from hrd_cases.web.queries import quarter_of
 from tests.support.access import fresh, sign_in
 from tests.support.app import AuthActions
 from tests.support.factories import make_case, make_delegation, make_user

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from hrd_cases.db import utcnow
 from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, RiskLevel
 from hrd_cases.models import Case, Role
+from hrd_cases.reads.lists import cases_per_quarter, quarters_between
 from hrd_cases.records import RecordVault
-from hrd_cases.web.queries import cases_per_quarter, quarters_between
 from hrd_cases.workflow import hearings, referrals
 from hrd_cases.workflow.referrals import ReferralInput
 from tests.support.access import fresh, sign_in
@@ -238,7 +238,7 @@ def test_officer_list_pages_newest_first_across_countries_within_scope(
     """An officer's page is cut from each covered country's newest cases (one index range
     each): the result must equal sorting every case in scope, page by page, and never
     include a country outside the scope."""
-    from hrd_cases.web.queries import CaseFilters, list_cases, visible_countries
+    from hrd_cases.reads.lists import CaseFilters, list_cases, visible_countries
 
     delegations = {c: make_delegation(db, country=c) for c in ("KE", "NP", "TR")}
     officer = make_user(db, Role.PROTECTION_OFFICER, countries=("KE", "NP"))

@@ -28,7 +28,7 @@ def _age(db: Session, case: Case, hours: float) -> None:
     db.expire_all()
 
 
-def test_critical_case_must_be_referred_within_the_template_hours(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_critical_case_must_be_referred_within_the_template_hours(db, vault) -> None:
     colombia = make_delegation(db, country="CO")  # Colombia: critical within 12 hours
     focal = make_user(db, Role.FOCAL_POINT, delegation=colombia)
     officer = make_user(db, Role.PROTECTION_OFFICER, countries=("CO",))
@@ -46,7 +46,7 @@ def test_critical_case_must_be_referred_within_the_template_hours(db, vault) -> 
     assert overdue_for(db, strategy_catalogue(), stranger) == []
 
 
-def test_low_risk_has_no_referral_deadline_where_the_template_says_so(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_low_risk_has_no_referral_deadline_where_the_template_says_so(db, vault) -> None:
     kenya = make_delegation(db, country="KE")
     case = make_case(db, vault, delegation=kenya, risk_level=RiskLevel.LOW)
     assert case_deadlines(strategy_catalogue(), case) == []
@@ -54,7 +54,7 @@ def test_low_risk_has_no_referral_deadline_where_the_template_says_so(db, vault)
 
 def test_requested_referral_must_be_decided_in_time_and_list_is_most_overdue_first(
     db,
-    vault,  # type: ignore[no-untyped-def]
+    vault,
 ) -> None:
     kenya = make_delegation(db, country="KE")
     focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
@@ -144,7 +144,7 @@ def test_deadlines_command(app: Flask, runner: FlaskCliRunner) -> None:
     assert unknown.exit_code != 0
 
 
-def test_referral_clock_restarts_when_the_risk_is_reassessed(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_referral_clock_restarts_when_the_risk_is_reassessed(db, vault) -> None:
     from hrd_cases.workflow.case_steps import assess_case
 
     kenya = make_delegation(db, country="KE")

@@ -86,7 +86,7 @@ class World:
     def template(self) -> StrategyVersion:
         return template_of(self.catalogue, self.case)
 
-    def refer(self, data: ReferralInput = GRANT, **kwargs) -> Referral:  # type: ignore[no-untyped-def]
+    def refer(self, data: ReferralInput = GRANT, **kwargs) -> Referral:
         return referrals.create_referral(
             self.db, self.vault, self.catalogue, self.focal, self.ref, data, **kwargs
         )
@@ -97,7 +97,7 @@ class World:
         assert referral.state is ReferralState.APPROVED
         return referral
 
-    def schedule(self, **kwargs) -> Hearing:  # type: ignore[no-untyped-def]
+    def schedule(self, **kwargs) -> Hearing:
         values = {
             "scheduled_for": utcnow() + timedelta(days=7),
             "court": "Milimani Law Courts",
@@ -108,7 +108,7 @@ class World:
             self.db, self.vault, self.catalogue, self.focal, self.ref, **values
         )
 
-    def observe(self, hearing: Hearing, observed: bool = True, observers=("EU", "DE")) -> Hearing:  # type: ignore[no-untyped-def]
+    def observe(self, hearing: Hearing, observed: bool = True, observers=("EU", "DE")) -> Hearing:
         return hearings.record_observation(
             self.db,
             self.catalogue,
@@ -145,7 +145,7 @@ class World:
         statements.submit_statement(self.db, self.focal, statement.id)
         return self.approve_statement(statement)
 
-    def close(self, outcome: ClosureOutcome | None = ClosureOutcome.RESOLVED, reason=None):  # type: ignore[no-untyped-def]
+    def close(self, outcome: ClosureOutcome | None = ClosureOutcome.RESOLVED, reason=None):
         return case_steps.close_case(
             self.db, self.vault, self.catalogue, self.focal, self.ref, outcome, reason
         )
@@ -160,7 +160,7 @@ def _refused(call: Callable[[], object], rule: str, *phrases: str) -> InvalidTra
     return raised.value
 
 
-def _count(db: Session, model, **where) -> int:  # type: ignore[no-untyped-def]
+def _count(db: Session, model, **where) -> int:
     query = select(func.count()).select_from(model)
     for column, value in where.items():
         query = query.where(getattr(model, column) == value)
@@ -187,7 +187,7 @@ def _writes(db: Session) -> tuple[int, int]:
         ),
     ],
 )
-def test_intake_requires_the_template_fields(db, vault, country, change, missing) -> None:  # type: ignore[no-untyped-def]
+def test_intake_requires_the_template_fields(db, vault, country, change, missing) -> None:
     delegation = make_delegation(db, country=country)
     focal = make_user(db, Role.FOCAL_POINT, delegation=delegation)
     template = strategy_catalogue().for_country(country).in_force(utcnow().date())
@@ -203,7 +203,7 @@ def test_intake_requires_the_template_fields(db, vault, country, change, missing
 
 
 # Referrals -----------------------------------------------------------------------------------
-def test_referral_max_grant_is_inclusive_and_refuses_one_euro_more(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_referral_max_grant_is_inclusive_and_refuses_one_euro_more(db, vault) -> None:
     world = World(db, vault, "NP")  # Nepal: EUR 5,000
     before = _writes(db)
     _refused(
@@ -221,7 +221,7 @@ def test_referral_max_grant_is_inclusive_and_refuses_one_euro_more(db, vault) ->
     assert accepted.amount_eur == 5000
 
 
-def test_a_negative_grant_is_not_reported_as_above_the_maximum(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_a_negative_grant_is_not_reported_as_above_the_maximum(db, vault) -> None:
     world = World(db, vault, "NP")
     with pytest.raises(InvalidTransition) as raised:
         world.refer(ReferralInput(Mechanism.EU_EMERGENCY_FUND, (AssistanceType.LEGAL,), -1))
@@ -237,7 +237,7 @@ def test_a_negative_grant_is_not_reported_as_above_the_maximum(db, vault) -> Non
         ("CN", Mechanism.MS_TEMPORARY_RELOCATION, "China"),
     ],
 )
-def test_referral_mechanism_not_allowed(db, vault, country, mechanism, name) -> None:  # type: ignore[no-untyped-def]
+def test_referral_mechanism_not_allowed(db, vault, country, mechanism, name) -> None:
     world = World(db, vault, country)
     assert mechanism not in world.template.mechanisms
     _refused(
@@ -263,7 +263,7 @@ def test_referral_mechanism_not_allowed(db, vault, country, mechanism, name) -> 
         ("CN", ReferralInput(Mechanism.EU_HRD_MECHANISM, ()), "assistance_types, justification"),
     ],
 )
-def test_referral_required_fields(db, vault, country, data, missing) -> None:  # type: ignore[no-untyped-def]
+def test_referral_required_fields(db, vault, country, data, missing) -> None:
     world = World(db, vault, country)
     _refused(
         lambda: world.refer(data),
@@ -274,7 +274,7 @@ def test_referral_required_fields(db, vault, country, data, missing) -> None:  #
     assert _count(db, Referral) == 0
 
 
-def test_referral_four_eyes_covers_the_drafter_too(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_referral_four_eyes_covers_the_drafter_too(db, vault) -> None:
     world = World(db, vault, "NP")  # one approval
     drafter, other, _ = world.officers
     referral = world.refer()
@@ -294,7 +294,7 @@ def test_referral_four_eyes_covers_the_drafter_too(db, vault) -> None:  # type: 
 
 # Statements ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("column", ["created_by_id", "submitted_by_id"])
-def test_statement_four_eyes(db, vault, column: str) -> None:  # type: ignore[no-untyped-def]
+def test_statement_four_eyes(db, vault, column: str) -> None:
     world = World(db, vault, "KE")  # two approvals
     world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.draft()
@@ -315,7 +315,7 @@ def test_statement_four_eyes(db, vault, column: str) -> None:  # type: ignore[no
     assert approved.state is StatementState.APPROVED
 
 
-def test_statement_officer_decides_once(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_statement_officer_decides_once(db, vault) -> None:
     world = World(db, vault, "KE")
     world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.draft()
@@ -342,7 +342,7 @@ def _not_allowed_levels() -> list[tuple[str, StatementLevel]]:
 
 
 @pytest.mark.parametrize(("country", "level"), _not_allowed_levels())
-def test_statement_level_not_allowed(db, vault, country: str, level: StatementLevel) -> None:  # type: ignore[no-untyped-def]
+def test_statement_level_not_allowed(db, vault, country: str, level: StatementLevel) -> None:
     world = World(db, vault, country)
     world.consent(*ConsentScope)  # consent is not what refuses it
     allowed = ", ".join(v.value for v in world.template.statement_levels)
@@ -371,7 +371,7 @@ CONSENT_PHRASE = (
 )
 
 
-def test_statement_submit_needs_consent(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_statement_submit_needs_consent(db, vault) -> None:
     world = World(db, vault, "KE")
     statement = world.draft()  # drafting is allowed without consent
     before = _writes(db)
@@ -385,7 +385,7 @@ def test_statement_submit_needs_consent(db, vault) -> None:  # type: ignore[no-u
     assert db.get(Statement, statement.id).state is StatementState.DRAFT
 
 
-def test_statement_consent_with_the_wrong_scope_does_not_count(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_statement_consent_with_the_wrong_scope_does_not_count(db, vault) -> None:
     world = World(db, vault, "KE")
     world.consent(
         ConsentScope.PRIVATE_DEMARCHE,
@@ -404,7 +404,7 @@ def test_statement_consent_with_the_wrong_scope_does_not_count(db, vault) -> Non
     )
 
 
-def test_private_demarche_needs_the_private_demarche_scope(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_private_demarche_needs_the_private_demarche_scope(db, vault) -> None:
     world = World(db, vault, "IN")  # India: private demarches only
     world.consent(ConsentScope.PUBLIC_STATEMENT)  # public consent does not cover it
     statement = world.draft(StatementLevel.PRIVATE_DEMARCHE)
@@ -420,7 +420,7 @@ def test_private_demarche_needs_the_private_demarche_scope(db, vault) -> None:  
     )
 
 
-def test_consent_revoked_between_submit_and_publish_blocks_publication(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_consent_revoked_between_submit_and_publish_blocks_publication(db, vault) -> None:
     world = World(db, vault, "KE")
     given = world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.approved_statement()
@@ -448,7 +448,7 @@ def test_consent_revoked_between_submit_and_publish_blocks_publication(db, vault
     )
 
 
-def test_statement_text_and_publication_address(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_statement_text_and_publication_address(db, vault) -> None:
     world = World(db, vault, "KE")
     _refused(lambda: world.draft(text="   "), "statement.text", "the statement text is empty")
     world.consent(ConsentScope.PUBLIC_STATEMENT)
@@ -468,7 +468,7 @@ def test_statement_text_and_publication_address(db, vault) -> None:  # type: ign
     assert db.get(Statement, statement.id).state is StatementState.APPROVED
 
 
-def test_statement_transitions(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_statement_transitions(db, vault) -> None:
     world = World(db, vault, "KE")
     world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.draft()
@@ -496,7 +496,7 @@ def test_statement_transitions(db, vault) -> None:  # type: ignore[no-untyped-de
     )
 
 
-def test_a_rejected_statement_goes_no_further(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejected_statement_goes_no_further(db, vault) -> None:
     world = World(db, vault, "KE")
     world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.draft()
@@ -514,7 +514,7 @@ def test_a_rejected_statement_goes_no_further(db, vault) -> None:  # type: ignor
 
 # Trial observation ---------------------------------------------------------------------------
 @pytest.mark.parametrize(("country", "name"), [("AF", "Afghanistan"), ("IN", "India")])
-def test_trial_observation_disabled(db, vault, country: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_trial_observation_disabled(db, vault, country: str, name: str) -> None:
     world = World(db, vault, country)
     _refused(
         world.schedule,
@@ -524,7 +524,7 @@ def test_trial_observation_disabled(db, vault, country: str, name: str) -> None:
     assert _count(db, Hearing) == 0
 
 
-def test_trial_observation_required_fields_and_court(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_trial_observation_required_fields_and_court(db, vault) -> None:
     turkey = World(db, vault, "TR")  # Türkiye requires court and charges
     _refused(
         lambda: turkey.schedule(charges=None),
@@ -549,7 +549,7 @@ def test_trial_observation_required_fields_and_court(db, vault) -> None:  # type
         ("NP", ("ie", "eu"), "IE", "EU, DE, FR, FI"),  # IE observes in Kenya, not in Nepal
     ],
 )
-def test_trial_observation_partners(db, vault, country, observers, strangers, partners) -> None:  # type: ignore[no-untyped-def]
+def test_trial_observation_partners(db, vault, country, observers, strangers, partners) -> None:
     world = World(db, vault, country)
     hearing = world.schedule()
     before = _writes(db)
@@ -566,7 +566,7 @@ def test_trial_observation_partners(db, vault, country, observers, strangers, pa
 
 
 @pytest.mark.parametrize("observers", [(), ("  ",)])
-def test_trial_observation_observed_needs_an_observer(db, vault, observers) -> None:  # type: ignore[no-untyped-def]
+def test_trial_observation_observed_needs_an_observer(db, vault, observers) -> None:
     world = World(db, vault, "KE")
     hearing = world.schedule()
     _refused(
@@ -580,7 +580,7 @@ def test_trial_observation_observed_needs_an_observer(db, vault, observers) -> N
     assert world.observe(hearing, observed=False, observers=()).state is (HearingState.NOT_OBSERVED)
 
 
-def test_hearing_transitions(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_hearing_transitions(db, vault) -> None:
     world = World(db, vault, "KE")
     refused_access = world.observe(world.schedule(), observed=False, observers=())
     _refused(
@@ -617,7 +617,7 @@ def test_hearing_transitions(db, vault) -> None:  # type: ignore[no-untyped-def]
 
 
 # A closed case -------------------------------------------------------------------------------
-def test_a_closed_case_refuses_every_step_but_revocation_and_reopening(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_case_refuses_every_step_but_revocation_and_reopening(db, vault) -> None:
     world = World(db, vault, "KE")
     draft_referral = world.refer(submit=False)
     requested = world.refer()
@@ -682,7 +682,7 @@ def test_a_closed_case_refuses_every_step_but_revocation_and_reopening(db, vault
     assert verify_chain(db)[1] is None
 
 
-def test_reopening_an_open_case_is_refused(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_reopening_an_open_case_is_refused(db, vault) -> None:
     world = World(db, vault, "KE")
     _refused(
         lambda: case_steps.reopen_case(db, world.focal, world.ref),
@@ -701,7 +701,7 @@ def test_reopening_an_open_case_is_refused(db, vault) -> None:  # type: ignore[n
         ("CN", None, "   ", "outcome, reason"),
     ],
 )
-def test_closure_required_fields(db, vault, country, outcome, reason, missing) -> None:  # type: ignore[no-untyped-def]
+def test_closure_required_fields(db, vault, country, outcome, reason, missing) -> None:
     world = World(db, vault, country)
     _refused(
         lambda: world.close(outcome, reason),
@@ -714,19 +714,19 @@ def test_closure_required_fields(db, vault, country, outcome, reason, missing) -
     assert kept.closed_at is None and kept.closure_outcome is None
 
 
-def test_closure_without_outcome_where_the_template_allows_it(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_closure_without_outcome_where_the_template_allows_it(db, vault) -> None:
     world = World(db, vault, "NP")  # Nepal requires nothing at closure
     assert world.close(None).closed_at is not None
 
 
 # Consent -------------------------------------------------------------------------------------
-def test_consent_needs_a_scope(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_consent_needs_a_scope(db, vault) -> None:
     world = World(db, vault, "KE")
     _refused(world.consent, "consent.scope", "a consent record needs at least one scope")
     assert _count(db, Consent) == 0
 
 
-def test_consent_cannot_be_dated_in_the_future(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_consent_cannot_be_dated_in_the_future(db, vault) -> None:
     world = World(db, vault, "KE")
     _refused(
         lambda: consent.record_consent(
@@ -744,7 +744,7 @@ def test_consent_cannot_be_dated_in_the_future(db, vault) -> None:  # type: igno
 
 
 # Templates changing under open cases ---------------------------------------------------------
-def _catalogue_with_np_version(tmp_path: Path, change: Callable[[dict], None]) -> StrategyCatalogue:  # type: ignore[type-arg]
+def _catalogue_with_np_version(tmp_path: Path, change: Callable[[dict], None]) -> StrategyCatalogue:
     """The shipped templates plus a Nepal version 2 in force since yesterday."""
     directory = tmp_path / "strategies"
     shutil.copytree(SHIPPED, directory)
@@ -776,14 +776,14 @@ def _open_with(db: Session, vault: RecordVault, catalogue: StrategyCatalogue, fo
     )
 
 
-def _stricter_nepal(version: dict) -> None:  # type: ignore[type-arg]
+def _stricter_nepal(version: dict) -> None:
     version["actions"]["referral"]["approvals_required"] = 3
     version["max_grant_eur"] = 2000
 
 
 def test_a_template_version_change_leaves_open_cases_under_their_old_rules(
     db, vault, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     old = World(db, vault, "NP")  # opened under the shipped Nepal version 1
     assert (old.case.template_code, old.case.template_version) == ("NP", 1)
     assert old.template.rules(ActionType.REFERRAL).approvals_required == 1
@@ -819,15 +819,15 @@ def test_a_template_version_change_leaves_open_cases_under_their_old_rules(
     )
 
 
-def _disable(*actions: str) -> Callable[[dict], None]:  # type: ignore[type-arg]
-    def change(version: dict) -> None:  # type: ignore[type-arg]
+def _disable(*actions: str) -> Callable[[dict], None]:
+    def change(version: dict) -> None:
         for action in actions:
             version["actions"][action] = {"enabled": False}
 
     return change
 
 
-def test_actions_a_template_disables_are_refused(db, vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_actions_a_template_disables_are_refused(db, vault, tmp_path) -> None:
     catalogue = _catalogue_with_np_version(
         tmp_path, _disable("referral", "public_statement", "closure")
     )
@@ -852,14 +852,14 @@ def test_actions_a_template_disables_are_refused(db, vault, tmp_path) -> None:  
     )
 
 
-def _require(action: str, *fields: str) -> Callable[[dict], None]:  # type: ignore[type-arg]
-    def change(version: dict) -> None:  # type: ignore[type-arg]
+def _require(action: str, *fields: str) -> Callable[[dict], None]:
+    def change(version: dict) -> None:
         version["actions"][action]["required_fields"] = list(fields)
 
     return change
 
 
-def test_a_required_publication_url_is_asked_for_at_publication(db, vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_required_publication_url_is_asked_for_at_publication(db, vault, tmp_path) -> None:
     catalogue = _catalogue_with_np_version(
         tmp_path, _require("public_statement", "publication_url")
     )
@@ -891,7 +891,7 @@ def test_a_required_publication_url_is_asked_for_at_publication(db, vault, tmp_p
     assert published.state is StatementState.PUBLISHED
 
 
-def test_required_observers_and_report_are_asked_for_at_the_report(db, vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_required_observers_and_report_are_asked_for_at_the_report(db, vault, tmp_path) -> None:
     catalogue = _catalogue_with_np_version(
         tmp_path, _require("trial_observation", "court", "observers", "report")
     )

@@ -32,7 +32,7 @@ GRANT = ReferralInput(
 )
 
 
-def _setup(db: Session, vault: RecordVault, country: str = "KE"):  # type: ignore[no-untyped-def]
+def _setup(db: Session, vault: RecordVault, country: str = "KE"):
     delegation = make_delegation(db, country=country)
     focal = make_user(db, Role.FOCAL_POINT, delegation=delegation)
     officers = [make_user(db, Role.PROTECTION_OFFICER, countries=(country,)) for _ in range(3)]
@@ -44,14 +44,14 @@ def _refer(
     db: Session,
     vault: RecordVault,
     focal: User,
-    reference: str,  # type: ignore[no-untyped-def]
+    reference: str,
     data: ReferralInput = GRANT,
     **kwargs,
 ):
     return create_referral(db, vault, strategy_catalogue(), focal, reference, data, **kwargs)
 
 
-def test_referral_needs_the_templates_number_of_distinct_officers(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_referral_needs_the_templates_number_of_distinct_officers(db, vault) -> None:
     case, focal, (one, two, _) = _setup(db, vault, "KE")  # Kenya v2: two approvals
     referral = _refer(db, vault, focal, case.reference)
     assert (referral.state, referral.approvals_required) == (ReferralState.REQUESTED, 2)
@@ -75,7 +75,7 @@ def test_referral_needs_the_templates_number_of_distinct_officers(db, vault) -> 
     ]
 
 
-def test_requester_cannot_approve_their_own_request(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_requester_cannot_approve_their_own_request(db, vault) -> None:
     """Four-eyes in the service layer: even a requester who is also an officer is refused."""
     case, focal, (officer, *_) = _setup(db, vault, "NP")
     # An account that may both request and decide (as a misconfigured role would allow).
@@ -97,7 +97,7 @@ def _other_officer(db: Session, country: str) -> User:
     return make_user(db, Role.PROTECTION_OFFICER, countries=(country,))
 
 
-def test_an_officer_counts_once(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_an_officer_counts_once(db, vault) -> None:
     case, focal, (one, *_) = _setup(db, vault, "KE")
     referral = _refer(db, vault, focal, case.reference)
     decide_referral(db, one, referral.id, approve=True)
@@ -106,7 +106,7 @@ def test_an_officer_counts_once(db, vault) -> None:  # type: ignore[no-untyped-d
     assert raised.value.rule == "referral.one_decision_per_officer"
 
 
-def test_a_rejection_rejects(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejection_rejects(db, vault) -> None:
     case, focal, (one, two, _) = _setup(db, vault, "KE")
     referral = _refer(db, vault, focal, case.reference)
     decide_referral(db, one, referral.id, approve=True)
@@ -118,7 +118,7 @@ def test_a_rejection_rejects(db, vault) -> None:  # type: ignore[no-untyped-def]
     assert raised.value.rule == "referral.transition"
 
 
-def test_grant_above_the_template_maximum_is_refused(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_grant_above_the_template_maximum_is_refused(db, vault) -> None:
     case, focal, _ = _setup(db, vault, "NP")  # Nepal: EUR 5,000
     with pytest.raises(InvalidTransition) as raised:
         _refer(
@@ -132,7 +132,7 @@ def test_grant_above_the_template_maximum_is_refused(db, vault) -> None:  # type
     assert "EUR 6,000 is above the Nepal maximum of EUR 5,000" in str(raised.value)
 
 
-def test_mechanism_not_used_in_the_country_is_refused(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_mechanism_not_used_in_the_country_is_refused(db, vault) -> None:
     case, focal, _ = _setup(db, vault, "AF")
     with pytest.raises(InvalidTransition) as raised:
         _refer(
@@ -147,7 +147,7 @@ def test_mechanism_not_used_in_the_country_is_refused(db, vault) -> None:  # typ
     assert raised.value.rule == "referral.mechanism_not_allowed"
 
 
-def test_required_fields_come_from_the_template(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_required_fields_come_from_the_template(db, vault) -> None:
     case, focal, _ = _setup(db, vault, "CO")  # Colombia requires the amount
     with pytest.raises(InvalidTransition) as raised:
         _refer(
@@ -161,7 +161,7 @@ def test_required_fields_come_from_the_template(db, vault) -> None:  # type: ign
     assert "requires amount_eur for referral" in str(raised.value)
 
 
-def test_a_closed_case_accepts_no_referral(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_case_accepts_no_referral(db, vault) -> None:
     case, focal, _ = _setup(db, vault, "KE")
     case.closed_at = utcnow()
     db.commit()
@@ -170,7 +170,7 @@ def test_a_closed_case_accepts_no_referral(db, vault) -> None:  # type: ignore[n
     assert raised.value.rule == "case.closed"
 
 
-def test_draft_then_submit(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_draft_then_submit(db, vault) -> None:
     case, focal, _ = _setup(db, vault, "KE")
     draft = _refer(db, vault, focal, case.reference, submit=False)
     assert draft.state is ReferralState.DRAFT
@@ -179,7 +179,7 @@ def test_draft_then_submit(db, vault) -> None:  # type: ignore[no-untyped-def]
         submit_referral(db, focal, draft.id)
 
 
-def test_scope_and_roles_are_enforced_by_the_service(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_scope_and_roles_are_enforced_by_the_service(db, vault) -> None:
     case, focal, _ = _setup(db, vault, "KE")
     referral = _refer(db, vault, focal, case.reference)
     stranger = make_user(db, Role.PROTECTION_OFFICER, countries=("NP",))
@@ -195,7 +195,7 @@ def test_scope_and_roles_are_enforced_by_the_service(db, vault) -> None:  # type
         decide_referral(db, focal, referral.id, approve=True)
 
 
-def _race(app: Flask, officers: list[User], referral_id) -> list[str]:  # type: ignore[no-untyped-def]
+def _race(app: Flask, officers: list[User], referral_id) -> list[str]:
     database = database_of(app)
     barrier = threading.Barrier(len(officers))
     outcomes: list[str] = []
@@ -219,7 +219,7 @@ def _race(app: Flask, officers: list[User], referral_id) -> list[str]:  # type: 
 
 
 @pytest.mark.parametrize("run", range(20))
-def test_racing_officers_never_produce_two_transitions(app: Flask, db, vault, run: int) -> None:  # type: ignore[no-untyped-def]
+def test_racing_officers_never_produce_two_transitions(app: Flask, db, vault, run: int) -> None:
     case, focal, officers = _setup(db, vault, "NP")  # Nepal: one approval is enough
     referral = _refer(db, vault, focal, case.reference)
     outcomes = _race(app, officers, referral.id)

@@ -54,7 +54,7 @@ def test_an_assessment_moves_the_case_to_assessment() -> None:
     ],
     ids=["draft-referral", "draft-statement", "withdrawn-statement", "both-drafts"],
 )
-def test_drafts_alone_mean_assessment_even_without_an_assessment(kwargs) -> None:  # type: ignore[no-untyped-def]
+def test_drafts_alone_mean_assessment_even_without_an_assessment(kwargs) -> None:
     assert _stage(assessed=False, **kwargs) is Stage.ASSESSMENT
 
 
@@ -152,7 +152,7 @@ MACHINES = [
 @pytest.mark.parametrize(
     ("machine", "transitions", "states"), MACHINES, ids=[m[0] for m in MACHINES]
 )
-def test_every_state_of_every_machine_has_a_transition_entry(machine, transitions, states) -> None:  # type: ignore[no-untyped-def]
+def test_every_state_of_every_machine_has_a_transition_entry(machine, transitions, states) -> None:
     assert set(transitions) == set(states), machine
     for targets in transitions.values():
         assert set(targets) <= set(states), machine
@@ -161,7 +161,7 @@ def test_every_state_of_every_machine_has_a_transition_entry(machine, transition
 @pytest.mark.parametrize(
     ("machine", "transitions", "states"), MACHINES, ids=[m[0] for m in MACHINES]
 )
-def test_check_allows_exactly_the_listed_transitions(machine, transitions, states) -> None:  # type: ignore[no-untyped-def]
+def test_check_allows_exactly_the_listed_transitions(machine, transitions, states) -> None:
     for current in states:
         for target in states:
             if target in transitions[current]:
@@ -244,7 +244,7 @@ def test_the_main_paths_are_allowed() -> None:
         (state_machines.CONSENT_TRANSITIONS, ConsentState.REVOKED),
     ],
 )
-def test_final_states_lead_nowhere(transitions, final) -> None:  # type: ignore[no-untyped-def]
+def test_final_states_lead_nowhere(transitions, final) -> None:
     assert transitions[final] == frozenset()
 
 

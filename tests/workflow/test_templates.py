@@ -32,7 +32,7 @@ def test_shipped_templates_differ_where_real_strategies_differ() -> None:
     today = dt.date(2026, 11, 23)
     versions = [s.in_force(today) for s in load_catalogue(SHIPPED)]
 
-    def distinct(attribute) -> int:  # type: ignore[no-untyped-def]
+    def distinct(attribute) -> int:
         return len({repr(attribute(v)) for v in versions})
 
     assert distinct(lambda v: v.deadlines.referral_hours_by_risk[RiskLevel.CRITICAL]) >= 3
@@ -52,7 +52,7 @@ def test_template_in_force_depends_on_the_date() -> None:
     assert load_catalogue(SHIPPED).for_country("FR").code == "default"
 
 
-def _copy_with(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+def _copy_with(tmp_path: Path, change) -> Path:
     directory = tmp_path / "strategies"
     shutil.copytree(SHIPPED, directory)
     document = yaml.safe_load((directory / "np.yaml").read_text())
@@ -61,7 +61,7 @@ def _copy_with(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
     return directory
 
 
-def _first_version(document):  # type: ignore[no-untyped-def]
+def _first_version(document):
     return document["versions"][0]
 
 
@@ -103,7 +103,7 @@ def test_malformed_template_is_refused_naming_file_and_field(
     tmp_path: Path,
     label: str,
     change,
-    field: str,  # type: ignore[no-untyped-def]
+    field: str,
 ) -> None:
     directory = _copy_with(tmp_path, change)
     with pytest.raises(TemplateError) as raised:
@@ -156,7 +156,7 @@ def test_statement_levels_are_country_specific() -> None:
     )
 
 
-def test_intake_refuses_a_missing_required_field(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_intake_refuses_a_missing_required_field(db, vault) -> None:
     from tests.support.factories import make_case, make_delegation
 
     colombia = make_delegation(db, country="CO")
@@ -167,7 +167,7 @@ def test_intake_refuses_a_missing_required_field(db, vault) -> None:  # type: ig
     assert "Colombia template (version 1)" in str(raised.value)
 
 
-def test_case_remembers_the_template_version_it_was_opened_under(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_case_remembers_the_template_version_it_was_opened_under(db, vault) -> None:
     from tests.support.factories import make_case, make_delegation
 
     case = make_case(db, vault, delegation=make_delegation(db, country="KE"))
@@ -176,7 +176,7 @@ def test_case_remembers_the_template_version_it_was_opened_under(db, vault) -> N
     assert (other.template_code, other.template_version) == ("default", 1)
 
 
-def test_intake_counts_a_left_out_field_as_empty(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_intake_counts_a_left_out_field_as_empty(db, vault) -> None:
     """A required field missing from the input (not just empty) is refused too."""
     from hrd_cases.workflow.service import IntakeInput, open_case
     from tests.support.factories import make_delegation, strategy_catalogue
@@ -194,7 +194,7 @@ def test_intake_counts_a_left_out_field_as_empty(db, vault) -> None:  # type: ig
         open_case(db, vault, strategy_catalogue(), None, intake)
 
 
-def test_intake_refuses_a_country_other_than_the_delegations(db, vault) -> None:  # type: ignore[no-untyped-def]
+def test_intake_refuses_a_country_other_than_the_delegations(db, vault) -> None:
     from hrd_cases.workflow.service import IntakeInput, open_case
     from tests.support.factories import DEFENDER_FIELDS, make_delegation, strategy_catalogue
 

@@ -106,7 +106,7 @@ def _timeline(db: Session, case: Case) -> list[TimelineEvent]:
 
 
 @pytest.mark.parametrize("code", TEMPLATE_CODES)
-def test_walk_one_case_through_every_enabled_step(db, vault, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_walk_one_case_through_every_enabled_step(db, vault, code: str) -> None:
     catalogue = strategy_catalogue()
     country = _country(code)
     template = _template(code)

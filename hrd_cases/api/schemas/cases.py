@@ -24,7 +24,7 @@ from hrd_cases.domain.states import CaseState, Stage
 from hrd_cases.domain.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
 
 
-def _enum_list(enum_class, **kwargs):  # type: ignore[no-untyped-def]
+def _enum_list(enum_class, **kwargs):
     return fields.List(
         fields.Enum(enum_class, by_value=True),
         validate=validate.Length(max=len(enum_class)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pycountry
@@ -42,7 +43,10 @@ def _encodable(value: str) -> None:
 
 def Text(*, max_length: int, min_length: int = 0, **kwargs: Any) -> fields.String:
     """A string with a length bound, refused if it cannot be stored or encrypted."""
-    validators = [validate.Length(min=min_length or None, max=max_length), _encodable]
+    validators: list[Callable[[Any], Any]] = [
+        validate.Length(min=min_length or None, max=max_length),
+        _encodable,
+    ]
     return fields.String(validate=validators, **kwargs)
 
 

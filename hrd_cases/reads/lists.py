@@ -1,7 +1,9 @@
-"""Read-only queries behind the HTML pages (home pages, case list, calendar).
+"""The lists both faces show: the case list (one paging, one order, for the pages and the
+API), name search, home pages and the calendar.
 
-Every query is limited by ``auth.permissions.case_scope``; nothing here writes. Names and
-other encrypted fields are decrypted only where a page shows them to a user in scope.
+Every query is limited by ``auth.permissions.case_scope``; nothing here writes except the
+audit entry of a name search. Names and other encrypted fields are decrypted only where a
+screen shows them to a user in scope.
 """
 
 from __future__ import annotations
@@ -10,14 +12,22 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import String, func, literal, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hrd_cases import audit
 from hrd_cases.auth.permissions import case_scope, scope_countries, visible_defender_ids
 from hrd_cases.crypto import ErasedError
-from hrd_cases.db import utcnow
-from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.domain.states import (
+    CaseState,
+    HearingState,
+    ReferralState,
+    Stage,
+    StatementState,
+)
 from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import (
     Case,
@@ -37,6 +47,8 @@ from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, TemplateError, validate_directory
 
 _ACTIONS = (
+    joinedload(Case.delegation),
+    selectinload(Case.threats),
     selectinload(Case.referrals),
     selectinload(Case.statements),
     selectinload(Case.hearings),
@@ -47,10 +59,15 @@ _ACTIONS = (
 # Case list ----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CaseFilters:
+    """The filters of the case list, the same on both faces (absent: no filter)."""
+
     country: str | None = None
     stage: Stage | None = None
     risk: RiskLevel | None = None
     overdue: bool = False
+    status: CaseState | None = None
+    opened_from: datetime | None = None  # opened at or after
+    opened_before: datetime | None = None  # opened strictly before
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +104,15 @@ def visible_countries(session: Session, user: User) -> list[str]:
     )
 
 
+# One order for every face: newest first, ties broken by the reference (descending), so two
+# cases opened at the same instant always come in the same order on the page and the API.
 _NEWEST_FIRST = (Case.opened_at.desc(), Case.reference.desc())
 
 
 def _count_cases(
     session: Session,
     user: User,
-    statement,  # type: ignore[no-untyped-def]
+    statement,
     *,
     by_country: bool,
 ) -> int:
@@ -112,7 +131,7 @@ def _page_of_cases(
     user: User,
     statement,
     offset: int,
-    limit: int,  # type: ignore[no-untyped-def]
+    limit: int,
 ) -> list[Case]:
     """One page of ``statement`` (cases in scope, filtered), newest first.
 
@@ -133,7 +152,7 @@ def _page_of_cases(
         for c in countries
     ]
     merged = union_all(*(select(h.c.id, h.c.opened_at, h.c.reference) for h in heads)).subquery()
-    ids = list(
+    ids: list[uuid.UUID] = list(
         session.scalars(
             select(merged.c.id)
             .order_by(merged.c.opened_at.desc(), merged.c.reference.desc())
@@ -170,6 +189,14 @@ def list_cases(
         statement = statement.where(Case.country == filters.country)
     if filters.risk:
         statement = statement.where(Case.risk_level == filters.risk)
+    if filters.status is CaseState.OPEN:
+        statement = statement.where(Case.closed_at.is_(None))
+    elif filters.status is CaseState.CLOSED:
+        statement = statement.where(Case.closed_at.is_not(None))
+    if filters.opened_from is not None:
+        statement = statement.where(Case.opened_at >= filters.opened_from)
+    if filters.opened_before is not None:
+        statement = statement.where(Case.opened_at < filters.opened_before)
     if only_ids is not None:
         statement = statement.where(Case.id.in_(only_ids))
 
@@ -177,7 +204,7 @@ def list_cases(
         overdue = any(d.due_at < now for d in case_deadlines(catalogue, case))
         return CaseRow(case, case_stage(case), overdue)
 
-    ordered = statement.order_by(Case.opened_at.desc(), Case.reference.desc()).options(*_ACTIONS)
+    ordered = statement.order_by(*_NEWEST_FIRST).options(*_ACTIONS)
     if not filters.stage and not filters.overdue:
         total = _count_cases(session, user, statement, by_country=not filters.country)
         pages = max((total + page_size - 1) // page_size, 1)
@@ -199,11 +226,47 @@ def list_cases(
     return CasePage(rows[start : start + page_size], page, pages, total)
 
 
+@dataclass(frozen=True, slots=True)
+class DefenderFound:
+    reference: str
+    name: str
+    cases: list[str]  # references of the defender's cases in the searcher's scope
+
+
+def find_defenders(
+    session: Session, vault: RecordVault, user: User, name: str, *, limit: int
+) -> list[DefenderFound]:
+    """Defenders in scope found by name (blind index, scoped before any decryption), with
+    their cases' references fetched in one query for all of them. Audited without the name:
+    it never leaves this request (not logged, stored or echoed)."""
+    matches = search_defenders(
+        session, vault, name, visible_ids=visible_defender_ids(user), limit=limit
+    )
+    references: dict[uuid.UUID, list[str]] = {m.defender.id: [] for m in matches}
+    if matches:
+        for defender_id, reference in session.execute(
+            select(CaseDefender.defender_id, Case.reference)
+            .join(Case, Case.id == CaseDefender.case_id)
+            .where(CaseDefender.defender_id.in_(list(references)), case_scope(user))
+            .order_by(Case.reference)
+        ):
+            references[defender_id].append(reference)
+    with write_transaction(session):
+        audit.record(
+            session,
+            "defender.search",
+            actor_id=user.id,
+            object_type="defender",
+            details={"results": len(matches)},
+        )
+    return [DefenderFound(m.defender.reference, m.name, references[m.defender.id]) for m in matches]
+
+
 def case_ids_for_name(
     session: Session, vault: RecordVault, user: User, name: str
 ) -> list[uuid.UUID]:
     """Cases in scope concerning a defender found by name (blind index, scoped before any
-    decryption). The name never leaves this request: it is not logged, stored or echoed."""
+    decryption), in one query for every match. The name never leaves this request."""
     matches = search_defenders(
         session, vault, name, visible_ids=visible_defender_ids(user), limit=50
     )
@@ -326,7 +389,11 @@ def approval_queue(session: Session, catalogue: StrategyCatalogue, user: User) -
             .where(case_scope(user), Case.closed_at.is_(None))
             .where(model.state == state)
         ).all()
-        items += [_queue_item(session, catalogue, user, action) for action in actions]
+        # select(model) over a tuple of two models is typed as their base class.
+        items += [
+            _queue_item(session, catalogue, user, cast(Referral | Statement, action))
+            for action in actions
+        ]
     return sorted(items, key=lambda i: i.waiting_since)
 
 
@@ -413,7 +480,7 @@ class AdminHome:
     templates: list[tuple[str, str, int]]  # code, name, versions
 
 
-def admin_home(session: Session, catalogue: StrategyCatalogue, strategies_dir) -> AdminHome:  # type: ignore[no-untyped-def]
+def admin_home(session: Session, catalogue: StrategyCatalogue, strategies_dir) -> AdminHome:
     users = list(session.scalars(select(User).order_by(User.role, User.email)))
     delegations = [
         (delegation, count)
