@@ -133,12 +133,14 @@ def register_blueprints(app: Flask) -> None:
     from hrd_cases.extensions import csrf
     from hrd_cases.web import (
         action_views,
+        attachment_views,
         auth_views,
         calendar_views,
         case_views,
         export_views,
         health,
         intake_views,
+        notification_views,
         views,
     )
 
@@ -148,8 +150,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(action_views.bp)
+    app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(notification_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

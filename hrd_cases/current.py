@@ -18,6 +18,7 @@ from hrd_cases.settings import Settings
 if TYPE_CHECKING:
     from hrd_cases.db import Database
     from hrd_cases.models import User
+    from hrd_cases.records.attachments import AttachmentConfig
     from hrd_cases.records.vault import RecordVault
     from hrd_cases.workflow.templates import StrategyCatalogue
 
@@ -66,3 +67,15 @@ def current_actor() -> User:
         raise RuntimeError("current_actor() outside a signed-in request")
     user: User = current_user._get_current_object()
     return user
+
+
+def current_attachment_config() -> AttachmentConfig:
+    """Where new evidence files go and the limits, from the settings."""
+    from hrd_cases.records.attachments import AttachmentConfig, Limits
+
+    settings = current_settings()
+    return AttachmentConfig(
+        storage=settings.attachment_storage,
+        directory=settings.attachment_path,
+        limits=Limits(settings.attachment_max_file_bytes, settings.attachment_max_case_bytes),
+    )

@@ -31,3 +31,14 @@ def configure_logging(level: str) -> None:
         setattr(handler, _CONFIGURED_MARK, True)
         logger.addHandler(handler)
         logger.propagate = True  # pytest's caplog still sees records
+    quiet_content_parsers()
+
+
+# Libraries that parse uploaded files log what they read at DEBUG (Pillow logs every EXIF
+# tag with its value: a camera serial, a GPS position, an author). Never below WARNING.
+CONTENT_PARSER_LOGGERS = ("PIL", "pikepdf", "filetype")
+
+
+def quiet_content_parsers() -> None:
+    for name in CONTENT_PARSER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -69,6 +69,38 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     # Without this behind a proxy, every user shares the proxy's address for rate limits.
     proxy_hops: int = 0
+    # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
+    # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
+    erasure_retire_within_days: int = 7
+    # Notifications (issue 18). Links in e-mails start with public_base_url.
+    public_base_url: str = "http://127.0.0.1:5000"
+    # "directory" writes each e-mail to instance/outbox/*.eml (development); "smtp" sends it.
+    mail_transport: Literal["directory", "smtp"] = "directory"
+    mail_from: str = "hrd_cases <no-reply@hrd-cases.invalid>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    # "starttls" upgrades a plain connection; "tls" is implicit TLS (port 465); "none" only
+    # for a relay on the same host.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    # A CA bundle to verify the SMTP server with (else the system's).
+    smtp_ca_file: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    notify_max_attempts: int = 8
+    notify_backoff_base_seconds: float = 30.0
+    notify_backoff_cap_seconds: float = 3600.0
+    notify_lease_seconds: float = 300.0
+    notify_batch_size: int = 50
+    notify_poll_seconds: float = 2.0
+    digest_hour: int = 7
+    # Evidence files: "database" (chunks as rows, the default) or "filesystem" (a directory,
+    # instance/attachments unless attachment_directory names another). Limits are enforced
+    # while the upload streams in.
+    attachment_storage: str = "database"
+    attachment_directory: str = ""
+    attachment_max_file_bytes: int = 25 * 1024 * 1024
+    attachment_max_case_bytes: int = 500 * 1024 * 1024
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -89,6 +121,10 @@ class Settings:
     @property
     def regions_path(self) -> Path:
         return self.config_dir / self.regions_file
+
+    @property
+    def attachment_path(self) -> Path:
+        return Path(self.attachment_directory or self.instance_path / "attachments")
 
     @property
     def strategies_dir(self) -> Path:
@@ -133,6 +169,14 @@ class Settings:
             values["workers"] = int(environ["WEB_CONCURRENCY"])
         if environ.get("HRD_PROXY_HOPS", "").isdigit():
             values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
+        for name, cast in _MAIL_ENVIRONMENT.items():
+            variable = f"HRD_{name.upper()}"
+            if environ.get(variable):
+                values[name] = cast(environ[variable])
+        if environ.get("HRD_ATTACHMENT_STORAGE"):
+            values["attachment_storage"] = environ["HRD_ATTACHMENT_STORAGE"]
+        if environ.get("HRD_ATTACHMENT_DIRECTORY"):
+            values["attachment_directory"] = environ["HRD_ATTACHMENT_DIRECTORY"]
         if environ.get("HRD_LOG_LEVEL"):
             values["log_level"] = environ["HRD_LOG_LEVEL"]
         # Production takes its secret from the environment only, never from a file left behind
@@ -170,12 +214,55 @@ class Settings:
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if not 1 <= self.erasure_retire_within_days <= 90:
+            raise SettingsError("erasure_retire_within_days must be between 1 and 90")
+        if self.mail_transport not in ("directory", "smtp"):
+            raise SettingsError("mail_transport must be directory or smtp")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            raise SettingsError("smtp_security must be starttls, tls or none")
+        if (
+            self.is_production
+            and self.mail_transport == "smtp"
+            and self.smtp_security == "none"
+            and self.smtp_host not in ("127.0.0.1", "localhost", "::1")
+        ):
+            raise SettingsError(
+                "refusing to send e-mail unencrypted to a remote host in production: "
+                "set HRD_SMTP_SECURITY to starttls or tls"
+            )
+        if self.attachment_storage not in ("database", "filesystem"):
+            raise SettingsError("attachment_storage must be database or filesystem")
+        if not 0 < self.attachment_max_file_bytes <= self.attachment_max_case_bytes:
+            raise SettingsError(
+                "attachment_max_file_bytes must be positive and at most attachment_max_case_bytes"
+            )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
         if not 1 <= self.suppression_p <= 100:
             raise SettingsError("suppression_p must be between 1 and 100")
         if not 0 <= self.release_lag_days <= 366:
             raise SettingsError("release_lag_days must be between 0 and 366")
+
+
+# Mail and worker settings that the environment may override: HRD_<NAME> -> its type.
+_MAIL_ENVIRONMENT: dict[str, Any] = {
+    "public_base_url": str,
+    "mail_transport": str,
+    "mail_from": str,
+    "smtp_host": str,
+    "smtp_port": int,
+    "smtp_security": str,
+    "smtp_username": str,
+    "smtp_password": str,
+    "smtp_ca_file": str,
+    "smtp_timeout_seconds": float,
+    "notify_max_attempts": int,
+    "notify_backoff_base_seconds": float,
+    "notify_backoff_cap_seconds": float,
+    "notify_lease_seconds": float,
+    "notify_batch_size": int,
+    "notify_poll_seconds": float,
+}
 
 
 def normalise_database_url(url: str) -> str:

@@ -9,4 +9,4 @@ source "$ROOT/scripts/bootstrap.sh"
 unset DATABASE_URL  # the demo always runs on the local SQLite file under instance/
 hrd-cases init
 hrd-cases demo
-hrd-cases serve --host "${HRD_HOST:-127.0.0.1}" --port "${HRD_PORT:-5000}"
+hrd-cases serve --with-worker --host "${HRD_HOST:-127.0.0.1}" --port "${HRD_PORT:-5000}"

@@ -25,6 +25,7 @@ from hrd_cases.crypto import (
     BlindIndex,
     EncryptionContext,
     Keyring,
+    RelationMac,
     encrypt_field,
     new_data_key,
     wrap_data_key,
@@ -53,7 +54,7 @@ from hrd_cases.models import (
     User,
     UserCountry,
 )
-from hrd_cases.records.defenders import new_defender_reference
+from hrd_cases.records.defenders import CASE_DEFENDER_RELATION, new_defender_reference
 from hrd_cases.records.vault import data_key_context_for
 from hrd_cases.workflow.templates import StrategyCatalogue
 
@@ -154,6 +155,7 @@ def load_cases(
     progress: bool = True,
 ) -> None:
     rng = random.Random(2026)
+    links = RelationMac(keyring.index_key)  # the signed case-defender links of issue 15
     now = datetime.now(UTC)
     year = now.year
     focal_of = {
@@ -231,7 +233,13 @@ def load_cases(
                     ),
                 }
             )
-            rows[CaseDefender].append({"case_id": case_id, "defender_id": defender_id})
+            rows[CaseDefender].append(
+                {
+                    "case_id": case_id,
+                    "defender_id": defender_id,
+                    "link_mac": links.mac(CASE_DEFENDER_RELATION, str(case_id), str(defender_id)),
+                }
+            )
             # The export's copies of the case's country and opening (see CaseProfileCategory).
             copied = {"case_id": case_id, "country": country, "opened_at": opened}
             rows[CaseProfileCategory].append(

@@ -121,7 +121,7 @@ def test_the_quarterly_releases_revision_with_data(empty_database_url: str) -> N
             assert tuple(stored) == ("2026Q3", 1, 5, 2)
     finally:
         engine.dispose()
-    dbschema.downgrade(empty_database_url, "b7c3e1a9d2f4")
+    dbschema.downgrade(empty_database_url, "1f8beb2f5bd8")
     assert not {"quarterly_releases", "quarterly_release_files"} & _tables(empty_database_url)
     dbschema.upgrade(empty_database_url, "a14f7e2c9b31")
     engine = create_db_engine(empty_database_url)

@@ -15,5 +15,14 @@ bp: Blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 register_body_limit(bp)
 
 # Importing the modules registers their operations on ``bp``.
-from hrd_cases.api import account, actions, cases, exports, openapi, strategies  # noqa: E402, F401
+from hrd_cases.api import (  # noqa: E402, F401
+    account,
+    actions,
+    attachments,
+    cases,
+    exports,
+    notifications,
+    openapi,
+    strategies,
+)
 from hrd_cases.api.docs import docs_bp  # noqa: E402, F401

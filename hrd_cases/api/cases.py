@@ -3,6 +3,8 @@ Thin views: schema in, workflow service (transaction, timeline, audit), schema o
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Response
 
 from hrd_cases.api import bp, params, presenters
@@ -17,6 +19,8 @@ from hrd_cases.api.schemas.cases import (
     CaseUpdateSchema,
     DefenderMatchSchema,
     DefenderSearchSchema,
+    ErasureInputSchema,
+    ErasureSchema,
     TimelineEventSchema,
 )
 from hrd_cases.api.schemas.views import (
@@ -24,15 +28,25 @@ from hrd_cases.api.schemas.views import (
     case_summary_schema,
     defender_match_schema,
 )
-from hrd_cases.auth.permissions import (
-    Permission,
-    require,
+from hrd_cases.auth.permissions import Permission, case_for, require
+from hrd_cases.current import (
+    current_actor,
+    current_session,
+    current_settings,
+    current_strategies,
+    current_vault,
 )
-from hrd_cases.current import current_actor, current_session, current_strategies, current_vault
-from hrd_cases.domain.errors import Forbidden
+from hrd_cases.domain.clock import utcnow
+from hrd_cases.domain.errors import Forbidden, NotFound
 from hrd_cases.http.errors import envelope
 from hrd_cases.reads import case_view as case_reads
 from hrd_cases.reads import lists as list_reads
+from hrd_cases.records.defenders import (
+    erase_defender,
+    erasure_done_message,
+    verified_defenders,
+)
+from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.workflow import case_steps
 from hrd_cases.workflow.case_steps import update_case
 from hrd_cases.workflow.service import IntakeInput, open_case
@@ -215,6 +229,48 @@ def reopen_case(reference: str) -> Response:
     no_body()
     case = case_steps.reopen_case(current_session(), user, reference)
     return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
+
+
+@operation(
+    bp,
+    "/cases/<reference>/defenders/<defender_reference>/erasure",
+    "POST",
+    summary="Erase a defender's personal data (crypto-shredding)",
+    tag="cases",
+    roles=FOCAL_POINT,
+    body=ErasureInputSchema,
+    response=ErasureSchema,
+)
+def erase_defender_view(reference: str, defender_reference: str) -> Response:
+    """Destroys the defender's data key (and, with ``include_case_content``, the case's):
+    unreadable in the application at once; unrecoverable from copies made before (backups,
+    database logs) once the erasure epoch has retired the old KEK, by the date returned.
+    Categories stay in the aggregates. The same service as the case page's erase panel."""
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.DEFENDER_ERASE)
+    data = json_body(ErasureInputSchema())
+    session = current_session()
+    case = case_for(session, user, reference)
+    concerned = verified_defenders(session, current_vault(), case, actor_id=user.id)
+    if defender_reference not in {d.reference for d in concerned}:
+        raise NotFound("no such defender on this case")
+    session.commit()  # end the read: the erasure takes the write lock
+    erase_defender(
+        session,
+        defender_reference,
+        data["reason"],
+        actor_id=user.id,
+        include_case_content=data["include_case_content"],
+        retire_within=timedelta(days=current_settings().erasure_retire_within_days),
+    )
+    now, retire_by = utcnow(), open_retirement_date(session)
+    shown = {
+        "reference": defender_reference,
+        "unreadable_since": now,
+        "unrecoverable_from_copies_by": retire_by,
+        "message": erasure_done_message(now, retire_by),
+    }
+    return envelope(ErasureSchema().dump(shown))
 
 
 @operation(

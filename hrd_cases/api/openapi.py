@@ -160,7 +160,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         "parameters": parameters,
         "responses": _responses(op),
     }
-    if op.body is not None:
+    if "request_body" in op.extra:
+        document["requestBody"] = op.extra["request_body"]
+    elif op.body is not None:
         document["requestBody"] = {
             "required": True,
             "content": {JSON: {"schema": op.body}},
@@ -204,6 +206,7 @@ def _links(op: Operation) -> dict[str, Any]:
         ReferralSchema,
         StatementSchema,
     )
+    from hrd_cases.api.schemas.attachments import AttachmentAddedSchema, AttachmentSchema
     from hrd_cases.api.schemas.cases import CaseDetailSchema, CaseSummarySchema
 
     by_schema: dict[Any, tuple[str, str]] = {
@@ -213,6 +216,8 @@ def _links(op: Operation) -> dict[str, Any]:
         HearingSchema: ("hearing_id", "id"),
         ConsentSchema: ("consent_id", "id"),
         StatementSchema: ("statement_id", "id"),
+        AttachmentSchema: ("attachment_id", "id"),
+        AttachmentAddedSchema: ("attachment_id", "attachment/id"),
     }
     if op.response not in by_schema:
         return {}
@@ -223,7 +228,11 @@ def _links(op: Operation) -> dict[str, Any]:
         if target is op or parameter not in dict(target.path_parameters()):
             continue
         operation_id = target.endpoint.split(".", 1)[1]
-        links[operation_id] = {"operationId": operation_id, "parameters": {parameter: source}}
+        values = {parameter: source}
+        if parameter != "reference" and "reference" in dict(target.path_parameters()):
+            # A case's files: the case is the one this answer came from.
+            values["reference"] = "$request.path.reference"
+        links[operation_id] = {"operationId": operation_id, "parameters": values}
     return links
 
 

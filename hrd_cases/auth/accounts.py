@@ -21,6 +21,7 @@ from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, RecoveryCode, Role, User, UserCountry
+from hrd_cases.notify.events import account_changed
 
 TOKEN_LAST_USED_GRANULARITY = timedelta(seconds=60)
 API_TOKEN_PREFIX = "hrdpat_"  # noqa: S105 - a public prefix, lets scanners spot leaked tokens
@@ -186,6 +187,7 @@ def reset_second_factor(session: Session, user: User, *, actor_id: int | None = 
             object_type="user",
             object_id=user.id,
         )
+        account_changed(session, user, "second_factor_reset")
 
 
 def change_password(
@@ -212,6 +214,7 @@ def change_password(
             object_type="user",
             object_id=user.id,
         )
+        account_changed(session, user, "password_changed")
     user.session_token = token
     return {}
 
@@ -248,6 +251,7 @@ def create_api_token(
             object_id=row.id,
             details={"user": user.id, "days": days},
         )
+        account_changed(session, user, "api_token_created")
     return row, token
 
 

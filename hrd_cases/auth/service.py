@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from argon2 import PasswordHasher
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, joinedload
 
@@ -24,7 +25,8 @@ from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.recovery import find_matching_code, generate_recovery_codes, hash_recovery_code
 from hrd_cases.auth.totp import new_totp_secret, verify_totp
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.models import RecoveryCode, User, UserSession
+from hrd_cases.models import Notification, RecoveryCode, User, UserSession
+from hrd_cases.notify.events import account_changed
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 
@@ -249,11 +251,28 @@ def verify_second_factor(session: Session, vault: RecordVault, user: User, code:
 
 
 # Sessions --------------------------------------------------------------------------------------
-def start_session(session: Session, user: User) -> str:
-    """A new server-side session (a new identifier at every sign-in); returns the cookie token."""
+def origin_hash(secret_key: str, user_id: int, address: str | None, user_agent: str | None) -> str:
+    """Where a sign-in came from, as a keyed hash: comparable, never the address itself."""
+    material = f"{user_id}|{address or '-'}|{user_agent or '-'}".encode()
+    return hmac.new(secret_key.encode(), material, hashlib.sha256).hexdigest()
+
+
+def start_session(session: Session, user: User, *, origin: str | None = None) -> str:
+    """A new server-side session (a new identifier at every sign-in); returns the cookie token.
+
+    ``origin`` (see :func:`origin_hash`): a sign-in from one this account never used before
+    tells its owner, in the same transaction (issue 18)."""
     with write_transaction(session):
         token = secrets.token_urlsafe(32)
-        session.add(UserSession(user_id=user.id, token_hash=hash_token(token)))
+        if origin is not None:
+            seen = session.scalars(
+                select(UserSession.origin_hash).where(UserSession.user_id == user.id).distinct()
+            ).all()
+            if seen and origin not in seen:
+                account_changed(session, user, "sign_in_new_origin")
+        session.add(
+            UserSession(user_id=user.id, token_hash=hash_token(token), origin_hash=origin)
+        )
         session.execute(
             update(User)
             .where(User.id == user.id)
@@ -269,13 +288,24 @@ def start_session(session: Session, user: User) -> str:
 def load_session_user(session: Session, settings: Settings, token: str) -> User | None:
     """The user behind a session cookie, or None if the session ended or timed out."""
     # The user comes in the same statement: every page pays for this lookup.
-    row = session.scalar(
-        select(UserSession)
+    # So is the header's unread-notification count (issue 18), as a subquery: no extra query.
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    found = session.execute(
+        select(UserSession, unread)
         .where(UserSession.token_hash == hash_token(token))
         .options(joinedload(UserSession.user))
-    )
-    if row is None or row.ended_at is not None:
+    ).first()
+    if found is None:
         return None
+    row: UserSession = found[0]
+    unread_count: int = found[1]
+    if row.ended_at is not None:
+        return None
+    row.user.unread_notifications = unread_count
     now = utcnow()
     reason = None
     if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):

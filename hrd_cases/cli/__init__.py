@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
         token_group,
         user_group,
     )
+    from hrd_cases.cli.attachments import attachments_group
     from hrd_cases.cli.audit import audit_group
     from hrd_cases.cli.defenders import defender_group
     from hrd_cases.cli.demo import demo_command
@@ -46,7 +47,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(strategies_group)
     app.cli.add_command(export_group)
+    app.cli.add_command(attachments_group)
     register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli.ops)
+    from hrd_cases.cli.notify import outbox_group, worker_command
+
+    app.cli.add_command(worker_command)
+    app.cli.add_command(outbox_group)
 
 
 @click.command("init")
@@ -105,11 +111,18 @@ def _safe_url(settings: Settings) -> str:
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
+@click.option("--with-worker", is_flag=True, help="Deliver notifications in a thread too.")
+def serve_command(host: str, port: int, with_worker: bool) -> None:
     """Run the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy method, absent from Flask's annotation
+    if with_worker:
+        from hrd_cases.notify.runner import make_worker, start_in_thread
+
+        destination = make_worker(app).transport.description
+        click.echo(f"notification worker running: e-mails go to {destination}")
+        start_in_thread(app)
     click.echo(f"\nhrd_cases is running at http://{host}:{port}/  (Ctrl+C to stop)")
     # Flask.run() refuses to run inside a `flask`-style command; Werkzeug's server does not.
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

@@ -87,6 +87,58 @@ def keys_rotate_command(batch_size: int) -> None:
     )
 
 
+@keys_group.command("retire-erased")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def keys_retire_erased_command(batch_size: int) -> None:
+    """Run the erasure epochs that are due: rotate, then retire the KEKs of erased keys.
+
+    Run it daily from a timer (docs/security.md); nothing due, nothing changes.
+    """
+    from hrd_cases.current import current_database
+    from hrd_cases.records.keys import open_retirement_date, retire_erased
+
+    provider = current_settings().key_provider()
+    with crypto_errors(), current_database().session() as session:
+        run = retire_erased(session, provider, batch_size=batch_size)
+        waiting = open_retirement_date(session)
+    if run.epochs:
+        click.echo(
+            f"{run.epochs} erasure epochs done: retired key versions "
+            f"{', '.join(map(str, run.retired_versions)) or '(none left)'}; "
+            f"primary is now {run.new_primary}"
+        )
+    else:
+        click.echo("no erasure epoch is due")
+    if waiting is not None:
+        click.echo(f"next erasure epoch due {waiting:%Y-%m-%d %H:%M} UTC")
+
+
+@keys_group.command("relink")
+@with_appcontext
+def keys_relink_command() -> None:
+    """Sign case-defender links from before links were signed (once, after upgrading)."""
+    from hrd_cases.current import current_database, current_vault
+    from hrd_cases.records.defenders import sign_unsigned_links
+
+    with current_database().session() as session:
+        signed = sign_unsigned_links(session, current_vault())
+    click.echo(f"signed {signed} case-defender links")
+
+
+@keys_group.command("reindex")
+@with_appcontext
+def keys_reindex_command() -> None:
+    """Rewrite every defender's name tokens with the current rules (field tags after an
+    upgrade); resumable, and safe to re-run."""
+    from hrd_cases.current import current_database, current_vault
+    from hrd_cases.records.defenders import reindex_all_names
+
+    with crypto_errors(), current_database().session() as session:
+        done = reindex_all_names(session, current_vault())
+    click.echo(f"re-indexed the names of {done} defenders")
+
+
 @keys_group.command("retire")
 @click.argument("version", type=int)
 @with_appcontext

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,10 @@ def backup_command(out: Path) -> None:
         f"backup {result.backup_id} written to {result.path} ({result.bytes_written:,} bytes, "
         f"{result.backend}, key version {result.kek_version}); it opens only with this keyring"
     )
+    click.echo(
+        f"it needs key versions {', '.join(map(str, result.kek_versions))}: once they are "
+        "retired (after an erasure: `hrd-cases keys retire-erased`), it can no longer be restored"
+    )
 
 
 @click.command("restore")
@@ -140,7 +145,7 @@ def retention_group() -> None:
 @with_appcontext
 def retention_apply_command(dry_run: bool) -> None:
     """Destroy the personal data of closed cases past retention; keep the aggregates."""
-    from hrd_cases.current import current_database, current_strategies
+    from hrd_cases.current import current_database, current_settings, current_strategies
     from hrd_cases.ops.retention import apply_retention
 
     with _operator_errors(), progress_bar() as bar, current_database().session() as session:
@@ -150,6 +155,7 @@ def retention_apply_command(dry_run: bool) -> None:
             dry_run=dry_run,
             on_start=lambda total: bar.start(total, "shredding cases past retention"),
             on_progress=bar.update,
+            retire_within=timedelta(days=current_settings().erasure_retire_within_days),
         )
         bar.close()
     for line in report.lines():

@@ -32,6 +32,7 @@ from hrd_cases.crypto.errors import (
     DecryptionError,
     ErasedError,
     KeyringError,
+    TamperedRelation,
     UnknownKeyVersion,
 )
 from hrd_cases.crypto.keyring import (
@@ -41,6 +42,7 @@ from hrd_cases.crypto.keyring import (
     Keyring,
     load_provider,
 )
+from hrd_cases.crypto.relation_mac import RelationMac
 
 __all__ = [
     "BlindIndex",
@@ -55,7 +57,9 @@ __all__ = [
     "Keyring",
     "KeyringError",
     "NameQuery",
+    "RelationMac",
     "Rewrapper",
+    "TamperedRelation",
     "UnknownKeyVersion",
     "decrypt_bytes",
     "decrypt_field",

@@ -14,6 +14,12 @@ scale many different names share a token, which blurs that picture, while the co
 1,000,000 defenders x ~10 terms = 1e7 tokens, so a lookup sees 1e7 / 2**32 ~ 0.002 false
 positives on average. ``bits`` is configurable (16..64); fewer bits leak less and cost more
 decryptions per search. Changing ``bits`` or :func:`normalise_name` requires re-indexing.
+
+Field tags: each token is the HMAC of the field it indexes and the term (``name`` or
+``other_names``), so equal tokens never link one person's name to another's alias. A search
+looks a term up in both fields (two tokens). Tokens written before tags existed (the bare
+term) are found too, by :meth:`BlindIndex.lookup_tokens`, until ``hrd-cases keys reindex``
+has rewritten them; after that the untagged lookup finds nothing.
 """
 
 from __future__ import annotations
@@ -57,6 +63,9 @@ _ARABIC_LETTER_FOLDING: Final = {"\u0671": "\u0627"}  # alef wasla -> alef
 # Characters used as apostrophes that Unicode classifies as letters, not punctuation.
 _APOSTROPHE_LETTERS: Final = frozenset({"\u02bc", "\u02b9", "\u02bb", "\u02bd"})
 
+# The fields the index tags its tokens with; a search looks in all of them.
+NAME_FIELD: Final = "name"
+NAME_FIELDS: Final = ("name", "other_names")
 _MIN_BITS: Final = 16
 _MAX_BITS: Final = 64
 
@@ -174,22 +183,35 @@ class BlindIndex:
     def __repr__(self) -> str:
         return f"BlindIndex(bits={self._bits}, key=<redacted>)"
 
-    def _mac(self, normalised_term: str) -> bytes:
-        digest = hmac.digest(self._subkey, normalised_term.encode("utf-8"), "sha256")
-        return digest[: self._size]
+    def _mac(self, normalised_term: str, field: str | None) -> bytes:
+        # NUL cannot occur in a field name or a normalised term (controls become spaces), so
+        # (field, term) pairs never collide. None: the untagged form written before tags.
+        data = normalised_term.encode("utf-8")
+        if field is not None:
+            data = field.encode("ascii") + b"\x00" + data
+        return hmac.digest(self._subkey, data, "sha256")[: self._size]
 
-    def token(self, term: str) -> bytes:
-        """Token of one term (normalised first); ValueError if nothing is left to index."""
+    def token(self, term: str, field: str = NAME_FIELD) -> bytes:
+        """Token of one term in one field (normalised first); ValueError if nothing is left."""
         normalised = normalise_name(term)
         if not normalised:
             raise ValueError("term is empty after normalisation")
-        return self._mac(normalised)
+        return self._mac(normalised, field)
 
-    def tokens_for_name(self, full_name: str) -> list[bytes]:
-        """Tokens to store for a person: whole name plus each part (deduplicated, stable)."""
-        return list(dict.fromkeys(self._mac(term) for term in name_terms(full_name)))
+    def tokens_for_name(self, full_name: str, field: str = NAME_FIELD) -> list[bytes]:
+        """Tokens to store for a person's name (or one of their other names, ``field``):
+        whole name plus each part and pair, tagged with the field (deduplicated, stable)."""
+        return list(dict.fromkeys(self._mac(term, field) for term in name_terms(full_name)))
 
-    def tokens_for_query(self, query: str) -> list[bytes]:
-        """Tokens to look up for a search: the whole normalised query as one term ([] if empty)."""
+    def tokens_for_query(self, query: str, field: str = NAME_FIELD) -> list[bytes]:
+        """The token of a search in one field: the whole normalised query as one term."""
         normalised = normalise_name(query)
-        return [self._mac(normalised)] if normalised else []
+        return [self._mac(normalised, field)] if normalised else []
+
+    def lookup_tokens(self, query: str) -> list[bytes]:
+        """Tokens a name search looks up: the query in every name field, plus its untagged
+        form from before field tags (found only until ``keys reindex`` has run)."""
+        normalised = normalise_name(query)
+        if not normalised:
+            return []
+        return [*(self._mac(normalised, f) for f in NAME_FIELDS), self._mac(normalised, None)]

@@ -85,3 +85,14 @@ class DataKeyContext:
 
     def __str__(self) -> str:
         return f"{self.owner_table}#{self.owner_id}"
+
+
+ATTACHMENT_AAD_LABEL: Final = b"hrd-cases/attachment/v1"
+
+
+def attachment_binding(case_id: str, attachment_id: str) -> bytes:
+    """What every chunk of an attachment is bound to: its case and its own id, so a chunk
+    moved into another file, or a file moved to another case, fails to open."""
+    _require_identifier("case_id", case_id)
+    _require_identifier("attachment_id", attachment_id)
+    return _length_prefixed(ATTACHMENT_AAD_LABEL, (case_id, attachment_id))

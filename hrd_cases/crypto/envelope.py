@@ -5,7 +5,8 @@ one record's data key erases that record without touching anything else.
 
 Every blob starts with a 17-byte header that is also authenticated as associated data::
 
-    offset 0   1 byte   format   0x4B 'K' wrapped data key | 0x46 'F' text field | 0x42 'B' bytes
+    offset 0   1 byte   format   0x4B 'K' wrapped data key | 0x50 'P' padded text field
+                                 | 0x46 'F' text field (unpadded, before issue 15) | 0x42 'B' bytes
     offset 1   4 bytes  version  uint32 big-endian: KEK version ('K') or data-key version ('F'/'B')
     offset 5  12 bytes  nonce    random (os.urandom)
     offset 17  n+16     AES-GCM ciphertext followed by the 16-byte tag
@@ -13,6 +14,13 @@ Every blob starts with a 17-byte header that is also authenticated as associated
 AAD = context.aad() + header, so the ciphertext is bound to its table/field/record (or the
 data key to its owner), to its format, and to the version number it claims. Distinct format
 bytes stop a text blob being decrypted as bytes or a wrapped key as a field.
+
+Text fields are padded before encryption (format 'P'), so a ciphertext's length tells a bucket,
+not the exact UTF-8 length of a name: the plaintext is followed by 0x80 and zero bytes up to a
+multiple of 32 bytes while it is shorter than 256 bytes (names and short fields), else a
+multiple of 256 (long texts). The padding is inside the AES-GCM plaintext, so it is
+authenticated, and it is checked on decryption. Format 'F' blobs (unpadded, written before)
+still decrypt.
 
 Nonces are random 96-bit values: safe up to about 2**32 encryptions per key. Data keys are
 per record, and each KEK wraps one data key per record per rotation, far below that bound.
@@ -35,7 +43,10 @@ from hrd_cases.crypto.errors import DecryptionError, UnknownKeyVersion
 from hrd_cases.crypto.keyring import KEY_SIZE, MAX_KEY_VERSION, Keyring
 
 WRAPPED_KEY_FORMAT: Final = 0x4B  # "K"
-FIELD_TEXT_FORMAT: Final = 0x46  # "F"
+FIELD_TEXT_FORMAT: Final = 0x46  # "F": unpadded, read only (written before padding existed)
+FIELD_PADDED_TEXT_FORMAT: Final = 0x50  # "P"
+SHORT_BUCKET: Final = 32
+LONG_BUCKET: Final = 256
 FIELD_BYTES_FORMAT: Final = 0x42  # "B"
 NONCE_SIZE: Final = 12
 TAG_SIZE: Final = 16
@@ -48,6 +59,7 @@ Blob = bytes | bytearray | memoryview  # database drivers may hand back any of t
 _FORMAT_NAMES: Final = {
     WRAPPED_KEY_FORMAT: "wrapped data key",
     FIELD_TEXT_FORMAT: "text field ciphertext",
+    FIELD_PADDED_TEXT_FORMAT: "text field ciphertext",
     FIELD_BYTES_FORMAT: "bytes field ciphertext",
 }
 
@@ -201,9 +213,31 @@ def field_key_version(blob: Blob) -> int:
     data = _as_bytes(blob, "blob")
     if data[:1] == bytes([FIELD_BYTES_FORMAT]):
         version, _ = _parse_header(data, FIELD_BYTES_FORMAT, None)
+    elif data[:1] == bytes([FIELD_PADDED_TEXT_FORMAT]):
+        version, _ = _parse_header(data, FIELD_PADDED_TEXT_FORMAT, None)
     else:
         version, _ = _parse_header(data, FIELD_TEXT_FORMAT, None)
     return version
+
+
+def padded_length(length: int) -> int:
+    """The bucket a plaintext of ``length`` bytes is padded to (at least one padding byte)."""
+    step = SHORT_BUCKET if length < LONG_BUCKET else LONG_BUCKET
+    return (length // step + 1) * step
+
+
+def pad(plaintext: bytes) -> bytes:
+    """ISO/IEC 7816-4 padding: 0x80 then zeros, to the length's bucket."""
+    return plaintext + b"\x80" + bytes(padded_length(len(plaintext)) - len(plaintext) - 1)
+
+
+def unpad(padded: bytes, where: str) -> bytes:
+    end = padded.rfind(b"\x80")
+    if end < 0 or padded[end + 1 :].count(0) != len(padded) - end - 1:
+        raise DecryptionError(f"text field ciphertext for {where} has invalid padding")
+    if len(padded) != padded_length(end):
+        raise DecryptionError(f"text field ciphertext for {where} has invalid padding")
+    return padded[:end]
 
 
 def encrypt_field(
@@ -216,12 +250,20 @@ def encrypt_field(
         encoded = plaintext.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("plaintext is not valid Unicode (lone surrogates)") from None
-    return _encrypt(dek, FIELD_TEXT_FORMAT, encoded, ctx, dek_version)
+    return _encrypt(dek, FIELD_PADDED_TEXT_FORMAT, pad(encoded), ctx, dek_version)
 
 
 def decrypt_field(dek: bytes, blob: Blob, ctx: EncryptionContext) -> str:
-    """Decrypt a text field; any tampering, truncation or misplacement raises DecryptionError."""
-    plaintext = _decrypt(dek, FIELD_TEXT_FORMAT, blob, ctx)
+    """Decrypt a text field; any tampering, truncation or misplacement raises DecryptionError.
+
+    Padded ('P') and, from before padding existed, unpadded ('F') blobs both decrypt.
+    """
+    data = _as_bytes(blob, "blob")
+    if data[:1] == bytes([FIELD_TEXT_FORMAT]):
+        plaintext = _decrypt(dek, FIELD_TEXT_FORMAT, data, ctx)
+    else:
+        padded = _decrypt(dek, FIELD_PADDED_TEXT_FORMAT, data, ctx)
+        plaintext = unpad(padded, str(ctx))
     try:
         return plaintext.decode("utf-8")
     except UnicodeDecodeError:  # authenticated, so only a buggy writer could cause this

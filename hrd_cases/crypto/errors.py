@@ -30,3 +30,8 @@ class ErasedError(DecryptionError):
 
 class KeyringError(CryptoError):
     """The keyring cannot be loaded, parsed or saved; the message is one line for operators."""
+
+
+class TamperedRelation(DecryptionError):
+    """A relation row (a case's link to a defender) fails its MAC: it was changed outside the
+    application. The message names the relation and references, never personal data."""

@@ -7,20 +7,24 @@ Plain SQLAlchemy 2 rather than Flask-SQLAlchemy: services, the CLI and benchmark
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import logging
+import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask, g
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from hrd_cases.domain.clock import utcnow
 
 __all__ = ["utcnow"]  # re-exported: models and services take the clock from here too
+log = logging.getLogger(__name__)
 
 # Stable constraint names, so Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {
@@ -77,6 +81,8 @@ def create_db_engine(database_url: str) -> Engine:
     """An engine with the settings each backend needs to be safe under concurrent use."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            private_sqlite_file(Path(url.database))
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
         )
@@ -96,15 +102,84 @@ def create_db_engine(database_url: str) -> Engine:
     )
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask, often 0644),
+    and tighten an existing one: it holds wrapped keys, ciphertexts and the audit log. SQLite
+    gives its ``-wal`` and ``-shm`` files the main file's permissions."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    except FileNotFoundError:
+        return  # no such directory: SQLite's own error will say so
+    os.close(descriptor)
+    os.chmod(path, 0o600)  # the umask could have removed our own bits
+
+
 def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Freed space (an erased key, a deleted token) is overwritten with zeros instead of
+    # lingering in the file: set explicitly, whatever this SQLite was compiled with.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    backend: str
+    complete: bool  # SQLite: the WAL was emptied; PostgreSQL: every table was vacuumed
+
+
+def scrub_freed_copies(session: Session, tables: Sequence[str]) -> ScrubResult:
+    """After an erasure or a retention run, drop the old row versions that still hold what
+    was destroyed, outside any transaction (call it after the commit).
+
+    SQLite: ``wal_checkpoint(TRUNCATE)`` copies the committed pages (zeroed by
+    ``secure_delete``) into the main file and truncates the ``-wal`` file, which held the
+    previous page images. A reader holding an old snapshot makes it incomplete (it is logged;
+    the next checkpoint finishes it). PostgreSQL: ``VACUUM`` of each table prunes the dead
+    tuples (and their TOAST) so no page keeps a readable old version; WAL archives and
+    replicas are beyond its reach, which is what the KEK retirement of the erasure epoch covers.
+    """
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind  # a session may be bound
+    # to a connection (tests) rather than the engine
+    backend = engine.dialect.name
+    raw = engine.raw_connection()
+    try:
+        if backend == "sqlite":
+            cursor = raw.cursor()
+            busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+            complete = busy == 0
+        else:
+            raw.rollback()
+            driver = raw.driver_connection
+            if driver is None:  # a live pooled connection always has one
+                raise RuntimeError("no driver connection to vacuum with")
+            driver.autocommit = True  # VACUUM cannot run inside a transaction block
+            try:
+                with driver.cursor() as cursor:
+                    for table in tables:
+                        if not table.replace("_", "").isalnum():
+                            raise ValueError(f"not a table name: {table!r}")
+                        cursor.execute(f"VACUUM {table}")
+            finally:
+                driver.autocommit = False
+            complete = True
+    finally:
+        raw.close()
+    if not complete:
+        log.warning("after an erasure, the SQLite WAL could not be emptied yet (a reader is busy)")
+    return ScrubResult(backend, complete)
 
 
 def _begin_sqlite_transaction(connection) -> None:

@@ -123,3 +123,26 @@ def consent_scope_for(level: StatementLevel) -> ConsentScope:
     if level in PUBLIC_STATEMENT_LEVELS:
         return ConsentScope.PUBLIC_STATEMENT
     return ConsentScope.PRIVATE_DEMARCHE
+
+
+class AttachmentCategory(enum.StrEnum):
+    """What an evidence file is (stored in the clear: it names no one)."""
+
+    THREAT_EVIDENCE = "threat_evidence"
+    LEGAL_DOCUMENT = "legal_document"
+    COURT_DECISION = "court_decision"
+    MEDICAL = "medical"
+    FINANCIAL = "financial"
+    PHOTO = "photo"
+    OTHER = "other"
+
+
+class AttachmentLink(enum.StrEnum):
+    """What an attachment belongs to: the case as a whole or one of its actions. Notes are
+    a kind here before they exist as records, so the link needs no schema change later."""
+
+    CASE = "case"
+    REFERRAL = "referral"
+    HEARING = "hearing"
+    STATEMENT = "statement"
+    NOTE = "note"

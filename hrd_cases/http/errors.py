@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from hrd_cases.crypto import ErasedError
+from hrd_cases.crypto import ErasedError, TamperedRelation
 from hrd_cases.domain.errors import (
     DomainError,
     Forbidden,
@@ -148,6 +148,11 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure(409, detail=str(exc), meta={"rule": exc.rule})
     if isinstance(exc, DomainError):
         return Failure(next((s for kind, s in _DOMAIN_STATUS if isinstance(exc, kind)), 400))
+    if isinstance(exc, TamperedRelation):
+        # A link changed outside the application: the message names references only (never
+        # content) and the incident is already in the audit log.
+        log.error("integrity check failed: %s", exc)
+        return Failure(500, detail=str(exc), meta={"rule": "relation.integrity"})
     if isinstance(exc, ErasedError):
         # Crypto-shredded content cannot be written under a destroyed key: a refused step.
         return Failure(409, detail=ERASED_MESSAGE, meta={"rule": "record.erased"})

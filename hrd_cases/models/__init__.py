@@ -14,6 +14,7 @@ from hrd_cases.models.action import (
     StatementDecision,
     TimelineEvent,
 )
+from hrd_cases.models.attachment import Attachment, AttachmentChunk
 from hrd_cases.models.audit import AuditChainHead, AuditEntry
 from hrd_cases.models.case import (
     Case,
@@ -23,12 +24,23 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
-from hrd_cases.models.keys import DataKey
+from hrd_cases.models.keys import DataKey, KekRetirement
+from hrd_cases.models.notification import (
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxState,
+)
 from hrd_cases.models.release import QuarterlyRelease, ReleaseFile
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
     "ApiToken",
+    "Attachment",
+    "AttachmentChunk",
     "AuditChainHead",
     "AuditEntry",
     "Case",
@@ -42,9 +54,17 @@ __all__ = [
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "Delivery",
+    "EmailState",
     "Hearing",
     "HearingObserver",
     "InstanceFlag",
+    "KekRetirement",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
+    "OutboxMessage",
+    "OutboxState",
     "QuarterlyRelease",
     "RecoveryCode",
     "Referral",

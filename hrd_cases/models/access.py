@@ -24,6 +24,9 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(String(32))
+    # Keyed hash of the address and browser a sign-in came from: a new one is notified to the
+    # user (issue 18). Never the address itself.
+    origin_hash: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
 

@@ -34,3 +34,22 @@ class DataKey(Base):
     @property
     def is_erased(self) -> bool:
         return self.wrapped_key is None
+
+
+class KekRetirement(Base):
+    """An erasure epoch: KEK versions up to ``kek_version`` must be rotated away and retired
+    by ``due_at``, so that copies made before an erasure (WAL, dead tuples, backups, which
+    hold the erased data key wrapped under one of them) can no longer yield it.
+
+    One open row per KEK version: erasures while it is open share its (earliest) date.
+    """
+
+    __tablename__ = "kek_retirements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kek_version: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The primary KEK the keys were moved to, and when the old versions left the keyring.
+    rotated_to: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

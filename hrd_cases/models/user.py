@@ -17,11 +17,13 @@ from sqlalchemy import (
     LargeBinary,
     String,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql import text
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.keys import DataKey
+from hrd_cases.timezones import capital_time_zone
 
 
 class Role(enum.StrEnum):
@@ -29,6 +31,10 @@ class Role(enum.StrEnum):
     PROTECTION_OFFICER = "protection_officer"
     ANALYST = "analyst"
     ADMIN = "admin"
+
+
+def _capital_zone_of_row(context: DefaultExecutionContext) -> str:
+    return capital_time_zone(context.get_current_parameters()["country"])
 
 
 class Delegation(Base):
@@ -40,6 +46,10 @@ class Delegation(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, upper case
+    # IANA name; daily digests go out at 07:00 here. Defaults to the capital's zone.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=_capital_zone_of_row, server_default="UTC"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="delegation")
@@ -102,6 +112,8 @@ class User(Base):
     # Set on the instance loaded for a request: the token of the session it came from. A plain
     # attribute, not a column (so not annotated: an annotation would ask the ORM to map it).
     session_token = cast(str | None, None)
+    # Set with the session lookup: the header's unread-notification count (not a column).
+    unread_notifications = cast(int | None, None)
 
     def key_holder(self) -> DataKey:
         if self.data_key is None:

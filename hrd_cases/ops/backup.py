@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.crypto import Keyring
 from hrd_cases.db import migrate as dbschema
-from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.db import private_sqlite_file, utcnow, write_transaction
 from hrd_cases.ops.backup_format import (
     BackupFormatError,
     BackupHeader,
@@ -58,6 +58,7 @@ class BackupResult:
     backup_id: str
     kek_version: int
     bytes_written: int
+    kek_versions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ def backup(
         backend=backend,
         created_at=utcnow().isoformat(timespec="seconds"),
         revision=_current_revision(database_url),
+        kek_versions=_kek_versions_in_use(database_url, keyring),
     )
     with _private_tempdir() as workdir:
         if backend == "sqlite":
@@ -115,7 +117,31 @@ def backup(
             on_start(_pg_database_size(database_url), "dumping and encrypting")
             with _pg_dump(url, workdir / "pg_dump.log") as (dump_output, finished):
                 _write_atomically(out, header, key, read_chunks(dump_output), on_progress, finished)
-    return BackupResult(out, backend, header.backup_id, header.kek_version, out.stat().st_size)
+    return BackupResult(
+        out,
+        backend,
+        header.backup_id,
+        header.kek_version,
+        out.stat().st_size,
+        tuple(header.needed_versions()),
+    )
+
+
+def _kek_versions_in_use(database_url: str, keyring: Keyring) -> tuple[int, ...]:
+    """KEK versions wrapping live data keys, plus the primary (a rotation running during the
+    backup moves keys onto it). A restore refuses a backup that needs a retired one."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            if "data_keys" not in inspect(connection).get_table_names():
+                return (keyring.primary,)
+            rows = connection.execute(
+                text("SELECT DISTINCT kek_version FROM data_keys WHERE wrapped_key IS NOT NULL")
+            )
+            versions = {int(row[0]) for row in rows}
+    finally:
+        engine.dispose()
+    return tuple(sorted(versions | {keyring.primary}))
 
 
 def _current_revision(database_url: str) -> str | None:
@@ -357,6 +383,7 @@ def _sqlite_restore(url: URL, snapshot: Path, on_start: Start, on_progress: Prog
             raise BackupError("the decrypted snapshot fails SQLite's integrity check")
         target_path = _sqlite_path(url)
         target_path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(target_path)  # 0600, like the original (and its -wal, -shm)
         target = sqlite3.connect(target_path, timeout=10)
         started, done = False, 0
 

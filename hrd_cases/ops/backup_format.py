@@ -22,14 +22,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import struct
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, BinaryIO, Final
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hrd_cases.crypto import (
@@ -41,15 +39,29 @@ from hrd_cases.crypto import (
     wrap_data_key,
     wrapped_kek_version,
 )
+from hrd_cases.crypto.chunked import (
+    CHUNK_SIZE,
+    NONCE_SIZE,
+    TAG_SIZE,
+    ChunkError,
+    ChunkSealer,
+    open_chunk,
+    with_final_flag,
+)
 
 MAGIC: Final = b"HRDCASES-BACKUP\x00"
 FORMAT_VERSION: Final = 1
-CHUNK_SIZE: Final = 1 << 20
-NONCE_SIZE: Final = 12
-TAG_SIZE: Final = 16
 MAX_HEADER: Final = 64 * 1024
 _LENGTH = struct.Struct(">I")
-_CHUNK_AAD = struct.Struct(">QB")
+
+
+# Operator-facing, one line: why a backup that needs a retired KEK cannot be restored.
+RETIRED_KEY_REFUSAL: Final = (
+    "refusing to restore: this backup (taken {created_at}) needs key version(s) {missing}, "
+    "which are no longer in the keyring (versions {present}); a key version is retired after "
+    "an erasure so that no copy made before it can be read again, so this backup is "
+    "unreadable by design"
+)
 
 
 class BackupFormatError(DecryptionError):
@@ -64,6 +76,11 @@ class BackupHeader:
     kek_version: int
     wrapped_key: bytes
     revision: str | None
+    # The KEK versions that wrap the data keys inside the snapshot: restore needs them all.
+    kek_versions: tuple[int, ...] = ()
+
+    def needed_versions(self) -> list[int]:
+        return sorted({self.kek_version, *self.kek_versions})
 
     def to_bytes(self) -> bytes:
         document = {
@@ -75,6 +92,7 @@ class BackupHeader:
             "wrapped_key": base64.b64encode(self.wrapped_key).decode("ascii"),
             "revision": self.revision,
             "chunk_size": CHUNK_SIZE,
+            "kek_versions": list(self.kek_versions),
         }
         return json.dumps(document, sort_keys=True).encode("utf-8")
 
@@ -94,6 +112,7 @@ class BackupHeader:
                 kek_version=int(document["kek_version"]),
                 wrapped_key=base64.b64decode(document["wrapped_key"], validate=True),
                 revision=document.get("revision"),
+                kek_versions=tuple(int(v) for v in document.get("kek_versions", ())),
             )
         except BackupFormatError:
             raise
@@ -106,28 +125,25 @@ def _key_context(backup_id: str) -> DataKeyContext:
 
 
 def new_header(
-    keyring: Keyring, *, backend: str, created_at: str, revision: str | None
+    keyring: Keyring,
+    *,
+    backend: str,
+    created_at: str,
+    revision: str | None,
+    kek_versions: tuple[int, ...] = (),
 ) -> tuple[BackupHeader, bytes]:
     """A header with a fresh backup key wrapped under the primary KEK; returns (header, key)."""
     backup_id = str(uuid.uuid4())
     key = new_data_key()
     wrapped = wrap_data_key(keyring, key, _key_context(backup_id))
-    header = BackupHeader(backend, backup_id, created_at, keyring.primary, wrapped, revision)
+    header = BackupHeader(
+        backend, backup_id, created_at, keyring.primary, wrapped, revision, kek_versions
+    )
     return header, key
 
 
 def _header_digest(header_bytes: bytes) -> bytes:
     return hashlib.sha256(MAGIC + _LENGTH.pack(len(header_bytes)) + header_bytes).digest()
-
-
-def _chunks_with_final(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """Yield (chunk, is_last): one chunk of look-ahead. An empty stream is one empty chunk."""
-    previous: bytes | None = None
-    for chunk in chunks:
-        if previous is not None:
-            yield previous, False
-        previous = chunk
-    yield (previous if previous is not None else b""), True
 
 
 def read_chunks(stream: IO[bytes], size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -148,12 +164,10 @@ def write_backup(
     """Seal ``plaintext_chunks`` into ``out``; ``on_progress`` gets plaintext byte counts."""
     header_bytes = header.to_bytes()
     out.write(MAGIC + _LENGTH.pack(len(header_bytes)) + header_bytes)
-    digest = _header_digest(header_bytes)
-    cipher = AESGCM(key)
-    for index, (chunk, final) in enumerate(_chunks_with_final(plaintext_chunks)):
-        nonce = os.urandom(NONCE_SIZE)
-        sealed = cipher.encrypt(nonce, chunk, digest + _CHUNK_AAD.pack(index, final))
-        out.write(_LENGTH.pack(NONCE_SIZE + len(sealed)) + nonce + sealed)
+    sealer = ChunkSealer(key, _header_digest(header_bytes))
+    for chunk, final in with_final_flag(plaintext_chunks):
+        body = sealer.seal(chunk, final=final)
+        out.write(_LENGTH.pack(len(body)) + body)
         if on_progress:
             on_progress(len(chunk))
 
@@ -181,11 +195,15 @@ def open_backup(stream: BinaryIO, keyring: Keyring) -> tuple[BackupHeader, Itera
     authenticated does it stop: a consumer that sees StopIteration has the whole snapshot.
     """
     header, header_bytes = read_header(stream)
-    if wrapped_kek_version(header.wrapped_key) not in keyring.versions():
+    needed = sorted({wrapped_kek_version(header.wrapped_key), *header.needed_versions()})
+    missing = [version for version in needed if version not in keyring.versions()]
+    if missing:
         raise BackupFormatError(
-            f"this backup was made under key version {header.kek_version}, which is not in the "
-            f"keyring (versions {', '.join(map(str, keyring.versions()))}); restore needs the "
-            "keyring in use when the backup was taken"
+            RETIRED_KEY_REFUSAL.format(
+                missing=", ".join(map(str, missing)),
+                created_at=header.created_at,
+                present=", ".join(map(str, keyring.versions())),
+            )
         )
     try:
         key = unwrap_data_key(keyring, header.wrapped_key, _key_context(header.backup_id))
@@ -209,17 +227,12 @@ def _open_chunks(stream: BinaryIO, key: bytes, digest: bytes) -> Iterator[bytes]
         body = stream.read(length)
         if len(body) != length:
             raise BackupFormatError("backup file is truncated (inside a chunk)")
-        nonce, sealed = body[:NONCE_SIZE], body[NONCE_SIZE:]
-        for final in (False, True):
-            try:
-                plaintext = cipher.decrypt(nonce, sealed, digest + _CHUNK_AAD.pack(index, final))
-            except InvalidTag:
-                continue
-            break
-        else:
+        try:
+            plaintext, final = open_chunk(cipher, digest, index, body)
+        except ChunkError:
             raise BackupFormatError(
                 f"backup chunk {index} does not authenticate (damaged, reordered or altered)"
-            )
+            ) from None
         yield plaintext
         if final:
             if stream.read(1):

@@ -17,19 +17,21 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.db import scrub_freed_copies, utcnow, write_transaction
 from hrd_cases.models import Case, CaseDefender, DataKey, Defender
 from hrd_cases.records.defenders import (
+    ERASED_TABLES,
     ErasureReason,
     erase_case_content,
     erase_defender_record,
 )
+from hrd_cases.records.keys import DEFAULT_RETIRE_WITHIN, schedule_kek_retirement
 from hrd_cases.workflow.service import add_event
 from hrd_cases.workflow.templates import StrategyCatalogue
 
@@ -92,6 +94,8 @@ class RetentionReport:
     defenders_kept: int = 0
     unknown_template: int = 0
     by_template: Counter[str] = field(default_factory=Counter)
+    # When the KEK that wrapped the shredded keys leaves the keyring (None: nothing shredded).
+    kek_retired_by: datetime | None = None
 
     def lines(self) -> list[str]:
         """Counts and template codes only: never a name, never a reference."""
@@ -106,6 +110,11 @@ class RetentionReport:
             f"  template {template}: {count} cases"
             for template, count in sorted(self.by_template.items())
         ]
+        if self.kek_retired_by is not None:
+            lines.append(
+                "  unreadable in the application now; unrecoverable from every copy (backups, "
+                f"WAL) once the old key is retired by {self.kek_retired_by:%Y-%m-%d %H:%M} UTC"
+            )
         if self.unknown_template:
             lines.append(
                 f"  {self.unknown_template} closed cases use a template version no longer in "
@@ -122,7 +131,10 @@ def apply_retention(
     now: datetime | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    retire_within: timedelta = DEFAULT_RETIRE_WITHIN,
 ) -> RetentionReport:
+    """Shred what is due; then, as an erasure does, schedule the retirement of the KEK that
+    wrapped the destroyed keys and drop the old row versions (WAL checkpoint or VACUUM)."""
     now = now or utcnow()
     due = due_clause(catalogue, now)
     erasable = _erasable_defenders(due)
@@ -165,8 +177,9 @@ def apply_retention(
 
     if on_start:
         on_start(len(work))
+    kek_versions: set[int] = set()
     for case_id, code, version, _ in work:
-        shredded = _shred_case(session, catalogue, case_id, now)
+        shredded = _shred_case(session, catalogue, case_id, now, kek_versions)
         if shredded is not None:
             report.cases += 1
             report.case_contents += shredded[0]
@@ -175,6 +188,10 @@ def apply_retention(
         if on_progress:
             on_progress(1)
     with write_transaction(session):
+        if kek_versions:
+            report.kek_retired_by = schedule_kek_retirement(
+                session, max(kek_versions), within=retire_within
+            )
         audit.record(
             session,
             "retention.apply",
@@ -184,14 +201,21 @@ def apply_retention(
                 "defenders": report.defenders,
             },
         )
+    if kek_versions:
+        scrub_freed_copies(session, ERASED_TABLES)
     return report
 
 
 def _shred_case(
-    session: Session, catalogue: StrategyCatalogue, case_id: uuid.UUID, now: datetime
+    session: Session,
+    catalogue: StrategyCatalogue,
+    case_id: uuid.UUID,
+    now: datetime,
+    kek_versions: set[int] | None = None,
 ) -> tuple[int, int] | None:
     """One case in one transaction; None if it is no longer due (reopened meanwhile)."""
     due = due_clause(catalogue, now)
+    kek_versions = set() if kek_versions is None else kek_versions
     with write_transaction(session):
         case = session.scalar(
             select(Case)
@@ -201,6 +225,8 @@ def _shred_case(
         )
         if case is None:
             return None
+        if case.data_key.wrapped_key is not None:
+            kek_versions.add(case.data_key.kek_version)
         contents = erase_case_content(case)
         erasable = set(
             session.scalars(
@@ -213,6 +239,8 @@ def _shred_case(
         )
         erased = 0
         for defender in case.defenders:
+            if defender.id in erasable and defender.erased_at is None:
+                kek_versions.add(defender.data_key.kek_version)
             if defender.id in erasable and erase_defender_record(defender):
                 erased += 1
                 audit.record(

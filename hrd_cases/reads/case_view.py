@@ -32,6 +32,7 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.records import EncryptedRecord, RecordVault
+from hrd_cases.records.defenders import verified_defenders
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
 from hrd_cases.workflow.service import template_of
@@ -111,12 +112,14 @@ def view_case(
     )
     if case is None:
         raise NotFound("no such case")
+    # The case's links to its defenders are checked before any is shown (issue 15).
+    defenders = verified_defenders(session, vault, case, actor_id=user.id)
     view = CaseView(
         case=case,
         stage=case_stage(case),
         template=template_of(catalogue, case),
         deadlines=case_deadlines(catalogue, case),
-        defenders=[OpenedDefender(d, _open_all(vault, d)) for d in case.defenders],
+        defenders=[OpenedDefender(d, _open_all(vault, d)) for d in defenders],
         narrative=open_or_none(vault, case, "narrative"),
         closure_reason=open_or_none(vault, case, "closure_reason"),
         justifications={r.id: open_or_none(vault, r, "justification") for r in case.referrals},

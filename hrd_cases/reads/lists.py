@@ -40,7 +40,7 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.records import RecordVault
-from hrd_cases.records.defenders import search_defenders
+from hrd_cases.records.defenders import check_case_links, search_defenders
 from hrd_cases.workflow.case_steps import case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
 from hrd_cases.workflow.service import template_of
@@ -244,12 +244,22 @@ def find_defenders(
     )
     references: dict[uuid.UUID, list[str]] = {m.defender.id: [] for m in matches}
     if matches:
-        for defender_id, reference in session.execute(
-            select(CaseDefender.defender_id, Case.reference)
+        rows = session.execute(
+            select(
+                CaseDefender.defender_id,
+                Case.reference,
+                CaseDefender.case_id,
+                CaseDefender.link_mac,
+            )
             .join(Case, Case.id == CaseDefender.case_id)
             .where(CaseDefender.defender_id.in_(list(references)), case_scope(user))
             .order_by(Case.reference)
-        ):
+        ).all()
+        # Each link is checked before it is believed: a forged one fails loudly, audited.
+        check_case_links(
+            session, vault, ((r[2], r[0], r[3]) for r in rows), actor_id=user.id
+        )
+        for defender_id, reference, _, _ in rows:
             references[defender_id].append(reference)
     with write_transaction(session):
         audit.record(
@@ -273,13 +283,13 @@ def case_ids_for_name(
     if not matches:
         return []
     ids = [m.defender.id for m in matches]
-    return list(
-        session.scalars(
-            select(CaseDefender.case_id)
-            .join(Case, Case.id == CaseDefender.case_id)
-            .where(CaseDefender.defender_id.in_(ids), case_scope(user))
-        )
-    )
+    links = session.execute(
+        select(CaseDefender.case_id, CaseDefender.defender_id, CaseDefender.link_mac)
+        .join(Case, Case.id == CaseDefender.case_id)
+        .where(CaseDefender.defender_id.in_(ids), case_scope(user))
+    ).all()
+    check_case_links(session, vault, links, actor_id=user.id)
+    return [case_id for case_id, _, _ in links]
 
 
 # Focal point home ---------------------------------------------------------------------------

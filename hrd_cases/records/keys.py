@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.crypto import KeyProvider, Keyring, KeyringError, Rewrapper
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.models.keys import DataKey
+from hrd_cases.models.keys import DataKey, KekRetirement
 from hrd_cases.records.vault import data_key_context_for
 
 DEFAULT_BATCH_SIZE = 2000
@@ -235,3 +236,92 @@ def _refuse_if_used(session: Session, version: int) -> None:
             f"key version {version} still wraps {still_used} data keys; run `hrd-cases keys "
             "rotate` to finish moving them"
         )
+
+
+# Erasure epochs -----------------------------------------------------------------------------
+DEFAULT_RETIRE_WITHIN = timedelta(days=7)
+
+
+def schedule_kek_retirement(
+    session: Session, kek_version: int, *, within: timedelta, now: datetime | None = None
+) -> datetime:
+    """In the erasure's transaction: KEK versions up to ``kek_version`` (the version the erased
+    key was wrapped under) must be retired by now + ``within``.
+
+    Copies made before the erasure (SQLite WAL, PostgreSQL dead tuples and WAL archives,
+    backups) hold the erased data key wrapped under that version or, from before a rotation,
+    an older one; once they have all left the keyring, nothing can unwrap it. Returns the date
+    by which that is true (an open epoch for the same version keeps its earlier date).
+    """
+    now = now or utcnow()
+    pending = session.scalar(
+        select(KekRetirement).where(
+            KekRetirement.kek_version == kek_version, KekRetirement.completed_at.is_(None)
+        )
+    )
+    if pending is not None:
+        return pending.due_at
+    epoch = KekRetirement(kek_version=kek_version, requested_at=now, due_at=now + within)
+    session.add(epoch)
+    return epoch.due_at
+
+
+def open_retirement_date(session: Session) -> datetime | None:
+    """The earliest date an open erasure epoch is due (None when nothing waits)."""
+    return session.scalar(
+        select(func.min(KekRetirement.due_at)).where(KekRetirement.completed_at.is_(None))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RetirementRun:
+    epochs: int
+    retired_versions: list[int]
+    new_primary: int | None
+
+
+def retire_erased(
+    session: Session,
+    provider: KeyProvider,
+    *,
+    now: datetime | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    actor_id: int | None = None,
+) -> RetirementRun:
+    """Run the erasure epochs that are due: rotate, then retire every KEK version they name.
+
+    The job of the daily timer (or the worker). Resumable like rotation: killed half-way, the
+    next run finishes it. Nothing due: nothing changes.
+    """
+    now = now or utcnow()
+    due = list(
+        session.scalars(
+            select(KekRetirement)
+            .where(KekRetirement.completed_at.is_(None), KekRetirement.due_at <= now)
+            .order_by(KekRetirement.kek_version)
+        )
+    )
+    session.commit()  # end the read: rotation takes its own write transactions
+    if not due:
+        return RetirementRun(0, [], None)
+    highest = max(epoch.kek_version for epoch in due)
+    keyring = provider.load()
+    if keyring.primary <= highest or pending_rotation(session, keyring):
+        rotate(session, provider, batch_size=batch_size, actor_id=actor_id)
+        keyring = provider.load()
+    retired: list[int] = []
+    for version in [v for v in keyring.versions() if v <= highest and v != keyring.primary]:
+        keyring = retire(session, provider, version, actor_id=actor_id)
+        retired.append(version)
+    with write_transaction(session):
+        for epoch in due:
+            epoch = session.merge(epoch)
+            epoch.rotated_to = keyring.primary
+            epoch.completed_at = utcnow()
+        audit.record(
+            session,
+            "keys.erasure_epoch",
+            actor_id=actor_id,
+            details={"retired": ",".join(map(str, retired)), "primary": keyring.primary},
+        )
+    return RetirementRun(len(due), retired, keyring.primary)

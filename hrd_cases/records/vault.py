@@ -15,6 +15,7 @@ from hrd_cases.crypto import (
     ErasedError,
     KeyProvider,
     Keyring,
+    RelationMac,
     UnknownKeyVersion,
     decrypt_field,
     encrypt_field,
@@ -23,6 +24,8 @@ from hrd_cases.crypto import (
     wrap_data_key,
 )
 from hrd_cases.db import utcnow
+from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.domain.text_input import TextRejected, clean_record_fields
 from hrd_cases.models.keys import DataKey
 
 # The keyring file is re-read this often, so a rotation done by `hrd-cases keys rotate` reaches
@@ -80,6 +83,7 @@ class RecordVault:
         # The keyring and the blind index derived from it, swapped together on reload.
         self._state_cache: tuple[Keyring, BlindIndex] | None = None
         self._loaded_at = 0.0
+        self._relation_mac: tuple[bytes, RelationMac] | None = None
 
     # Keyring -------------------------------------------------------------------------------
     @property
@@ -92,6 +96,17 @@ class RecordVault:
     @property
     def blind_index(self) -> BlindIndex:
         return self._state()[1]
+
+    @property
+    def relation_mac(self) -> RelationMac:
+        """MACs over relation rows, keyed from the keyring's root (index) key, which rotation
+        of KEKs leaves alone: links need no re-signing when KEKs rotate."""
+        index_key = self.keyring().index_key
+        cached = self._relation_mac
+        if cached is None or cached[0] != index_key:
+            cached = (index_key, RelationMac(index_key))
+            self._relation_mac = cached
+        return cached[1]
 
     def reload(self) -> None:
         with self._lock:
@@ -136,6 +151,11 @@ class RecordVault:
                 self.keyring(), data_key.wrapped_key, data_key_context_for(data_key.id)
             )
 
+    def record_key(self, record: EncryptedRecord) -> bytes:
+        """A record's data key itself, for content sealed in chunks rather than fields (a
+        case's attachments). Stays inside hrd_cases.records; raises ErasedError once erased."""
+        return self._unwrap(record.key_holder(), f"{record.__tablename__}#{record.id}")
+
     @staticmethod
     def erase_data_key(data_key: DataKey) -> None:
         """Crypto-shredding: without the wrapped key, nothing it protected can be decrypted,
@@ -145,8 +165,13 @@ class RecordVault:
 
     # Fields --------------------------------------------------------------------------------
     def seal(self, record: EncryptedRecord, values: Mapping[str, str | None]) -> None:
-        """Encrypt ``values`` into the record's ciphertext columns (None clears a field)."""
+        """Encrypt ``values`` into the record's ciphertext columns (None clears a field).
+
+        Every text passes the input policy here, whichever face or service it came from; the
+        stored form is the normalised one (NFC), so search and decryption agree on it.
+        """
         _check_fields(record, values)
+        values = clean_texts(record.__tablename__, values)
         if record.id is None:
             record.id = uuid.uuid4()  # the id is part of each ciphertext's associated data
         dek = self._unwrap(record.key_holder(), f"{record.__tablename__}#{record.id}")
@@ -177,6 +202,14 @@ class RecordVault:
 
     def open_field(self, record: EncryptedRecord, field: str) -> str | None:
         return self.open(record, (field,))[field]
+
+
+def clean_texts(table: str, values: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The input policy (``domain.text_input``) as a service error: 422 on both faces."""
+    try:
+        return clean_record_fields(table, values)
+    except TextRejected as exc:
+        raise ValidationFailed({exc.field or "text": [exc.message]}) from None
 
 
 def _check_fields(record: EncryptedRecord, fields: Iterable[str]) -> None:

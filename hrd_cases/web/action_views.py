@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, case_for, require
-from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.current import (
+    current_session,
+    current_settings,
+    current_strategies,
+    current_vault,
+)
+from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
@@ -29,7 +35,8 @@ from hrd_cases.domain.vocabulary import (
     StatementLevel,
 )
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
-from hrd_cases.records.defenders import ErasureReason, erase_defender
+from hrd_cases.records.defenders import ErasureReason, erase_defender, erasure_done_message
+from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.web import forms as f
 from hrd_cases.web.case_views import narrow_choices, observation_form, prefix, render_case
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
@@ -408,15 +415,15 @@ def erase(reference: str, defender_reference: str):
         ]
         return _invalid(case, f"erase-{defender_reference}", form)
     actor = _actor()
-    return _step(
-        reference,
-        lambda: erase_defender(
-            current_session(),
-            defender_reference,
-            ErasureReason(form.reason.data),
-            actor_id=actor.id,
-            include_case_content=bool(form.include_case_content.data),
-        ),
-        "Personal data erased: the data key is destroyed and cannot be recovered.",
-        "defenders",
+    session = current_session()
+    erase_defender(
+        session,
+        defender_reference,
+        ErasureReason(form.reason.data),
+        actor_id=actor.id,
+        include_case_content=bool(form.include_case_content.data),
+        retire_within=timedelta(days=current_settings().erasure_retire_within_days),
     )
+    # Both dates, truthfully: unreadable here now, unrecoverable from copies after retirement.
+    flash(erasure_done_message(utcnow(), open_retirement_date(session)), "success")
+    return redirect(url_for("cases.case_detail", reference=reference, _anchor="defenders"))

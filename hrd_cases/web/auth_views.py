@@ -13,6 +13,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -25,6 +26,7 @@ from hrd_cases.auth.service import (
     check_password,
     confirm_enrolment,
     is_throttled,
+    origin_hash,
     pending_secret,
     record_second_factor_failure,
     sign_out,
@@ -100,7 +102,13 @@ def _credential_stamp(user: User) -> str:
 
 
 def _finish_sign_in(user: User):
-    start_session(current_session(), user)
+    origin = origin_hash(
+        current_settings().secret_key,
+        user.id,
+        request.remote_addr,
+        request.headers.get("User-Agent"),
+    )
+    start_session(current_session(), user, origin=origin)
     session.clear()  # drop the pending marker: the signed-in session starts clean
     login_user(user)
     flash("Signed in.", "success")

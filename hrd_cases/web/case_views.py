@@ -15,17 +15,26 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from hrd_cases.auth.permissions import Permission, has_permission, require
-from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
 from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
-from hrd_cases.domain.vocabulary import ActionType, RiskLevel, consent_scope_for
+from hrd_cases.domain.vocabulary import (
+    ActionType,
+    AttachmentCategory,
+    RiskLevel,
+    consent_scope_for,
+)
 from hrd_cases.models import Case, User
 from hrd_cases.reads.case_view import view_case
 from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
+from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
+from hrd_cases.workflow.attachments import list_attachments
 from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.templates import StrategyVersion
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+# A hint for the browser's file picker only: the server decides by the content.
+ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.txt,.docx,.xlsx,.odt,.mp3,.m4a,.ogg,.mp4"
 PAGE_SIZE = 25
 
 
@@ -107,6 +116,7 @@ class Panels:
     reopen: bool
     assess: bool
     erase: bool
+    attach: bool
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -127,6 +137,7 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         reopen=not is_open and has_permission(user, Permission.CASE_CLOSE),
         assess=may(Permission.CASE_UPDATE),
         erase=has_permission(user, Permission.DEFENDER_ERASE),
+        attach=may(Permission.CASE_UPDATE),
     )
 
 
@@ -218,10 +229,16 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         hearings=hearings,
         consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
         statements=statements,
+        attachments=list_attachments(current_session(), current_vault(), case),
+        attachment_categories=list(AttachmentCategory),
+        attachment_accept=ATTACHMENT_ACCEPT,
         deadlines=view.deadlines,
         people=view.people,
         forms=forms,
         erase_forms=erase_forms,
+        erasure_explained=ERASURE_EXPLAINED.format(
+            days=current_settings().erasure_retire_within_days
+        ),
         states={
             "referral": ReferralState,
             "hearing": HearingState,

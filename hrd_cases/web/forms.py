@@ -21,9 +21,17 @@ from wtforms import (
     URLField,
     widgets,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
+from hrd_cases.domain.text_input import SEARCH_NAME_RULE, FieldRule, check_text, rule_for
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -41,6 +49,26 @@ from hrd_cases.domain.vocabulary import (
     ThreatType,
 )
 from hrd_cases.records.defenders import ErasureReason
+
+
+class TextPolicy:
+    """The input policy (``domain.text_input``) beside the field, with the service's message:
+    the service applies it again, so the form only moves the message next to the field."""
+
+    def __init__(self, rule: FieldRule) -> None:
+        self.rule = rule
+        self.field_flags = {"maxlength": rule.max_chars}
+
+    def __call__(self, form: FlaskForm, field: object) -> None:
+        data = getattr(field, "data", None)
+        if isinstance(data, str) and data:
+            problem = check_text(data.strip(), self.rule)
+            if problem:
+                raise StopValidation(problem)
+
+
+def policy(table: str, field: str) -> TextPolicy:
+    return TextPolicy(rule_for(table, field))
 
 
 class LoginForm(FlaskForm):
@@ -133,25 +161,37 @@ class CheckboxesField(SelectMultipleField):
 
 
 class IntakeForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Full name", validators=[DataRequired(), policy("defenders", "name")])
     other_names = StringField(
-        "Other names (separate with ;)", validators=[Optional(), Length(max=500)]
+        "Other names (separate with ;)",
+        validators=[Optional(), policy("defenders", "other_names")],
     )
-    contact_details = StringField("Contact details", validators=[Optional(), Length(max=500)])
-    location = StringField("Location", validators=[Optional(), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
-    date_of_birth = StringField("Date of birth", validators=[Optional(), Length(max=32)])
-    personal_notes = TextAreaField("Personal notes", validators=[Optional(), Length(max=5000)])
+    contact_details = StringField(
+        "Contact details", validators=[Optional(), policy("defenders", "contact_details")]
+    )
+    location = StringField("Location", validators=[Optional(), policy("defenders", "location")])
+    organisation = StringField(
+        "Organisation", validators=[Optional(), policy("defenders", "organisation")]
+    )
+    date_of_birth = StringField(
+        "Date of birth", validators=[Optional(), policy("defenders", "date_of_birth")]
+    )
+    personal_notes = TextAreaField(
+        "Personal notes", validators=[Optional(), policy("defenders", "personal_notes")]
+    )
     risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
     profile_categories = CheckboxesField("Profile", choices=_choices(ProfileCategory))
     threats = CheckboxesField("Threats suffered", choices=_choices(ThreatType))
-    narrative = TextAreaField("Narrative", validators=[Optional(), Length(max=20000)])
+    narrative = TextAreaField("Narrative", validators=[Optional(), policy("cases", "narrative")])
 
 
 class CaseSearchForm(FlaskForm):
     """Name search is POSTed: a defender's name must never appear in a URL."""
 
-    name = StringField("Defender name", validators=[DataRequired(), Length(min=2, max=200)])
+    name = StringField(
+        "Defender name",
+        validators=[DataRequired(), Length(min=2), TextPolicy(SEARCH_NAME_RULE)],
+    )
 
 
 class ReferralForm(FlaskForm):
@@ -160,7 +200,9 @@ class ReferralForm(FlaskForm):
     amount_eur = IntegerField(
         "Amount (EUR)", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
-    justification = TextAreaField("Justification", validators=[Optional(), Length(max=5000)])
+    justification = TextAreaField(
+        "Justification", validators=[Optional(), policy("referrals", "justification")]
+    )
 
 
 class DecisionForm(FlaskForm):
@@ -175,8 +217,8 @@ class HearingForm(FlaskForm):
     scheduled_for = DateTimeLocalField(
         "Date and time (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    court = StringField("Court", validators=[DataRequired(), Length(max=200)])
-    charges = TextAreaField("Charges", validators=[Optional(), Length(max=2000)])
+    court = StringField("Court", validators=[DataRequired(), policy("hearings", "court")])
+    charges = TextAreaField("Charges", validators=[Optional(), policy("hearings", "charges")])
 
 
 class ObservationForm(FlaskForm):
@@ -194,7 +236,9 @@ class ObservationForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    report = TextAreaField("Observation report", validators=[DataRequired(), Length(max=20000)])
+    report = TextAreaField(
+        "Observation report", validators=[DataRequired(), policy("hearings", "report")]
+    )
 
 
 class ConsentForm(FlaskForm):
@@ -202,12 +246,12 @@ class ConsentForm(FlaskForm):
         "The defender agreed to", choices=_choices(ConsentScope), validators=[DataRequired()]
     )
     given_on = DateField("Date consent was given", validators=[DataRequired()])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    notes = TextAreaField("Notes", validators=[Optional(), policy("consents", "notes")])
 
 
 class StatementForm(FlaskForm):
     level = SelectField("Level", choices=_choices(StatementLevel), validators=[DataRequired()])
-    text = TextAreaField("Draft text", validators=[DataRequired(), Length(max=20000)])
+    text = TextAreaField("Draft text", validators=[DataRequired(), policy("statements", "draft")])
 
 
 class PublishForm(FlaskForm):
@@ -222,7 +266,7 @@ class CloseForm(FlaskForm):
         choices=[choice("", "Choose…"), *_choices(ClosureOutcome)],
         validators=[Optional()],
     )
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
+    reason = TextAreaField("Reason", validators=[Optional(), policy("cases", "closure_reason")])
 
 
 class AssessForm(FlaskForm):

@@ -15,7 +15,9 @@ CONTENT_SECURITY_POLICY = (
 def register_security_headers(app: Flask, *, production: bool) -> None:
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        # A file download sets its own, stricter policy (sandbox): it is kept.
+        if "sandbox" not in headers.get("Content-Security-Policy", ""):
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Frame-Options"] = "DENY"

@@ -22,7 +22,6 @@ from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import (
     Case,
-    CaseDefender,
     CaseProfileCategory,
     CaseThreat,
     Consent,
@@ -35,8 +34,9 @@ from hrd_cases.models import (
     TimelineEvent,
     User,
 )
-from hrd_cases.records.defenders import create_defender
-from hrd_cases.records.vault import RecordVault
+from hrd_cases.notify.events import on_timeline_event
+from hrd_cases.records.defenders import create_defender, link_defender
+from hrd_cases.records.vault import RecordVault, clean_texts
 from hrd_cases.workflow.references import next_case_reference
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
@@ -73,6 +73,9 @@ def open_case(
     if unknown:
         raise ValueError(f"unknown defender field(s): {', '.join(sorted(unknown))}")
     _check_required(template, ActionType.INTAKE, _intake_values(intake))
+    # The input policy before any lock is taken (sealing applies it again, as a backstop).
+    clean_texts("defenders", intake.defender)
+    clean_texts("cases", {"narrative": intake.narrative})
     with write_transaction(session):
         delegation = session.get(Delegation, intake.delegation_id)
         if delegation is None:
@@ -99,7 +102,7 @@ def open_case(
             data_key=vault.create_data_key("cases"),
         )
         vault.seal(case, {"narrative": intake.narrative})
-        case.defender_links = [CaseDefender(defender=defender)]
+        case.defender_links = [link_defender(vault, case, defender)]
         # country and opened_at are copied for the quarterly export (see CaseProfileCategory).
         case.profile_categories = [
             CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
@@ -189,6 +192,8 @@ def add_event(
         details=dict(details or {}),
     )
     session.add(event)
+    # Notifications ride in the same transaction as the step (transactional outbox).
+    on_timeline_event(session, case, kind, subject_type, subject_id, event.at)
     return event
 
 

@@ -1,7 +1,7 @@
 """quarterly releases: frozen, audited quarterly figures and the bytes of every format
 
 Revision ID: a14f7e2c9b31
-Revises: b7c3e1a9d2f4
+Revises: 1f8beb2f5bd8
 Create Date: 2026-11-29 03:15:00+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import hrd_cases.db
 
 revision: str = "a14f7e2c9b31"
-down_revision: str | None = "b7c3e1a9d2f4"
+down_revision: str | None = "1f8beb2f5bd8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

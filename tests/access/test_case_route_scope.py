@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from hrd_cases.current import current_attachment_config
+from hrd_cases.domain.vocabulary import AttachmentCategory
 from hrd_cases.models import AuditEntry, Case, Role, User
 from hrd_cases.records import RecordVault
+from hrd_cases.workflow.attachments import NewAttachment, add_attachment
 from tests.support.access import build_url, fresh, sign_in, strip_csrf
 from tests.support.app import AuthActions
 from tests.support.factories import make_case, make_delegation, make_user
@@ -28,11 +31,15 @@ ABSENT_REFERENCE = "KE-2099-9999"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+EVIDENCE = b"Zq evidence file: the letter left at the office\n"
+
+
 @dataclass
 class World:
     case: Case
     users: dict[str, User]
     browsers: dict[str, FlaskClient]
+    attachment_id: str
 
 
 @pytest.fixture
@@ -57,7 +64,17 @@ def world(app: Flask, db: Session, vault: RecordVault) -> World:
         narrative=NARRATIVE,
     )
     browsers = {role: sign_in(app, user.email) for role, user in users.items()}
-    return World(case, users, browsers)
+    with app.app_context():
+        attachment, _ = add_attachment(
+            db,
+            vault,
+            users["owner"],
+            case.reference,
+            NewAttachment(title="Letter", filename="letter.txt", category=AttachmentCategory.OTHER),
+            [EVIDENCE],
+            current_attachment_config(),
+        )
+    return World(case, users, browsers, str(attachment.id))
 
 
 def case_rules(app: Flask) -> list[Rule]:
@@ -85,10 +102,15 @@ def case_rules(app: Flask) -> list[Rule]:
     return rules
 
 
-def requests_for(app: Flask, reference: str) -> list[tuple[Rule, str, str]]:
+def requests_for(
+    app: Flask, reference: str, attachment_id: str | None = None
+) -> list[tuple[Rule, str, str]]:
     found = []
+    known = {"reference": reference}
+    if attachment_id:
+        known["attachment_id"] = attachment_id
     for rule in case_rules(app):
-        url = build_url(rule, reference=reference)
+        url = build_url(rule, **known)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule, method, url))
     return found
@@ -103,7 +125,7 @@ def send(browser: FlaskClient, method: str, url: str) -> TestResponse:
 
 def test_users_outside_the_scope_get_nothing_from_any_case_route(app: Flask, world: World) -> None:
     checked = 0
-    for rule, method, url in requests_for(app, world.case.reference):
+    for rule, method, url in requests_for(app, world.case.reference, world.attachment_id):
         for role in ("other_focal_point", "other_officer", "analyst", "admin"):
             response = send(world.browsers[role], method, url)
             body = response.get_data(as_text=True)
@@ -130,14 +152,16 @@ def test_roles_without_case_read_are_refused_even_the_case_list(world: World) ->
 
 def test_owner_and_covering_officer_see_the_case(app: Flask, world: World) -> None:
     checked = 0
-    for rule, method, url in requests_for(app, world.case.reference):
+    for rule, method, url in requests_for(app, world.case.reference, world.attachment_id):
         if method != "GET":
             continue
         for role in ("owner", "covering_officer"):
             response = world.browsers[role].get(url)
             body = response.get_data(as_text=True)
             assert response.status_code == 200, (role, url)
-            if "reference" in rule.arguments:
+            if "attachment_id" in rule.arguments:  # a file, sent as a download
+                assert response.get_data() == EVIDENCE, (role, url)
+            elif "reference" in rule.arguments:
                 assert DEFENDER_NAME in body, (role, url)
                 assert NARRATIVE in body, (role, url)
             else:

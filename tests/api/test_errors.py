@@ -92,7 +92,7 @@ def test_an_oversized_body_is_413(world: World) -> None:
     errors_of(response, 413)
     # Just under the limit the body is read, and the length rule answers (422, not 413).
     response = api.post("/cases", {**INTAKE, "narrative": "a" * 30_000})
-    assert errors_of(response, 422) == {"narrative": ["Longer than maximum length 20000."]}
+    assert errors_of(response, 422) == {"narrative": ["At most 20000 characters."]}
 
 
 @pytest.mark.parametrize(

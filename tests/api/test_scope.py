@@ -5,6 +5,7 @@ nothing, and show nothing."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Flask
@@ -36,13 +37,27 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.draft_statement": {"level": "local_eu_statement", "text": "t"},
     "api.decide_statement": {"approve": True},
     "api.publish_statement": {},
+    "api.erase_defender_view": {"reason": "safety"},
 }
-ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id")
+ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id", "attachment_id")
 
 
 def action_ids(world: World) -> dict[str, str]:
     owner, reference = world.api["owner"], world.case.reference
+    evidence = {
+        "title": "t",
+        "category": "other",
+        "file": (io.BytesIO(b"plain evidence\n"), "e.txt"),
+    }
     return {
+        "attachment_id": data_of(
+            owner.post(
+                f"/cases/{reference}/attachments",
+                data=evidence,
+                content_type="multipart/form-data",
+            ),
+            201,
+        )["attachment"]["id"],
         "referral_id": data_of(
             owner.post(f"/cases/{reference}/referrals", VALID_BODIES["api.create_referral"]), 201
         )["id"],
@@ -82,8 +97,16 @@ def test_every_case_route_hides_another_delegations_case(
     app: Flask, db: Session, world: World
 ) -> None:
     ids = action_ids(world)
-    real = {"reference": world.case.reference, **ids}
-    absent = {"reference": ABSENT_REFERENCE, **dict.fromkeys(ID_ARGUMENTS, ABSENT_ID)}
+    real = {
+        "reference": world.case.reference,
+        "defender_reference": world.case.defenders[0].reference,
+        **ids,
+    }
+    absent = {
+        "reference": ABSENT_REFERENCE,
+        "defender_reference": "HRD-AAAAA-AAAAA",
+        **dict.fromkeys(ID_ARGUMENTS, ABSENT_ID),
+    }
     routes = scoped_routes(app)
     assert len({endpoint for endpoint, _, _ in routes}) >= 20, routes  # not a vacuous pass
     events_before = fresh(db).scalar(select(func.count()).select_from(TimelineEvent))

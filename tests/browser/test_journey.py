@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from PIL import Image
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from hrd_cases.domain.vocabulary import RiskLevel
 from hrd_cases.models import Case, Role, User
 from hrd_cases.records import RecordVault
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
+from tests.support.attachments import GPS_IFD, canary_image
 from tests.support.factories import (
     DEFAULT_PASSWORD,
     make_case,
@@ -231,6 +233,24 @@ def test_journey_in_chromium(
     expect_flash(fp, "Referral requested.")
     assert fp.locator(".stage-tag").inner_text() == "protection"
 
+    # Evidence: a photo carrying its GPS position, through the plain form (no JavaScript),
+    # then downloaded (never shown inline) without its location or camera.
+    files = fp.locator("#attachments")
+    files.locator("summary").click()
+    files.get_by_label("Title").fill("Injuries, 3 May")
+    files.get_by_label("Category").select_option("photo")
+    files.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "IMG_0042.jpg", "mimeType": "image/jpeg", "buffer": canary_image()}]
+    )
+    follow(files.get_by_role("button", name="Add file"))
+    expect_flash(fp, "Location, camera details")
+    journey.shot(fp, "03b-case-files")
+    with fp.expect_download() as downloading:
+        fp.locator("#attachments").get_by_role("link", name="Injuries, 3 May").click()
+    photo = Image.open(downloading.value.path())
+    assert photo.format == "JPEG" and not photo.getexif().get_ifd(GPS_IFD)
+    assert downloading.value.suggested_filename == "IMG_0042.jpg"
+
     # Case list, and a name search that stays out of the address bar.
     follow(fp.get_by_role("link", name="Cases", exact=True))
     fp.get_by_label("Defender name", exact=True).fill("amani")
@@ -403,7 +423,7 @@ def test_journey_in_chromium(
         name: [v for v in found if v["impact"] in BLOCKING] for name, found in journey.axe.items()
     }
     assert all(not v for v in blocking.values()), blocking
-    assert len(journey.axe) == 14
+    assert len(journey.axe) == 15
 
 
 def test_the_console_watch_catches_a_csp_violation(

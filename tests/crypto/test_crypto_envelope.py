@@ -240,9 +240,9 @@ def test_header_layout() -> None:
     assert wrapped[0] == 0x4B
     assert int.from_bytes(wrapped[1:5], "big") == 3
     blob = encrypt_field(new_data_key(), "abc", CTX, dek_version=258)
-    assert blob[0] == 0x46
+    assert blob[0] == 0x50  # "P": padded text
     assert blob[1:5] == b"\x00\x00\x01\x02"
-    assert len(blob) == HEADER_SIZE + 3 + 16
+    assert len(blob) == HEADER_SIZE + 32 + 16  # "abc" padded to the 32-byte bucket
 
 
 def test_rewrapper_matches_rewrap_data_key_and_refuses_what_it_refuses() -> None:
@@ -275,3 +275,50 @@ def test_rewrapper_matches_rewrap_data_key_and_refuses_what_it_refuses() -> None
         Rewrapper(new).rewrap(bytes(tampered), ctx)
     with pytest.raises(UnknownKeyVersion):
         Rewrapper(new.without_version(old.primary)).rewrap(wrapped, ctx)
+
+
+# Padding: a ciphertext's length tells a bucket, not a name's length (issue 15) ---------------
+@pytest.mark.parametrize(
+    ("length", "bucket"),
+    [(0, 32), (1, 32), (31, 32), (32, 64), (200, 224), (255, 256), (256, 512), (700, 768)],
+)
+def test_padded_lengths_follow_the_buckets(length: int, bucket: int) -> None:
+    from hrd_cases.crypto.envelope import padded_length
+
+    assert padded_length(length) == bucket
+    blob = encrypt_field(new_data_key(), "x" * length, CTX)
+    assert len(blob) == HEADER_SIZE + bucket + 16
+
+
+def test_names_of_different_lengths_in_one_bucket_give_equal_lengths() -> None:
+    key = new_data_key()
+    names = ["Ana Li", "Wanjiru Mwangi", "Ngũgĩ wa Thiong'o", "Leyla Şahin-Demir"]
+    blobs = [encrypt_field(key, name, CTX) for name in names]
+    assert len({len(name.encode()) for name in names}) == len(names)
+    assert len({len(blob) for blob in blobs}) == 1
+    assert [decrypt_field(key, blob, CTX) for blob in blobs] == names
+
+
+def test_unpadded_ciphertexts_from_before_padding_still_decrypt() -> None:
+    from hrd_cases.crypto.envelope import FIELD_TEXT_FORMAT, _encrypt
+
+    key = new_data_key()
+    legacy = _encrypt(key, FIELD_TEXT_FORMAT, "José Ramírez".encode(), CTX, 1)
+    assert legacy[0] == 0x46 and len(legacy) == HEADER_SIZE + len("José Ramírez".encode()) + 16
+    assert decrypt_field(key, legacy, CTX) == "José Ramírez"
+    assert field_key_version(legacy) == 1
+
+
+@pytest.mark.parametrize(
+    "padded",
+    [b"abc" + bytes(29), b"abc\x80" + bytes(27) + b"\x01", b"abc\x80" + bytes(60), b"abc\x80"],
+)
+def test_bad_padding_is_refused_even_when_authentic(padded: bytes) -> None:
+    """Only the writer's own padding is accepted: no 0x80 marker, a non-zero byte after it,
+    or a length that is not the bucket of the text all fail loudly."""
+    from hrd_cases.crypto.envelope import FIELD_PADDED_TEXT_FORMAT, _encrypt
+
+    key = new_data_key()
+    blob = _encrypt(key, FIELD_PADDED_TEXT_FORMAT, padded, CTX, 1)
+    with pytest.raises(DecryptionError, match="invalid padding"):
+        decrypt_field(key, blob, CTX)

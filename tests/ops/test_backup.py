@@ -134,7 +134,7 @@ def test_without_the_keyring_the_backup_opens_nothing(
         # A later keyring that retired the backup's KEK cannot open it either.
         retired = vault.keyring().with_new_primary()
         retired = retired.without_version(vault.keyring().primary)
-        with pytest.raises(BackupFormatError, match="not in the keyring"):
+        with pytest.raises(BackupFormatError, match="no longer in the keyring"):
             restore(target_url, retired, out)
 
 

@@ -4,9 +4,11 @@ retention, keeps defenders still concerned by a live case, keeps every aggregate
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from hrd_cases.audit import verify_chain
@@ -21,11 +23,13 @@ from hrd_cases.models import (
     CaseThreat,
     DataKey,
     Defender,
+    KekRetirement,
     Role,
     User,
 )
 from hrd_cases.ops.retention import _shred_case, apply_retention, years_before
 from hrd_cases.records import RecordVault
+from hrd_cases.records.defenders import link_defender
 from hrd_cases.workflow import case_steps
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 from tests.support.ops import row_counts
@@ -83,7 +87,7 @@ class World:
         return case
 
     def link(self, case: Case, defender: Defender) -> None:
-        self.db.add(CaseDefender(case_id=case.id, defender_id=defender.id))
+        self.db.add(link_defender(self.vault, case, defender))
         self.db.commit()
 
     def narrative(self, case: Case) -> str | None:
@@ -176,8 +180,19 @@ def test_apply_shreds_exactly_the_due_cases_and_keeps_aggregates(
     assert actions[-1] == "retention.apply"
     assert verify_chain(db)[1] is None
 
+    # As after an erasure: an epoch retires the shredded keys' KEK, the output says by when,
+    # and the database kept no old row version (SQLite: the WAL was emptied).
+    epoch = db.scalars(select(KekRetirement)).one()
+    assert report.kek_retired_by == epoch.due_at and epoch.completed_at is None
+    assert f"retired by {epoch.due_at:%Y-%m-%d %H:%M} UTC" in "\n".join(report.lines())
+    url = make_url(str(db.get_bind().url))
+    if url.get_backend_name() == "sqlite":
+        wal = Path(f"{url.database}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+
     again = apply_retention(db, strategy_catalogue())
     assert (again.cases, again.case_contents, again.defenders) == (0, 0, 0)
+    assert again.kek_retired_by is None
     assert (
         db.scalars(select(AuditEntry.action).order_by(AuditEntry.seq))
         .all()

@@ -14,6 +14,9 @@ from tests.support.factories import make_delegation, make_user
 from tests.support.scenarios import BusyCase, busy_case, counted_statements
 
 MAX_STATEMENTS = 8
+# The page also lists the case's evidence files (issue 17): one more statement, whatever the
+# case holds. The API's case read does not list files (they have their own operation).
+MAX_PAGE_STATEMENTS = MAX_STATEMENTS + 1
 
 
 def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:
@@ -25,7 +28,7 @@ def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:
     return focal, case
 
 
-def test_the_case_page_costs_at_most_eight_statements(
+def test_the_case_page_costs_at_most_nine_statements(
     app: Flask, db: Session, vault: RecordVault
 ) -> None:
     focal, case = _busy(db, vault)
@@ -37,7 +40,7 @@ def test_the_case_page_costs_at_most_eight_statements(
     body = page.get_data(as_text=True)
     assert "Legal costs 3000" in body and "High Court 15" in body  # everything is shown
     assert "Draft private_demarche" in body and "Consent for public_statement" in body
-    assert len(seen) <= MAX_STATEMENTS, "\n".join(seen)
+    assert len(seen) <= MAX_PAGE_STATEMENTS, "\n".join(seen)
 
 
 def test_the_api_case_read_costs_at_most_eight_statements(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.crypto import DecryptionError, ErasedError, field_key_version, wrapped_kek_version
+from hrd_cases.db import utcnow
 from hrd_cases.models import Case, CaseProfileCategory, Defender
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import ErasureReason, erase_defender
@@ -146,7 +149,10 @@ def test_erasure_is_audited_without_personal_data(db: Session, vault: RecordVaul
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "defender.erase"))
     assert entry is not None
     assert entry.object_id == reference
-    assert entry.details == {"reason": "safety", "cases_erased": 0}
+    details = dict(entry.details)
+    retire_by = details.pop("kek_retired_by")  # the erasure epoch's date, no content
+    assert details == {"reason": "safety", "cases_erased": 0}
+    assert datetime.fromisoformat(retire_by) > utcnow() + timedelta(days=6)
     assert SECRET_NAME not in repr(entry.details)
 
 

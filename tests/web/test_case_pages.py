@@ -14,7 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.domain.states import HearingState, ReferralState, StatementState
-from hrd_cases.models import Case, Defender, Hearing, Referral, Role, Statement, User
+from hrd_cases.models import (
+    Case,
+    Defender,
+    Hearing,
+    KekRetirement,
+    Referral,
+    Role,
+    Statement,
+    User,
+)
 from hrd_cases.records import RecordVault
 from tests.support.access import fresh, sign_in
 from tests.support.app import AuthActions
@@ -284,6 +293,8 @@ def test_erasure_needs_the_typed_reference(team: Team, db: Session) -> None:
     assert defender is not None
     action = f"{url}/defenders/{defender.reference}/erase"
     prefix = "e" + defender.reference.replace("-", "")
+    before = team.fp.get(url).get_data(as_text=True)
+    assert "retired, within 7 days" in before  # the erase panel says what will happen, when
     response = prefixed_post(
         team.fp, action, prefix, {"reason": "defender_request", "confirmation": "yes"}, page=url
     )
@@ -300,6 +311,12 @@ def test_erasure_needs_the_typed_reference(team: Team, db: Session) -> None:
     assert response.status_code == 302
     page = flashes(team.fp, url)
     assert "Personal data erased" in page and NAME not in page
+    # Both dates, truthfully: unreadable now, unrecoverable from copies after the retirement.
+    retire_by = fresh(db).scalar(select(KekRetirement.due_at))
+    assert retire_by is not None
+    assert "unreadable in the application now" in page
+    assert f"retired, by {retire_by:%Y-%m-%d %H:%M} UTC" in page
+    assert "cannot be recovered" not in page
     # Officers never get the erase panel, and cannot post to it.
     assert post(team.a, action, {}, page=url).status_code == 403
 

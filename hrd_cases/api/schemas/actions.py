@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema, Text, When
 from hrd_cases.domain.states import HearingState, ReferralState, StatementState
+from hrd_cases.domain.text_input import rule_for
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -31,7 +32,9 @@ class ReferralCreateSchema(StrictSchema):
     amount_eur = fields.Integer(
         allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_AMOUNT_EUR)
     )
-    justification = Text(max_length=5000, allow_none=True, load_default=None)
+    justification = Text(
+        rule=rule_for("referrals", "justification"), allow_none=True, load_default=None
+    )
     submit = Flag(
         load_default=True, metadata={"description": "request at once (default) or keep a draft"}
     )
@@ -45,8 +48,8 @@ class DecisionSchema(StrictSchema):
 
 class HearingScheduleSchema(StrictSchema):
     scheduled_for = When(required=True)
-    court = Text(required=True, min_length=1, max_length=200)
-    charges = Text(max_length=2000, allow_none=True, load_default=None)
+    court = Text(required=True, min_length=1, rule=rule_for("hearings", "court"))
+    charges = Text(rule=rule_for("hearings", "charges"), allow_none=True, load_default=None)
 
 
 class ObservationSchema(StrictSchema):
@@ -61,7 +64,7 @@ class ObservationSchema(StrictSchema):
 
 
 class ReportSchema(StrictSchema):
-    report = Text(required=True, min_length=1, max_length=100_000)
+    report = Text(required=True, min_length=1, rule=rule_for("hearings", "report"))
 
 
 class OutcomeSchema(StrictSchema):
@@ -75,12 +78,12 @@ class ConsentRecordSchema(StrictSchema):
         validate=validate.Length(min=1, max=len(ConsentScope)),
     )
     given_on = When(required=True)
-    notes = Text(max_length=2000, allow_none=True, load_default=None)
+    notes = Text(rule=rule_for("consents", "notes"), allow_none=True, load_default=None)
 
 
 class StatementDraftSchema(StrictSchema):
     level = fields.Enum(StatementLevel, by_value=True, required=True)
-    text = Text(required=True, min_length=1, max_length=20_000)
+    text = Text(required=True, min_length=1, rule=rule_for("statements", "draft"))
 
 
 class PublicationSchema(StrictSchema):
@@ -95,7 +98,7 @@ class PublicationSchema(StrictSchema):
 
 class ClosureSchema(StrictSchema):
     outcome = fields.Enum(ClosureOutcome, by_value=True, allow_none=True, load_default=None)
-    reason = Text(max_length=5000, allow_none=True, load_default=None)
+    reason = Text(rule=rule_for("cases", "closure_reason"), allow_none=True, load_default=None)
 
 
 # Output ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from hrd_cases.api.schemas.actions import (
 )
 from hrd_cases.api.schemas.common import (
     Country,
+    Flag,
     OutputSchema,
     PageQuerySchema,
     StrictSchema,
@@ -21,7 +22,9 @@ from hrd_cases.api.schemas.common import (
     When,
 )
 from hrd_cases.domain.states import CaseState, Stage
+from hrd_cases.domain.text_input import SEARCH_NAME_RULE, rule_for
 from hrd_cases.domain.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.records.defenders import ErasureReason
 
 
 def _enum_list(enum_class, **kwargs):
@@ -36,13 +39,17 @@ def _enum_list(enum_class, **kwargs):
 class DefenderInputSchema(StrictSchema):
     """Who the defender is. Every field is encrypted under the defender's own key."""
 
-    name = Text(required=True, min_length=1, max_length=200)
-    other_names = Text(max_length=500, allow_none=True, metadata={"description": "separated by ;"})
-    contact_details = Text(max_length=1000, allow_none=True)
-    location = Text(max_length=200, allow_none=True)
-    organisation = Text(max_length=200, allow_none=True)
-    date_of_birth = Text(max_length=32, allow_none=True)
-    personal_notes = Text(max_length=5000, allow_none=True)
+    name = Text(required=True, min_length=1, rule=rule_for("defenders", "name"))
+    other_names = Text(
+        rule=rule_for("defenders", "other_names"),
+        allow_none=True,
+        metadata={"description": "separated by ;"},
+    )
+    contact_details = Text(rule=rule_for("defenders", "contact_details"), allow_none=True)
+    location = Text(rule=rule_for("defenders", "location"), allow_none=True)
+    organisation = Text(rule=rule_for("defenders", "organisation"), allow_none=True)
+    date_of_birth = Text(rule=rule_for("defenders", "date_of_birth"), allow_none=True)
+    personal_notes = Text(rule=rule_for("defenders", "personal_notes"), allow_none=True)
 
 
 class CaseCreateSchema(StrictSchema):
@@ -53,7 +60,7 @@ class CaseCreateSchema(StrictSchema):
     defender = fields.Nested(DefenderInputSchema, required=True)
     profile_categories = _enum_list(ProfileCategory, load_default=list)
     threats = _enum_list(ThreatType, load_default=list)
-    narrative = Text(max_length=20_000, allow_none=True, load_default=None)
+    narrative = Text(rule=rule_for("cases", "narrative"), allow_none=True, load_default=None)
 
 
 class CaseUpdateSchema(StrictSchema):
@@ -64,7 +71,7 @@ class CaseUpdateSchema(StrictSchema):
     risk_level = fields.Enum(
         RiskLevel, by_value=True, metadata={"description": "recorded as a (re-)assessment"}
     )
-    narrative = Text(max_length=20_000, allow_none=True)
+    narrative = Text(rule=rule_for("cases", "narrative"), allow_none=True)
     profile_categories = _enum_list(ProfileCategory)
     threats = _enum_list(ThreatType)
 
@@ -85,8 +92,19 @@ class CaseListQuerySchema(PageQuerySchema):
 class DefenderSearchSchema(StrictSchema):
     """A name search: POST only, so that a name never travels in a URL (logs, history)."""
 
-    name = Text(required=True, min_length=1, max_length=200)
+    name = Text(required=True, min_length=1, rule=SEARCH_NAME_RULE)
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=50))
+
+
+class ErasureInputSchema(StrictSchema):
+    """Crypto-shred one defender of the case; the reason comes from a fixed list (free text
+    could itself carry personal data into the audit log)."""
+
+    reason = fields.Enum(ErasureReason, by_value=True, required=True)
+    include_case_content = Flag(
+        load_default=False,
+        metadata={"description": "also destroy the case's content (narrative, reports...)"},
+    )
 
 
 # Output ----------------------------------------------------------------------------------------
@@ -169,3 +187,17 @@ class TimelineEventSchema(OutputSchema):
         required=True,
         metadata={"description": "categories only (states, levels, counts), never content"},
     )
+
+
+class ErasureSchema(OutputSchema):
+    """What an erasure did, with both dates: unreadable in the application now; unrecoverable
+    from every copy (backups, database logs) once the old KEK is retired."""
+
+    reference = fields.String(required=True, metadata={"description": "the defender"})
+    unreadable_since = fields.AwareDateTime(required=True)
+    unrecoverable_from_copies_by = fields.AwareDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "when the erasure epoch retires the old KEK (null: done)"},
+    )
+    message = fields.String(required=True)

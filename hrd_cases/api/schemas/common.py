@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pycountry
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from hrd_cases.domain.text_input import DEFAULT_RULE, FieldRule, TextKind, check_text
 
 # Datetimes outside this window are typing mistakes, and very far ones overflow time zones.
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -31,23 +32,36 @@ class OutputSchema(Schema):
         unknown = RAISE
 
 
-def _encodable(value: str) -> None:
-    # Lone surrogates cannot be encrypted (UTF-8) and NUL cannot be stored by PostgreSQL.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("Text must be valid Unicode.") from None
-    if "\x00" in value:
-        raise ValidationError("Text must not contain NUL characters.")
+class _Policy:
+    """The input policy (``domain.text_input``) with the service's own message, so the API
+    and the HTML form refuse the same text in the same words (the service checks again)."""
+
+    def __init__(self, rule: FieldRule) -> None:
+        self.rule = rule
+
+    def __call__(self, value: str) -> None:
+        problem = check_text(value, self.rule)
+        if problem:
+            raise ValidationError(problem)
 
 
-def Text(*, max_length: int, min_length: int = 0, **kwargs: Any) -> fields.String:
-    """A string with a length bound, refused if it cannot be stored or encrypted."""
-    validators: list[Callable[[Any], Any]] = [
-        validate.Length(min=min_length or None, max=max_length),
-        _encodable,
-    ]
-    return fields.String(validate=validators, **kwargs)
+def Text(
+    *,
+    max_length: int | None = None,
+    min_length: int = 0,
+    rule: FieldRule | None = None,
+    **kwargs: Any,
+) -> fields.String:
+    """A string under the input policy: ``rule`` names the stored field's rule (kind and
+    length in characters); without one, the strictest multi-line rule with ``max_length``."""
+    rule = rule or FieldRule(TextKind.MULTILINE, max_length or DEFAULT_RULE.max_chars)
+    # The policy counts the maximum in characters after NFC, with the same message as the
+    # HTML form; the document still declares it as maxLength.
+    validators: list[Any] = [_Policy(rule)]
+    if min_length:
+        validators.insert(0, validate.Length(min=min_length))
+    metadata = {"maxLength": rule.max_chars, **kwargs.pop("metadata", {})}
+    return fields.String(validate=validators, metadata=metadata, **kwargs)
 
 
 def _country_code(value: str) -> None:

@@ -1,0 +1,110 @@
+"""Evidence files through the API: the same service and read as the case page, every route
+scoped like the case routes, refusals with a clear message, downloads audited."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hrd_cases.models import Attachment, AttachmentChunk, AuditEntry
+from tests.support.api import ABSENT_ID, World, data_of, errors_of
+from tests.support.attachments import canary_image, canary_text
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def _upload(world: World, role: str, content: bytes, filename: str = "f.bin", **fields: str):  # type: ignore[no-untyped-def]
+    form = {"title": "Evidence", "category": "threat_evidence", **fields}
+    form["file"] = (io.BytesIO(content), filename)  # type: ignore[assignment]
+    return world.api[role].post(
+        f"/cases/{world.case.reference}/attachments", data=form, content_type="multipart/form-data"
+    )
+
+
+def test_upload_list_and_download(world: World, db: Session) -> None:
+    added = data_of(_upload(world, "owner", canary_image(), "IMG_1.jpg", title="Bruises"), 201)
+    assert added["metadata_removed"].startswith("Location, camera details")
+    attachment = added["attachment"]
+    assert attachment["title"] == "Bruises" and attachment["content_type"] == "image/jpeg"
+    for role in ("owner", "owner_colleague", "officer"):
+        listed = data_of(world.api[role].get(f"/cases/{world.case.reference}/attachments"))
+        assert [a["id"] for a in listed] == [attachment["id"]]
+    text = canary_text()
+    second = data_of(_upload(world, "owner", text, "notes.txt", title="Notes"), 201)
+    got = world.api["officer"].get(
+        f"/cases/{world.case.reference}/attachments/{second['attachment']['id']}"
+    )
+    assert got.status_code == 200 and got.get_data() == text
+    assert got.headers["Content-Disposition"].startswith("attachment;")
+    db.commit()
+    downloads = db.scalars(
+        select(AuditEntry).where(AuditEntry.action == "attachment.download")
+    ).all()
+    assert [(d.object_id, d.actor_id, d.outcome) for d in downloads] == [
+        (second["attachment"]["id"], world.users["officer"].id, "success")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "needle"),
+    [
+        (EICAR, "eicar.txt", "malware signature"),
+        (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "report.pdf", "markup"),
+        (b"", "empty.pdf", "empty"),
+        (b"MZ\x90\x00" + bytes(range(256)) * 4, "tool.exe", "not accepted"),
+    ],
+)
+def test_refused_files_say_why(world: World, content: bytes, filename: str, needle: str) -> None:
+    errors = errors_of(_upload(world, "owner", content, filename), 422)
+    assert needle in errors["file"][0]
+    assert data_of(world.api["owner"].get(f"/cases/{world.case.reference}/attachments")) == []
+
+
+def test_a_file_over_the_limit_is_refused_while_streaming(
+    app: Flask, world: World, db: Session
+) -> None:
+    limit = app.extensions["hrd_settings"].attachment_max_file_bytes
+    big = b"a" * (limit + 1)
+    errors = errors_of(_upload(world, "owner", big, "big.txt"), 422)
+    assert errors["file"] == ["The file is larger than the 25 MB limit for one file."]
+    db.commit()
+    assert db.scalars(select(Attachment)).all() == []
+    assert db.scalars(select(AttachmentChunk.index)).all() == []  # nothing half-stored
+
+
+def test_every_route_is_scoped_like_the_case_routes(world: World) -> None:
+    added = data_of(_upload(world, "owner", canary_text(), "a.txt"), 201)["attachment"]
+    base = f"/cases/{world.case.reference}/attachments"
+    one = f"{base}/{added['id']}"
+    for role in ("other_focal_point", "other_officer"):
+        assert world.api[role].get(base).status_code == 404, role
+        assert world.api[role].get(one).status_code == 404, role
+    assert _upload(world, "other_focal_point", canary_text(), "b.txt").status_code == 404
+    assert world.api["other_focal_point"].call("DELETE", one).status_code == 404
+    for role in ("analyst", "admin"):
+        assert world.api[role].get(base).status_code == 403, role
+        assert world.api[role].get(one).status_code == 403, role
+        assert _upload(world, role, canary_text(), "c.txt").status_code == 403, role
+    # Officers read but do not add or remove.
+    assert _upload(world, "officer", canary_text(), "d.txt").status_code == 403
+    assert world.api["officer"].call("DELETE", one).status_code == 403
+    assert world.api["anonymous"].get(base).status_code == 401
+    assert world.api["owner"].get(f"{base}/{ABSENT_ID}").status_code == 404
+    assert world.api["owner"].get(f"{base}/not-a-uuid").status_code == 404
+    assert data_of(world.api["owner"].call("DELETE", one)) is None
+    assert world.api["owner"].get(one).status_code == 404
+
+
+def test_fields_are_checked_and_the_file_must_come_last(world: World) -> None:
+    assert "title" in errors_of(_upload(world, "owner", b"x", "x.txt", title=""), 422)
+    assert "category" in errors_of(_upload(world, "owner", b"x", "x.txt", category="gossip"), 422)
+    linked = _upload(world, "owner", b"x", "x.txt", link_kind="referral", link_id=ABSENT_ID)
+    assert "link_id" in errors_of(linked, 422)
+    not_multipart = world.api["owner"].post(
+        f"/cases/{world.case.reference}/attachments", json={"title": "x"}
+    )
+    assert not_multipart.status_code == 415
