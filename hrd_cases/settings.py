@@ -61,6 +61,12 @@ class Settings:
     session_absolute_hours: int = 12
     blind_index_bits: int = 32
     suppression_k: int = 5
+    # Protection interval: no attacker may narrow a suppressed count v inside [v - p, v + p].
+    suppression_p: int = 2
+    # Days after a quarter closes before it may be released (late entries).
+    release_lag_days: int = 30
+    # Country -> region for the exports, relative to config_dir (validated at load).
+    regions_file: str = "regions/eeas.yaml"
     log_level: str = "INFO"
     ratelimit_storage_uri: str = "memory://"
     argon2_time_cost: int = 3
@@ -159,6 +165,10 @@ class Settings:
 
         env = {} if self.keyring_json is None else {self.keyring_env_var: self.keyring_json}
         return load_provider(self.keyring_file, env, self.keyring_env_var)
+
+    @property
+    def regions_path(self) -> Path:
+        return self.config_dir / self.regions_file
 
     @property
     def attachment_path(self) -> Path:
@@ -306,6 +316,10 @@ class Settings:
             )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
+        if not 1 <= self.suppression_p <= 100:
+            raise SettingsError("suppression_p must be between 1 and 100")
+        if not 0 <= self.release_lag_days <= 366:
+            raise SettingsError("release_lag_days must be between 0 and 366")
 
 
 # Mail and worker settings that the environment may override: HRD_<NAME> -> its type.

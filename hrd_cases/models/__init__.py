@@ -40,6 +40,7 @@ from hrd_cases.models.notification import (
     OutboxMessage,
     OutboxState,
 )
+from hrd_cases.models.release import QuarterlyRelease, ReleaseFile
 from hrd_cases.models.security_key import OidcIdentity, SecurityKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
@@ -74,10 +75,12 @@ __all__ = [
     "OidcIdentity",
     "OutboxMessage",
     "OutboxState",
+    "QuarterlyRelease",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",
     "ReferralDecision",
+    "ReleaseFile",
     "Role",
     "SecurityKey",
     "Statement",

@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     URLField,
     widgets,
@@ -310,6 +311,8 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    download = SubmitField("Download")
+    release = SubmitField("Release this quarter")
 
 
 # Account administration ------------------------------------------------------------------------

@@ -410,16 +410,17 @@ def test_journey_in_chromium(
     assert NAME not in ana.content()
     journey.shot(ana, "10-home-analyst")
     follow(ana.get_by_role("link", name="Export", exact=True))
-    quarter = ana.get_by_label("Quarter").input_value()
+    quarter = ana.locator("select#quarter").input_value()  # the open quarter: a preview
     ana.get_by_label("Format").select_option("csv")
     journey.shot(ana, "14-export-page")
     with ana.expect_download() as download_info:
-        ana.get_by_role("button", name="Download export").click()
+        ana.get_by_role("button", name="Download", exact=True).click()
     download = download_info.value
-    assert download.suggested_filename.startswith(f"hrd-quarterly-{quarter}-asof-")
+    assert download.suggested_filename.startswith(f"hrd-PROVISIONAL-{quarter}-")
     assert download.suggested_filename.endswith(".csv")
     exported = Path(download.path()).read_text(encoding="utf-8")
     assert exported.strip() and "Zq" not in exported and "Amani" not in exported
+    assert "PROVISIONAL PREVIEW, NOT A RELEASE" in exported
     adi = journey.sign_in(admin)
     assert "All template files on disk validate." in adi.content()
     journey.shot(adi, "11-home-admin")
