@@ -131,6 +131,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     register_security_headers(app, production=settings.is_production)
+    from hrd_cases.auth.oidc import register_oidc
+
+    register_oidc(app, settings)
 
 
 def register_blueprints(app: Flask) -> None:

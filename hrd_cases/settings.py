@@ -33,6 +33,14 @@ HOST_NAME = re.compile(
     r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
 )
 
+# Tuples of names: a TOML list, or a comma-separated environment variable HRD_<NAME>.
+_LIST_SETTINGS = (
+    "security_key_required_roles",
+    "oidc_mfa_acr_values",
+    "oidc_mfa_amr_values",
+    "oidc_password_disabled_roles",
+)
+
 
 class SettingsError(Exception):
     """A configuration problem; its message is one line an operator can act on."""
@@ -53,6 +61,12 @@ class Settings:
     session_absolute_hours: int = 12
     blind_index_bits: int = 32
     suppression_k: int = 5
+    # Protection interval: no attacker may narrow a suppressed count v inside [v - p, v + p].
+    suppression_p: int = 2
+    # Days after a quarter closes before it may be released (late entries).
+    release_lag_days: int = 30
+    # Country -> region for the exports, relative to config_dir (validated at load).
+    regions_file: str = "regions/eeas.yaml"
     log_level: str = "INFO"
     ratelimit_storage_uri: str = "memory://"
     argon2_time_cost: int = 3
@@ -81,6 +95,28 @@ class Settings:
     # TRUSTED_HOSTS); others get 400. Empty: any host (development, tests, a single server
     # reached by address). Include the address a load balancer's health check uses.
     trusted_hosts: tuple[str, ...] = ()
+    # WebAuthn relying party: the registrable domain users see, and the exact origin (scheme,
+    # host, port) their browser shows. Both are checked strictly on every ceremony.
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str = "hrd_cases"
+    webauthn_origin: str = "http://localhost:5000"
+    # Roles that must use security keys: TOTP is refused for them, recovery codes remain.
+    security_key_required_roles: tuple[str, ...] = ()
+    # OpenID Connect single sign-on (off while oidc_issuer is empty). See docs/identity.md.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)
+    oidc_scopes: str = "openid email profile"
+    oidc_button_label: str = "Sign in with your organisation"
+    # Skip the app's own second factor only when this is on AND the ID token's acr or amr
+    # says the provider itself did multi-factor authentication.
+    oidc_trust_provider_mfa: bool = False
+    oidc_mfa_acr_values: tuple[str, ...] = ()
+    oidc_mfa_amr_values: tuple[str, ...] = ("mfa", "hwk", "otp", "sc")
+    # Roles whose local password is refused while single sign-on is on.
+    oidc_password_disabled_roles: tuple[str, ...] = ()
+    # Clock tolerance for ID-token times (exp, iat), in seconds.
+    oidc_leeway_seconds: int = 60
     # Erasure epochs: after an erasure, the KEKs that wrapped the erased keys are rotated away
     # and retired within this many days (`hrd-cases keys retire-erased`, run daily by a timer).
     erasure_retire_within_days: int = 7
@@ -131,6 +167,10 @@ class Settings:
         return load_provider(self.keyring_file, env, self.keyring_env_var)
 
     @property
+    def regions_path(self) -> Path:
+        return self.config_dir / self.regions_file
+
+    @property
     def attachment_path(self) -> Path:
         return Path(self.attachment_directory or self.instance_path / "attachments")
 
@@ -177,6 +217,21 @@ class Settings:
             values["workers"] = int(environ["WEB_CONCURRENCY"])
         if environ.get("HRD_PROXY_HOPS", "").isdigit():
             values["proxy_hops"] = int(environ["HRD_PROXY_HOPS"])
+        for name in ("webauthn_rp_id", "webauthn_origin"):
+            if environ.get(f"HRD_{name.upper()}"):
+                values[name] = environ[f"HRD_{name.upper()}"]
+        for name in ("oidc_issuer", "oidc_client_id", "oidc_client_secret"):
+            if environ.get(f"HRD_{name.upper()}"):
+                values[name] = environ[f"HRD_{name.upper()}"]
+        if environ.get("HRD_OIDC_TRUST_PROVIDER_MFA"):
+            values["oidc_trust_provider_mfa"] = environ["HRD_OIDC_TRUST_PROVIDER_MFA"] == "1"
+        for name in _LIST_SETTINGS:
+            if f"HRD_{name.upper()}" in environ:
+                values[name] = environ[f"HRD_{name.upper()}"]
+            if isinstance(values.get(name), str | list):
+                raw = values[name]
+                parts = raw.split(",") if isinstance(raw, str) else raw
+                values[name] = tuple(p.strip() for p in parts if p.strip())
         for name, cast in _MAIL_ENVIRONMENT.items():
             variable = f"HRD_{name.upper()}"
             if environ.get(variable):
@@ -233,6 +288,10 @@ class Settings:
             )
         if self.blind_index_bits % 8 or not 16 <= self.blind_index_bits <= 64:
             raise SettingsError("blind_index_bits must be a multiple of 8 between 16 and 64")
+        if not self.webauthn_origin.startswith(("https://", "http://localhost")):
+            raise SettingsError("webauthn_origin must be https:// (or http://localhost to test)")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise SettingsError("oidc_issuer is set: set HRD_OIDC_CLIENT_ID and _SECRET too")
         if not 1 <= self.erasure_retire_within_days <= 90:
             raise SettingsError("erasure_retire_within_days must be between 1 and 90")
         if self.mail_transport not in ("directory", "smtp"):
@@ -257,6 +316,10 @@ class Settings:
             )
         if self.suppression_k < 2:
             raise SettingsError("suppression_k must be at least 2")
+        if not 1 <= self.suppression_p <= 100:
+            raise SettingsError("suppression_p must be between 1 and 100")
+        if not 0 <= self.release_lag_days <= 366:
+            raise SettingsError("release_lag_days must be between 0 and 366")
 
 
 # Mail and worker settings that the environment may override: HRD_<NAME> -> its type.

@@ -13,6 +13,8 @@ referral (90% of them decided: 65% approved, 2/3 of those delivered), 10% an obs
     .venv/bin/python scripts/bench_export.py                     # 100,000 and 1,000,000, SQLite
     .venv/bin/python scripts/bench_export.py --sizes 20000       # a smoke run
     .venv/bin/python scripts/bench_export.py --write-docs        # also update docs/benchmarks.md
+    .venv/bin/python scripts/bench_export.py --releases --sizes 100000 --write-docs
+                                            # release (with the audit) vs today's export
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python scripts/bench_export.py
 """
 
@@ -239,6 +241,71 @@ def _referral(rng: random.Random, case_id: uuid.UUID, opened: datetime, user_id:
     return row
 
 
+def measure_release(url: str) -> dict[str, float]:
+    """Runs in the child process: today's export before issue 14 (the JSON export with the
+    single-equation rule only, no audit) against a release (every format computed, audited by
+    the integer programs, rendered and stored), and downloads of the stored release."""
+    from hrd_cases.exports import suppression
+    from hrd_cases.exports.releases import download_release, release_quarter
+
+    catalogue = load_catalogue(CONFIG_DIR / "strategies")
+    database = Database.connect(url)
+    audited = suppression._until_the_audit_passes
+    baseline, released = [], []
+    for _ in range(RUNS):
+        suppression._until_the_audit_passes = lambda values, primary, hidden, *a: hidden
+        try:
+            started = time.perf_counter()
+            with database.session() as session:
+                build_quarterly_export(
+                    session,
+                    quarter=QUARTER,
+                    fmt="json",
+                    as_of=AS_OF,
+                    k=5,
+                    actor=None,
+                    via="bench",
+                    catalogue=catalogue,
+                )
+            baseline.append(time.perf_counter() - started)
+        finally:
+            suppression._until_the_audit_passes = audited
+        with database.session() as session:
+            session.execute(text("DELETE FROM quarterly_release_files"))
+            session.execute(text("DELETE FROM quarterly_releases"))
+            session.commit()
+        started = time.perf_counter()
+        with database.session() as session:
+            release_quarter(
+                session,
+                QUARTER,
+                actor=None,
+                via="bench",
+                catalogue=catalogue,
+                k=5,
+                p=2,
+                lag_days=30,
+                today=AS_OF,
+            )
+        released.append(time.perf_counter() - started)
+    downloads = {}
+    for name in ("json", "xlsx"):
+        timings = []
+        for _ in range(20):
+            started = time.perf_counter()
+            with database.session() as session:
+                download_release(session, QUARTER, name, actor=None, via="bench")
+            timings.append(time.perf_counter() - started)
+        downloads[name] = statistics.median(timings)
+    database.engine.dispose()
+    return {
+        "baseline_s": statistics.median(baseline),
+        "release_s": statistics.median(released),
+        "download_json_s": downloads["json"],
+        "download_xlsx_s": downloads["xlsx"],
+    }
+
+
 def measure(url: str) -> dict[str, dict[str, float]]:
     """Runs in the child process: every format, RUNS times, with peak resident memory."""
     catalogue = load_catalogue(CONFIG_DIR / "strategies")
@@ -288,9 +355,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # child process: a database URL
+    parser.add_argument("--measure-release", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--releases",
+        action="store_true",
+        help="measure a release (with its audit) against today's export, and downloads",
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
+        return
+    if args.measure_release:
+        print(json.dumps(measure_release(args.measure_release)))
         return
     server_url = os.environ.get("DATABASE_URL")
     backend = "PostgreSQL" if server_url and server_url.startswith("postgres") else "SQLite"
@@ -309,6 +385,17 @@ def main() -> None:
             )
             print(f"  loaded in {load_seconds:.0f} s; measuring exports", file=sys.stderr)
             load_average = os.getloadavg()[0]
+            if args.releases:
+                child = subprocess.run(  # noqa: S603 - this script, with a URL it created
+                    [sys.executable, __file__, "--measure-release", url],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                figures = json.loads(child.stdout.strip().splitlines()[-1])
+                print(f"  {figures}", file=sys.stderr)
+                by_size[size] = (load_seconds, in_quarter, figures, load_average)
+                continue
             child = subprocess.run(  # noqa: S603 - this script, with a URL it created
                 [sys.executable, __file__, "--measure", url],
                 capture_output=True,
@@ -323,10 +410,46 @@ def main() -> None:
                     file=sys.stderr,
                 )
             by_size[size] = (load_seconds, in_quarter, results, load_average)
+    if args.releases:
+        report = _release_report(backend, command, by_size)
+        print(report)
+        if args.write_docs:
+            write_docs_section(f"bench_release_{backend.lower()}", report)
+        return
     report = _report(backend, command, by_size)
     print(report)
     if args.write_docs:
         write_docs_section(f"bench_export_{backend.lower()}", report)
+
+
+def _release_report(backend: str, command: str, by_size: dict) -> str:
+    lines = [
+        f"## Quarterly releases: audit cost and downloads ({backend})",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine_description()}  ",
+        f"Date: {date.today().isoformat()}",
+        "",
+        f"Baseline, measured in the same run: today's export before issue 14 (JSON of {QUARTER}, "
+        "k = 5, the single-equation rule only). Release: the whole release service (SQL "
+        "aggregation, disclosure control with the attacker's audit by integer programs, k = 5, "
+        "p = 2, every format rendered (CSV, XLSX, JSON, HTML, DOCX), stored with their "
+        "hashes, audit entry). Download: "
+        "the stored release read back and its hash checked (median of 20). Medians of "
+        f"{RUNS} runs. Targets: release at most 3x the baseline; download under 200 ms.",
+        "",
+        "| cases | in the quarter | load average | baseline (s) | release (s) | ratio "
+        "| download JSON (ms) | download XLSX (ms) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in sorted(by_size):
+        _, in_quarter, f, load_average = by_size[size]
+        lines.append(
+            f"| {size:,} | {in_quarter:,} | {load_average:.1f} | {f['baseline_s']:.2f} "
+            f"| {f['release_s']:.2f} | x{f['release_s'] / f['baseline_s']:.2f} "
+            f"| {f['download_json_s'] * 1000:.0f} | {f['download_xlsx_s'] * 1000:.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def _report(backend: str, command: str, by_size: dict) -> str:

@@ -56,11 +56,19 @@ def test_allow_list_is_small_and_explicit() -> None:
         "auth.enrol",
         "auth.account_link",  # issue 19: a single-use link, checked by the view
         "auth.forgot_password",  # issue 19: one answer for every address
+        "auth.security_key_sign_in",
+        "auth.security_key_sign_in_options",
+        "auth.security_key_sign_in_finish",
+        "auth.register_key_at_sign_in",
+        "auth.register_key_at_sign_in_options",
+        "auth.register_key_at_sign_in_finish",
+        "auth.oidc_start",
+        "auth.oidc_callback",
     } == PUBLIC_ENDPOINTS
 
 
 def test_second_steps_without_a_password_step_go_back_to_sign_in(client: FlaskClient) -> None:
-    for path in ("/login/verify", "/login/enrol"):
+    for path in ("/login/verify", "/login/enrol", "/login/key", "/login/register-key"):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].endswith("/login")

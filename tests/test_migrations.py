@@ -183,3 +183,46 @@ def test_account_links_revision_keeps_data_across_downgrade_and_upgrade(
             assert {"ix_audit_entries_actor_id_seq", "ix_audit_entries_object_seq"} <= indexes
     finally:
         engine.dispose()
+
+
+def test_the_quarterly_releases_revision_with_data(empty_database_url: str) -> None:
+    """Issue 14: a stored release survives upgrade, goes with its files on downgrade, and the
+    tables come back empty on the next upgrade."""
+    from sqlalchemy import text
+
+    dbschema.upgrade(empty_database_url, "a14f7e2c9b31")
+    engine = create_db_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO quarterly_releases (id, quarter, version, released_at, k, p, "
+                    "content_sha256, true_counts) VALUES (1, '2026Q3', 1, '2026-10-31 00:00:00', "
+                    "5, 2, :digest, '{}')"
+                ),
+                {"digest": "0" * 64},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO quarterly_release_files (release_id, format, body, sha256) "
+                    "VALUES (1, 'json', :body, :digest)"
+                ),
+                {"body": b"{}", "digest": "1" * 64},
+            )
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT quarter, version, k, p FROM quarterly_releases")
+            ).one()
+            assert tuple(stored) == ("2026Q3", 1, 5, 2)
+    finally:
+        engine.dispose()
+    dbschema.downgrade(empty_database_url, "a14f7e2c9b31-1")
+    assert not {"quarterly_releases", "quarterly_release_files"} & _tables(empty_database_url)
+    dbschema.upgrade(empty_database_url, "a14f7e2c9b31")
+    engine = create_db_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM quarterly_releases")).scalar()
+            assert count == 0
+    finally:
+        engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Response
 
 from hrd_cases.api import bp, presenters
@@ -10,12 +12,19 @@ from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.account import (
     CalendarSettingsInputSchema,
     CalendarSettingsSchema,
+    KeyRegistrationOptionsSchema,
+    KeyRegistrationSchema,
     MeSchema,
+    SecurityKeySchema,
 )
+from hrd_cases.auth import messages
+from hrd_cases.auth import security_keys as keys
 from hrd_cases.auth.accounts import set_calendar_shows_court
 from hrd_cases.auth.permissions import ROLE_PERMISSIONS, Permission, require
-from hrd_cases.current import current_actor, current_session
+from hrd_cases.current import current_actor, current_session, current_settings
+from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.http.errors import envelope
+from hrd_cases.models import User
 
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin", "auditor")
 
@@ -72,3 +81,89 @@ def change_calendar_settings() -> Response:
     data = json_body(CalendarSettingsInputSchema())
     set_calendar_shows_court(current_session(), user, data["shows_court"])
     return envelope({"shows_court": user.calendar_shows_court})
+
+
+# Security keys: the same service as the account page ------------------------------------------
+def _key_list(user: User) -> list[dict[str, object]]:
+    return SecurityKeySchema(many=True).dump(keys.list_keys(user))
+
+
+@operation(
+    bp,
+    "/account/security-keys",
+    "GET",
+    summary="List my security keys",
+    tag="account",
+    roles=EVERY_ROLE,
+    response=SecurityKeySchema,
+    many=True,
+)
+def list_security_keys() -> Response:
+    """The caller's registered keys (names, dates, counter, backup flags)."""
+    return envelope(_key_list(current_actor()))
+
+
+@operation(
+    bp,
+    "/account/security-keys/registration",
+    "POST",
+    summary="Begin registering a security key",
+    tag="account",
+    roles=EVERY_ROLE,
+    response=KeyRegistrationOptionsSchema,
+)
+def begin_security_key_registration() -> Response:
+    """Options for navigator.credentials.create() and a state token valid five minutes."""
+    ceremony = keys.begin_registration(current_settings(), current_actor())
+    return envelope({"options": json.loads(ceremony.options_json), "state": ceremony.state})
+
+
+@operation(
+    bp,
+    "/account/security-keys",
+    "POST",
+    summary="Finish registering a security key",
+    tag="account",
+    roles=EVERY_ROLE,
+    body=KeyRegistrationSchema,
+    response=SecurityKeySchema,
+    status=201,
+)
+def finish_security_key_registration() -> Response:
+    """Verifies the attestation ("none") against the configured RP ID and origin."""
+    data = json_body(KeyRegistrationSchema())
+    try:
+        key, _codes = keys.finish_registration(
+            current_session(),
+            current_settings(),
+            current_actor(),
+            data["state"],
+            json.dumps(data["credential"]),
+            data["name"],
+        )
+    except keys.SecurityKeyError:
+        raise ValidationFailed({"credential": [messages.KEY_NOT_REGISTERED]}) from None
+    return envelope(SecurityKeySchema().dump(key), status=201)
+
+
+@operation(
+    bp,
+    "/account/security-keys/<int:key_id>",
+    "DELETE",
+    summary="Remove one of my security keys",
+    tag="account",
+    roles=EVERY_ROLE,
+    response=SecurityKeySchema,
+    many=True,
+    refusals=(404, 409),
+)
+def remove_security_key(key_id: int) -> Response:
+    """Never the last second factor; answers the keys that remain."""
+    user = current_actor()
+    try:
+        keys.remove_key(current_session(), current_settings(), user, key_id)
+    except LookupError:
+        raise NotFound("no such key") from None
+    except keys.LastFactorError:
+        raise InvalidTransition(messages.LAST_FACTOR, rule="account.last_factor") from None
+    return envelope(_key_list(user))

@@ -11,6 +11,7 @@ from hrd_cases.api import bp, params, presenters
 from hrd_cases.api.inputs import json_body, no_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.actions import (
+    CancelHearingSchema,
     ConsentRecordSchema,
     ConsentSchema,
     DecisionSchema,
@@ -22,6 +23,7 @@ from hrd_cases.api.schemas.actions import (
     ReferralCreateSchema,
     ReferralSchema,
     ReportSchema,
+    RescheduleSchema,
     StatementDraftSchema,
     StatementSchema,
 )
@@ -34,7 +36,7 @@ FOCAL_POINT = ("focal_point",)
 OFFICER = ("protection_officer",)
 
 REFERRAL_OUT = ReferralSchema(exclude=("justification",))
-HEARING_OUT = HearingSchema(exclude=("court", "charges", "report"))
+HEARING_OUT = HearingSchema(exclude=("court", "charges", "report", "change_reason"))
 CONSENT_OUT = ConsentSchema(exclude=("notes",))
 STATEMENT_OUT = StatementSchema(exclude=("draft",))
 
@@ -116,7 +118,12 @@ def decide_referral(referral_id: str) -> Response:
     referral_uuid = params.action_id(referral_id)
     data = json_body(DecisionSchema())
     referral = referrals.decide_referral(
-        current_session(), user, referral_uuid, approve=data["approve"]
+        current_session(),
+        user,
+        referral_uuid,
+        approve=data["approve"],
+        reason=data["reason"],
+        vault=current_vault(),
     )
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
@@ -238,6 +245,46 @@ def record_hearing_outcome(hearing_id: str) -> Response:
     return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
 
 
+@_step(
+    "/hearings/<hearing_id>/reschedule",
+    "Move a scheduled hearing to a new date, with the reason (encrypted)",
+    "hearings",
+    FOCAL_POINT,
+    HearingSchema,
+    body=RescheduleSchema,
+)
+def reschedule_hearing(hearing_id: str) -> Response:
+    """The old date stays on the timeline; a date over 30 days past needs confirm_past."""
+    user = current_actor()
+    require(user, Permission.HEARING_MANAGE)
+    hearing_uuid = params.action_id(hearing_id)
+    data = json_body(RescheduleSchema())
+    hearing = hearings.reschedule_hearing(
+        current_session(), current_vault(), user, hearing_uuid, **data
+    )
+    return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
+
+
+@_step(
+    "/hearings/<hearing_id>/cancellation",
+    "Cancel a scheduled hearing, with the reason (encrypted)",
+    "hearings",
+    FOCAL_POINT,
+    HearingSchema,
+    body=CancelHearingSchema,
+)
+def cancel_hearing(hearing_id: str) -> Response:
+    """scheduled -> cancelled: off the calendar and reminders, kept on the case."""
+    user = current_actor()
+    require(user, Permission.HEARING_MANAGE)
+    hearing_uuid = params.action_id(hearing_id)
+    data = json_body(CancelHearingSchema())
+    hearing = hearings.cancel_hearing(
+        current_session(), current_vault(), user, hearing_uuid, reason=data["reason"]
+    )
+    return envelope(HEARING_OUT.dump(presenters.hearing(hearing)))
+
+
 # Consent ---------------------------------------------------------------------------------------
 @_step(
     "/cases/<reference>/consents",
@@ -328,7 +375,12 @@ def decide_statement(statement_id: str) -> Response:
     statement_uuid = params.action_id(statement_id)
     data = json_body(DecisionSchema())
     decided = statements.decide_statement(
-        current_session(), user, statement_uuid, approve=data["approve"]
+        current_session(),
+        user,
+        statement_uuid,
+        approve=data["approve"],
+        reason=data["reason"],
+        vault=current_vault(),
     )
     return envelope(STATEMENT_OUT.dump(presenters.statement(decided)))
 

@@ -1,86 +1,176 @@
-"""The quarterly aggregate export for analysts: the same service as the CLI and the page
-(hrd_cases.exports.service), which checks the permission, audits (refusals too) and never
-decrypts. The file is sent as an attachment, byte for byte what the service rendered."""
+"""Quarterly releases for analysts: the same service as the CLI and the page
+(hrd_cases.exports.releases), which checks the permission, audits (refusals too) and never
+decrypts. A download is the stored release, byte for byte, after its hash is checked; the
+caller chooses no date. An unreleased quarter is refused, except for an analyst's
+provisional preview, which says so on every page and sheet."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from flask import Response
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from hrd_cases.api import bp
-from hrd_cases.api.inputs import query_args
+from hrd_cases.api.inputs import json_body, query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.common import StrictSchema
 from hrd_cases.current import current_actor, current_session, current_settings, current_strategies
 from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.exports.quarter import ExportError
-from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
+from hrd_cases.exports.releases import (
+    MAX_REASON,
+    configured_regions,
+    download_release,
+    provisional_preview,
+    release_quarter,
+)
+from hrd_cases.exports.service import EXPORT_FORMATS, ExportFile
+from hrd_cases.http.errors import envelope
 
 QUARTER_PATTERN = r"^(20|21)[0-9]{2}-?Q[1-4]$"  # 2000 to 2199: dates stay far from overflow
 _MEDIA_TYPES = {name: f.content_type.split(";")[0] for name, f in EXPORT_FORMATS.items()}
-
-
-def _plausible_day(day: dt.date) -> None:
-    if not dt.date(2000, 1, 1) <= day <= dt.date(2199, 12, 31):
-        raise ValidationError("Must be between 2000-01-01 and 2199-12-31.")
+_FILE_RESPONSE = {
+    "description": "The file (attachment): counts only, small cells suppressed.",
+    "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
+    "content": {media: {"schema": {}} for media in sorted(set(_MEDIA_TYPES.values()))},
+}
+_QUARTER_PATH = {"quarter": {"type": "string", "pattern": QUARTER_PATTERN, "example": "2026Q3"}}
 
 
 class ExportQuerySchema(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
-    as_of = fields.Date(
-        validate=_plausible_day,
-        metadata={
-            "description": "count events up to this day (default: today, UTC), 2000 to 2199",
-            "pattern": "^2[01][0-9]{2}-",
-        },
+    version = fields.Integer(
+        validate=validate.Range(1, 10_000),
+        metadata={"description": "a given version of the release (default: the latest)"},
     )
+
+
+class PreviewQuerySchema(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
+
+
+class ReleaseBodySchema(StrictSchema):
+    reason = fields.String(
+        validate=validate.Length(1, MAX_REASON),
+        metadata={"description": "a revision of an existing release: what changed"},
+    )
+
+
+class ReleaseSchema(StrictSchema):
+    quarter = fields.String()
+    version = fields.Integer()
+    released_at = fields.DateTime()
+    k = fields.Integer()
+    p = fields.Integer()
+    reason = fields.String(allow_none=True)
+    content_sha256 = fields.String()
+
+
+def _quarter(quarter: str) -> str:
+    if not re.fullmatch(QUARTER_PATTERN, quarter):
+        raise ValidationFailed({"quarter": ["Expected YYYYQn, n from 1 to 4 (e.g. 2026Q3)."]})
+    return quarter
+
+
+def _attachment(export: ExportFile) -> Response:
+    response = Response(export.body, status=200, content_type=export.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
 
 
 @operation(
     bp,
     "/exports/quarterly/<quarter>",
     "GET",
-    summary="Download a quarterly aggregate export",
+    summary="Download a released quarter",
     tag="exports",
     roles=("analyst",),
     query=ExportQuerySchema,
-    extra={
-        "parameters": [],
-        "path_schemas": {
-            "quarter": {"type": "string", "pattern": QUARTER_PATTERN, "example": "2026Q3"}
-        },
-        "success_content": {
-            "description": "The export file (attachment): counts only, small cells suppressed.",
-            "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
-            "content": {media: {"schema": {}} for media in sorted(set(_MEDIA_TYPES.values()))},
-        },
-    },
+    extra={"parameters": [], "path_schemas": _QUARTER_PATH, "success_content": _FILE_RESPONSE},
 )
 def quarterly_export(quarter: str) -> Response:
-    """Fixed tables over clear categories, with disclosure control (k from the settings).
-    ``format``: json (default), csv, xlsx or html. The same quarter, as-of date and data
-    give the same bytes."""
+    """The stored release of the quarter (the latest version unless ``version`` is given),
+    byte for byte, after its SHA-256 is checked. ``format``: json (default), csv, xlsx or html.
+    A quarter that is not released is refused with a one-line reason."""
     args = query_args(ExportQuerySchema())
-    if not re.fullmatch(QUARTER_PATTERN, quarter):
-        raise ValidationFailed({"quarter": ["Expected YYYYQn, n from 1 to 4 (e.g. 2026Q3)."]})
-    as_of = args.get("as_of") or dt.datetime.now(dt.UTC).date()
     try:
-        export = build_quarterly_export(
+        export = download_release(
             current_session(),
-            quarter=quarter,
-            fmt=args["format"],
-            as_of=as_of,
-            k=current_settings().suppression_k,
+            _quarter(quarter),
+            args["format"],
+            actor=current_actor(),
+            via="api",
+            version=args.get("version"),
+        )
+    except ExportError as exc:
+        # One line naming the quarter, never data (hrd_cases.exports.quarter).
+        raise ValidationFailed({"message": [str(exc)]}) from None
+    return _attachment(export)
+
+
+@operation(
+    bp,
+    "/exports/quarterly/<quarter>/preview",
+    "GET",
+    summary="An analyst's provisional preview of an unreleased quarter",
+    tag="exports",
+    roles=("analyst",),
+    query=PreviewQuerySchema,
+    extra={"parameters": [], "path_schemas": _QUARTER_PATH, "success_content": _FILE_RESPONSE},
+)
+def quarterly_preview(quarter: str) -> Response:
+    """Today's figures of a quarter that is not released, protected and audited like a
+    release and marked PROVISIONAL on every page and sheet. Analysts only."""
+    args = query_args(PreviewQuerySchema())
+    settings = current_settings()
+    try:
+        export = provisional_preview(
+            current_session(),
+            _quarter(quarter),
+            args["format"],
             actor=current_actor(),
             via="api",
             catalogue=current_strategies(),
+            k=settings.suppression_k,
+            p=settings.suppression_p,
+            regions=configured_regions(settings.regions_path),
         )
     except ExportError as exc:
-        # One line naming the quarter or the date, never data (hrd_cases.exports.quarter).
         raise ValidationFailed({"message": [str(exc)]}) from None
-    response = Response(export.body, status=200, content_type=export.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    return _attachment(export)
+
+
+@operation(
+    bp,
+    "/exports/quarterly/<quarter>/releases",
+    "POST",
+    summary="Release a closed quarter, or revise its release",
+    tag="exports",
+    roles=("analyst",),
+    body=ReleaseBodySchema,
+    response=ReleaseSchema,
+    status=201,
+    extra={"path_schemas": _QUARTER_PATH},
+)
+def release(quarter: str) -> Response:
+    """Compute, audit and store the quarter's release, once it has closed and the lag for late
+    entries has passed. With ``reason``: a new, audited version of an existing release."""
+    data = json_body(ReleaseBodySchema())
+    settings = current_settings()
+    try:
+        made = release_quarter(
+            current_session(),
+            _quarter(quarter),
+            actor=current_actor(),
+            via="api",
+            catalogue=current_strategies(),
+            k=settings.suppression_k,
+            p=settings.suppression_p,
+            lag_days=settings.release_lag_days,
+            regions=configured_regions(settings.regions_path),
+            reason=data.get("reason"),
+        )
+    except ExportError as exc:
+        raise ValidationFailed({"message": [str(exc)]}) from None
+    return envelope(ReleaseSchema().dump(made), status=201)

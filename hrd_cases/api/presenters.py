@@ -4,8 +4,10 @@ audited case read (``hrd_cases.reads.case_view``); erased keys read as null, nev
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Any
 
+from hrd_cases.domain.local_time import local_label, to_local
 from hrd_cases.domain.states import CaseState
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.reads.case_view import CaseView, OpenedDefender
@@ -57,10 +59,15 @@ def case_detail(view: CaseView) -> dict[str, Any]:
         "closure_reason": view.closure_reason,
         "content_erased": view.content_erased,
         "defenders": [defender(d) for d in view.defenders],
-        "referrals": [referral(r, view.justifications[r.id]) for r in case.referrals],
+        "referrals": [
+            referral(r, view.justifications[r.id], view.decision_reasons) for r in case.referrals
+        ],
         "hearings": [hearing(h, view.hearing_texts[h.id]) for h in case.hearings],
         "consents": [consent(c, view.consent_notes[c.id]) for c in case.consents],
-        "statements": [statement(s, view.statement_drafts[s.id]) for s in case.statements],
+        "statements": [
+            statement(s, view.statement_drafts[s.id], view.decision_reasons)
+            for s in case.statements
+        ],
         "deadlines": [
             {
                 "kind": d.kind.value,
@@ -73,14 +80,28 @@ def case_detail(view: CaseView) -> dict[str, Any]:
     }
 
 
-def _decisions(subject: Referral | Statement) -> list[dict[str, Any]]:
-    return [
-        {"officer_id": d.officer_id, "approve": d.approve, "decided_at": d.decided_at}
-        for d in subject.decisions
-    ]
+def _decisions(
+    subject: Referral | Statement, reasons: Mapping[tuple[str, int], str | None] | None = None
+) -> list[dict[str, Any]]:
+    kind = "referral" if isinstance(subject, Referral) else "statement"
+    shown: list[dict[str, Any]] = []
+    for d in subject.decisions:
+        row: dict[str, Any] = {
+            "officer_id": d.officer_id,
+            "approve": d.approve,
+            "decided_at": d.decided_at,
+        }
+        if reasons is not None:
+            row["reason"] = reasons.get((kind, d.id))
+        shown.append(row)
+    return shown
 
 
-def referral(record: Referral, justification: str | Hidden | None = HIDDEN) -> dict[str, Any]:
+def referral(
+    record: Referral,
+    justification: str | Hidden | None = HIDDEN,
+    reasons: Mapping[tuple[str, int], str | None] | None = None,
+) -> dict[str, Any]:
     shown = {
         "id": record.id,
         "case": record.case.reference,
@@ -89,7 +110,7 @@ def referral(record: Referral, justification: str | Hidden | None = HIDDEN) -> d
         "amount_eur": record.amount_eur,
         "state": record.state,
         "approvals_required": record.approvals_required,
-        "decisions": _decisions(record),
+        "decisions": _decisions(record, reasons),
         "created_by_id": record.created_by_id,
         "created_at": record.created_at,
         "requested_at": record.requested_at,
@@ -107,11 +128,15 @@ def hearing(record: Hearing, texts: dict[str, str | None] | None = None) -> dict
         "id": record.id,
         "case": record.case.reference,
         "scheduled_for": record.scheduled_for,
+        "time_zone": record.case.delegation.time_zone,
+        "scheduled_local": to_local(record.scheduled_for, record.case.delegation.time_zone),
+        "scheduled_label": local_label(record.scheduled_for, record.case.delegation.time_zone),
         "state": record.state,
         "outcome": record.outcome,
         "observers": record.observer_codes,
         "observed_at": record.observed_at,
         "report_filed_at": record.report_filed_at,
+        "cancelled_at": record.cancelled_at,
     }
     if texts is not None:
         shown.update(texts)
@@ -133,14 +158,18 @@ def consent(record: Consent, notes: str | Hidden | None = HIDDEN) -> dict[str, A
     return shown
 
 
-def statement(record: Statement, draft: str | Hidden | None = HIDDEN) -> dict[str, Any]:
+def statement(
+    record: Statement,
+    draft: str | Hidden | None = HIDDEN,
+    reasons: Mapping[tuple[str, int], str | None] | None = None,
+) -> dict[str, Any]:
     shown = {
         "id": record.id,
         "case": record.case.reference,
         "level": record.level,
         "state": record.state,
         "approvals_required": record.approvals_required,
-        "decisions": _decisions(record),
+        "decisions": _decisions(record, reasons),
         "created_at": record.created_at,
         "submitted_at": record.submitted_at,
         "decided_at": record.decided_at,

@@ -218,6 +218,8 @@ def reset_second_factor(
         user.totp_last_step = None
         for code in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
             session.delete(code)
+        for key in list(user.security_keys):
+            session.delete(key)
         end_all_sessions(session, user.id, "second_factor_reset")
         # A 2FA reset usually means a lost or seized phone: API tokens go with the sessions.
         session.execute(

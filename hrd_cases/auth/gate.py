@@ -22,6 +22,18 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
         "auth.enrol",  # idem
         "auth.account_link",  # needs a valid single-use link, enforced by the view
         "auth.forgot_password",  # the same answer for every address
+        # Security-key sign-in and the policy's forced registration: also need the pending
+        # password check, and the registration a passed second step (enforced by the views).
+        "auth.security_key_sign_in",
+        "auth.security_key_sign_in_options",
+        "auth.security_key_sign_in_finish",
+        "auth.register_key_at_sign_in",
+        "auth.register_key_at_sign_in_options",
+        "auth.register_key_at_sign_in_finish",
+        # Single sign-on: the start redirects to the provider; the callback checks state,
+        # nonce and the ID token before anything is signed in.
+        "auth.oidc_start",
+        "auth.oidc_callback",
     }
 )
 API_BLUEPRINT = "api"

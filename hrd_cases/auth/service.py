@@ -214,20 +214,30 @@ def replace_recovery_codes(session: Session, user: User) -> list[str]:
     return codes
 
 
-def verify_second_factor(session: Session, vault: RecordVault, user: User, code: str) -> bool:
-    """A TOTP code for a step after the last one used, or an unused recovery code."""
+class SecondFactorUsed(enum.StrEnum):
+    TOTP = "totp"
+    RECOVERY_CODE = "recovery_code"
+
+
+def verify_second_factor(
+    session: Session, vault: RecordVault, user: User, code: str, *, allow_totp: bool = True
+) -> SecondFactorUsed | None:
+    """A TOTP code for a step after the last one used, or an unused recovery code. Returns
+    which one was used (None: refused). ``allow_totp=False`` is the security-key policy:
+    only recovery codes remain."""
     if not user.has_second_factor:
-        return False
+        return None
     # Nothing is written on a wrong code, so leaving the block commits an empty transaction.
     with write_transaction(session):
         # Row lock (PostgreSQL) / write lock (SQLite): two requests racing with the same code or
         # recovery code are serialised, and the second sees the step or code already used.
         session.refresh(user, with_for_update=True)
-        secret = vault.open_field(user, "totp_secret") or ""
-        step = verify_totp(secret, code, last_used_step=user.totp_last_step)
-        if step is not None:
-            user.totp_last_step = step
-            return True
+        if allow_totp and user.has_totp:
+            secret = vault.open_field(user, "totp_secret") or ""
+            step = verify_totp(secret, code, last_used_step=user.totp_last_step)
+            if step is not None:
+                user.totp_last_step = step
+                return SecondFactorUsed.TOTP
         if "-" in code or len(code.strip()) > 8:
             unused = session.scalars(
                 select(RecoveryCode).where(
@@ -248,8 +258,9 @@ def verify_second_factor(session: Session, vault: RecordVault, user: User, code:
                     object_type="user",
                     object_id=user.id,
                 )
-                return True
-    return False
+                return SecondFactorUsed.RECOVERY_CODE
+    return None
+
 
 
 # Sessions --------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""``hrd-cases export quarterly 2026Q3 --format csv --out PATH``: audited aggregate exports."""
+"""``hrd-cases export release 2026Q3`` and ``hrd-cases export quarterly 2026Q3 --format csv
+--out PATH``: frozen, audited quarterly releases. The command line serves releases only: a
+provisional preview is for an analyst on the export page."""
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -11,32 +12,63 @@ from flask.cli import with_appcontext
 
 from hrd_cases.current import current_database, current_settings, current_strategies
 from hrd_cases.domain.errors import DomainError
+from hrd_cases.exports.releases import configured_regions, download_release, release_quarter
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
     ExportError,
-    build_quarterly_export,
-    check_k,
     export_format,
     parse_quarter,
     write_export_atomically,
 )
 
-# Four query stages, disclosure control, rendering, the atomic write (see on_stage calls).
-EXPORT_STAGES = 7
+# Four query stages, disclosure control with its audit, rendering (see on_stage calls).
+RELEASE_STAGES = 6
 
 
 @click.group("export")
 def export_group() -> None:
-    """Aggregate exports (counts only, disclosure-controlled, audited)."""
+    """Quarterly releases (counts only, disclosure-controlled, audited, frozen)."""
 
 
-def _as_of(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
+@export_group.command("release")
+@click.argument("quarter")
+@click.option(
+    "--reason",
+    help="Revise an existing release: one line saying what changed (a new, audited version).",
+)
+@with_appcontext
+def release_command(quarter: str, reason: str | None) -> None:
+    """Compute, audit and store the release of QUARTER (e.g. 2026Q3), once it has closed and
+    the lag for late entries (release_lag_days) has passed."""
+    settings = current_settings()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ExportError("invalid --as-of date: expected YYYY-MM-DD") from None
+        period = parse_quarter(quarter)
+        with (
+            click.progressbar(
+                length=RELEASE_STAGES,
+                label=f"release {period.label}",
+                item_show_func=lambda stage: stage,
+                file=sys.stderr,
+            ) as bar,
+            current_database().session() as session,
+        ):
+            release = release_quarter(
+                session,
+                period,
+                actor=None,
+                via="cli",
+                catalogue=current_strategies(),
+                k=settings.suppression_k,
+                p=settings.suppression_p,
+                lag_days=settings.release_lag_days,
+                regions=configured_regions(settings.regions_path),
+                reason=reason,
+                on_stage=lambda message: bar.update(1, message),
+            )
+            version, digest = release.version, release.content_sha256
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"released {period.label} version {version} (sha256 {digest})")
 
 
 @export_group.command("quarterly")
@@ -44,51 +76,22 @@ def _as_of(value: str | None) -> date:
 # A plain string, not click.Choice: an unknown format is our one-line error, like the rest.
 @click.option("--format", "fmt", required=True, help=f"One of: {', '.join(EXPORT_FORMATS)}.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--as-of", "as_of", help="Count events up to this day (YYYY-MM-DD; default today, UTC)."
-)
-@click.option("--k", "k", type=int, help="Suppress counts below k (default: settings).")
+@click.option("--version", "version", type=int, help="A given version (default: the latest).")
 @with_appcontext
-def quarterly_command(quarter: str, fmt: str, out: Path, as_of: str | None, k: int | None) -> None:
-    """Write the quarterly aggregate tables for QUARTER (e.g. 2026Q3) to --out."""
+def quarterly_command(quarter: str, fmt: str, out: Path, version: int | None) -> None:
+    """Write the released tables of QUARTER (e.g. 2026Q3) to --out, byte for byte as stored."""
     try:
         period = parse_quarter(quarter)
         export_as = export_format(fmt)
-        day = _as_of(as_of)
-        threshold = check_k(current_settings().suppression_k if k is None else k)
         if not out.parent.is_dir():
             raise ExportError(f"no such directory: {out.parent}")
-
-        with (
-            click.progressbar(
-                length=EXPORT_STAGES,
-                label=f"export {period.label} {export_as.name}",
-                item_show_func=lambda stage: stage,
-                file=sys.stderr,
-            ) as bar,
-            current_database().session() as session,
-        ):
-
-            def stage(message: str) -> None:
-                bar.update(1, message)
-
-            export = build_quarterly_export(
-                session,
-                quarter=period,
-                fmt=export_as.name,
-                as_of=day,
-                k=threshold,
-                actor=None,
-                via="cli",
-                catalogue=current_strategies(),
-                on_stage=stage,
+        with current_database().session() as session:
+            export = download_release(
+                session, period, export_as.name, actor=None, via="cli", version=version
             )
-            stage("writing the file")
-            write_export_atomically(export.body, out)
+        write_export_atomically(export.body, out)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
-    click.echo(
-        f"wrote {out} ({len(export.body):,} bytes, {period.label}, as of {day}, k={threshold})"
-    )
+    click.echo(f"wrote {out} ({len(export.body):,} bytes, {export.filename})")

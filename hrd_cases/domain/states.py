@@ -27,6 +27,7 @@ class HearingState(enum.StrEnum):
     OBSERVED = "observed"
     NOT_OBSERVED = "not_observed"
     REPORT_FILED = "report_filed"
+    CANCELLED = "cancelled"
 
 
 class StatementState(enum.StrEnum):
@@ -69,10 +70,13 @@ REFERRAL_TRANSITIONS: Mapping[ReferralState, frozenset[ReferralState]] = {
 }
 
 HEARING_TRANSITIONS: Mapping[HearingState, frozenset[HearingState]] = {
-    HearingState.SCHEDULED: frozenset({HearingState.OBSERVED, HearingState.NOT_OBSERVED}),
+    HearingState.SCHEDULED: frozenset(
+        {HearingState.OBSERVED, HearingState.NOT_OBSERVED, HearingState.CANCELLED}
+    ),
     HearingState.OBSERVED: frozenset({HearingState.REPORT_FILED}),
     HearingState.NOT_OBSERVED: frozenset(),
     HearingState.REPORT_FILED: frozenset(),
+    HearingState.CANCELLED: frozenset(),
 }
 
 STATEMENT_TRANSITIONS: Mapping[StatementState, frozenset[StatementState]] = {
@@ -127,7 +131,7 @@ def derive_stage(
         return Stage.CLOSED
     if any(s not in (StatementState.DRAFT, StatementState.WITHDRAWN) for s in statement_states):
         return Stage.ADVOCACY
-    if hearing_states:
+    if any(s is not HearingState.CANCELLED for s in hearing_states):
         return Stage.MONITORING
     if any(s is not ReferralState.DRAFT for s in referral_states):
         return Stage.PROTECTION

@@ -118,6 +118,18 @@ FAMILY_PARTITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "deliveries": (),
 }
 
+# Inequalities within a row that a reader knows: (small, large), small <= large.
+FAMILY_AT_MOST: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def row_sums(spec: TableSpec) -> tuple[tuple[str, ...], ...]:
+    """The row equations a table prints: members then the total, for the reader's audit."""
+    keys = {c.key for c in spec.columns}
+    if "total" not in keys:
+        return ()
+    return tuple((*part, "total") for part in FAMILY_PARTITIONS[spec.family] if set(part) <= keys)
+
+
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "1",
@@ -234,21 +246,29 @@ SUPPRESSED_MARK = "x"
 NOT_APPLICABLE_MARK = "n/a"
 
 
-def method_statement(k: int) -> tuple[str, ...]:
+def method_statement(k: int, p: int = 2) -> tuple[str, ...]:
     """How the figures were protected; printed in every output."""
     return (
+        f"In plain words: no count below {k} is shown, and the hidden counts cannot be worked "
+        f"out from the figures that are shown, not even to within {p} either way.",
         f"Primary suppression: every count from 1 to {k - 1} (k = {k}) is suppressed and shown "
-        f"as '{SUPPRESSED_MARK}'. Zero is published.",
+        f"as '{SUPPRESSED_MARK}'.",
         "Secondary suppression: every published total (row totals, region rows, the "
-        "all-countries row) is treated as an equation with the cells it sums. No equation may "
-        "hold exactly one suppressed cell, so no suppressed count can be derived by "
-        "subtraction, within a table, between the country and region tables, or between the "
-        "tables sharing a total (3c and 6a). Where an equation holds exactly one, its smallest "
-        "non-zero published cell is suppressed too (country cells before totals, then a fixed "
-        "order), until none does. The choice is deterministic: the same data give the same "
-        "output.",
-        "Amounts, medians and shares are suppressed wherever the count they are based on is "
-        f"suppressed. '{NOT_APPLICABLE_MARK}' marks a median or share with no case to base it on.",
+        "all-countries row, the total shared by tables 3c and 6a) is an equation with the cells "
+        "it sums. First, no equation may hold exactly one suppressed cell. Then every zero "
+        "member of an equation whose total is suppressed is suppressed too, so that there "
+        f"'{SUPPRESSED_MARK}' may mean zero; anywhere else a suppressed count is at least 1.",
+        "Audit: an integer program over every published figure, every equation, and those "
+        "lower bounds gives the tightest range an outsider can put on each suppressed count "
+        f"(HiGHS solver). For a suppressed count v below k, the range must contain v - {p} "
+        f"(or 1) to v + {p} (protection interval p = {p}), and no suppressed cell may be pinned "
+        "to one value. Until it passes, one more published cell of a failing equation is "
+        "suppressed (the smallest non-zero one; the total first when the range is too high) and "
+        "the audit is run again. The choice is deterministic: the same data give the same output.",
+        "Amounts are published for all countries together only (each grant has a ceiling, so a "
+        "country's amount would bound its count). Medians and shares are suppressed wherever "
+        f"the count they are based on is suppressed. '{NOT_APPLICABLE_MARK}' marks a median or "
+        "share with no case to base it on.",
         "Figures are computed from the categories stored in the clear only; no name, contact, "
         "narrative or report is read, and the export needs no decryption key.",
     )
@@ -263,13 +283,15 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Country",
-        "The country a case concerns (ISO 3166-1 alpha-2 code). Rows list the countries with at "
-        "least one non-zero count in the table.",
+        "The country a case concerns (ISO 3166-1 alpha-2 code). Every table lists the same "
+        "countries: those with at least one figure in any table of the quarter.",
     ),
     (
         "Region",
-        "The five regions of the UN M49 standard (Africa, Americas, Asia, Europe, Oceania), "
-        "from the country code by a fixed table; codes outside it are 'Unassigned'.",
+        "The EEAS geographic divisions (Africa; Americas; Asia and Pacific; Europe and Central "
+        "Asia; Middle East and North Africa) unless the instance chose the UN M49 regions, "
+        "from the country code by the regions file in config/regions/; codes outside it are "
+        "'Unassigned'. Each country row names its region.",
     ),
     (
         "Days",

@@ -112,6 +112,8 @@ def collect(
         .where(
             _in(Hearing.observed_at, window),
             Hearing.state.in_([HearingState.OBSERVED, HearingState.REPORT_FILED]),
+            # An outcome recorded before its hearing (possible before issue 16) is not counted.
+            Hearing.observed_at >= Hearing.scheduled_for,
         )
         .group_by(Case.country, Hearing.outcome),
     )

@@ -1,49 +1,72 @@
-"""CSV: one file, the metadata header then one block per table (see DEFINITIONS, "CSV
-layout"). One file rather than a zip: it opens directly in a spreadsheet, and it is byte-for-byte
-reproducible (no archive timestamps)."""
+"""CSV in tidy long form: one observation per line, for pivot tables and scripts.
+
+    table,region,country,measure,value,flag,status
+
+``value`` is the number (empty where suppressed or not applicable), ``flag`` says why it is
+empty (``suppressed``, ``not_applicable``), ``status`` marks every line as a release version
+or a PROVISIONAL preview. Region rows have an empty country, the all-countries row empty
+region and country. The metadata (method, k, p, definitions) follows as ``table`` = ``about``
+lines, whose value is text. UTF-8 with a byte-order mark (for spreadsheets), CRLF line ends,
+byte-for-byte reproducible.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from hrd_cases.exports.definitions import NOT_APPLICABLE_MARK, SUPPRESSED_MARK
 from hrd_cases.exports.neutralise import neutralise
 from hrd_cases.exports.report import QuarterlyReport, Row, Table
+
+HEADER = ("table", "region", "country", "measure", "value", "flag", "status")
+ALL = "All"
 
 
 def render_csv(report: QuarterlyReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    status = "PROVISIONAL" if report.status == "provisional" else f"release v{report.version}"
 
     def line(*cells: object) -> None:
         writer.writerow([neutralise(c) for c in cells])
 
-    line(report.title)
-    line("Quarter", report.quarter.label)
-    line("Period", report.period_text)
-    line("As of", report.as_of.isoformat())
-    line("k", report.k)
-    for paragraph in report.method:
-        line("Method", paragraph)
-    for term, text in report.definitions:
-        line("Definition", term, text)
+    line(*HEADER)
     for table in report.tables:
-        line()
-        _table(line, table)
+        _table(line, table, status)
+    about = [
+        ("status", report.status_line),
+        ("title", report.title),
+        ("quarter", report.quarter.label),
+        ("period", report.period_text),
+        ("k", report.k),
+        ("p", report.p),
+        *(("method", paragraph) for paragraph in report.method),
+        *((f"definition: {term}", text) for term, text in report.definitions),
+    ]
+    for measure, value in about:
+        line("about", "", "", measure, value, "", status)
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _table(line, table: Table) -> None:
-    spec = table.spec
-    line(f"Table {spec.number}", spec.title)
-    line("Summary", table.summary)
-    for heading, rows in (("Country", table.by_country), ("Region", table.by_region)):
-        line(heading, *(c.label for c in spec.columns))
-        for row in (*rows, table.total):
-            _row(line, row)
-        if heading == "Country":
-            line()
+def _table(line, table: Table, status: str) -> None:
+    name = f"{table.spec.number} {table.spec.key}"
+    for row in (*table.by_country, *table.by_region, table.total):
+        region, country = _place(row)
+        for column, cell in zip(table.spec.columns, row.cells, strict=True):
+            value: object
+            if cell == SUPPRESSED_MARK:
+                value, flag = "", "suppressed"
+            elif cell == NOT_APPLICABLE_MARK:
+                value, flag = "", "not_applicable"
+            else:
+                value, flag = cell, ""
+            line(name, region, country, column.key, value, flag, status)
 
 
-def _row(line, row: Row) -> None:
-    line(row.label, *row.cells)
+def _place(row: Row) -> tuple[str, str]:
+    if row.level == "country":
+        return row.region or "", row.code
+    if row.level == "region":
+        return row.code, ""
+    return ALL, ALL

@@ -23,6 +23,11 @@ tr.all td { font-weight: bold; background: #f6f6f6; }
 td.x { color: #8a1c1c; text-align: center; }
 dl dt { font-weight: bold; } dl dd { margin: 0 0 .5rem 1rem; }
 section { page-break-inside: avoid; } @media print { body { margin: 0; max-width: none; } }
+p.status { border: 2px solid #003399; padding: .4rem .6rem; font-weight: bold; }
+p.status.provisional { border-color: #8a1c1c; color: #8a1c1c; background: #fff4f4; }
+table { table-layout: auto; max-width: 100%; } td, th { overflow-wrap: anywhere; }
+@media print { p.status.provisional { position: fixed; top: 0; left: 0; right: 0; margin: 0; }
+  body.provisional { padding-top: 3.5rem; } }
 """
 BAR_COLOUR = "#003399"
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 260, 18, 6
@@ -33,7 +38,9 @@ def render_html(report: QuarterlyReport) -> bytes:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}, {escape(report.quarter.label)}</title>",
-        f"<style>{STYLE}</style></head><body>",
+        f'<style>{STYLE}</style></head><body class="{escape(report.status)}">',
+        # A fixed element repeats on every printed page: a provisional preview stays marked.
+        f'<p class="status {escape(report.status)}">{escape(report.status_line)}</p>',
         f"<h1>{escape(report.title)}</h1>",
         f'<p class="meta">Quarter <strong>{escape(report.quarter.label)}</strong> '
         f"({escape(report.period_text)}), figures as of {escape(report.as_of.isoformat())}. "

@@ -6,16 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hrd_cases.exports.definitions import NOT_APPLICABLE_MARK
+from hrd_cases.exports.definitions import FAMILY_AT_MOST, NOT_APPLICABLE_MARK, row_sums
 from hrd_cases.exports.report import Cell, QuarterlyReport, Row, Table
 
-FORMAT_VERSION = 1
+# 2: "p", each table's "family", "row_sums" and "at_most" (the equations a reader may use),
+# each country row's "region"; every table lists the same countries.
+FORMAT_VERSION = 2
 
 
 def render_json(report: QuarterlyReport) -> bytes:
     document = {
         "format_version": FORMAT_VERSION,
         "title": report.title,
+        "status": report.status,
+        "version": report.version,
+        "released_on": report.released_on.isoformat() if report.released_on else None,
+        "revision_reason": report.revision_reason,
+        "status_line": report.status_line,
         "quarter": report.quarter.label,
         "period": {
             "start": report.window.start.isoformat(),
@@ -23,6 +30,7 @@ def render_json(report: QuarterlyReport) -> bytes:
         },
         "as_of": report.as_of.isoformat(),
         "k": report.k,
+        "p": report.p,
         "method": list(report.method),
         "definitions": {term: text for term, text in report.definitions},
         "cell_values": {
@@ -39,12 +47,11 @@ def _value(cell: Cell) -> Any:
 
 
 def _row(row: Row, keys: list[str]) -> dict[str, Any]:
-    return {
-        "level": row.level,
-        "code": row.code or None,
-        "label": row.label,
-        "values": dict(zip(keys, (_value(c) for c in row.cells), strict=True)),
-    }
+    found: dict[str, Any] = {"level": row.level, "code": row.code or None, "label": row.label}
+    if row.region is not None:
+        found["region"] = row.region
+    found["values"] = dict(zip(keys, (_value(c) for c in row.cells), strict=True))
+    return found
 
 
 def _table(table: Table) -> dict[str, Any]:
@@ -53,10 +60,13 @@ def _table(table: Table) -> dict[str, Any]:
     return {
         "number": spec.number,
         "key": spec.key,
+        "family": spec.family,
         "title": spec.title,
         "unit": spec.unit,
         "definition": spec.definition,
         "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in spec.columns],
+        "row_sums": [list(equation) for equation in row_sums(spec)],
+        "at_most": [list(pair) for pair in FAMILY_AT_MOST.get(spec.family, ())],
         "summary": table.summary,
         "suppressed_cells": table.suppressed_cells,
         "by_country": [_row(r, keys) for r in table.by_country],

@@ -9,7 +9,9 @@ import zipfile
 from datetime import datetime, time
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -26,7 +28,7 @@ def render_xlsx(report: QuarterlyReport) -> bytes:
     workbook.remove(workbook.worksheets[1])  # the default empty sheet
     _about(about, report)
     for table in report.tables:
-        _table(workbook.create_sheet(f"Table {table.spec.number}"), table)
+        _table(workbook.create_sheet(f"Table {table.spec.number}"), table, report.status_line)
     stamp = datetime.combine(report.as_of, time.min)
     workbook.properties.created = stamp
     workbook.properties.modified = stamp
@@ -63,11 +65,13 @@ def _put(sheet: Worksheet, row: int, values: tuple[object, ...], *, bold: bool =
 
 def _about(sheet: Worksheet, report: QuarterlyReport) -> None:
     lines: list[tuple[object, ...]] = [
+        (report.status_line,),
         (report.title,),
         ("Quarter", report.quarter.label),
         ("Period", report.period_text),
         ("As of", report.as_of.isoformat()),
         ("k", report.k),
+        ("p", report.p),
         (),
         ("Disclosure control",),
         *(("Method", paragraph) for paragraph in report.method),
@@ -86,22 +90,54 @@ def _about(sheet: Worksheet, report: QuarterlyReport) -> None:
     sheet.column_dimensions["B"].width = 110
 
 
-def _table(sheet: Worksheet, table: Table) -> None:
+NUMBER_FORMATS = {"count": "#,##0", "amount": "#,##0", "median_days": "0.0", "share_percent": "0.0"}
+
+
+def _table(sheet: Worksheet, table: Table, status_line: str) -> None:
     spec = table.spec
-    _put(sheet, 1, (f"Table {spec.number}", spec.title), bold=True)
-    _put(sheet, 2, ("Definition", spec.definition))
-    _put(sheet, 3, ("Summary", table.summary))
-    number = 5
+    _put(sheet, 1, (status_line,), bold=True)  # every sheet says whether it is a release
+    _put(sheet, 2, (f"Table {spec.number}", spec.title), bold=True)
+    _put(sheet, 3, ("Definition", spec.definition))
+    _put(sheet, 4, ("Summary", table.summary))
+    number = 6
+    # The country header stays in view while scrolling down, the labels while scrolling right.
+    sheet.freeze_panes = f"B{number + 1}"
+    region_block = (0, 0)
     for heading, rows in (("Country", table.by_country), ("Region", table.by_region)):
         _put(sheet, number, (heading, *(c.label for c in spec.columns)), bold=True)
         number += 1
+        first = number
         for row in (*rows, table.total):
             _put(sheet, number, _values(row), bold=row.level == "all")
+            for index, column in enumerate(spec.columns, start=2):
+                sheet.cell(row=number, column=index).number_format = NUMBER_FORMATS[column.kind]
             number += 1
+        if heading == "Region":
+            region_block = (first, number - 2)  # the regions, without the all-countries row
         number += 1
     sheet.column_dimensions["A"].width = 34
     for index in range(len(spec.columns)):
-        sheet.column_dimensions[chr(ord("B") + index)].width = 16
+        sheet.column_dimensions[get_column_letter(2 + index)].width = 16
+    _chart(sheet, table, region_block, number + 1)
+
+
+def _chart(sheet: Worksheet, table: Table, rows: tuple[int, int], anchor_row: int) -> None:
+    """A native bar chart of the regions' first count (or total): suppressed cells, text in
+    the sheet, are left out of the chart by the spreadsheet itself."""
+    keys = [c.key for c in table.spec.columns]
+    column = 2 + (keys.index("total") if "total" in keys else 0)
+    first, last = rows
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = f"Table {table.spec.number} by region"
+    chart.y_axis.title = table.spec.columns[column - 2].label
+    chart.legend = None
+    data = Reference(sheet, min_col=column, min_row=first - 1, max_row=last)
+    categories = Reference(sheet, min_col=1, min_row=first, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    chart.width, chart.height = 18, 8
+    sheet.add_chart(chart, f"A{anchor_row}")
 
 
 def _values(row: Row) -> tuple[object, ...]:

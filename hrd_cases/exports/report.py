@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import pycountry
@@ -21,20 +21,24 @@ from hrd_cases.exports.definitions import (
 )
 from hrd_cases.exports.quarter import Quarter, Window
 from hrd_cases.exports.queries import RawFigures
-from hrd_cases.exports.regions import REGION_OF_COUNTRY, UNASSIGNED
+from hrd_cases.exports.regions import RegionMap, default_regions
 from hrd_cases.exports.suppression import (
     ALL,
     ALL_ROW,
     COUNTRY,
+    DEFAULT_P,
     REGION,
+    CellKey,
     Grid,
     Protected,
     RowKey,
+    moved_cells,
     protect,
 )
 
 Cell = int | float | str  # a number, SUPPRESSED_MARK or NOT_APPLICABLE_MARK
 TITLE = "Quarterly aggregate export: protection of human rights defenders"
+PROVISIONAL = "provisional"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,7 @@ class Row:
     code: str
     label: str
     cells: tuple[Cell, ...]
+    region: str | None = None  # a country row's region
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,29 @@ class QuarterlyReport:
     method: tuple[str, ...]
     definitions: tuple[tuple[str, str], ...]
     tables: tuple[Table, ...]
+    p: int = DEFAULT_P
+    # "release" (frozen; version and date below) or "provisional" (an analyst's preview).
+    status: str = "release"
+    version: int = 1
+    released_on: date | None = None
+    revision_reason: str | None = None
     title: str = TITLE
+    # The unprotected grids, for the audit and the tests; never rendered.
+    protected: Mapping[str, tuple[Grid, Protected]] = field(default_factory=dict, repr=False)
+
+    @property
+    def status_line(self) -> str:
+        """Printed at the top of every page and sheet."""
+        if self.status == PROVISIONAL:
+            return (
+                f"PROVISIONAL PREVIEW, NOT A RELEASE: {self.quarter.label} is not released; "
+                "these figures will change and must not be published or quoted."
+            )
+        text = f"Release {self.quarter.label}, version {self.version}"
+        text += f", released {self.released_on.isoformat()}." if self.released_on else "."
+        if self.revision_reason:
+            text += f" Revision: {self.revision_reason}"
+        return text
 
     @property
     def period_text(self) -> str:
@@ -95,52 +122,98 @@ def _median_days(seconds: Sequence[int]) -> float | str:
     return round(median2 / 2 / 86_400, 1)
 
 
-def _region_code(country: str) -> str:
-    return REGION_OF_COUNTRY.get(country.upper(), UNASSIGNED)
-
-
-def _rows_countries(row: RowKey, countries: Sequence[str]) -> list[str]:
+def _rows_countries(
+    row: RowKey, countries: Sequence[str], region_of: Mapping[str, str]
+) -> list[str]:
     level, code = row
     if level == COUNTRY:
         return [code]
     if level == REGION:
-        return [c for c in countries if _region_code(c) == code]
+        return [c for c in countries if region_of[c] == code]
     return list(countries)
 
 
 def build_report(
-    raw: RawFigures, *, quarter: Quarter, as_of: date, window: Window, k: int
+    raw: RawFigures,
+    *,
+    quarter: Quarter,
+    as_of: date,
+    window: Window,
+    k: int,
+    p: int = DEFAULT_P,
+    changed_since: Mapping[str, Mapping[tuple[str, str], int]] | None = None,
+    regions: RegionMap | None = None,
 ) -> QuarterlyReport:
+    """``changed_since``: the true counts of the previous version of this release (a
+    revision): every cell whose count moved by 1 to k-1 is protected like a small count, so
+    that the difference between the two versions discloses nothing."""
+    # Every table lists the same countries (any figure in the quarter), so that a row's
+    # presence in one table says nothing about its counts there.
+    listed = tuple(
+        sorted(
+            {
+                country
+                for family, columns in FAMILY_COLUMNS.items()
+                for (country, column), n in raw.counts.get(family, {}).items()
+                if n and column in columns
+            }
+        )
+    )
+    region_map = regions or default_regions()
+    region_of = {country: region_map.region_of(country) for country in listed}
     protected: dict[str, tuple[Grid, Protected]] = {}
     for family, columns in FAMILY_COLUMNS.items():
-        counts = raw.counts.get(family, {})
-        region_of = {country: _region_code(country) for country, _ in counts}
-        grid = Grid(columns, FAMILY_PARTITIONS[family], counts, region_of)
-        protected[family] = (grid, protect(grid, k))
-    tables = tuple(_table(spec, *protected[spec.family], raw, quarter, k) for spec in TABLES)
+        counts = {
+            key: n
+            for key, n in raw.counts.get(family, {}).items()
+            if n and key[1] in columns and key[0] in region_of
+        }
+        grid = Grid(
+            columns,
+            FAMILY_PARTITIONS[family],
+            counts,
+            region_of,
+            listed=listed,
+            regions=region_map.regions,
+        )
+        moved: frozenset[CellKey] = frozenset()
+        if changed_since is not None:
+            moved = moved_cells(grid, changed_since.get(family, {}), k)
+        protected[family] = (grid, protect(grid, k, p, also_primary=moved))
+    tables = tuple(
+        _table(spec, *protected[spec.family], raw, quarter, k, listed, region_of) for spec in TABLES
+    )
     return QuarterlyReport(
         quarter=quarter,
         as_of=as_of,
         window=window,
         k=k,
-        method=method_statement(k),
+        p=p,
+        method=method_statement(k, p),
         definitions=DEFINITIONS,
         tables=tables,
+        protected=protected,
     )
 
 
 def _table(
-    spec: TableSpec, grid: Grid, protected: Protected, raw: RawFigures, quarter: Quarter, k: int
+    spec: TableSpec,
+    grid: Grid,
+    protected: Protected,
+    raw: RawFigures,
+    quarter: Quarter,
+    k: int,
+    all_countries: Sequence[str],
+    region_of: Mapping[str, str],
 ) -> Table:
-    all_countries = sorted({country for country, _ in raw.counts.get(spec.family, {})})
 
     def row(key: RowKey) -> Row:
         level, code = key
         label = {COUNTRY: country_label(code), REGION: code, ALL: "All countries"}[level]
-        members = _rows_countries(key, all_countries)
-        return Row(
-            level, code, label, tuple(_cell(c, key, protected, raw, members) for c in spec.columns)
-        )
+        members = _rows_countries(key, all_countries, region_of)
+        cells = tuple(_cell(c, key, protected, raw, members) for c in spec.columns)
+        region = region_of[code] if level == COUNTRY else None
+        return Row(level, code, label, cells, region)
 
     rows = grid.rows()
     by_country = tuple(row(r) for r in rows if r[0] == COUNTRY)
@@ -162,7 +235,9 @@ def _cell(
     # where their count is).
     if column.kind == "amount":
         base = (row, "approved")
-        if protected.is_suppressed(base):
+        # Each grant has a ceiling, so a country's amount would bound its hidden count from
+        # below: amounts are published for all countries together only.
+        if row != ALL_ROW or protected.is_suppressed(base):
             return SUPPRESSED_MARK
         return sum(raw.amount_approved.get(c, 0) for c in members)
     if column.kind == "median_days":

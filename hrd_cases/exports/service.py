@@ -30,11 +30,12 @@ from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import collect
 from hrd_cases.exports.render_csv import render_csv
+from hrd_cases.exports.render_docx import render_docx
 from hrd_cases.exports.render_html import render_html
 from hrd_cases.exports.render_json import render_json
 from hrd_cases.exports.render_xlsx import render_xlsx
 from hrd_cases.exports.report import QuarterlyReport, build_report
-from hrd_cases.exports.suppression import MIN_K
+from hrd_cases.exports.suppression import DEFAULT_P, MIN_K
 from hrd_cases.models import User
 from hrd_cases.workflow.templates import StrategyCatalogue
 
@@ -64,6 +65,12 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         # Served as an attachment only: it carries its own <style>, which the app's CSP
         # would refuse inline.
         ExportFormat("html", "text/html; charset=utf-8", "html", render_html),
+        ExportFormat(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+            render_docx,
+        ),
     )
 }
 
@@ -102,6 +109,7 @@ def compute_report(
     as_of: date,
     k: int,
     catalogue: StrategyCatalogue,
+    p: int = DEFAULT_P,
     on_stage: Callable[[str], None] = lambda _: None,
 ) -> QuarterlyReport:
     """The protected figures, without rendering or auditing (for previews and tests)."""
@@ -109,7 +117,7 @@ def compute_report(
     window = export_window(quarter, as_of)
     raw = collect(session, window, catalogue, on_stage)
     on_stage("disclosure control")
-    return build_report(raw, quarter=quarter, as_of=as_of, window=window, k=k)
+    return build_report(raw, quarter=quarter, as_of=as_of, window=window, k=k, p=p)
 
 
 def build_quarterly_export(

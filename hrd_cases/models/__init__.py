@@ -40,6 +40,8 @@ from hrd_cases.models.notification import (
     OutboxMessage,
     OutboxState,
 )
+from hrd_cases.models.release import QuarterlyRelease, ReleaseFile
+from hrd_cases.models.security_key import OidcIdentity, SecurityKey
 from hrd_cases.models.user import Delegation, Role, User, UserCountry
 
 __all__ = [
@@ -70,13 +72,17 @@ __all__ = [
     "Notification",
     "NotificationEvent",
     "NotificationPreference",
+    "OidcIdentity",
     "OutboxMessage",
     "OutboxState",
+    "QuarterlyRelease",
     "RecoveryCode",
     "Referral",
     "ReferralAssistance",
     "ReferralDecision",
+    "ReleaseFile",
     "Role",
+    "SecurityKey",
     "Statement",
     "StatementDecision",
     "TimelineEvent",

@@ -70,6 +70,7 @@ class Referral(Base):
         cascade="all, delete-orphan",
         order_by="ReferralDecision.decided_at",
         lazy="selectin",
+        back_populates="referral",
     )
 
     __table_args__ = (
@@ -100,6 +101,8 @@ class ReferralDecision(Base):
     double click or a race cannot count an officer twice."""
 
     __tablename__ = "referral_decisions"
+    # Why (issue 16): required on a rejection, optional on an approval.
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("reason",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[uuid.UUID] = mapped_column(
@@ -108,6 +111,12 @@ class ReferralDecision(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     approve: Mapped[bool]
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+
+    referral: Mapped[Referral] = relationship(back_populates="decisions")
+
+    def key_holder(self) -> DataKey:
+        return self.referral.case.data_key
 
     __table_args__ = (UniqueConstraint("referral_id", "officer_id"),)
 
@@ -137,7 +146,8 @@ class Hearing(Base):
     __tablename__ = "hearings"
     # The court is encrypted too: court + date + country could be matched against public
     # dockets to find the defender in a database dump.
-    encrypted_fields: ClassVar[tuple[str, ...]] = ("court", "charges", "report")
+    # change_reason: why it was last rescheduled or cancelled (issue 16).
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("court", "charges", "report", "change_reason")
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -156,6 +166,8 @@ class Hearing(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    change_reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="hearings")
     observers: Mapped[list[HearingObserver]] = relationship(
@@ -254,7 +266,10 @@ class Statement(Base):
 
     case: Mapped[Case] = relationship(back_populates="statements")
     decisions: Mapped[list[StatementDecision]] = relationship(
-        cascade="all, delete-orphan", order_by="StatementDecision.decided_at", lazy="selectin"
+        cascade="all, delete-orphan",
+        order_by="StatementDecision.decided_at",
+        lazy="selectin",
+        back_populates="statement",
     )
 
     def key_holder(self) -> DataKey:
@@ -263,6 +278,7 @@ class Statement(Base):
 
 class StatementDecision(Base):
     __tablename__ = "statement_decisions"
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("reason",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[uuid.UUID] = mapped_column(
@@ -271,5 +287,11 @@ class StatementDecision(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     approve: Mapped[bool]
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+
+    statement: Mapped[Statement] = relationship(back_populates="decisions")
+
+    def key_holder(self) -> DataKey:
+        return self.statement.case.data_key
 
     __table_args__ = (UniqueConstraint("statement_id", "officer_id"),)

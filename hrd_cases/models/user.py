@@ -23,6 +23,7 @@ from sqlalchemy.sql import false, text
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
 from hrd_cases.models.keys import DataKey
+from hrd_cases.models.security_key import SecurityKey
 from hrd_cases.timezones import capital_time_zone
 
 
@@ -108,6 +109,9 @@ class User(Base):
     covered_countries: Mapped[list[UserCountry]] = relationship(
         cascade="all, delete-orphan", order_by="UserCountry.country"
     )
+    security_keys: Mapped[list[SecurityKey]] = relationship(
+        cascade="all, delete-orphan", order_by="SecurityKey.id", passive_deletes=True
+    )
 
     __table_args__ = (
         # A focal point works for exactly one delegation; that is their whole scope.
@@ -130,6 +134,10 @@ class User(Base):
 
     @property
     def has_second_factor(self) -> bool:
+        return self.has_totp or bool(self.security_keys)
+
+    @property
+    def has_totp(self) -> bool:
         return self.totp_enrolled_at is not None
 
     @validates("email")

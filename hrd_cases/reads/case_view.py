@@ -85,6 +85,8 @@ class CaseView:
     consent_notes: dict[object, str | None]
     statement_drafts: dict[object, str | None]
     attachments: list[AttachmentView]  # newest first, names decrypted
+    # ("referral" | "statement", decision id) -> its reason, for the requester and approvers
+    decision_reasons: dict[tuple[str, int], str | None]
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
     as_of: datetime  # when it was read: deadlines are overdue against this
 
@@ -141,6 +143,18 @@ def view_case(
         consent_notes={c.id: opened(c, "notes") for c in case.consents},
         statement_drafts={s.id: opened(s, "draft") for s in case.statements},
         attachments=files_of(vault, case, unwrapped),
+        decision_reasons={
+            **{
+                ("referral", d.id): opened(d, "reason")
+                for r in case.referrals
+                for d in r.decisions
+            },
+            **{
+                ("statement", d.id): opened(d, "reason")
+                for st in case.statements
+                for d in st.decisions
+            },
+        },
         people=_people(session, case),
         as_of=utcnow(),
     )

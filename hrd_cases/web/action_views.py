@@ -25,6 +25,7 @@ from hrd_cases.current import (
 )
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.local_time import to_utc
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -137,7 +138,12 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
     return _step(
         reference,
         lambda: referrals.decide_referral(
-            current_session(), _actor(), referral_id, approve=approve
+            current_session(),
+            _actor(),
+            referral_id,
+            approve=approve,
+            reason=form.reason.data,
+            vault=current_vault(),
         ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "referrals",
@@ -165,7 +171,7 @@ def schedule_hearing(reference: str):
     form = f.HearingForm()
     if not form.validate_on_submit():
         return _invalid(case, "hearing", form)
-    when = (form.scheduled_for.data or datetime.now(UTC)).replace(tzinfo=UTC)
+    when = to_utc(form.scheduled_for.data or datetime.now(UTC), case.delegation.time_zone)
     return _step(
         reference,
         lambda: hearings.schedule_hearing(
@@ -177,6 +183,7 @@ def schedule_hearing(reference: str):
             scheduled_for=when,
             court=form.court.data or "",
             charges=(form.charges.data or "").strip() or None,
+            confirm_past=bool(form.confirm_past.data),
         ),
         "Hearing scheduled.",
         "hearings",
@@ -204,6 +211,47 @@ def record_observation(reference: str, hearing_id: uuid.UUID):
             outcome=outcome,
         ),
         "Observation recorded." if observed else "Recorded as not observed.",
+        "hearings",
+    )
+
+
+@bp.post("/<reference>/hearings/<uuid:hearing_id>/reschedule")
+def reschedule_hearing(reference: str, hearing_id: uuid.UUID):
+    case = _case(reference, Permission.HEARING_MANAGE)
+    _owned(case, Hearing, hearing_id)
+    form = f.RescheduleForm(prefix=prefix("rs", hearing_id))
+    if not form.validate_on_submit():
+        return _invalid(case, f"reschedule-{hearing_id}", form)
+    when = to_utc(form.scheduled_for.data or datetime.now(UTC), case.delegation.time_zone)
+    return _step(
+        reference,
+        lambda: hearings.reschedule_hearing(
+            current_session(),
+            current_vault(),
+            _actor(),
+            hearing_id,
+            scheduled_for=when,
+            reason=form.reason.data or "",
+            confirm_past=bool(form.confirm_past.data),
+        ),
+        "Hearing rescheduled.",
+        "hearings",
+    )
+
+
+@bp.post("/<reference>/hearings/<uuid:hearing_id>/cancel")
+def cancel_hearing(reference: str, hearing_id: uuid.UUID):
+    case = _case(reference, Permission.HEARING_MANAGE)
+    _owned(case, Hearing, hearing_id)
+    form = f.CancelHearingForm(prefix=prefix("cx", hearing_id))
+    if not form.validate_on_submit():
+        return _invalid(case, f"cancel-{hearing_id}", form)
+    return _step(
+        reference,
+        lambda: hearings.cancel_hearing(
+            current_session(), current_vault(), _actor(), hearing_id, reason=form.reason.data or ""
+        ),
+        "Hearing cancelled.",
         "hearings",
     )
 
@@ -322,7 +370,12 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
     return _step(
         reference,
         lambda: statements.decide_statement(
-            current_session(), _actor(), statement_id, approve=approve
+            current_session(),
+            _actor(),
+            statement_id,
+            approve=approve,
+            reason=form.reason.data,
+            vault=current_vault(),
         ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "statements",

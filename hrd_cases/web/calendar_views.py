@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from icalendar import Calendar, Event
 
 from hrd_cases.auth.accounts import CALENDAR_COURT_EXPLANATION, set_calendar_shows_court
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings, current_vault
+from hrd_cases.domain.local_time import to_local
 from hrd_cases.models import User
 from hrd_cases.reads.lists import UpcomingHearing, upcoming_hearings
 from hrd_cases.web.forms import CalendarPrivacyForm
@@ -66,52 +68,31 @@ def calendar_privacy() -> ResponseReturnValue:
     )
 
 
-def _escape(text: str) -> str:
-    """RFC 5545 TEXT escaping."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """Lines longer than 75 octets are folded (RFC 5545 3.1)."""
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > 75:
-            out.append(current)
-            current = " " + char
-        else:
-            current += char
-    out.append(current)
-    return out
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def ical(hearings: list[UpcomingHearing], *, host: str, with_courts: bool = False) -> str:
-    now = _stamp(datetime.now(UTC))
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//hrd_cases//trial calendar//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:Trial observation",
-    ]
+def ical(hearings: list[UpcomingHearing], *, host: str, with_courts: bool = False) -> bytes:
+    """Each hearing at its wall-clock time in its delegation's zone (DTSTART;TZID=...), with
+    that zone's VTIMEZONE, so any calendar shows the instant the focal point typed."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//hrd_cases//trial calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Trial observation")
+    stamp = datetime.now(UTC)
+    domain = host.split(":")[0] or "hrd_cases"
     for item in hearings:
         hearing = item.hearing
         reference = hearing.case.reference
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{hearing.id}@{host}",
-            f"DTSTAMP:{now}",
-            f"DTSTART:{_stamp(hearing.scheduled_for)}",
-            f"DTEND:{_stamp(hearing.scheduled_for + timedelta(hours=HEARING_HOURS))}",
-            f"SUMMARY:{_escape(f'Hearing, case {reference}')}",
-            *([f"LOCATION:{_escape(item.court or 'court not recorded')}"] if with_courts else []),
-            f"DESCRIPTION:{_escape(f'Trial observation for case {reference}.')}",
-            "CLASS:CONFIDENTIAL",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(part for line in lines for part in _fold(line)) + "\r\n"
+        start = to_local(hearing.scheduled_for, hearing.case.delegation.time_zone)
+        event = Event()
+        event.add("uid", f"{hearing.id}@{domain}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(hours=HEARING_HOURS))
+        event.add("summary", f"Hearing, case {reference}")
+        if with_courts:  # only behind the user's own opt-in
+            event.add("location", item.court or "court not recorded")
+        event.add("description", f"Trial observation for case {reference}.")
+        event.add("class", "CONFIDENTIAL")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

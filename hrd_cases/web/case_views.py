@@ -193,6 +193,10 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
                 or observation_form(template, formdata=None, prefix=prefix("o", hearing.id)),
                 "report_form": bound.get(f"report-{hearing.id}")
                 or f.ReportForm(formdata=None, prefix=prefix("r", hearing.id)),
+                "reschedule": bound.get(f"reschedule-{hearing.id}")
+                or f.RescheduleForm(formdata=None, prefix=prefix("rs", hearing.id)),
+                "cancel": bound.get(f"cancel-{hearing.id}")
+                or f.CancelHearingForm(formdata=None, prefix=prefix("cx", hearing.id)),
             }
         )
     statements = []
@@ -221,6 +225,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         panels=panels_for(user, case, template),
         defenders=[(d.defender, d.fields) for d in view.defenders],
         narrative=view.narrative,
+        decision_reasons=view.decision_reasons,
         closure_reason=view.closure_reason,
         referrals=[
             {"referral": r, "justification": view.justifications[r.id]} for r in case.referrals

@@ -1,30 +1,41 @@
-"""The analyst's export page: choose a quarter and a format, download the file.
+"""The analyst's export page: release a closed quarter, download a release, or see a marked
+provisional preview of a quarter that is not released yet.
 
-The export service computes, suppresses, renders and audits; this view only parses the form
-and sends the file as an attachment (never rendered inline: the HTML report carries its own
-style, which the app's CSP would refuse, and a download is what the analyst needs).
+The release service (hrd_cases.exports.releases) computes, protects, audits, stores and serves;
+this view only parses the form and sends the file as an attachment (never inline: the HTML
+report carries its own style, which the app's CSP would refuse).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, render_template
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.current import current_session, current_settings
+from hrd_cases.current import current_session, current_settings, current_strategies
 from hrd_cases.domain.clock import utcnow
-from hrd_cases.exports.quarter import ExportError
-from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
+from hrd_cases.exports.quarter import ExportError, parse_quarter
+from hrd_cases.exports.releases import (
+    configured_regions,
+    download_release,
+    latest_release,
+    provisional_preview,
+    releasable_from,
+    release_quarter,
+    releases,
+)
+from hrd_cases.exports.service import EXPORT_FORMATS
 from hrd_cases.models import User
-from hrd_cases.reads.lists import cases_per_quarter, quarter_of
+from hrd_cases.reads.lists import cases_per_quarter, quarters_between
 from hrd_cases.web.forms import ExportForm, choice
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
-    "csv": "CSV (spreadsheets, scripts)",
+    "csv": "CSV (tidy table for spreadsheets and scripts)",
     "xlsx": "Excel workbook (XLSX)",
     "json": "JSON (machine-readable)",
     "html": "HTML report with charts",
+    "docx": "Word brief for Council drafters (DOCX)",
 }
 
 
@@ -32,14 +43,39 @@ def _form() -> ExportForm:
     form = ExportForm()
     today = utcnow().date()
     counts = cases_per_quarter(current_session(), k=current_settings().suppression_k, today=today)
-    quarters = [c.quarter for c in counts] or [quarter_of(today)]
-    # Newest first; the current quarter is exported "as of today".
-    form.quarter.choices = [
-        choice(q.replace("-", ""), f"{q} (in progress)" if q == quarter_of(today) else q)
-        for q in reversed(quarters)
-    ]
+    # The last year's quarters too: a quarter with no case yet can still be released.
+    year_ago = today.replace(year=today.year - 1, day=1)
+    quarters = sorted({c.quarter for c in counts} | set(quarters_between(year_ago, today)))
+    lag = current_settings().release_lag_days
+    session = current_session()
+    labels = []
+    for q in reversed(quarters):
+        period = parse_quarter(q)
+        if latest_release(session, period) is not None:
+            state = "released"
+        elif today >= releasable_from(period, lag):
+            state = "ready to release"
+        else:
+            state = "provisional preview only"
+        labels.append(choice(period.label, f"{period.label} ({state})"))
+    form.quarter.choices = labels
     form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
     return form
+
+
+def _page(form: ExportForm, status: int = 200):
+    settings = current_settings()
+    return (
+        render_template(
+            "exports.html",
+            form=form,
+            k=settings.suppression_k,
+            p=settings.suppression_p,
+            lag=settings.release_lag_days,
+            releases=releases(current_session()),
+        ),
+        status,
+    )
 
 
 @bp.route("/exports", methods=["GET", "POST"])
@@ -47,25 +83,45 @@ def export_page():
     user: User = current_user._get_current_object()
     require(user, Permission.EXPORT_AGGREGATES)
     form = _form()
-    k = current_settings().suppression_k
-    if form.validate_on_submit():
-        try:
-            export = build_quarterly_export(
-                current_session(),
-                quarter=form.quarter.data or "",
-                fmt=form.fmt.data or "",
-                as_of=utcnow().date(),
-                k=k,
+    settings = current_settings()
+    if not form.validate_on_submit():
+        return _page(form, 422 if form.errors else 200)
+    session = current_session()
+    try:
+        quarter = parse_quarter(form.quarter.data or "")
+        if form.release.data:
+            made = release_quarter(
+                session,
+                quarter,
                 actor=user,
                 via="web",
+                catalogue=current_strategies(),
+                k=settings.suppression_k,
+                p=settings.suppression_p,
+                lag_days=settings.release_lag_days,
+                regions=configured_regions(settings.regions_path),
             )
-        except ExportError as exc:  # one line, no data in it (see exports.quarter)
-            flash(f"Not exported: {exc}.", "error")
-            return render_template("exports.html", form=form, k=k), 422
-        return Response(
-            export.body,
-            content_type=export.content_type,
-            headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
-        )
-    status = 422 if form.errors else 200
-    return render_template("exports.html", form=form, k=k), status
+            flash(f"Released {made.quarter}, version {made.version}.", "success")
+            return redirect(url_for("exports.export_page"))
+        if latest_release(session, quarter) is not None:
+            export = download_release(session, quarter, form.fmt.data or "", actor=user, via="web")
+        else:
+            export = provisional_preview(
+                session,
+                quarter,
+                form.fmt.data or "",
+                actor=user,
+                via="web",
+                catalogue=current_strategies(),
+                k=settings.suppression_k,
+                p=settings.suppression_p,
+                regions=configured_regions(settings.regions_path),
+            )
+    except ExportError as exc:  # one line, no data in it (see exports.quarter)
+        flash(f"Not exported: {exc}.", "error")
+        return _page(form, 422)
+    return Response(
+        export.body,
+        content_type=export.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )

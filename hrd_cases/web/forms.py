@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     URLField,
     widgets,
@@ -215,14 +216,32 @@ class DecisionForm(FlaskForm):
         choices=[choice("approve", "Approve"), choice("reject", "Reject")],
         validators=[DataRequired()],
     )
+    reason = TextAreaField(
+        "Reason (required to reject; shown to the requester)",
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class HearingForm(FlaskForm):
+    # Typed in the delegation's zone, which the page names beside the field.
     scheduled_for = DateTimeLocalField(
-        "Date and time (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        "Date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
+    confirm_past = BooleanField("I am recording a past hearing (more than 30 days ago)")
     court = StringField("Court", validators=[DataRequired(), policy("hearings", "court")])
     charges = TextAreaField("Charges", validators=[Optional(), policy("hearings", "charges")])
+
+
+class RescheduleForm(FlaskForm):
+    scheduled_for = DateTimeLocalField(
+        "New date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    reason = TextAreaField("Reason for the change", validators=[DataRequired(), Length(max=2000)])
+    confirm_past = BooleanField("I am recording a past hearing (more than 30 days ago)")
+
+
+class CancelHearingForm(FlaskForm):
+    reason = TextAreaField("Reason for cancelling", validators=[DataRequired(), Length(max=2000)])
 
 
 class ObservationForm(FlaskForm):
@@ -292,6 +311,8 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    download = SubmitField("Download")
+    release = SubmitField("Release this quarter")
 
 
 # Account administration ------------------------------------------------------------------------

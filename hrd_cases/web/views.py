@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
+from hrd_cases.domain.local_time import local_label, zone_label
 from hrd_cases.models import Role, User
 from hrd_cases.reads import lists as queries
 from hrd_cases.web.charts import bar_chart_svg
@@ -14,6 +15,9 @@ from hrd_cases.web.forms import label, option_pair
 bp = Blueprint("web", __name__)
 # Options of select and checkbox fields, whatever WTForms' version holds them as.
 bp.add_app_template_global(option_pair, "option_pair")
+# Times in a delegation's zone, labelled: "2026-12-15 09:30 Nairobi (EAT, UTC+3)".
+bp.add_app_template_global(local_label, "local_label")
+bp.add_app_template_global(zone_label, "zone_label")
 
 
 @bp.get("/")

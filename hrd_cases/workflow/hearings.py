@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain import states
 from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.local_time import PAST_HEARING_CONFIRMATION, local_label
 from hrd_cases.domain.states import HearingState
 from hrd_cases.domain.vocabulary import (
     ActionType,
@@ -44,6 +45,28 @@ def _observation_template(catalogue: StrategyCatalogue, hearing_case: Case) -> S
     return template
 
 
+def _check_past_confirmed(case: Case, scheduled_for: datetime, confirm_past: bool) -> None:
+    """A date long gone is more often a typing slip (2020 for 2026) than a real record."""
+    if scheduled_for < utcnow() - PAST_HEARING_CONFIRMATION and not confirm_past:
+        raise InvalidTransition(
+            f"the hearing date {local_label(scheduled_for, case.delegation.time_zone)} is more "
+            f"than {PAST_HEARING_CONFIRMATION.days} days in the past: confirm that you are "
+            "recording a past hearing",
+            rule="trial_observation.past_hearing_unconfirmed",
+        )
+
+
+def _check_held(hearing: Hearing, what: str) -> None:
+    """Nothing about a hearing's course is known before it starts in its delegation's zone."""
+    if utcnow() < hearing.scheduled_for:
+        zone_name = hearing.case.delegation.time_zone
+        raise InvalidTransition(
+            f"the hearing is on {local_label(hearing.scheduled_for, zone_name)}: its {what} "
+            "can be recorded once it has taken place",
+            rule="trial_observation.outcome_before_hearing",
+        )
+
+
 def schedule_hearing(
     session: Session,
     vault: RecordVault,
@@ -54,11 +77,14 @@ def schedule_hearing(
     scheduled_for: datetime,
     court: str,
     charges: str | None = None,
+    confirm_past: bool = False,
 ) -> Hearing:
     with write_transaction(session):
         case = case_for(session, actor, reference, Permission.HEARING_MANAGE, lock=True)
         ensure_open(case)
         template = _observation_template(catalogue, case)
+        scheduled_for = scheduled_for.astimezone(UTC)  # whatever offset it was typed with
+        _check_past_confirmed(case, scheduled_for, confirm_past)
         check_required(template, ActionType.TRIAL_OBSERVATION, {"court": court, "charges": charges})
         if not court.strip():
             raise InvalidTransition("a hearing needs a court", rule="trial_observation.court")
@@ -107,6 +133,7 @@ def record_observation(
         template = _observation_template(catalogue, hearing.case)
         target = HearingState.OBSERVED if observed else HearingState.NOT_OBSERVED
         states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, target)
+        _check_held(hearing, "observation")
         codes = sorted({code.strip().upper() for code in observers if code.strip()})
         strangers = [c for c in codes if c not in template.observation_partners]
         if strangers:
@@ -192,6 +219,7 @@ def record_hearing_outcome(
                 "a hearing's outcome is recorded once it has taken place (observed or not)",
                 rule="trial_observation.outcome_before_hearing",
             )
+        _check_held(hearing, "outcome")
         previous = hearing.outcome
         hearing.outcome = outcome
         record_step(
@@ -203,5 +231,86 @@ def record_hearing_outcome(
             item=("hearing", hearing.id),
             event_details={"from": previous.value if previous else None, "to": outcome.value},
             audit_details={"outcome": outcome.value},
+        )
+    return hearing
+
+
+def _scheduled(hearing: Hearing, step: str) -> None:
+    if hearing.state is not HearingState.SCHEDULED:
+        raise InvalidTransition(
+            f"only a scheduled hearing can be {step} (this one is {hearing.state.value})",
+            rule="hearing.transition",
+        )
+
+
+def reschedule_hearing(
+    session: Session,
+    vault: RecordVault,
+    actor: User,
+    hearing_id: uuid.UUID,
+    *,
+    scheduled_for: datetime,
+    reason: str,
+    confirm_past: bool = False,
+) -> Hearing:
+    """A new date, with why: the old date stays on the timeline (the reason is encrypted)."""
+    with write_transaction(session):
+        hearing = _hearing_for(session, actor, hearing_id)
+        _scheduled(hearing, "rescheduled")
+        scheduled_for = scheduled_for.astimezone(UTC)
+        if not reason.strip():
+            raise InvalidTransition(
+                "a rescheduled hearing needs the reason for the change",
+                rule="trial_observation.reschedule_reason",
+            )
+        if scheduled_for == hearing.scheduled_for:
+            raise InvalidTransition(
+                "the new date and time are the same as the current ones",
+                rule="trial_observation.reschedule_same_date",
+            )
+        _check_past_confirmed(hearing.case, scheduled_for, confirm_past)
+        zone_name = hearing.case.delegation.time_zone
+        previous = hearing.scheduled_for
+        hearing.scheduled_for = scheduled_for
+        vault.seal(hearing, {"change_reason": reason.strip()})
+        record_step(
+            session,
+            hearing.case,
+            actor,
+            "hearing.rescheduled",
+            "hearing.reschedule",
+            item=("hearing", hearing.id),
+            event_details={
+                "from": local_label(previous, zone_name),
+                "to": local_label(scheduled_for, zone_name),
+            },
+        )
+    return hearing
+
+
+def cancel_hearing(
+    session: Session, vault: RecordVault, actor: User, hearing_id: uuid.UUID, *, reason: str
+) -> Hearing:
+    """The hearing will not take place (charges dropped, case moved): off calendars and
+    reminders, kept on the case with its reason."""
+    with write_transaction(session):
+        hearing = _hearing_for(session, actor, hearing_id)
+        states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, HearingState.CANCELLED)
+        if not reason.strip():
+            raise InvalidTransition(
+                "a cancelled hearing needs the reason", rule="trial_observation.cancel_reason"
+            )
+        hearing.state, hearing.cancelled_at = HearingState.CANCELLED, utcnow()
+        vault.seal(hearing, {"change_reason": reason.strip()})
+        record_step(
+            session,
+            hearing.case,
+            actor,
+            "hearing.cancelled",
+            "hearing.cancel",
+            item=("hearing", hearing.id),
+            event_details={
+                "date": local_label(hearing.scheduled_for, hearing.case.delegation.time_zone)
+            },
         )
     return hearing

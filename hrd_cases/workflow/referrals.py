@@ -169,7 +169,13 @@ def submit_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Re
 
 
 def decide_referral(
-    session: Session, actor: User, referral_id: uuid.UUID, *, approve: bool
+    session: Session,
+    actor: User,
+    referral_id: uuid.UUID,
+    *,
+    approve: bool,
+    reason: str | None = None,
+    vault: RecordVault | None = None,
 ) -> Referral:
     """One officer's decision. A rejection rejects; enough distinct approvals approve.
 
@@ -191,6 +197,8 @@ def decide_referral(
             awaiting=ReferralState.REQUESTED,
             approved=ReferralState.APPROVED,
             rejected=ReferralState.REJECTED,
+            vault=vault,
+            reason=reason,
         )
     return referral
 

@@ -286,11 +286,15 @@ def apply_decision(
     awaiting: enum.Enum,
     approved: enum.Enum,
     rejected: enum.Enum,
+    vault: RecordVault | None = None,
+    reason: str | None = None,
 ) -> None:
     """One officer's decision, in the caller's transaction (the subject row is locked).
 
     A rejection rejects; approvals from enough distinct officers, none of them the requester,
-    approve. Timeline events and the audit entry are written here, for both kinds.
+    approve. Timeline events and the audit entry are written here, for both kinds. The
+    reason (required on a rejection, so the requester knows what to change) is sealed with
+    the case's key; the timeline says only that there is one.
     """
     if subject.state is not awaiting:
         raise InvalidTransition(
@@ -298,8 +302,20 @@ def apply_decision(
             rule=f"{kind}.transition",
         )
     check_decider(actor, requester_ids, (d.officer_id for d in subject.decisions), subject=kind)
+    reason = (reason or "").strip() or None
+    if not approve and reason is None:
+        raise InvalidTransition(
+            "a rejection needs a reason, so that the requester knows what to change",
+            rule=f"{kind}.reason_required",
+        )
     now = utcnow()
-    subject.decisions.append(make_decision(officer_id=actor.id, approve=approve, decided_at=now))
+    decision = make_decision(officer_id=actor.id, approve=approve, decided_at=now)
+    subject.decisions.append(decision)
+    if reason is not None:
+        if vault is None:
+            raise ValueError("a decision's reason needs the vault to be sealed")
+        session.flush()  # its row id is part of the ciphertext's associated data
+        vault.seal(decision, {"reason": reason})
     add_event(
         session,
         subject.case,

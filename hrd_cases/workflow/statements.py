@@ -136,7 +136,13 @@ def submit_statement(session: Session, actor: User, statement_id: uuid.UUID) -> 
 
 
 def decide_statement(
-    session: Session, actor: User, statement_id: uuid.UUID, *, approve: bool
+    session: Session,
+    actor: User,
+    statement_id: uuid.UUID,
+    *,
+    approve: bool,
+    reason: str | None = None,
+    vault: RecordVault | None = None,
 ) -> Statement:
     with write_transaction(session):
         statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DECIDE)
@@ -152,6 +158,8 @@ def decide_statement(
             awaiting=StatementState.SUBMITTED,
             approved=StatementState.APPROVED,
             rejected=StatementState.REJECTED,
+            vault=vault,
+            reason=reason,
         )
     return statement
 

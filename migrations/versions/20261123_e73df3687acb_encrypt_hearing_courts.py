@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = 'e73df3687acb'
-down_revision: str | None = '7f33b3d57e0b'
+revision: str = "e73df3687acb"
+down_revision: str | None = "7f33b3d57e0b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -25,14 +25,14 @@ def upgrade() -> None:
             f"{existing} hearings hold a court in the clear; export and re-enter them before "
             "upgrading (courts are now encrypted)"
         )
-    with op.batch_alter_table('hearings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('court_ciphertext', sa.LargeBinary(), nullable=True))
-        batch_op.drop_column('court')
-
+    with op.batch_alter_table("hearings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("court_ciphertext", sa.LargeBinary(), nullable=True))
+        batch_op.drop_column("court")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('hearings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('court', sa.VARCHAR(length=200), nullable=False, server_default=''))
-        batch_op.drop_column('court_ciphertext')
-
+    with op.batch_alter_table("hearings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("court", sa.VARCHAR(length=200), nullable=False, server_default="")
+        )
+        batch_op.drop_column("court_ciphertext")

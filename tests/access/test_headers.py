@@ -44,6 +44,9 @@ def responses(app: Flask, db: Session, vault: RecordVault) -> Iterator[tuple[str
     yield "home signed in", browser.get("/")
     yield "case list", browser.get("/cases")
     yield "case page", browser.get(f"/cases/{case.reference}")
+    yield "security keys page", browser.get("/account/security")
+    yield "key sign-in without a password step", anonymous.get("/login/key")
+    yield "key options without a password step", anonymous.post("/login/key/options")
     yield "case 404", browser.get("/cases/KE-2099-9999")
     yield "500", browser.get(BOOM)
     yield "403", sign_in(app, analyst.email).get("/cases")
@@ -75,7 +78,7 @@ def test_every_response_carries_the_security_headers(
         seen_statuses.add(response.status_code)
         names.append(name)
     assert {200, 302, 400, 401, 403, 404, 405, 429, 500} <= seen_statuses
-    assert len(names) == 17
+    assert len(names) == 20
 
 
 def test_case_pages_are_never_cached(app: Flask, db: Session, vault: RecordVault) -> None:

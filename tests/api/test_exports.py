@@ -21,6 +21,12 @@ def this_quarter() -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
+def previous_quarter() -> str:
+    today = utcnow().date()
+    number = (today.month - 1) // 3 + 1
+    return f"{today.year}Q{number - 1}" if number > 1 else f"{today.year - 1}Q4"
+
+
 @pytest.mark.parametrize(
     ("fmt", "media_type"),
     [
@@ -30,27 +36,57 @@ def this_quarter() -> str:
         ("html", "text/html"),
     ],
 )
-def test_analyst_downloads_every_format(world: World, fmt: str, media_type: str) -> None:
-    quarter = this_quarter()
-    response = world.api["analyst"].get(f"/exports/quarterly/{quarter}?format={fmt}")
+def test_analyst_releases_a_closed_quarter_and_downloads_every_format(
+    world: World, fmt: str, media_type: str
+) -> None:
+    quarter = previous_quarter()  # closed more than 30 days ago
+    api = world.api["analyst"]
+    made = api.post(f"/exports/quarterly/{quarter}/releases", json={})
+    assert made.status_code == 201, made.get_data(as_text=True)[:300]
+    assert made.get_json()["data"]["version"] == 1
+    response = api.get(f"/exports/quarterly/{quarter}?format={fmt}")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert response.mimetype == media_type
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and f"hrd-quarterly-{quarter}" in disposition
+    assert disposition.startswith("attachment;") and f"hrd-release-{quarter}-v1" in disposition
     body = response.get_data()
     for secret in (DEFENDER_NAME, DEFENDER_LOCATION, NARRATIVE):
         assert secret.encode() not in body
     if fmt == "json":
         assert response.get_json()["quarter"] == quarter
+        assert response.get_json()["status"] == "release"
     if fmt == "csv":
         assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    again = api.get(f"/exports/quarterly/{quarter}?format={fmt}")
+    assert again.get_data() == body
+    # Released once: a second release without saying what changed is refused in one line.
+    message = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json={}), 422)
+    assert "already released" in str(message)
 
 
-def test_the_same_as_of_date_gives_the_same_bytes(world: World) -> None:
-    path = f"/exports/quarterly/{this_quarter()}?format=csv&as_of={utcnow().date()}"
-    first, second = (world.api["analyst"].get(path) for _ in range(2))
-    assert first.status_code == second.status_code == 200
-    assert first.get_data() == second.get_data()
+def test_an_unclosed_quarter_is_refused_in_one_line(world: World) -> None:
+    api = world.api["analyst"]
+    quarter = this_quarter()
+    for response in (
+        api.get(f"/exports/quarterly/{quarter}?format=csv"),
+        api.post(f"/exports/quarterly/{quarter}/releases", json={}),
+    ):
+        errors = errors_of(response, 422)
+        (message,) = errors["message"]
+        assert quarter in message and "\n" not in message
+
+
+def test_the_analysts_provisional_preview_is_marked(world: World) -> None:
+    quarter = this_quarter()
+    for fmt in ("json", "csv", "html"):
+        response = world.api["analyst"].get(
+            f"/exports/quarterly/{quarter}/preview?format={fmt}"
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        assert b"PROVISIONAL PREVIEW, NOT A RELEASE" in response.get_data()
+        assert "PROVISIONAL" in response.headers["Content-Disposition"]
+    for role in ("owner", "officer", "admin"):
+        errors_of(world.api[role].get(f"/exports/quarterly/{quarter}/preview"), 403)
 
 
 def test_other_roles_are_refused_and_the_refusal_is_audited(db: Session, world: World) -> None:
@@ -59,7 +95,7 @@ def test_other_roles_are_refused_and_the_refusal_is_audited(db: Session, world: 
     errors_of(world.api["anonymous"].get(f"/exports/quarterly/{this_quarter()}"), 401)
     outcomes = (
         fresh(db)
-        .scalars(select(AuditEntry.outcome).where(AuditEntry.action == "export.quarterly"))
+        .scalars(select(AuditEntry.outcome).where(AuditEntry.action == "export.download"))
         .all()
     )
     assert len(outcomes) == 3 and {str(o) for o in outcomes} == {"refused"}
@@ -67,15 +103,15 @@ def test_other_roles_are_refused_and_the_refusal_is_audited(db: Session, world: 
 
 def test_bad_export_requests_are_422(world: World) -> None:
     api = world.api["analyst"]
-    quarter = this_quarter()
+    quarter = previous_quarter()
     for path in (
         "/exports/quarterly/2026Q5",
         "/exports/quarterly/1999Q1",
         "/exports/quarterly/someday",
         f"/exports/quarterly/{quarter}?format=pdf",
-        f"/exports/quarterly/{quarter}?as_of=yesterday",
-        f"/exports/quarterly/{quarter}?as_of=9999-12-31",
+        # The caller chooses no date: a release is what it is.
+        f"/exports/quarterly/{quarter}?as_of=2026-01-01",
         f"/exports/quarterly/{quarter}?k=1",  # k is the instance's setting, not the caller's
-        "/exports/quarterly/2199Q4",  # the as-of date (today) is before it starts
+        "/exports/quarterly/2199Q4",
     ):
         errors_of(api.get(path), 422)

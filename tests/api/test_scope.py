@@ -33,6 +33,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.observe_hearing": {"observed": False},
     "api.file_hearing_report": {"report": "r"},
     "api.record_hearing_outcome": {"outcome": "other"},
+    "api.reschedule_hearing": {"scheduled_for": "2026-12-02T09:00:00Z", "reason": "r"},
+    "api.cancel_hearing": {"reason": "r"},
     "api.record_consent": {"scopes": ["public_statement"], "given_on": "2026-01-01T00:00:00Z"},
     "api.draft_statement": {"level": "local_eu_statement", "text": "t"},
     "api.decide_statement": {"approve": True},

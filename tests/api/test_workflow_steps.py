@@ -100,7 +100,9 @@ def test_referral_rules_of_the_template(world: World) -> None:
     assert submitted["state"] == "requested"
     assert rule_of(owner.post(f"/referrals/{draft['id']}/submission")) == "referral.transition"
     rejected = data_of(
-        world.api["officer"].post(f"/referrals/{draft['id']}/decisions", {"approve": False})
+        world.api["officer"].post(
+            f"/referrals/{draft['id']}/decisions", {"approve": False, "reason": "Zq not eligible"}
+        )
     )
     assert rejected["state"] == "rejected"
     assert data_of(owner.post(f"/referrals/{draft['id']}/closure"))["state"] == "closed"
@@ -109,7 +111,22 @@ def test_referral_rules_of_the_template(world: World) -> None:
 def test_hearing_lifecycle(world: World) -> None:
     reference = world.case.reference
     owner = world.api["owner"]
-    when = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    # In three days: nothing about its course can be recorded yet (issue 16).
+    coming = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    future = data_of(
+        owner.post(f"/cases/{reference}/hearings", {"scheduled_for": coming, "court": "Zq c"}),
+        201,
+    )
+    for step, payload in (
+        ("outcome", {"outcome": "acquitted"}),
+        ("observation", {"observed": True, "observers": ["EU"], "outcome": "acquitted"}),
+        ("observation", {"observed": False}),
+    ):
+        answer = owner.post(f"/hearings/{future['id']}/{step}", payload)
+        assert answer.status_code == 409
+        assert rule_of(answer) == "trial_observation.outcome_before_hearing"
+    # Two hours ago: it has taken place.
+    when = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
     hearing = data_of(
         owner.post(
             f"/cases/{reference}/hearings",
@@ -139,8 +156,9 @@ def test_hearing_lifecycle(world: World) -> None:
     outcome = data_of(owner.post(f"/hearings/{hid}/outcome", {"outcome": "acquitted"}))
     assert outcome["outcome"] == "acquitted"
     case = data_of(owner.get(f"/cases/{reference}"))
-    assert case["hearings"][0]["report"] == "Zq canary report"
-    assert case["hearings"][0]["court"] == "Zq Canary Court"
+    (held,) = [h for h in case["hearings"] if h["id"] == hid]
+    assert held["report"] == "Zq canary report"
+    assert held["court"] == "Zq Canary Court"
     assert case["stage"] == "monitoring"
     kinds = [e["kind"] for e in data_of(owner.get(f"/cases/{reference}/timeline"))]
     assert kinds[-4:] == [

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.db import utcnow
 from hrd_cases.domain.vocabulary import RiskLevel
-from hrd_cases.models import Case, Role, User
+from hrd_cases.models import Case, Hearing, Role, User
 from hrd_cases.records import RecordVault
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
 from tests.support.attachments import GPS_IFD, canary_image
@@ -282,7 +282,7 @@ def test_journey_in_chromium(
     hearing_day = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%d")
     fp.locator("#hearings summary").click()
     form = fp.locator("form[action$='/hearings']")
-    form.get_by_label("Date and time (UTC)").fill(f"{hearing_day}T09:30")
+    form.get_by_label("Date and time").fill(f"{hearing_day}T09:30")
     form.get_by_label("Court").fill(COURT)
     form.get_by_label("Charges").fill("Zq: unlawful assembly")
     follow(form.get_by_role("button", name="Schedule hearing"))
@@ -310,12 +310,22 @@ def test_journey_in_chromium(
     assert reference in ics and "Milimani Law Courts" in ics
     assert "Amani" not in ics and "Zq" not in ics
     fp.goto(case_path)
-    form = fp.locator("form[action$='/observation']")
-    form.get_by_label("Was the hearing observed?").select_option("yes")
-    form.locator("input[value=EU]").check()
-    form.locator("input[value=DE]").check()
-    form.get_by_label("Outcome").select_option("postponed")
-    follow(form.get_by_role("button", name="Record observation"))
+
+    def observe() -> None:
+        form = fp.locator("form[action$='/observation']")
+        form.get_by_label("Was the hearing observed?").select_option("yes")
+        form.locator("input[value=EU]").check()
+        form.locator("input[value=DE]").check()
+        form.get_by_label("Outcome").select_option("postponed")
+        follow(form.get_by_role("button", name="Record observation"))
+
+    observe()  # a week early: refused (issue 16)
+    expect_flash(fp, "can be recorded once it has taken place")
+    # The week passes: the hearing now lies behind us.
+    db.execute(update(Hearing).values(scheduled_for=utcnow() - timedelta(hours=2)))
+    db.commit()
+    fp.goto(case_path)
+    observe()
     expect_flash(fp, "Observation recorded.")
     form = fp.locator("form[action$='/report']")
     form.get_by_label("Observation report").fill(REPORT)
@@ -400,16 +410,17 @@ def test_journey_in_chromium(
     assert NAME not in ana.content()
     journey.shot(ana, "10-home-analyst")
     follow(ana.get_by_role("link", name="Export", exact=True))
-    quarter = ana.get_by_label("Quarter").input_value()
+    quarter = ana.locator("select#quarter").input_value()  # the open quarter: a preview
     ana.get_by_label("Format").select_option("csv")
     journey.shot(ana, "14-export-page")
     with ana.expect_download() as download_info:
-        ana.get_by_role("button", name="Download export").click()
+        ana.get_by_role("button", name="Download", exact=True).click()
     download = download_info.value
-    assert download.suggested_filename.startswith(f"hrd-quarterly-{quarter}-asof-")
+    assert download.suggested_filename.startswith(f"hrd-PROVISIONAL-{quarter}-")
     assert download.suggested_filename.endswith(".csv")
     exported = Path(download.path()).read_text(encoding="utf-8")
     assert exported.strip() and "Zq" not in exported and "Amani" not in exported
+    assert "PROVISIONAL PREVIEW, NOT A RELEASE" in exported
     adi = journey.sign_in(admin)
     assert "All template files on disk validate." in adi.content()
     journey.shot(adi, "11-home-admin")

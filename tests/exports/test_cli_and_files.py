@@ -14,17 +14,33 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.exports import service
 from hrd_cases.exports.neutralise import neutralise
-from hrd_cases.exports.service import EXPORT_FORMATS, ExportFormat, write_export_atomically
+from hrd_cases.exports.releases import download_release, releasable_from, release_quarter
+from hrd_cases.exports.service import EXPORT_FORMATS, write_export_atomically
 from hrd_cases.records import RecordVault
 from tests.support.exports import build_known_dataset, this_quarter, today
-from tests.support.factories import make_case, make_delegation
+from tests.support.factories import make_case, make_delegation, strategy_catalogue
 
 
-def _export(runner: FlaskCliRunner, *args: str):
+def _release(db: Session) -> None:
+    quarter = this_quarter()
+    release_quarter(
+        db,
+        quarter,
+        actor=None,
+        via="cli",
+        catalogue=strategy_catalogue(),
+        k=5,
+        p=2,
+        lag_days=30,
+        today=releasable_from(quarter, 30),
+    )
+
+
+def _export(runner: FlaskCliRunner, *args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(args=["export", "quarterly", *args])
 
 
-def _one_line_error(result) -> str:
+def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
@@ -38,9 +54,10 @@ def _one_line_error(result) -> str:
         ("2026Q5", "csv", (), "invalid quarter '2026Q5'"),
         ("26Q1", "csv", (), "invalid quarter '26Q1'"),
         ("2026Q3", "pdf", (), "unknown export format 'pdf'"),
-        ("2026Q3", "csv", ("--as-of", "2026-13-01"), "invalid --as-of date"),
-        ("2026Q3", "csv", ("--as-of", "2026-06-30"), "is before 2026Q3 starts"),
-        ("2026Q3", "csv", ("--k", "1"), "k must be between 2 and 100"),
+        # The caller chooses neither the date nor k: a release is what it is.
+        ("2026Q3", "csv", ("--as-of", "2026-06-30"), "No such option '--as-of'"),
+        ("2026Q3", "csv", ("--k", "1"), "No such option '--k'"),
+        ("2199Q4", "csv", (), "2199Q4 is not released"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(
@@ -56,40 +73,32 @@ def test_the_cli_writes_every_format_and_reports_it(
     runner: FlaskCliRunner, db: Session, vault: RecordVault, tmp_path: Path
 ) -> None:
     build_known_dataset(db, vault)
+    _release(db)
     for name in EXPORT_FORMATS:
         out = tmp_path / f"report.{name}"
-        result = _export(
-            runner,
-            this_quarter().label,
-            "--format",
-            name,
-            "--out",
-            str(out),
-            "--as-of",
-            today().isoformat(),
-            "--k",
-            "2",
-        )
+        result = _export(runner, this_quarter().label, "--format", name, "--out", str(out))
         assert result.exit_code == 0, result.output
         assert f"wrote {out}" in result.output
-        assert out.stat().st_size > 0
+        stored = download_release(db, this_quarter(), name, actor=None, via="cli").body
+        assert out.read_bytes() == stored
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert (document["quarter"], document["k"]) == (this_quarter().label, 2)
-    assert document["method"] and document["definitions"]["Region"].startswith("The five")
+    assert (document["quarter"], document["k"]) == (this_quarter().label, 5)
+    assert document["method"] and document["definitions"]["Region"].startswith("The EEAS")
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
 
 
 def test_an_export_interrupted_midway_leaves_the_existing_file_intact(
     runner: FlaskCliRunner, db: Session, vault: RecordVault, tmp_path: Path, monkeypatch
-) -> None:
+) -> None:  # type: ignore[no-untyped-def]
     build_known_dataset(db, vault)
+    _release(db)
     out = tmp_path / "report.csv"
     out.write_bytes(b"previous export")
 
-    def broken(report):
+    def disk_full(descriptor):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setitem(EXPORT_FORMATS, "csv", ExportFormat("csv", "text/csv", "csv", broken))
+    monkeypatch.setattr(service.os, "fsync", disk_full)
     result = _export(runner, this_quarter().label, "--format", "csv", "--out", str(out))
     assert "No space left on device" in _one_line_error(result)
     assert out.read_bytes() == b"previous export"
@@ -99,7 +108,7 @@ def test_an_export_interrupted_midway_leaves_the_existing_file_intact(
 def test_a_write_interrupted_midway_leaves_no_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
 
-    def chunks():
+    def chunks():  # type: ignore[no-untyped-def]
         yield b'{"partial": '
         raise KeyboardInterrupt  # as if the operator pressed Ctrl+C mid-write
 
@@ -125,7 +134,7 @@ def test_the_neutraliser_prefixes_formula_text_and_leaves_numbers(text: str) -> 
 
 def test_formula_like_text_reaching_a_cell_is_neutralised_in_csv_and_xlsx(
     db: Session, vault: RecordVault, app
-) -> None:
+) -> None:  # type: ignore[no-untyped-def]
     """The country code is the one stored text that reaches a cell: an admin types it."""
     for code in ("=1", "@A", "+1", "-1"):
         make_case(db, vault, delegation=make_delegation(db, country=code))
@@ -143,7 +152,8 @@ def test_formula_like_text_reaching_a_cell_is_neutralised_in_csv_and_xlsx(
             for name in ("csv", "xlsx")
         }
     rows = list(csv.reader(io.StringIO(bodies["csv"].decode("utf-8-sig"))))
-    labels = {row[0] for row in rows if row}
+    assert rows[0] == ["table", "region", "country", "measure", "value", "flag", "status"]
+    labels = {row[2] for row in rows[1:]}  # the country column
     assert {"'=1", "'@A", "'+1", "'-1"} <= labels
     assert not labels & {"=1", "@A", "+1", "-1"}
     workbook = openpyxl.load_workbook(io.BytesIO(bodies["xlsx"]))

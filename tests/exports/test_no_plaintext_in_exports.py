@@ -31,7 +31,7 @@ def _demo_secrets(db: Session, vault: RecordVault) -> set[str]:
 
 
 def _searchable(name: str, body: bytes) -> bytes:
-    if name != "xlsx":
+    if name not in ("xlsx", "docx"):
         return body
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         return b"".join(archive.read(entry) for entry in archive.namelist())

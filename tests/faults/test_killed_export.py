@@ -17,10 +17,12 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from hrd_cases.exports.quarter import parse_quarter
+from hrd_cases.exports.releases import releasable_from, release_quarter
 from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 from tests.support.app import TEST_SECRET_KEY
-from tests.support.factories import make_case, make_delegation
+from tests.support.factories import make_case, make_delegation, strategy_catalogue
 
 QUARTER = "2026Q4"
 # Runs the real command, but the export's fsync announces itself and then blocks: the kill
@@ -46,6 +48,20 @@ def environment(app: Flask, db: Session, vault: RecordVault, tmp_path: Path) -> 
     delegation = make_delegation(db, country="KE")
     for _ in range(6):
         make_case(db, vault, delegation=delegation)
+    # Downloads serve a stored release (issue 14): release the quarter as on the first day it
+    # may be released.
+    quarter = parse_quarter(QUARTER)
+    release_quarter(
+        db,
+        quarter,
+        actor=None,
+        via="cli",
+        catalogue=strategy_catalogue(),
+        k=5,
+        p=2,
+        lag_days=30,
+        today=releasable_from(quarter, 30),
+    )
     settings: Settings = app.extensions["hrd_settings"]
     yield {
         **os.environ,

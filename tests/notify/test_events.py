@@ -108,7 +108,9 @@ def test_referral_rejected_tells_the_requester(
         referral = world.refer()
     _deliver(worker, smtp)
     with app.app_context():
-        referrals.decide_referral(db, world.officers[0], referral.id, approve=False)
+        referrals.decide_referral(
+            db, world.officers[0], referral.id, approve=False, reason="Zq no", vault=world.vault
+        )
     decided = _deliver(worker, smtp)
     assert _recipients(decided) == {world.focal.email}
     assert [m.subject for m in decided] == [f"[hrd_cases] Referral {world.ref} was rejected"]

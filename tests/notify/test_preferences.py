@@ -76,7 +76,9 @@ def test_digest_follows_the_delegation_time_zone(
         assert world.delegation.time_zone == "Africa/Nairobi"
         inbox.set_preferences(db, world.focal, {"decided": "digest"})
         referral = world.refer()
-        referrals.decide_referral(db, world.officers[0], referral.id, approve=False)
+        referrals.decide_referral(
+            db, world.officers[0], referral.id, approve=False, reason="Zq no", vault=world.vault
+        )
     worker.expand()  # the worker fans the steps' events out before any digest
     today = datetime.now(UTC).date()
     # 03:30 UTC is 06:30 in Nairobi: too early; 04:05 UTC is 07:05 there.

@@ -117,7 +117,7 @@ def build_known_dataset(db: Session, vault: RecordVault) -> Known:
         second.reference,
         ReferralInput(Mechanism.SHELTER_CITY, (AssistanceType.URGENT_RELOCATION,)),
     )
-    decide_referral(db, officers[0], refused.id, approve=False)
+    decide_referral(db, officers[0], refused.id, approve=False, reason="r", vault=vault)
     hearing = schedule_hearing(
         db,
         vault,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -159,16 +161,28 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
     assert post(team.b, decide, {"decision": "approve"}, page=url).status_code == 302
     assert fresh(db).get(Referral, referral.id).state is ReferralState.APPROVED
 
-    # Hearing: scheduled, observed, reported.
+    # Hearing: scheduled (yesterday 09:30 in Nairobi, the Kenyan delegation's zone, so it
+    # has taken place), observed, reported.
+    nairobi = ZoneInfo("Africa/Nairobi")
+    typed = (datetime.now(nairobi) - timedelta(days=1)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
     response = post(
         team.fp,
         f"{url}/hearings",
-        {"scheduled_for": "2031-03-04T09:30", "court": COURT, "charges": "Unlawful assembly"},
+        {
+            "scheduled_for": typed.strftime("%Y-%m-%dT%H:%M"),
+            "court": COURT,
+            "charges": "Unlawful assembly",
+        },
         page=url,
     )
     assert response.status_code == 302
     hearing = fresh(db).scalar(select(Hearing))
     assert hearing is not None
+    assert hearing.scheduled_for == typed.astimezone(UTC)  # stored as 06:30 UTC
+    assert hearing.scheduled_for.hour == 6
+    assert f"{typed:%Y-%m-%d} 09:30 Nairobi (EAT, UTC+3)" in team.fp.get(url).get_data(as_text=True)
     prefix = f"o{hearing.id.hex}"
     response = prefixed_post(
         team.fp,

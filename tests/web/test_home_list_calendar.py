@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import icalendar
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -209,7 +210,11 @@ def test_calendar_and_ics_carry_references_and_times_but_no_names(
     body = feed.get_data(as_text=True)
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     assert f"SUMMARY:Hearing\\, case {case.reference}" in body
-    assert f"DTSTART:{when.strftime('%Y%m%dT%H%M%SZ')}" in body
+    # 09:30 UTC is 12:30 in Nairobi, the Kenyan delegation's zone, written with its TZID.
+    assert f"DTSTART;TZID=Africa/Nairobi:{when:%Y%m%d}T123000" in body
+    assert "BEGIN:VTIMEZONE" in body and "TZID:Africa/Nairobi" in body
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert event.decoded("dtstart") == when
     assert NAME not in body and "Achieng" not in body
     # By default the file does not name the court (no opt-in): not even "not recorded".
     assert "Kibera" not in body and "LOCATION" not in body

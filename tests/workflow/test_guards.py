@@ -99,7 +99,7 @@ class World:
 
     def schedule(self, **kwargs) -> Hearing:
         values = {
-            "scheduled_for": utcnow() + timedelta(days=7),
+            "scheduled_for": utcnow() - timedelta(hours=2),  # held: its course can be recorded
             "court": "Milimani Law Courts",
             "charges": "Unlawful assembly.",
             **kwargs,
@@ -501,7 +501,9 @@ def test_a_rejected_statement_goes_no_further(db, vault) -> None:
     world.consent(ConsentScope.PUBLIC_STATEMENT)
     statement = world.draft()
     statements.submit_statement(db, world.focal, statement.id)
-    rejected = statements.decide_statement(db, world.officers[0], statement.id, approve=False)
+    rejected = statements.decide_statement(
+        db, world.officers[0], statement.id, approve=False, reason="Zq no", vault=world.vault
+    )
     assert rejected.state is StatementState.REJECTED
     _refused(
         lambda: statements.publish_statement(
@@ -599,7 +601,8 @@ def test_hearing_transitions(db, vault) -> None:
     _refused(
         lambda: hearings.file_report(db, vault, world.catalogue, world.focal, scheduled.id, "R."),
         "hearing.transition",
-        "a hearing in state scheduled cannot become report_filed (allowed: not_observed, observed)",
+        "a hearing in state scheduled cannot become report_filed "
+        "(allowed: cancelled, not_observed, observed)",
     )
     observed = world.observe(scheduled)
     _refused(
@@ -903,7 +906,7 @@ def test_required_observers_and_report_are_asked_for_at_the_report(db, vault, tm
         catalogue,
         focal,
         case.reference,
-        scheduled_for=utcnow() + timedelta(days=3),
+        scheduled_for=utcnow() - timedelta(days=3),
         court="Kathmandu District Court",
     )
     hearing = hearings.record_observation(

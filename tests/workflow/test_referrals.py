@@ -110,7 +110,10 @@ def test_a_rejection_rejects(db, vault) -> None:
     case, focal, (one, two, _) = _setup(db, vault, "KE")
     referral = _refer(db, vault, focal, case.reference)
     decide_referral(db, one, referral.id, approve=True)
-    assert decide_referral(db, two, referral.id, approve=False).state is ReferralState.REJECTED
+    assert (
+        decide_referral(db, two, referral.id, approve=False, reason="r", vault=vault).state
+        is ReferralState.REJECTED
+    )
     with pytest.raises(InvalidTransition, match="not awaiting a decision"):
         decide_referral(db, _other_officer(db, "KE"), referral.id, approve=True)
     with pytest.raises(InvalidTransition) as raised:

@@ -63,7 +63,7 @@ def test_a_referral_beyond_its_draft_means_protection(state: ReferralState) -> N
     assert _stage(assessed=True, referrals=(ReferralState.DRAFT, state)) is Stage.PROTECTION
 
 
-@pytest.mark.parametrize("state", list(HearingState))
+@pytest.mark.parametrize("state", [s for s in HearingState if s is not HearingState.CANCELLED])
 def test_any_hearing_means_monitoring_over_protection(state: HearingState) -> None:
     stage = _stage(
         assessed=True,
@@ -72,6 +72,13 @@ def test_any_hearing_means_monitoring_over_protection(state: HearingState) -> No
         statements=(StatementState.DRAFT, StatementState.WITHDRAWN),
     )
     assert stage is Stage.MONITORING
+
+
+def test_a_cancelled_hearing_alone_is_no_monitoring() -> None:
+    stage = _stage(
+        assessed=True, referrals=(ReferralState.DELIVERED,), hearings=(HearingState.CANCELLED,)
+    )
+    assert stage is Stage.PROTECTION
 
 
 @pytest.mark.parametrize(

@@ -152,7 +152,7 @@ def test_walk_one_case_through_every_enabled_step(db, vault, code: str) -> None:
     # Trial observation ---------------------------------------------------------------------
     observation = template.rules(ActionType.TRIAL_OBSERVATION)
     assert observation.enabled is (code not in OBSERVATION_DISABLED)
-    hearing_at = utcnow() + timedelta(days=14)
+    hearing_at = utcnow() - timedelta(days=1)  # held, so it can be observed
     required = observation.required_fields
     charges = "Membership of an illegal organisation." if "charges" in required else None
     if not observation.enabled:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema
 from hrd_cases.auth.accounts import CALENDAR_COURT_EXPLANATION
@@ -27,3 +27,32 @@ class CalendarSettingsSchema(OutputSchema):
 
 class CalendarSettingsInputSchema(StrictSchema):
     shows_court = Flag(required=True, metadata={"description": CALENDAR_COURT_EXPLANATION})
+
+
+class SecurityKeySchema(OutputSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True, required=True)
+    sign_count = fields.Integer(required=True)
+    backup_eligible = fields.Boolean(required=True)
+    backup_state = fields.Boolean(required=True)
+
+
+class KeyRegistrationOptionsSchema(OutputSchema):
+    options = fields.Dict(
+        required=True,
+        metadata={"description": "PublicKeyCredentialCreationOptions, binary fields base64url"},
+    )
+    state = fields.String(
+        required=True, metadata={"description": "Signed ceremony state: send it back to finish"}
+    )
+
+
+class KeyRegistrationSchema(StrictSchema):
+    state = fields.String(required=True, validate=validate.Length(max=2000))
+    credential = fields.Dict(
+        required=True,
+        metadata={"description": "The browser's PublicKeyCredential as WebAuthn-3 toJSON()"},
+    )
+    name = fields.String(load_default="", validate=validate.Length(max=80))

@@ -51,12 +51,38 @@ class DecisionSchema(StrictSchema):
     """One protection officer's decision; four-eyes: never on their own request."""
 
     approve = Flag(required=True)
+    reason = Text(
+        max_length=2000,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "required when rejecting; shown to the requester (encrypted)"},
+    )
 
 
 class HearingScheduleSchema(StrictSchema):
-    scheduled_for = When(required=True)
+    scheduled_for = When(
+        required=True,
+        metadata={"description": "with its offset, e.g. 2026-12-15T09:30:00+03:00 in Nairobi"},
+    )
     court = Text(required=True, min_length=1, rule=rule_for("hearings", "court"))
     charges = Text(rule=rule_for("hearings", "charges"), allow_none=True, load_default=None)
+    confirm_past = Flag(
+        load_default=False,
+        metadata={"description": "required true for a hearing more than 30 days in the past"},
+    )
+
+
+class RescheduleSchema(StrictSchema):
+    scheduled_for = When(required=True, metadata={"description": "the new date, with its offset"})
+    reason = Text(required=True, min_length=1, rule=rule_for("hearings", "change_reason"))
+    confirm_past = Flag(
+        load_default=False,
+        metadata={"description": "required true for a date more than 30 days in the past"},
+    )
+
+
+class CancelHearingSchema(StrictSchema):
+    reason = Text(required=True, min_length=1, rule=rule_for("hearings", "change_reason"))
 
 
 class ObservationSchema(StrictSchema):
@@ -107,6 +133,9 @@ class DecisionOutSchema(OutputSchema):
     officer_id = fields.Integer(required=True)
     approve = fields.Boolean(required=True)
     decided_at = fields.AwareDateTime(required=True)
+    reason = fields.String(
+        allow_none=True, metadata={"description": "in the case read only (decrypted)"}
+    )
 
 
 class ReferralSchema(OutputSchema):
@@ -131,11 +160,22 @@ class HearingSchema(OutputSchema):
     id = fields.UUID(required=True)
     case = fields.String(required=True)
     scheduled_for = fields.AwareDateTime(required=True)
+    time_zone = fields.String(required=True, metadata={"description": "the delegation's IANA zone"})
+    scheduled_local = fields.AwareDateTime(
+        required=True, metadata={"description": "the same instant in the delegation's zone"}
+    )
+    scheduled_label = fields.String(
+        required=True, metadata={"description": 'e.g. "2026-12-15 09:30 Nairobi (EAT, UTC+3)"'}
+    )
     state = fields.Enum(HearingState, by_value=True, required=True)
     outcome = fields.Enum(HearingOutcome, by_value=True, allow_none=True, required=True)
     observers = fields.List(fields.String(), required=True)
     observed_at = fields.AwareDateTime(allow_none=True, required=True)
     report_filed_at = fields.AwareDateTime(allow_none=True, required=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True, required=True)
+    change_reason = fields.String(
+        allow_none=True, metadata={"description": "why it was last rescheduled or cancelled"}
+    )
     court = fields.String(allow_none=True)
     charges = fields.String(allow_none=True)
     report = fields.String(allow_none=True)

@@ -1,0 +1,29 @@
+"""User-facing text of the identity pages in one place, ready for gettext later."""
+
+from __future__ import annotations
+
+SIGN_IN_EXPIRED = "Your sign-in attempt has expired. Start again."
+KEY_NOT_ACCEPTED = (
+    "That security key was not accepted for this account. Try another key, or use a code."
+)
+KEY_NOT_REGISTERED = "The security key could not be registered. Try again."
+KEY_REGISTERED = "Security key registered."
+KEY_REMOVED = "Security key removed."
+TOTP_REMOVED = "Authenticator app removed. Sign in with your security key from now on."
+LAST_FACTOR = (
+    "This is your last way to prove it is you (or your role requires a security key): "
+    "register another one first."
+)
+
+OIDC_UNKNOWN_IDENTITY = (
+    "Your organisation confirmed who you are, but there is no account for you here. Ask an "
+    "administrator to create or invite your account, then try again."
+)
+OIDC_FAILED = (
+    "The answer from your organisation's sign-in service could not be trusted or has expired. "
+    "Please start again. If this keeps happening, contact your administrator."
+)
+OIDC_UNAVAILABLE = (
+    "Your organisation's sign-in service cannot be reached just now. Try again in a few minutes."
+)
+LOCAL_SIGN_IN_DISABLED = "Your account signs in through your organisation: use the button below."

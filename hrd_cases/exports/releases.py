@@ -1,0 +1,342 @@
+"""Frozen quarterly releases: the only way a quarter's figures leave the system for good.
+
+    release = release_quarter(session, "2026Q3", actor=None, via="cli", ...)   # once
+    export = download_release(session, "2026Q3", "xlsx", actor=analyst, via="web")
+
+A quarter can be released once it has closed and the lag for late entries has passed. The
+release computes the tables over the whole quarter, protects and audits them, renders every
+format and stores the bytes with their SHA-256; every later download serves those bytes after
+checking the hash, whatever happened to the data since. A revision is an explicit new version
+that states what changed; its audit protects every cell that moved by a small amount since the
+previous version, so that the difference between the two discloses nothing. Until a quarter is
+released, analysts may see a provisional preview, marked as such on every page and sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from hrd_cases import audit
+from hrd_cases.audit.log import Outcome
+from hrd_cases.auth.permissions import Permission, has_permission
+from hrd_cases.db import begin_write, utcnow
+from hrd_cases.domain.errors import Forbidden
+from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
+from hrd_cases.exports.queries import Counts, collect
+from hrd_cases.exports.regions import RegionMap, RegionsFileError, regions_from
+from hrd_cases.exports.report import PROVISIONAL, QuarterlyReport, build_report
+from hrd_cases.exports.service import (
+    EXPORT_FORMATS,
+    ExportFile,
+    check_k,
+    export_format,
+)
+from hrd_cases.models import QuarterlyRelease, ReleaseFile, User
+from hrd_cases.workflow.templates import StrategyCatalogue
+
+RELEASE_ACTION = "export.release"
+DOWNLOAD_ACTION = "export.download"
+PREVIEW_ACTION = "export.preview"
+MAX_REASON = 500
+
+
+def releasable_from(quarter: Quarter, lag_days: int) -> date:
+    """The first day a quarter may be released: after it closes and late entries came in."""
+    return quarter.next_first_day + timedelta(days=lag_days)
+
+
+def latest_release(session: Session, quarter: Quarter) -> QuarterlyRelease | None:
+    return session.scalar(
+        select(QuarterlyRelease)
+        .where(QuarterlyRelease.quarter == quarter.label)
+        .order_by(QuarterlyRelease.version.desc())
+        .limit(1)
+    )
+
+
+def releases(session: Session) -> list[QuarterlyRelease]:
+    """Every version of every release, newest quarter first (for the analyst's page)."""
+    return list(
+        session.scalars(
+            select(QuarterlyRelease).order_by(
+                QuarterlyRelease.quarter.desc(), QuarterlyRelease.version.desc()
+            )
+        )
+    )
+
+
+def _check_actor(session: Session, actor: User | None, action: str, quarter: Quarter) -> None:
+    if actor is not None and not has_permission(actor, Permission.EXPORT_AGGREGATES):
+        _audit(session, action, actor, quarter, Outcome.REFUSED, {})
+        raise Forbidden(f"role {actor.role.value} lacks {Permission.EXPORT_AGGREGATES.value}")
+
+
+def release_quarter(
+    session: Session,
+    quarter: Quarter | str,
+    *,
+    actor: User | None,
+    via: str,
+    catalogue: StrategyCatalogue,
+    k: int,
+    p: int,
+    lag_days: int,
+    today: date | None = None,
+    reason: str | None = None,
+    on_stage: Callable[[str], None] = lambda _: None,
+    regions: RegionMap | None = None,
+) -> QuarterlyRelease:
+    """Release a quarter (version 1), or revise it (``reason`` given: a new version)."""
+    if isinstance(quarter, str):
+        quarter = parse_quarter(quarter)
+    check_k(k)
+    _check_actor(session, actor, RELEASE_ACTION, quarter)
+    today = today or utcnow().date()
+    opens = releasable_from(quarter, lag_days)
+    if today < opens:
+        raise ExportError(
+            f"{quarter.label} cannot be released before {opens.isoformat()}: the quarter must "
+            f"close and {lag_days} days must pass for late entries"
+        )
+    previous = latest_release(session, quarter)
+    reason = (reason or "").strip() or None
+    if previous is not None and reason is None:
+        raise ExportError(
+            f"{quarter.label} is already released (version {previous.version}); a revision "
+            "must state what changed"
+        )
+    if previous is None and reason is not None:
+        raise ExportError(f"{quarter.label} is not released yet: there is nothing to revise")
+    if reason is not None and (len(reason) > MAX_REASON or not reason.isprintable()):
+        raise ExportError(
+            f"the reason must be one printable line of at most {MAX_REASON} characters"
+        )
+    window = export_window(quarter, quarter.last_day)
+    raw = collect(session, window, catalogue, on_stage)
+    on_stage("disclosure control and audit")
+    report = build_report(
+        raw,
+        quarter=quarter,
+        as_of=quarter.last_day,
+        window=window,
+        k=k,
+        p=p,
+        changed_since=_counts_from_text(previous.true_counts) if previous else None,
+        regions=regions,
+    )
+    version = previous.version + 1 if previous else 1
+    report = replace(report, version=version, released_on=today, revision_reason=reason)
+    on_stage("rendering every format")
+    bodies = {name: fmt.render(report) for name, fmt in EXPORT_FORMATS.items()}
+    begin_write(session)
+    try:
+        release = QuarterlyRelease(
+            quarter=quarter.label,
+            version=version,
+            released_by_id=actor.id if actor else None,
+            k=k,
+            p=p,
+            reason=reason,
+            content_sha256=_sha256(bodies["json"]),
+            true_counts=_counts_to_text(raw.counts),
+        )
+        release.files = [
+            ReleaseFile(format=name, body=body, sha256=_sha256(body))
+            for name, body in bodies.items()
+        ]
+        session.add(release)
+        session.flush()
+        details: dict[str, str | int | bool | None] = {
+            "version": version,
+            "k": k,
+            "p": p,
+            "via": via,
+            "sha256": release.content_sha256,
+            "revision": reason is not None,
+        }
+        audit.record(
+            session,
+            RELEASE_ACTION,
+            actor_id=actor.id if actor else None,
+            object_type="quarterly_release",
+            object_id=quarter.label,
+            details=details,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return release
+
+
+def download_release(
+    session: Session,
+    quarter: Quarter | str,
+    fmt: str,
+    *,
+    actor: User | None,
+    via: str,
+    version: int | None = None,
+) -> ExportFile:
+    """The stored bytes of a release (the latest version unless one is named), after checking
+    their SHA-256; a mismatch is refused and audited, never served."""
+    if isinstance(quarter, str):
+        quarter = parse_quarter(quarter)
+    export_as = export_format(fmt)
+    _check_actor(session, actor, DOWNLOAD_ACTION, quarter)
+    query = (
+        select(QuarterlyRelease)
+        .where(QuarterlyRelease.quarter == quarter.label)
+        .options(selectinload(QuarterlyRelease.files))
+    )
+    if version is None:
+        query = query.order_by(QuarterlyRelease.version.desc()).limit(1)
+    else:
+        query = query.where(QuarterlyRelease.version == version)
+    release = session.scalar(query)
+    if release is None:
+        raise ExportError(
+            f"{quarter.label} is not released: only a released quarter can be downloaded"
+            if version is None
+            else f"{quarter.label} has no version {version}"
+        )
+    stored = next(f for f in release.files if f.format == export_as.name)
+    details: dict[str, str | int | bool | None] = {
+        "version": release.version,
+        "format": export_as.name,
+        "via": via,
+        "sha256": stored.sha256,
+    }
+    intact = _sha256(stored.body) == stored.sha256
+    if export_as.name == "json":
+        intact = intact and stored.sha256 == release.content_sha256
+    body = stored.body
+    _audit(
+        session,
+        DOWNLOAD_ACTION,
+        actor,
+        quarter,
+        Outcome.SUCCESS if intact else Outcome.FAILURE,
+        details,
+    )
+    if not intact:
+        raise ExportError(
+            f"release {quarter.label} version {release.version} ({export_as.name}) failed its "
+            "integrity check and was not served"
+        )
+    filename = f"hrd-release-{quarter.label}-v{release.version}.{export_as.extension}"
+    return ExportFile(filename, export_as.content_type, body)
+
+
+def provisional_preview(
+    session: Session,
+    quarter: Quarter | str,
+    fmt: str,
+    *,
+    actor: User,
+    via: str,
+    catalogue: StrategyCatalogue,
+    k: int,
+    p: int,
+    today: date | None = None,
+    regions: RegionMap | None = None,
+) -> ExportFile:
+    """An analyst's look at an unreleased quarter's current figures, protected and audited like
+    a release, and marked provisional on every page and sheet. Never for an operator or a
+    script: the API and the CLI serve releases only."""
+    if isinstance(quarter, str):
+        quarter = parse_quarter(quarter)
+    export_as = export_format(fmt)
+    if actor.role.value != "analyst":
+        _audit(session, PREVIEW_ACTION, actor, quarter, Outcome.REFUSED, {})
+        raise Forbidden("only analysts may see a provisional preview")
+    _check_actor(session, actor, PREVIEW_ACTION, quarter)
+    if latest_release(session, quarter) is not None:
+        raise ExportError(f"{quarter.label} is released: download the release")
+    today = today or utcnow().date()
+    if today < quarter.first_day:
+        raise ExportError(f"{quarter.label} has not started")
+    window = export_window(quarter, today)
+    raw = collect(session, window, catalogue)
+    report: QuarterlyReport = build_report(
+        raw,
+        quarter=quarter,
+        as_of=min(today, quarter.last_day),
+        window=window,
+        k=k,
+        p=p,
+        regions=regions,
+    )
+    report = replace(report, status=PROVISIONAL, version=0)
+    body = export_as.render(report)
+    _audit(
+        session,
+        PREVIEW_ACTION,
+        actor,
+        quarter,
+        Outcome.SUCCESS,
+        {"format": export_as.name, "via": via, "sha256": _sha256(body)},
+    )
+    filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}.{export_as.extension}"
+    return ExportFile(filename, export_as.content_type, body)
+
+
+def configured_regions(path: object) -> RegionMap:
+    """The instance's regions file, a bad one refused in one line naming it."""
+    try:
+        return regions_from(str(path))
+    except RegionsFileError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def _sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _counts_to_text(counts: Mapping[str, Counts]) -> str:
+    return json.dumps(
+        {
+            family: sorted([country, column, n] for (country, column), n in grid.items())
+            for family, grid in sorted(counts.items())
+        },
+        separators=(",", ":"),
+    )
+
+
+def _counts_from_text(text: str) -> dict[str, Counts]:
+    return {
+        family: {(country, column): int(n) for country, column, n in rows}
+        for family, rows in json.loads(text).items()
+    }
+
+
+def _audit(
+    session: Session,
+    action: str,
+    actor: User | None,
+    quarter: Quarter,
+    outcome: Outcome,
+    details: dict[str, str | int | bool | None],
+) -> None:
+    begin_write(session)
+    try:
+        audit.record(
+            session,
+            action,
+            actor_id=actor.id if actor else None,
+            object_type="quarterly_release",
+            object_id=quarter.label,
+            outcome=outcome,
+            details=details,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
