@@ -54,6 +54,7 @@ def list_my_tokens() -> Response:
     body=TokenInputSchema,
     response=CreatedTokenSchema,
     status=201,
+    refusals=(409,),
 )
 def create_my_token() -> Response:
     user = current_actor()

@@ -311,8 +311,13 @@ def create_api_token(
     actor_id: int | None = None,
 ) -> tuple[ApiToken, str]:
     """A personal access token, shown once; only its hash is kept."""
-    if not 1 <= days <= max_days:
-        raise ValidationFailed({"days": [f"between 1 and {max_days}"]})
+    if days < 1:
+        raise ValidationFailed({"days": ["at least 1"]})
+    if days > max_days:
+        # This instance's policy (a setting), not the shape of the request: a 409 naming it.
+        raise InvalidTransition(
+            f"tokens on this instance last at most {max_days} days", rule="token.max_days"
+        )
     with write_transaction(session):
         token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = ApiToken(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hrd_cases.auth import accounts, links
 from hrd_cases.current import current_database, current_hasher, current_settings
-from hrd_cases.domain.errors import NotFound, ValidationFailed
+from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, Role, User
 
 
@@ -202,6 +202,8 @@ def token_create(email: str, name: str, days: int) -> None:
             )
         except ValidationFailed as exc:
             raise _fail(exc) from None
+        except InvalidTransition as exc:
+            raise click.ClickException(str(exc)) from None
         shown.extend([str(row.id), token, row.expires_at.date().isoformat()])
 
     _with_user(email, create)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from hrd_cases.auth import accounts
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings
-from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.domain.errors import InvalidTransition, ValidationFailed
 from hrd_cases.reads import accounts as account_reads
 from hrd_cases.web import messages
 from hrd_cases.web.forms import ConfirmForm, TokenForm
@@ -51,6 +51,9 @@ def create_token() -> ResponseReturnValue:
         )
     except ValidationFailed as exc:
         form.days.errors = list(exc.messages.get("days", []))
+        return _mine(form, 422)
+    except InvalidTransition as exc:  # longer than this instance allows: said beside the field
+        form.days.errors = [str(exc)]
         return _mine(form, 422)
     return render_template("account/token_created.html", row=row, value=value)
 

@@ -59,14 +59,13 @@ def check_fields(new: NewAttachment) -> None:
     errors: dict[str, list[str]] = {}
     if not new.title.strip() or len(new.title) > MAX_TITLE:
         errors["title"] = [message("title")]
-    if new.link_kind is AttachmentLink.CASE and new.link_id is not None:
-        errors["link_id"] = [message("link")]
-    if new.link_kind is not AttachmentLink.CASE and new.link_id is None:
-        errors["link_id"] = [message("link")]
     if new.link_kind is AttachmentLink.NOTE:
         errors["link_kind"] = [message("link")]  # notes are not records yet (issue 16)
     if errors:
         raise ValidationFailed(errors)
+    # Well-formed, but the pair does not name one record: a rule of the case, answered 409.
+    if (new.link_kind is AttachmentLink.CASE) != (new.link_id is None):
+        raise InvalidTransition(message("link"), rule="attachment.link")
 
 
 def _check_link(session: Session, case: Case, new: NewAttachment) -> None:
@@ -85,7 +84,7 @@ def _check_link(session: Session, case: Case, new: NewAttachment) -> None:
     else:
         return
     if found is None:
-        raise ValidationFailed({"link_id": [message("link")]})
+        raise InvalidTransition(message("link"), rule="attachment.link")
 
 
 def add_attachment(
