@@ -12,6 +12,7 @@ phase's link coverage for each role, stops the server whatever happens, and exit
 on any failure or when the stateful phase covers less than --min-link-coverage of its links.
 
     python scripts/api_fuzz.py [--max-examples 8] [--seed N] [--role focal_point ...]
+                               [--checks all|CHECK,CHECK...]
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=8)
+    # "all" adds positive-data acceptance (a schema-valid request must be accepted): the
+    # exact-contract goal of issue 15, not yet met by every operation (see docs/benchmarks.md).
+    parser.add_argument("--checks", default="all")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--role", action="append", choices=sorted(ACCOUNTS), dest="roles")
     parser.add_argument(
@@ -178,7 +182,7 @@ def main() -> int:
                     "--header",
                     f"Authorization: Bearer {tokens[role]}",
                     "--checks",
-                    "all",
+                    options.checks,
                     "--max-examples",
                     str(options.max_examples),
                     "--seed",

@@ -25,7 +25,22 @@ from tests.support.factories import make_user
 SECRETS = (DEFENDER_NAME, DEFENDER_LOCATION, NARRATIVE, "Canary", "canary")
 # Signing out, or the sign-in steps that drop a browser session with no sign-in pending,
 # would end the walk; they show no case content to anyone.
-SKIP_ENDPOINTS = {"auth.logout", "auth.second_factor", "auth.enrol", "static"}
+# Sign-in steps start over (they clear the session) when no sign-in is pending: walking them
+# would sign the auditor out, not show anything.
+SKIP_ENDPOINTS = {
+    "auth.logout",
+    "auth.second_factor",
+    "auth.enrol",
+    "auth.oidc_start",
+    "auth.oidc_callback",
+    "auth.security_key_sign_in",
+    "auth.security_key_sign_in_options",
+    "auth.security_key_sign_in_finish",
+    "auth.register_key_at_sign_in",
+    "auth.register_key_at_sign_in_options",
+    "auth.register_key_at_sign_in_finish",
+    "static",
+}
 
 
 def test_the_auditor_sees_no_case_content_on_any_route(

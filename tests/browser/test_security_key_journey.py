@@ -155,7 +155,7 @@ def test_security_key_journey_in_chromium(
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
     assert page.url.endswith("/login/verify")
-    assert "not accepted" in page.content()
+    assert "That code is not right" in page.content()  # the wrong-code message (issue 19)
     context.close()
 
     # 6. Another authenticator with a different credential for the same id: refused.
