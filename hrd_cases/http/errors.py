@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -39,21 +40,38 @@ MESSAGE = "message"  # the errors key of a message that concerns no single field
 # Case payloads are small; a large body is a mistake or an attack, refused before parsing.
 MAX_BODY_BYTES = 256 * 1024
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues; it is translated where it is shown (the API
+    document keeps the English)."""
+    return message
+
+
 JSON_MESSAGES: dict[int, str] = {
-    400: "The request could not be understood: is the body valid JSON?",
-    401: "A valid bearer token is required.",
-    403: "Your role does not allow this.",
-    404: "There is nothing here, or you do not have access to it.",
-    405: "This address does not accept that method.",
-    409: "This step is not allowed in the current state.",
-    413: f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.",
-    415: "Send the request body as application/json.",
-    422: "Some fields need attention.",
-    429: "Too many requests. Please wait a minute and try again.",
-    500: "Something went wrong. The error has been logged; nothing you sent was recorded.",
-    503: "The service is briefly unavailable. Please retry shortly.",
+    400: N_("The request could not be understood: is the body valid JSON?"),
+    401: N_("A valid bearer token is required."),
+    403: N_("Your role does not allow this."),
+    404: N_("There is nothing here, or you do not have access to it."),
+    405: N_("This address does not accept that method."),
+    409: N_("This step is not allowed in the current state."),
+    413: N_("The request body is larger than %(size)d KiB."),
+    415: N_("Send the request body as application/json."),
+    422: N_("Some fields need attention."),
+    429: N_("Too many requests. Please wait a minute and try again."),
+    500: N_("Something went wrong. The error has been logged; nothing you sent was recorded."),
+    503: N_("The service is briefly unavailable. Please retry shortly."),
 }
-ERASED_MESSAGE = "This record's personal data was erased; its content cannot change."
+ERASED_MESSAGE = N_("This record's personal data was erased; its content cannot change.")
+
+
+def json_message(status: int, *, translated: bool = True) -> str:
+    """The API's human-readable message for a status: in the caller's language in an answer,
+    in English in the API document. Machine-readable codes never change."""
+    text = JSON_MESSAGES.get(status, JSON_MESSAGES[500])
+    values = {"size": MAX_BODY_BYTES // 1024}
+    return gettext(text, **values) if translated else text % values
+
+
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")  # our fields are lower snake_case
 
 # Domain errors carry no HTTP code; this is where they get one. 403 and 404 carry a fixed
@@ -90,7 +108,7 @@ def error_envelope(
     *,
     meta: Mapping[str, Any] | None = None,
 ) -> Response:
-    body = dict(errors or {MESSAGE: [JSON_MESSAGES.get(status, JSON_MESSAGES[500])]})
+    body = dict(errors or {MESSAGE: [json_message(status)]})
     response = jsonify({"data": None, "errors": body, "meta": dict(meta or {})})
     response.status_code = status
     return response
@@ -155,7 +173,7 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure(500, detail=str(exc), meta={"rule": "relation.integrity"})
     if isinstance(exc, ErasedError):
         # Crypto-shredded content cannot be written under a destroyed key: a refused step.
-        return Failure(409, detail=ERASED_MESSAGE, meta={"rule": "record.erased"})
+        return Failure(409, detail=gettext(ERASED_MESSAGE), meta={"rule": "record.erased"})
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         allowed = getattr(exc, "valid_methods", None)

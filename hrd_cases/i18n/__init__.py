@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask_babel
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -46,6 +47,9 @@ def register_i18n(app: Flask) -> None:
     from hrd_cases.i18n.labels import role_label
 
     app.add_template_global(role_label, "role_label")
+    # Dates, numbers and money per the page's locale (Babel), times in the user's zone.
+    for name in ("format_date", "format_datetime", "format_decimal", "format_currency"):
+        app.add_template_global(getattr(flask_babel, name), name)
 
 
 def select_language() -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, case_for, require
@@ -72,16 +73,16 @@ def _step(reference: str, run: Callable[[], object], done: str, anchor: str):
     try:
         run()
     except InvalidTransition as exc:
-        flash(f"Not done: {exc}.", "error")
+        flash(_("Not done: %(reason)s.", reason=exc), "error")
     except ValidationFailed:
-        flash("Not done: some fields need attention.", "error")
+        flash(_("Not done: some fields need attention."), "error")
     else:
         flash(done, "success")
     return redirect(url_for("cases.case_detail", reference=reference, _anchor=anchor))
 
 
 def _invalid(case: Case, key: str, form: f.FlaskForm):
-    flash("Some fields need attention: see the messages beside them.", "error")
+    flash(_("Some fields need attention: see the messages beside them."), "error")
     return render_case(case.reference, bound={key: form}, status=422)
 
 
@@ -97,7 +98,7 @@ def assess(reference: str):
         lambda: case_steps.assess_case(
             current_session(), _actor(), reference, RiskLevel(form.risk_level.data)
         ),
-        "Risk assessment recorded.",
+        _("Risk assessment recorded."),
         "summary",
     )
 
@@ -121,7 +122,7 @@ def request_referral(reference: str):
         lambda: referrals.create_referral(
             current_session(), current_vault(), current_strategies(), _actor(), reference, data
         ),
-        "Referral requested. It now waits for a protection officer's decision.",
+        _("Referral requested. It now waits for a protection officer's decision."),
         "referrals",
     )
 
@@ -132,7 +133,7 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
     _owned(case, Referral, referral_id)
     form = f.DecisionForm()
     if not form.validate_on_submit():
-        flash("Choose approve or reject.", "error")
+        flash(_("Choose approve or reject."), "error")
         return redirect(url_for("cases.case_detail", reference=reference, _anchor="referrals"))
     approve = form.decision.data == "approve"
     return _step(
@@ -145,7 +146,7 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
             reason=form.reason.data,
             vault=current_vault(),
         ),
-        "Your approval was recorded." if approve else "Your rejection was recorded.",
+        _("Your approval was recorded.") if approve else _("Your rejection was recorded."),
         "referrals",
     )
 
@@ -159,7 +160,7 @@ def referral_delivered(reference: str, referral_id: uuid.UUID):
     return _step(
         reference,
         lambda: referrals.mark_delivered(current_session(), _actor(), referral_id),
-        "Assistance marked as delivered.",
+        _("Assistance marked as delivered."),
         "referrals",
     )
 
@@ -185,7 +186,7 @@ def schedule_hearing(reference: str):
             charges=(form.charges.data or "").strip() or None,
             confirm_past=bool(form.confirm_past.data),
         ),
-        "Hearing scheduled.",
+        _("Hearing scheduled."),
         "hearings",
     )
 
@@ -210,7 +211,7 @@ def record_observation(reference: str, hearing_id: uuid.UUID):
             observers=form.observers.data or (),
             outcome=outcome,
         ),
-        "Observation recorded." if observed else "Recorded as not observed.",
+        _("Observation recorded.") if observed else _("Recorded as not observed."),
         "hearings",
     )
 
@@ -234,7 +235,7 @@ def reschedule_hearing(reference: str, hearing_id: uuid.UUID):
             reason=form.reason.data or "",
             confirm_past=bool(form.confirm_past.data),
         ),
-        "Hearing rescheduled.",
+        _("Hearing rescheduled."),
         "hearings",
     )
 
@@ -251,7 +252,7 @@ def cancel_hearing(reference: str, hearing_id: uuid.UUID):
         lambda: hearings.cancel_hearing(
             current_session(), current_vault(), _actor(), hearing_id, reason=form.reason.data or ""
         ),
-        "Hearing cancelled.",
+        _("Hearing cancelled."),
         "hearings",
     )
 
@@ -273,7 +274,7 @@ def file_report(reference: str, hearing_id: uuid.UUID):
             hearing_id,
             form.report.data or "",
         ),
-        "Observation report filed.",
+        _("Observation report filed."),
         "hearings",
     )
 
@@ -297,7 +298,7 @@ def record_consent(reference: str):
             given_on=given,
             notes=(form.notes.data or "").strip() or None,
         ),
-        "Consent recorded.",
+        _("Consent recorded."),
         "consent",
     )
 
@@ -311,7 +312,7 @@ def revoke_consent(reference: str, consent_id: uuid.UUID):
     return _step(
         reference,
         lambda: consent.revoke_consent(current_session(), _actor(), consent_id),
-        "Consent revoked. No statement relying on it can be published.",
+        _("Consent revoked. No statement relying on it can be published."),
         "consent",
     )
 
@@ -335,7 +336,7 @@ def draft_statement(reference: str):
             level=StatementLevel(form.level.data),
             text=form.text.data or "",
         ),
-        "Statement drafted. Submit it for approval when it is ready.",
+        _("Statement drafted. Submit it for approval when it is ready."),
         "statements",
     )
 
@@ -353,7 +354,7 @@ def submit_statement(reference: str, statement_id: uuid.UUID):
     return _step(
         reference,
         lambda: statements.submit_statement(current_session(), _actor(), statement_id),
-        "Statement submitted for approval.",
+        _("Statement submitted for approval."),
         "statements",
     )
 
@@ -364,7 +365,7 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
     _owned(case, Statement, statement_id)
     form = f.DecisionForm()
     if not form.validate_on_submit():
-        flash("Choose approve or reject.", "error")
+        flash(_("Choose approve or reject."), "error")
         return redirect(url_for("cases.case_detail", reference=reference, _anchor="statements"))
     approve = form.decision.data == "approve"
     return _step(
@@ -377,7 +378,7 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
             reason=form.reason.data,
             vault=current_vault(),
         ),
-        "Your approval was recorded." if approve else "Your rejection was recorded.",
+        _("Your approval was recorded.") if approve else _("Your rejection was recorded."),
         "statements",
     )
 
@@ -400,7 +401,7 @@ def publish_statement(reference: str, statement_id: uuid.UUID):
             statement_id,
             publication_url=url,
         ),
-        "Statement published.",
+        _("Statement published."),
         "statements",
     )
 
@@ -412,7 +413,7 @@ def withdraw_statement(reference: str, statement_id: uuid.UUID):
     return _step(
         reference,
         lambda: statements.withdraw_statement(current_session(), _actor(), statement_id),
-        "Statement withdrawn.",
+        _("Statement withdrawn."),
         "statements",
     )
 
@@ -436,7 +437,7 @@ def close_case(reference: str):
             outcome,
             (form.reason.data or "").strip() or None,
         ),
-        "Case closed.",
+        _("Case closed."),
         "closure",
     )
 
@@ -449,7 +450,7 @@ def reopen_case(reference: str):
     return _step(
         reference,
         lambda: case_steps.reopen_case(current_session(), _actor(), reference),
-        "Case reopened.",
+        _("Case reopened."),
         "closure",
     )
 
@@ -464,7 +465,10 @@ def erase(reference: str, defender_reference: str):
         return _invalid(case, f"erase-{defender_reference}", form)
     if (form.confirmation.data or "").strip().upper() != defender_reference:
         form.confirmation.errors = [
-            f"Type {defender_reference} exactly to confirm: erasure cannot be undone."
+            _(
+                "Type %(reference)s exactly to confirm: erasure cannot be undone.",
+                reference=defender_reference,
+            )
         ]
         return _invalid(case, f"erase-{defender_reference}", form)
     actor = _actor()

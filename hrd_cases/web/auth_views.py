@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from hrd_cases.auth import accounts, links, oidc
@@ -159,7 +160,7 @@ def _finish_sign_in(user: User):
     if via_organisation:
         session[_VIA_OIDC] = True  # sign-out then ends the provider's session too
     login_user(user)
-    flash("Signed in.", "success")
+    flash(_("Signed in."), "success")
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -226,7 +227,7 @@ def enrol():
             _finish_sign_in(user)
             return render_template("auth/recovery_codes.html", codes=codes)
         flash(
-            "That code was not accepted. Check the time on your phone and try the next code.",
+            _("That code was not accepted. Check the time on your phone and try the next code."),
             "error",
         )
         status = 401
@@ -305,7 +306,7 @@ def change_password():
             form.new_password.data or "",
         )
         if not errors:
-            flash("Password changed. Your other sessions were signed out.", "success")
+            flash(_("Password changed. Your other sessions were signed out."), "success")
             return redirect(url_for("web.home"))
         for field, messages in errors.items():
             getattr(form, field).errors = list(messages)
@@ -319,7 +320,7 @@ def logout():
     via_organisation = session.get(_VIA_OIDC, False)
     logout_user()
     session.clear()
-    flash("Signed out.", "success")
+    flash(_("Signed out."), "success")
     if via_organisation and oidc.enabled(current_settings()):
         return _provider_logout()
     return redirect(url_for("auth.login"))

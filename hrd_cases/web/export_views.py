@@ -9,6 +9,8 @@ report carries its own style, which the app's CSP would refuse).
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
@@ -31,11 +33,11 @@ from hrd_cases.web.forms import ExportForm, choice
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
-    "csv": "CSV (tidy table for spreadsheets and scripts)",
-    "xlsx": "Excel workbook (XLSX)",
-    "json": "JSON (machine-readable)",
-    "html": "HTML report with charts",
-    "docx": "Word brief for Council drafters (DOCX)",
+    "csv": _l("CSV (tidy table for spreadsheets and scripts)"),
+    "xlsx": _l("Excel workbook (XLSX)"),
+    "json": _l("JSON (machine-readable)"),
+    "html": _l("HTML report with charts"),
+    "docx": _l("Word brief for Council drafters (DOCX)"),
 }
 
 
@@ -101,7 +103,14 @@ def export_page():
                 lag_days=settings.release_lag_days,
                 regions=configured_regions(settings.regions_path),
             )
-            flash(f"Released {made.quarter}, version {made.version}.", "success")
+            flash(
+                _(
+                    "Released %(quarter)s, version %(version)s.",
+                    quarter=made.quarter,
+                    version=made.version,
+                ),
+                "success",
+            )
             return redirect(url_for("exports.export_page"))
         if latest_release(session, quarter) is not None:
             export = download_release(session, quarter, form.fmt.data or "", actor=user, via="web")
@@ -118,7 +127,7 @@ def export_page():
                 regions=configured_regions(settings.regions_path),
             )
     except ExportError as exc:  # one line, no data in it (see exports.quarter)
-        flash(f"Not exported: {exc}.", "error")
+        flash(_("Not exported: %(reason)s.", reason=exc), "error")
         return _page(form, 422)
     return Response(
         export.body,

@@ -6,6 +6,7 @@ Kept apart from the ``cases`` blueprint: it shows no case yet, and only focal po
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
@@ -42,7 +43,10 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
     for name in sorted(template.rules(ActionType.INTAKE).required_fields):
         field = getattr(form, name, None)
         if field is not None and not field.data:
-            field.errors = [*field.errors, f"The {template.name} template requires this."]
+            field.errors = [
+                *field.errors,
+                _("The %(template)s template requires this.", template=template.name),
+            ]
             missing = True
     return missing
 
@@ -57,7 +61,7 @@ def new_case():
     if form.is_submitted():
         valid = form.validate()
         if _required_errors(form, template) or not valid:
-            flash("Some fields need attention: see the messages beside them.", "error")
+            flash(_("Some fields need attention: see the messages beside them."), "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required
             ), 422
@@ -75,11 +79,11 @@ def new_case():
         try:
             case = open_case(current_session(), current_vault(), current_strategies(), user, intake)
         except InvalidTransition as exc:
-            flash(f"Not saved: {exc}.", "error")
+            flash(_("Not saved: %(reason)s.", reason=exc), "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required
             ), 422
-        flash(f"Case {case.reference} opened.", "success")
+        flash(_("Case %(reference)s opened.", reference=case.reference), "success")
         return redirect(url_for("cases.case_detail", reference=case.reference))
     return render_template("cases/new.html", form=form, template=template, required=required)
 
