@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -114,6 +114,11 @@ def error_envelope(
     return response
 
 
+def _is_text(message: object) -> bool:
+    """A message: a string, or a lazily translated one (Flask-Babel's LazyString)."""
+    return isinstance(message, str | LazyString)
+
+
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested error tree as ``{"defender.name": [...], "threats.0": [...]}``.
 
@@ -133,8 +138,8 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
             for flat_key, texts in flatten_errors(value, path).items():
                 flat.setdefault(flat_key, []).extend(texts)
         return flat
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or MESSAGE: list(messages)}
+    if isinstance(messages, list) and all(_is_text(m) for m in messages):
+        return {prefix or MESSAGE: [str(m) for m in messages]}
     if isinstance(messages, list):
         for index, item in enumerate(messages):
             flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))

@@ -44,9 +44,11 @@ def register_i18n(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE.value
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_time_zone)
     app.context_processor(_language_context)
-    from hrd_cases.i18n.labels import role_label
+    from hrd_cases.i18n.labels import VOCABULARY, role_label, vocabulary_label
 
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(vocabulary_label, "label")
+    app.jinja_env.globals["vocabulary"] = frozenset(VOCABULARY)
     # Dates, numbers and money per the page's locale (Babel), times in the user's zone.
     for name in ("format_date", "format_datetime", "format_decimal", "format_currency"):
         app.add_template_global(getattr(flask_babel, name), name)

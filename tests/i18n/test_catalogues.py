@@ -14,7 +14,6 @@ from babel.messages.catalog import Catalog
 from hrd_cases.i18n import catalogues
 from hrd_cases.i18n.template_scan import (
     ALLOWED_WORDS,
-    NOT_YET_WRAPPED,
     scan_source,
     scan_templates,
 )
@@ -32,14 +31,8 @@ def test_every_message_is_translated_in_every_language(template: Catalog) -> Non
 
 
 def test_no_template_holds_english_outside_gettext() -> None:
-    found = [u for u in scan_templates() if u.template not in NOT_YET_WRAPPED]
+    found = scan_templates()
     assert found == [], "\n".join(str(u) for u in found)
-
-
-def test_the_not_yet_wrapped_list_only_shrinks() -> None:
-    still_english = {u.template for u in scan_templates()}
-    done = sorted(NOT_YET_WRAPPED - still_english)
-    assert done == [], f"wrapped now, remove from NOT_YET_WRAPPED: {done}"
 
 
 def test_the_allow_list_is_short_and_names_no_prose() -> None:
