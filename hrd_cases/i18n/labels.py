@@ -170,6 +170,14 @@ VOCABULARY: dict[str, LazyString] = {
     "statement_withdrawn": _l("Statement withdrawn"),
     "attachment_added": _l("Evidence file added"),
     "attachment_removed": _l("Evidence file removed"),
+    # A defender's fields, as the case page names them
+    "name": _l("Full name"),
+    "other_names": _l("Other names"),
+    "contact_details": _l("Contact details"),
+    "location": _l("Location"),
+    "organisation": _l("Organisation"),
+    "date_of_birth": _l("Date of birth"),
+    "personal_notes": _l("Personal notes"),
     # Timeline details
     "approvals": _l("Approvals"),
     "approvals_required": _l("Approvals required"),

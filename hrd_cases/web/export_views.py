@@ -54,12 +54,12 @@ def _form() -> ExportForm:
     for q in reversed(quarters):
         period = parse_quarter(q)
         if latest_release(session, period) is not None:
-            state = "released"
+            text = _("%(quarter)s (released)", quarter=period.label)
         elif today >= releasable_from(period, lag):
-            state = "ready to release"
+            text = _("%(quarter)s (ready to release)", quarter=period.label)
         else:
-            state = "provisional preview only"
-        labels.append(choice(period.label, f"{period.label} ({state})"))
+            text = _("%(quarter)s (provisional preview only)", quarter=period.label)
+        labels.append(choice(period.label, text))
     form.quarter.choices = labels
     form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
     return form
