@@ -49,9 +49,13 @@ def register_i18n(app: Flask) -> None:
     app.add_template_global(role_label, "role_label")
     app.add_template_global(vocabulary_label, "label")
     app.jinja_env.globals["vocabulary"] = frozenset(VOCABULARY)
-    # Dates, numbers and money per the page's locale (Babel), times in the user's zone.
-    for name in ("format_date", "format_datetime", "format_decimal", "format_currency"):
+    # Dates, numbers and money per the page's locale (Babel), times in the delegation's zone.
+    for name in ("format_decimal", "format_currency"):
         app.add_template_global(getattr(flask_babel, name), name)
+    from hrd_cases.i18n.formatting import date_label, moment_label
+
+    app.add_template_global(date_label, "date_label")
+    app.add_template_global(moment_label, "moment_label")
 
 
 def select_language() -> str:
