@@ -32,6 +32,7 @@ from hrd_cases.domain.errors import (
     NotFound,
     ValidationFailed,
 )
+from hrd_cases.i18n.refusals import refusal_text
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure(422, fields=flatten_errors(exc.messages))
     if isinstance(exc, InvalidTransition):
         # Domain messages name rules and states, never personal data (hrd_cases.domain.errors).
-        return Failure(409, detail=str(exc), meta={"rule": exc.rule})
+        return Failure(409, detail=refusal_text(exc), meta={"rule": exc.rule})
     if isinstance(exc, DomainError):
         return Failure(next((s for kind, s in _DOMAIN_STATUS if isinstance(exc, kind)), 400))
     if isinstance(exc, TamperedRelation):

@@ -36,6 +36,7 @@ from hrd_cases.domain.vocabulary import (
     RiskLevel,
     StatementLevel,
 )
+from hrd_cases.i18n.refusals import refusal_text
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
 from hrd_cases.records.defenders import ErasureReason, erase_defender, erasure_done_message
 from hrd_cases.records.keys import open_retirement_date
@@ -73,7 +74,7 @@ def _step(reference: str, run: Callable[[], object], done: str, anchor: str):
     try:
         run()
     except InvalidTransition as exc:
-        flash(_("Not done: %(reason)s.", reason=exc), "error")
+        flash(_("Not done: %(reason)s.", reason=refusal_text(exc)), "error")
     except ValidationFailed:
         flash(_("Not done: some fields need attention."), "error")
     else:

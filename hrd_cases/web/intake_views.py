@@ -14,6 +14,7 @@ from hrd_cases.current import current_session, current_strategies, current_vault
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.i18n.refusals import refusal_text
 from hrd_cases.models import User
 from hrd_cases.web.forms import IntakeForm
 from hrd_cases.workflow.service import IntakeInput, open_case
@@ -79,7 +80,7 @@ def new_case():
         try:
             case = open_case(current_session(), current_vault(), current_strategies(), user, intake)
         except InvalidTransition as exc:
-            flash(_("Not saved: %(reason)s.", reason=exc), "error")
+            flash(_("Not saved: %(reason)s.", reason=refusal_text(exc)), "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required
             ), 422

@@ -10,7 +10,10 @@ from hrd_cases.db import database_of
 from hrd_cases.notify.transport import SmtpTransport
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.settings import Settings
+from tests.support.api import world
 from tests.support.smtp import SmtpServer
+
+__all__ = ["world"]
 
 
 @pytest.fixture
