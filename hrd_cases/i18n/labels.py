@@ -159,7 +159,7 @@ VOCABULARY: dict[str, LazyString] = {
     "hearing_observed": _l("Hearing observed"),
     "hearing_not_observed": _l("Hearing not observed"),
     "hearing_outcome": _l("Hearing outcome recorded"),
-    "hearing_report_filed": _l("Observation report filed"),
+    "hearing_report_filed": _l("Hearing report filed"),
     "statement_drafted": _l("Statement drafted"),
     "statement_submitted": _l("Statement submitted"),
     "statement_approval": _l("Statement approval given"),
