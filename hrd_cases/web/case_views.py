@@ -116,6 +116,8 @@ class Panels:
     assess: bool
     erase: bool
     attach: bool
+    note: bool  # add a follow-up note (issue 16)
+    correct: bool  # correct intake fields (issue 16)
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -137,6 +139,8 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         assess=may(Permission.CASE_UPDATE),
         erase=has_permission(user, Permission.DEFENDER_ERASE),
         attach=may(Permission.CASE_UPDATE),
+        note=may(Permission.CASE_UPDATE),
+        correct=may(Permission.CASE_UPDATE),
     )
 
 
@@ -180,6 +184,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "assess": bound.get("assess")
         or f.AssessForm(formdata=None, risk_level=case.risk_level.value),
         "button": f.ButtonForm(formdata=None),
+        "note": bound.get("note") or f.NoteForm(formdata=None),
     }
     narrow_choices(forms, template)
     hearings = []
@@ -238,6 +243,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         attachment_accept=ATTACHMENT_ACCEPT,
         deadlines=view.deadlines,
         people=view.people,
+        notes=view.notes,
         forms=forms,
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(

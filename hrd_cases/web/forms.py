@@ -360,3 +360,41 @@ class ForgotPasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Name (what the token is for)", validators=[DataRequired(), Length(max=80)])
     days = IntegerField("Valid for (days)", validators=[DataRequired(), NumberRange(min=1)])
+
+
+# Corrections and notes (issue 16) ------------------------------------------------------------
+class DefenderCorrectionForm(FlaskForm):
+    """A defender's identity and contacts as they are now, to correct; the name can change,
+    never be emptied."""
+
+    name = StringField("Full name", validators=[DataRequired(), policy("defenders", "name")])
+    other_names = StringField(
+        "Other names (separate with ;)",
+        validators=[Optional(), policy("defenders", "other_names")],
+    )
+    contact_details = StringField(
+        "Contact details", validators=[Optional(), policy("defenders", "contact_details")]
+    )
+    location = StringField("Location", validators=[Optional(), policy("defenders", "location")])
+    organisation = StringField(
+        "Organisation", validators=[Optional(), policy("defenders", "organisation")]
+    )
+    date_of_birth = StringField(
+        "Date of birth", validators=[Optional(), policy("defenders", "date_of_birth")]
+    )
+    personal_notes = TextAreaField(
+        "Personal notes", validators=[Optional(), policy("defenders", "personal_notes")]
+    )
+
+
+class CaseCorrectionForm(FlaskForm):
+    risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
+    profile_categories = CheckboxesField("Profile", choices=_choices(ProfileCategory))
+    threats = CheckboxesField("Threats suffered", choices=_choices(ThreatType))
+    narrative = TextAreaField("Narrative", validators=[Optional(), policy("cases", "narrative")])
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        "Follow-up note", validators=[DataRequired(), policy("case_notes", "text")]
+    )
