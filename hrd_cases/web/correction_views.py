@@ -116,16 +116,20 @@ def corrections(reference: str):
 def correct_case_fields(reference: str):
     case = _case(reference, Permission.CASE_UPDATE)
     form = f.CaseCorrectionForm()
+    erased = case.data_key.wrapped_key is None  # the page offers no narrative then
+    if erased:
+        del form.narrative
     valid = form.validate_on_submit()
     if _required_missing(form, template_of(current_strategies(), case)) or not valid:
         flash(FIX_FIELDS, "error")
         return render_corrections(reference, bound={"case": form}, status=422)
-    changes = {
+    changes: dict[str, object] = {
         "risk_level": form.risk_level.data,
         "profile_categories": list(form.profile_categories.data or ()),
         "threats": list(form.threats.data or ()),
-        "narrative": (form.narrative.data or "").strip() or None,
     }
+    if not erased:
+        changes["narrative"] = (form.narrative.data or "").strip() or None
     return _apply(reference, "case", form, changes, None, None)
 
 

@@ -182,11 +182,7 @@ def _defender_of(
         if not found:
             raise NotFound("no such defender on this case")
         defender = found[0]
-    if defender.erased_at is not None or defender.data_key.wrapped_key is None:
-        raise InvalidTransition(
-            f"defender {defender.reference} was erased: there is nothing left to correct",
-            rule="defender.erased",
-        )
+    # An erased defender's fields cannot be opened: the vault refuses (record.erased).
     return defender
 
 
@@ -200,6 +196,9 @@ def _keep_version(
     previous: str | None,
     now: datetime,
 ) -> None:
+    """Keep ``previous`` as an earlier version of ``field``, sealed under the key the field
+    itself is under. Categories still change once a case's content is erased (they hold no
+    personal data): their version is then kept without a value, like every erased one."""
     version = FieldVersion(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -210,7 +209,8 @@ def _keep_version(
         replaced_at=now,
         replaced_by_id=actor.id,
     )
-    vault.seal(version, {"value": previous})
+    if version.key_holder().wrapped_key is not None:
+        vault.seal(version, {"value": previous})
     session.add(version)
 
 
@@ -227,15 +227,10 @@ def _correct_case_fields(
     now: datetime,
     unwrapped: dict[uuid.UUID, bytes],
 ) -> tuple[str, ...]:
-    """Apply the case's own corrections; return the names of the fields that changed."""
+    """Apply the case's own corrections; return the names of the fields that changed. The
+    narrative of a case whose content was erased cannot be opened: the vault refuses."""
     if not wanted:
         return ()
-    if case.data_key.wrapped_key is None:
-        # Versions are sealed under the case's key: without it, nothing can be kept.
-        raise InvalidTransition(
-            f"the content of case {case.reference} was erased: it cannot be corrected",
-            rule="case.content_erased",
-        )
     changed: list[str] = []
     if "risk_level" in wanted:
         level = RiskLevel(str(wanted["risk_level"]))
