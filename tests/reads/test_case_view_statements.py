@@ -13,7 +13,8 @@ from tests.support.api import token_for
 from tests.support.factories import make_delegation, make_user
 from tests.support.scenarios import BusyCase, busy_case, counted_statements
 
-MAX_STATEMENTS = 9  # issue 17 listed the files within eight; issue 16 adds the notes (one statement)
+# Issue 17 listed the files within eight; issue 16 adds the notes (one statement).
+MAX_STATEMENTS = 9
 
 
 def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:
