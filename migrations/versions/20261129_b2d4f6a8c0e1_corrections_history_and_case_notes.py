@@ -2,7 +2,7 @@
 (case_notes). Both hold ciphertext only, under the case's or the defender's data key.
 
 Revision ID: b2d4f6a8c0e1
-Revises: a14f7e2c9b31
+Revises: b21e4a7c0d15
 Create Date: 2026-11-29 06:00:00+00:00
 
 Issue 16, part A (delegation time zones, the third part of its migration, came earlier).
@@ -17,7 +17,7 @@ from alembic import op
 from hrd_cases.db import UTCDateTime
 
 revision: str = "b2d4f6a8c0e1"
-down_revision: str | None = "a14f7e2c9b31"
+down_revision: str | None = "b21e4a7c0d15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
