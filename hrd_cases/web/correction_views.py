@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -31,12 +33,24 @@ from hrd_cases.workflow.templates import StrategyVersion
 
 bp = Blueprint("corrections", __name__, url_prefix="/cases")
 
-CORRECTED = "Corrected: {fields}. The earlier values are kept in the history."
-NOTHING_CHANGED = "Nothing was changed: every field already held that value."
-FIX_FIELDS = "Some fields need attention: see the messages beside them."
-REFUSED = "Not corrected: {reason}."
-TEMPLATE_REQUIRES = "The {template} template requires this."
-NOTE_ADDED = "Note added."
+# What the correction page and the history call each field (the codes stay English).
+FIELD_LABELS = {
+    "name": _l("Full name"),
+    "other_names": _l("Other names"),
+    "contact_details": _l("Contact details"),
+    "location": _l("Location"),
+    "organisation": _l("Organisation"),
+    "date_of_birth": _l("Date of birth"),
+    "personal_notes": _l("Personal notes"),
+    "risk_level": _l("Risk level"),
+    "profile_categories": _l("Profile"),
+    "threats": _l("Threats suffered"),
+    "narrative": _l("Narrative"),
+}
+
+
+def _fix_fields() -> str:
+    return _("Some fields need attention: see the messages beside them.")
 
 
 def _actor() -> User:
@@ -57,13 +71,16 @@ def _required_missing(form: FlaskForm, template: StrategyVersion) -> bool:
     for name in sorted(template.rules(ActionType.INTAKE).required_fields):
         field = getattr(form, name, None)
         if field is not None and not field.data:
-            field.errors = [*field.errors, TEMPLATE_REQUIRES.format(template=template.name)]
+            field.errors = [
+                *field.errors,
+                _("The %(template)s template requires this.", template=template.name),
+            ]
             missing = True
     return missing
 
 
 def _listed(fields: tuple[str, ...]) -> str:
-    return ", ".join(f.label(name).lower() for name in fields)
+    return ", ".join(str(FIELD_LABELS[name]) for name in fields)
 
 
 def render_corrections(
@@ -121,7 +138,7 @@ def correct_case_fields(reference: str):
         del form.narrative
     valid = form.validate_on_submit()
     if _required_missing(form, template_of(current_strategies(), case)) or not valid:
-        flash(FIX_FIELDS, "error")
+        flash(_fix_fields(), "error")
         return render_corrections(reference, bound={"case": form}, status=422)
     changes: dict[str, object] = {
         "risk_level": form.risk_level.data,
@@ -141,7 +158,7 @@ def correct_defender(reference: str, defender_reference: str):
     form = f.DefenderCorrectionForm(prefix=prefix("d", defender_reference))
     valid = form.validate_on_submit()
     if _required_missing(form, template_of(current_strategies(), case)) or not valid:
-        flash(FIX_FIELDS, "error")
+        flash(_fix_fields(), "error")
         return render_corrections(
             reference, bound={f"defender-{defender_reference}": form}, status=422
         )
@@ -175,17 +192,26 @@ def _apply(
             field = getattr(form, name, None)
             if field is not None:
                 field.errors = [*field.errors, *messages]
-        flash(FIX_FIELDS, "error")
+        flash(_fix_fields(), "error")
         return render_corrections(reference, bound={key: form}, status=422)
     except InvalidTransition as exc:
         return render_corrections(
-            reference, bound={key: form}, refusal=REFUSED.format(reason=exc), status=409
+            reference,
+            bound={key: form},
+            refusal=_("Not corrected: %(reason)s.", reason=str(exc)),
+            status=409,
         )
     changed = correction.case_fields + correction.defender_fields
     if not changed:
-        flash(NOTHING_CHANGED, "success")
+        flash(_("Nothing was changed: every field already held that value."), "success")
         return redirect(url_for("corrections.corrections", reference=reference))
-    flash(CORRECTED.format(fields=_listed(changed)), "success")
+    flash(
+        _(
+            "Corrected: %(fields)s. The earlier values are kept in the history.",
+            fields=_listed(changed),
+        ),
+        "success",
+    )
     return redirect(url_for("corrections.history", reference=reference))
 
 
@@ -193,7 +219,13 @@ def _apply(
 def history(reference: str):
     user = _actor()
     found = case_history(current_session(), current_vault(), user, reference)
-    return render_template("cases/history.html", history=found, case=found.case, label=f.label)
+    return render_template(
+        "cases/history.html",
+        history=found,
+        case=found.case,
+        label=f.label,
+        field_labels=FIELD_LABELS,
+    )
 
 
 @bp.post("/<reference>/notes")
@@ -201,16 +233,16 @@ def create_note(reference: str):
     case = _case(reference, Permission.CASE_UPDATE)
     form = f.NoteForm()
     if not form.validate_on_submit():
-        flash(FIX_FIELDS, "error")
+        flash(_fix_fields(), "error")
         return render_case(case.reference, bound={"note": form}, status=422)
     try:
         add_note(current_session(), current_vault(), _actor(), reference, form.text.data)
     except ValidationFailed as exc:
         form.text.errors = [*form.text.errors, *exc.messages.get("text", [])]
-        flash(FIX_FIELDS, "error")
+        flash(_fix_fields(), "error")
         return render_case(case.reference, bound={"note": form}, status=422)
     except InvalidTransition as exc:
-        flash(f"Not done: {exc}.", "error")
+        flash(_("Not done: %(reason)s.", reason=str(exc)), "error")
     else:
-        flash(NOTE_ADDED, "success")
+        flash(_("Note added."), "success")
     return redirect(url_for("cases.case_detail", reference=reference, _anchor="notes"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -367,34 +368,38 @@ class DefenderCorrectionForm(FlaskForm):
     """A defender's identity and contacts as they are now, to correct; the name can change,
     never be emptied."""
 
-    name = StringField("Full name", validators=[DataRequired(), policy("defenders", "name")])
+    name = StringField(_l("Full name"), validators=[DataRequired(), policy("defenders", "name")])
     other_names = StringField(
-        "Other names (separate with ;)",
+        _l("Other names (separate with ;)"),
         validators=[Optional(), policy("defenders", "other_names")],
     )
     contact_details = StringField(
-        "Contact details", validators=[Optional(), policy("defenders", "contact_details")]
+        _l("Contact details"), validators=[Optional(), policy("defenders", "contact_details")]
     )
-    location = StringField("Location", validators=[Optional(), policy("defenders", "location")])
+    location = StringField(_l("Location"), validators=[Optional(), policy("defenders", "location")])
     organisation = StringField(
-        "Organisation", validators=[Optional(), policy("defenders", "organisation")]
+        _l("Organisation"), validators=[Optional(), policy("defenders", "organisation")]
     )
     date_of_birth = StringField(
-        "Date of birth", validators=[Optional(), policy("defenders", "date_of_birth")]
+        _l("Date of birth"), validators=[Optional(), policy("defenders", "date_of_birth")]
     )
     personal_notes = TextAreaField(
-        "Personal notes", validators=[Optional(), policy("defenders", "personal_notes")]
+        _l("Personal notes"), validators=[Optional(), policy("defenders", "personal_notes")]
     )
 
 
 class CaseCorrectionForm(FlaskForm):
-    risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
-    profile_categories = CheckboxesField("Profile", choices=_choices(ProfileCategory))
-    threats = CheckboxesField("Threats suffered", choices=_choices(ThreatType))
-    narrative = TextAreaField("Narrative", validators=[Optional(), policy("cases", "narrative")])
+    risk_level = SelectField(
+        _l("Risk level"), choices=_choices(RiskLevel), validators=[DataRequired()]
+    )
+    profile_categories = CheckboxesField(_l("Profile"), choices=_choices(ProfileCategory))
+    threats = CheckboxesField(_l("Threats suffered"), choices=_choices(ThreatType))
+    narrative = TextAreaField(
+        _l("Narrative"), validators=[Optional(), policy("cases", "narrative")]
+    )
 
 
 class NoteForm(FlaskForm):
     text = TextAreaField(
-        "Follow-up note", validators=[DataRequired(), policy("case_notes", "text")]
+        _l("Follow-up note"), validators=[DataRequired(), policy("case_notes", "text")]
     )

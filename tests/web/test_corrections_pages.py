@@ -119,7 +119,7 @@ def test_a_name_corrected_on_the_page_is_found_and_the_old_one_not(
     assert response.headers["Location"].endswith(f"{pages.url}/history")
     assert NEW_NAME not in response.headers["Location"]
     history = pages.fp.get(f"{pages.url}/history").get_data(as_text=True)
-    assert "Corrected: name, contact details." in history
+    assert "Corrected: Full name, Contact details." in history
     assert NEW_NAME in history and NAME in history
     for browser in (pages.fp, pages.officer):
         assert reference in name_search(browser, NEW_NAME)
@@ -145,7 +145,7 @@ def test_the_case_fields_are_corrected_and_an_officer_reads_the_history(
     )
     assert response.status_code == 302
     flashed = pages.fp.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Corrected: risk level, threats, narrative." in flashed
+    assert "Corrected: Risk level, Threats suffered, Narrative." in flashed
     history = pages.officer.get(f"{pages.url}/history")
     assert history.status_code == 200
     text = history.get_data(as_text=True)
