@@ -35,6 +35,8 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 # A hint for the browser's file picker only: the server decides by the content.
 ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.txt,.docx,.xlsx,.odt,.mp3,.m4a,.ogg,.mp4"
 PAGE_SIZE = 25
+# The note form's fields are prefixed: the statement form on the same page has a "text" too.
+NOTE_PREFIX = "note"
 
 
 def _enum_arg(enum_class, name: str):
@@ -184,7 +186,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "assess": bound.get("assess")
         or f.AssessForm(formdata=None, risk_level=case.risk_level.value),
         "button": f.ButtonForm(formdata=None),
-        "note": bound.get("note") or f.NoteForm(formdata=None),
+        "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
     }
     narrow_choices(forms, template)
     hearings = []

@@ -25,7 +25,7 @@ from hrd_cases.models import Case, User
 from hrd_cases.reads.case_view import view_case
 from hrd_cases.reads.history import case_history
 from hrd_cases.web import forms as f
-from hrd_cases.web.case_views import prefix, render_case
+from hrd_cases.web.case_views import NOTE_PREFIX, prefix, render_case
 from hrd_cases.workflow.corrections import DEFENDER_FIELDS, correct_case
 from hrd_cases.workflow.notes import add_note
 from hrd_cases.workflow.service import template_of
@@ -231,7 +231,7 @@ def history(reference: str):
 @bp.post("/<reference>/notes")
 def create_note(reference: str):
     case = _case(reference, Permission.CASE_UPDATE)
-    form = f.NoteForm()
+    form = f.NoteForm(prefix=NOTE_PREFIX)
     if not form.validate_on_submit():
         flash(_fix_fields(), "error")
         return render_case(case.reference, bound={"note": form}, status=422)
@@ -245,4 +245,4 @@ def create_note(reference: str):
         flash(_("Not done: %(reason)s.", reason=str(exc)), "error")
     else:
         flash(_("Note added."), "success")
-    return redirect(url_for("cases.case_detail", reference=reference, _anchor="notes"))
+    return redirect(url_for("cases.case_detail", reference=reference, _anchor="case-notes"))

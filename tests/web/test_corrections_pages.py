@@ -194,15 +194,16 @@ def test_a_template_rule_answers_beside_the_field_and_keeps_what_was_typed(
 def test_notes_from_the_case_page_newest_first(pages: Pages, db: Session) -> None:
     def add(browser: FlaskClient, text: str):
         return browser.post(
-            f"{pages.url}/notes", data={"text": text, "csrf_token": token(browser, pages.url)}
+            f"{pages.url}/notes",
+            data={"note-text": text, "note-csrf_token": token(browser, pages.url)},
         )
 
     assert add(pages.fp, "Zq first note").status_code == 302
     response = add(pages.colleague, NOTE)
-    assert response.status_code == 302 and response.headers["Location"].endswith("#notes")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#case-notes")
     page = pages.officer.get(pages.url).get_data(as_text=True)
     assert page.index(NOTE) < page.index("Zq first note")  # newest first
-    notes_section = page.split('id="notes"')[1].split("</section>")[0]
+    notes_section = page.split('id="case-notes"')[1].split("</section>")[0]
     assert "Cole" in notes_section and "Fiona Focal" in notes_section
     assert "Add a note" not in notes_section  # officers read notes, never add them
     timeline = page.split('id="timeline"')[1]
@@ -210,7 +211,7 @@ def test_notes_from_the_case_page_newest_first(pages: Pages, db: Session) -> Non
     empty = add(pages.fp, "   ")
     assert empty.status_code == 422
     body = empty.get_data(as_text=True)
-    assert 'id="text-error"' in body
+    assert 'id="note-text-error"' in body
     assert re.search(r'<details class="panel" open>\s*<summary>Add a note', body)
     assert len(fresh(db).scalars(select(CaseNote)).all()) == 2
 
@@ -228,7 +229,7 @@ def test_attacks_on_the_correction_and_note_steps(pages: Pages, db: Session) -> 
             "narrative": "Zq",
             "csrf_token": token(b, "/"),
         },
-        f"{url}/notes": lambda b: {"text": "Zq intruder", "csrf_token": token(b, "/")},
+        f"{url}/notes": lambda b: {"note-text": "Zq intruder", "note-csrf_token": token(b, "/")},
     }
     for path, data in posts.items():
         for outsider in (pages.other_fp, pages.other_officer):
