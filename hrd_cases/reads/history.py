@@ -57,10 +57,6 @@ class CaseHistory:
     case: Case
     fields: list[FieldHistory]  # the case's fields first, then each defender's, field order
 
-    @property
-    def corrections(self) -> int:
-        return len({(v.replaced_at, v.replaced_by) for f in self.fields for v in f.versions})
-
 
 def case_history(session: Session, vault: RecordVault, user: User, reference: str) -> CaseHistory:
     """Only fields that were corrected at least once are listed. Role without the right:
