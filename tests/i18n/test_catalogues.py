@@ -161,6 +161,7 @@ def test_update_is_stable_sorted_and_without_locations(
         assert order == sorted(order), f"{path.name} is not sorted by message"
 
 
+
 def test_compiled_catalogues_are_built_not_committed(copied_translations: Path) -> None:
     written = catalogues.compile_catalogues(copied_translations)
     assert {p.parent.parent.name for p in written} == {"fr", "es", "pt", "ar"}
