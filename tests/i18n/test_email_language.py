@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hrd_cases.auth import accounts
 from hrd_cases.models import Role
 from hrd_cases.notify.worker import OutboxWorker
+from tests.support.api import DEFENDER_LOCATION, DEFENDER_NAME, NARRATIVE, World
 from tests.support.factories import make_user
 from tests.support.smtp import SmtpServer
 
@@ -72,3 +73,35 @@ def test_an_arabic_notification_is_right_to_left(
     assert message.subject == "[hrd_cases] تمت إعادة تعيين العامل الثاني"
     _, html = _parts(message)
     assert '<html lang="ar" dir="rtl">' in html
+
+
+def test_a_french_case_notification_names_the_reference_and_nothing_else(
+    app: Flask, db: Session, world: World, worker: OutboxWorker, smtp: SmtpServer
+) -> None:
+    officer = world.users["officer"]
+    officer.preferred_language = "fr"
+    db.commit()
+    referral = {
+        "mechanism": "eu_hrd_mechanism",
+        "assistance_types": ["legal"],
+        "amount_eur": 4321,
+        "justification": "Zq canary justification",
+    }
+    created = world.api["owner"].post(f"/cases/{world.case.reference}/referrals", referral)
+    assert created.status_code == 201
+    with app.app_context():
+        while worker.run_once().sent:
+            pass
+    mine = [
+        m
+        for m in smtp.recorder.messages
+        if m.recipients == [officer.email] and world.case.reference in m.subject
+    ]
+    assert len(mine) == 1  # (the other one says, in French, that an API token was created)
+    headline = f"La saisine {world.case.reference} attend votre décision"
+    assert mine[0].subject.startswith(f"[hrd_cases] {headline}")
+    text, html = _parts(mine[0])
+    assert headline in text and headline in unescape(html)
+    # Translated or not, an e-mail names a case reference and what waits, nothing else.
+    for canary in (DEFENDER_NAME, DEFENDER_LOCATION, NARRATIVE, "Zq canary", "4321", "4 321"):
+        assert canary not in mine[0].text(), canary
