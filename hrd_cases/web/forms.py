@@ -35,6 +35,7 @@ from hrd_cases.auth.accounts import CALENDAR_COURT_LABEL
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
 from hrd_cases.domain.text_input import SEARCH_NAME_RULE, FieldRule, check_text, rule_for
 from hrd_cases.i18n.labels import vocabulary_label
+from hrd_cases.i18n.text_problems import translated_problem
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -67,7 +68,7 @@ class TextPolicy:
         if isinstance(data, str) and data:
             problem = check_text(data.strip(), self.rule)
             if problem:
-                raise StopValidation(problem)
+                raise StopValidation(translated_problem(problem))
 
 
 def policy(table: str, field: str) -> TextPolicy:

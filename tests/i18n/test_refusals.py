@@ -57,3 +57,17 @@ def test_a_refusal_on_the_case_page_is_in_the_users_language(
         f"/cases/{reference}/reopen", data={"csrf_token": token}, follow_redirects=True
     ).get_data(as_text=True)
     assert "No realizado: Este paso no está permitido en el estado actual del elemento." in page
+
+
+def test_the_input_policy_speaks_the_page_language(app: Flask, db: Session, world: World) -> None:
+    owner = world.users["owner"]
+    owner.preferred_language = "pt"
+    db.commit()
+    browser = sign_in(app, owner.email)
+    token = AuthActions(browser, app).csrf_token("/cases/new")
+    page = browser.post(
+        "/cases/new",
+        data={"csrf_token": token, "name": "12345", "risk_level": "high", "location": "x" * 999},
+    ).get_data(as_text=True)
+    assert "Um nome tem de conter pelo menos uma letra." in page
+    assert "No máximo " in page and "caracteres." in page
