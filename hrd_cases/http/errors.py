@@ -33,6 +33,7 @@ from hrd_cases.domain.errors import (
     ValidationFailed,
 )
 from hrd_cases.i18n.refusals import refusal_text
+from hrd_cases.i18n.schema_messages import translated_schema_message
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,9 @@ def json_failure(failure: Failure) -> Response:
 def failure_for(exc: BaseException) -> Failure:
     """The one place that decides a failure's status and what of it may be shown."""
     if isinstance(exc, ValidationError):
-        return Failure(422, fields=flatten_errors(exc.messages))
+        fields = flatten_errors(exc.messages)
+        translated = {k: [translated_schema_message(m) for m in v] for k, v in fields.items()}
+        return Failure(422, fields=translated)
     if isinstance(exc, ValidationFailed):
         return Failure(422, fields=flatten_errors(exc.messages))
     if isinstance(exc, InvalidTransition):

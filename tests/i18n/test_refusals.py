@@ -38,6 +38,12 @@ def test_a_refusal_through_the_api_follows_the_callers_language(world: World) ->
     assert errors_of(missing, 404)["message"] == [
         "Il n'y a rien ici, ou vous n'y avez pas accès."
     ]
+    # marshmallow's own field messages too; the field names stay the API's.
+    invalid = owner.call("PUT", "/me/language", {"language": "de", "extra": 1})
+    assert errors_of(invalid, 422) == {
+        "language": ["Doit être l'une des valeurs suivantes\u00a0: en, fr, es, pt, ar."],
+        "extra": ["Champ inconnu."],
+    }
     anonymous = world.api["anonymous"].get("/me", headers={"Accept-Language": "es"})
     assert errors_of(anonymous, 401)["message"] == [
         "Se requiere una credencial de portador válida."
