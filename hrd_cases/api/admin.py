@@ -1,5 +1,6 @@
-"""Account administration (admins only): the same services and reads as the admin pages.
-An API call is its own confirmation: the client sent a deliberate, authenticated request."""
+"""Account and delegation administration (admins only): the same services and reads as
+the admin pages. An API call is its own confirmation: the client sent a deliberate,
+authenticated request."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from hrd_cases.api.inputs import json_body, no_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.admin import (
     AccountSchema,
+    DelegationInputSchema,
+    DelegationSchema,
+    DelegationUpdateSchema,
     InvitationInputSchema,
     IssuedLinkSchema,
     ScopeInputSchema,
     SessionsEndedSchema,
 )
-from hrd_cases.auth import accounts, links
+from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_actor, current_hasher, current_session, current_settings
 from hrd_cases.domain.errors import NotFound
@@ -233,3 +237,91 @@ def admin_reset_password(user_id: int) -> Response:
         actor_id=actor_id,
     )
     return _issued(issued)
+
+
+# Delegations -----------------------------------------------------------------------------------
+def _delegation(code: str) -> dict[str, Any]:
+    return DelegationSchema().dump(
+        dataclasses.asdict(account_reads.delegation(current_session(), code))
+    )
+
+
+@operation(
+    bp,
+    "/admin/delegations",
+    "GET",
+    summary="List delegations with their users",
+    tag="admin",
+    roles=ADMIN,
+    response=DelegationSchema,
+    many=True,
+)
+def admin_list_delegations() -> Response:
+    _admin_id()
+    rows = account_reads.delegation_list(current_session())
+    return envelope(DelegationSchema(many=True).dump([dataclasses.asdict(r) for r in rows]))
+
+
+@operation(
+    bp,
+    "/admin/delegations/<code>",
+    "GET",
+    summary="One delegation with its users",
+    tag="admin",
+    roles=ADMIN,
+    response=DelegationSchema,
+)
+def admin_get_delegation(code: str) -> Response:
+    _admin_id()
+    return envelope(_delegation(code))
+
+
+@operation(
+    bp,
+    "/admin/delegations",
+    "POST",
+    summary="Add a delegation (its time zone is required)",
+    tag="admin",
+    roles=ADMIN,
+    body=DelegationInputSchema,
+    response=DelegationSchema,
+    status=201,
+)
+def admin_create_delegation() -> Response:
+    actor_id = _admin_id()
+    body = json_body(DelegationInputSchema())
+    created = delegations.create_delegation(
+        current_session(),
+        body["code"],
+        body["name"],
+        body["country"],
+        time_zone=body["time_zone"],
+        observation_partners=body["observation_partners"],
+        actor_id=actor_id,
+    )
+    return envelope(_delegation(created.code), status=201)
+
+
+@operation(
+    bp,
+    "/admin/delegations/<code>",
+    "PUT",
+    summary="Edit a delegation: name, country, time zone, observation partners",
+    tag="admin",
+    roles=ADMIN,
+    body=DelegationUpdateSchema,
+    response=DelegationSchema,
+)
+def admin_update_delegation(code: str) -> Response:
+    actor_id = _admin_id()
+    body = json_body(DelegationUpdateSchema())
+    updated = delegations.update_delegation(
+        current_session(),
+        code,
+        name=body["name"],
+        country=body["country"],
+        time_zone=body["time_zone"],
+        observation_partners=body["observation_partners"],
+        actor_id=actor_id,
+    )
+    return envelope(_delegation(updated.code))

@@ -1,5 +1,6 @@
 """Account administration in the browser: invite, disable and enable, reset the second
-factor, change role or scope, end sessions, issue a password-reset link.
+factor, change role or scope, end sessions, issue a password-reset link; create and edit
+delegations.
 
 Every change is a second, deliberate step: the first request (a link or the scope form)
 shows what will happen; only the confirmation form, with its CSRF token, changes anything.
@@ -13,14 +14,21 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from hrd_cases.auth import accounts, links
+from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_hasher, current_session, current_settings
 from hrd_cases.domain.errors import InvalidTransition, ValidationFailed
 from hrd_cases.models import Role, User
 from hrd_cases.reads import accounts as account_reads
 from hrd_cases.web import messages
-from hrd_cases.web.forms import AccountScopeForm, ConfirmForm, InviteForm, label, role_choices
+from hrd_cases.web.forms import (
+    AccountScopeForm,
+    ConfirmForm,
+    DelegationForm,
+    InviteForm,
+    label,
+    role_choices,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -219,3 +227,79 @@ def account_scope(user_id: int):
         ), 422
     flash(messages.ADMIN_DONE["scope"], "success")
     return redirect(url_for("admin.account_detail", user_id=user_id)), 303
+
+
+# Delegations ---------------------------------------------------------------------------------
+def _partner_codes(raw: str | None) -> list[str]:
+    return _countries(raw)
+
+
+def _delegation_errors(form: DelegationForm, exc: ValidationFailed) -> None:
+    for name, problems in exc.messages.items():
+        target = getattr(form, name, None) or form.name
+        target.errors = list(target.errors or []) + list(problems)
+
+
+@bp.get("/delegations")
+def delegation_list():
+    return render_template(
+        "admin/delegations.html",
+        delegations=account_reads.delegation_list(current_session()),
+        label=label,
+    )
+
+
+@bp.route("/delegations/new", methods=["GET", "POST"])
+def delegation_new():
+    form = DelegationForm()
+    if form.validate_on_submit():
+        try:
+            created = delegations.create_delegation(
+                current_session(),
+                form.code.data or "",
+                form.name.data or "",
+                form.country.data or "",
+                time_zone=form.time_zone.data,
+                observation_partners=_partner_codes(form.observation_partners.data),
+                actor_id=_actor_id(),
+            )
+        except ValidationFailed as exc:
+            _delegation_errors(form, exc)
+            return render_template("admin/delegation.html", form=form, delegation=None), 422
+        flash(messages.DELEGATION_CREATED, "success")
+        return redirect(url_for("admin.delegation_edit", code=created.code)), 303
+    return render_template("admin/delegation.html", form=form, delegation=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/delegations/<code>", methods=["GET", "POST"])
+def delegation_edit(code: str):
+    row = account_reads.delegation(current_session(), code)
+    if request.method == "GET":
+        form = DelegationForm(
+            formdata=None,
+            name=row.name,
+            country=row.country,
+            time_zone=row.time_zone,
+            observation_partners=", ".join(row.observation_partners),
+        )
+        return render_template("admin/delegation.html", form=form, delegation=row, label=label)
+    form = DelegationForm()
+    if form.validate_on_submit():
+        try:
+            delegations.update_delegation(
+                current_session(),
+                row.code,
+                name=form.name.data or "",
+                country=form.country.data or "",
+                time_zone=form.time_zone.data or "",
+                observation_partners=_partner_codes(form.observation_partners.data),
+                actor_id=_actor_id(),
+            )
+        except ValidationFailed as exc:
+            _delegation_errors(form, exc)
+        else:
+            flash(messages.DELEGATION_SAVED, "success")
+            return redirect(url_for("admin.delegation_edit", code=row.code)), 303
+    return render_template("admin/delegation.html", form=form, delegation=row, label=label), 422
