@@ -25,11 +25,18 @@ from hrd_cases.api.schemas.admin import (
 )
 from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.current import current_actor, current_hasher, current_session, current_settings
+from hrd_cases.current import (
+    current_actor,
+    current_hasher,
+    current_session,
+    current_settings,
+    current_vault,
+)
 from hrd_cases.domain.errors import NotFound
 from hrd_cases.http.errors import envelope
 from hrd_cases.models import User
 from hrd_cases.reads import accounts as account_reads
+from hrd_cases.records import RecordVault
 
 ADMIN = ("admin",)
 
@@ -51,11 +58,19 @@ def _account(user_id: int) -> dict[str, Any]:
     return dataclasses.asdict(account_reads.account(current_session(), user_id))
 
 
+def _email_with() -> RecordVault | None:
+    """Where e-mail is configured, links go by e-mail and the answer never carries them."""
+    return current_vault() if current_settings().emails_account_links else None
+
+
 def _issued(issued: links.IssuedLink, status: int = 200) -> Response:
-    link = url_for("auth.account_link", token=issued.token, _external=True)
+    link = (
+        None if issued.emailed else url_for("auth.account_link", token=issued.token, _external=True)
+    )
     data = {
         "account": _account(issued.user.id),
         "purpose": issued.purpose.value,
+        "delivery": "email" if issued.emailed else "answer",
         "link": link,
         "expires_at": issued.expires_at,
     }
@@ -96,7 +111,7 @@ def admin_get_account(user_id: int) -> Response:
     bp,
     "/admin/invitations",
     "POST",
-    summary="Invite a user (single-use link, answered once)",
+    summary="Invite a user (single-use link: e-mailed if e-mail is configured, else answered)",
     tag="admin",
     roles=ADMIN,
     body=InvitationInputSchema,
@@ -116,6 +131,7 @@ def admin_invite() -> Response:
         countries=body["countries"],
         valid_for=timedelta(hours=current_settings().invitation_hours),
         actor_id=actor_id,
+        email_with=_email_with(),
     )
     return _issued(issued, status=201)
 
@@ -213,6 +229,7 @@ def admin_reset_second_factor(user_id: int) -> Response:
         _user(user_id),
         actor_id=actor_id,
         enrolment_valid_for=timedelta(hours=current_settings().invitation_hours),
+        email_with=_email_with(),
     )
     return _issued(issued)
 
@@ -235,6 +252,7 @@ def admin_reset_password(user_id: int) -> Response:
         links.LinkPurpose.PASSWORD_RESET,
         timedelta(minutes=current_settings().password_reset_minutes),
         actor_id=actor_id,
+        email_with=_email_with(),
     )
     return _issued(issued)
 

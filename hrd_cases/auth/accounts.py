@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
 from hrd_cases.auth.account_input import account_problems, resolve_scope
-from hrd_cases.auth.links import IssuedLink, LinkPurpose, add_link, revoke_links
+from hrd_cases.auth.links import (
+    IssuedLink,
+    LinkPurpose,
+    add_link,
+    revoke_links,
+    send_by_email,
+)
 from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.service import end_all_sessions, hash_token
@@ -25,6 +31,7 @@ from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, RecoveryCode, Role, User, UserCountry
 from hrd_cases.notify.events import account_changed
+from hrd_cases.records import RecordVault
 
 TOKEN_LAST_USED_GRANULARITY = timedelta(seconds=60)
 API_TOKEN_PREFIX = "hrdpat_"  # noqa: S105 - a public prefix, lets scanners spot leaked tokens
@@ -184,9 +191,11 @@ def reset_second_factor(
     *,
     actor_id: int | None = None,
     enrolment_valid_for: timedelta = timedelta(hours=72),
+    email_with: RecordVault | None = None,
 ) -> IssuedLink:
     """Every session, recovery code and API token ends now; the user enrols again through the
-    fresh enrolment link this returns (shown once or sent, never stored in the clear)."""
+    fresh enrolment link this returns (shown once, or sent by e-mail with ``email_with``,
+    never stored in the clear)."""
     with write_transaction(session):
         session.refresh(user)
         user.totp_secret_ciphertext = None
@@ -214,6 +223,8 @@ def reset_second_factor(
         issued = add_link(
             session, user, LinkPurpose.ENROLMENT, enrolment_valid_for, actor_id=actor_id
         )
+        if email_with is not None:
+            issued = send_by_email(session, email_with, issued)
     return issued
 
 

@@ -129,3 +129,35 @@ def build_email(
         _templates.get_template(f"{template}.html").render(context), subtype="html"
     )
     return email
+
+
+def build_link_email(
+    message: OutboxMessage,
+    *,
+    purpose: str,
+    link: str,
+    expires_at: datetime,
+    sender: str,
+    now: datetime,
+) -> EmailMessage:
+    """An account link's e-mail: the link, until when it works, and nothing about any case.
+    Called by the worker with the token it has just decrypted; never stored rendered."""
+    zone = user_zone(message.user)
+    subject = f"[{texts.PRODUCT}] {texts.LINK_SUBJECTS[purpose]}"
+    context = {
+        "texts": texts,
+        "subject": subject,
+        "intro": texts.LINK_INTROS[purpose],
+        "link": link,
+        "valid_until": texts.LINK_VALID_UNTIL.format(until=local_time(expires_at, zone)),
+    }
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = sender
+    email["To"] = Address(addr_spec=message.user.email)
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = message.idempotency_key
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(_templates.get_template("link.txt").render(context))
+    email.add_alternative(_templates.get_template("link.html").render(context), subtype="html")
+    return email

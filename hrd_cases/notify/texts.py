@@ -71,3 +71,32 @@ def headline(
         subject=SUBJECT_NAMES.get(subject_type or "", "Item"),
         deadline=DEADLINE_NAMES.get(deadline or "", "A deadline"),
     )
+
+# Account links (invitation, second-factor re-enrolment, password reset): the e-mail carries
+# the link and nothing about any case.
+LINK_SUBJECTS = {
+    "invitation": "You are invited to hrd_cases",
+    "enrolment": "Set up your second factor again",
+    "password_reset": "Reset your password",
+}
+LINK_INTROS = {
+    "invitation": (
+        "An administrator created an account for you. Open the link to choose your password "
+        "and add a second factor (an authenticator app or a security key)."
+    ),
+    "enrolment": (
+        "An administrator reset your second factor. Open the link to choose a password and "
+        "add your second factor again."
+    ),
+    "password_reset": (
+        "Someone asked to reset the password of your account. Open the link to choose a new "
+        "one; signing in still needs your second factor."
+    ),
+}
+LINK_ACTION = "Open the link"
+LINK_VALID_UNTIL = "The link works once, until {until}."
+LINK_NOT_YOU = (
+    "If you did not expect this message, do not open the link and tell your administrator: "
+    "nothing changes unless the link is used."
+)
+LINK_FOOTER = "This message was sent by hrd_cases. It contains no information about any case."

@@ -16,10 +16,11 @@ from flask_login import current_user
 
 from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.current import current_hasher, current_session, current_settings
+from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.domain.errors import InvalidTransition, ValidationFailed
 from hrd_cases.models import Role, User
 from hrd_cases.reads import accounts as account_reads
+from hrd_cases.records import RecordVault
 from hrd_cases.web import messages
 from hrd_cases.web.forms import (
     AccountScopeForm,
@@ -60,8 +61,17 @@ def _countries(raw: str | None) -> list[str]:
     return [c for c in (raw or "").replace(";", ",").replace(" ", ",").split(",") if c]
 
 
-def _link_page(issued: links.IssuedLink, notice: str, user_id: int):
-    """The one time a link is shown; the page is never cached (Cache-Control: no-store)."""
+def _email_with() -> RecordVault | None:
+    """Where e-mail is configured, links go by e-mail and no admin sees them."""
+    return current_vault() if current_settings().emails_account_links else None
+
+
+def _link_page(issued: links.IssuedLink, notice: str, user_id: int, emailed_notice: str):
+    """The one time a link is shown (the page is never cached: Cache-Control: no-store), or,
+    when it went by e-mail, only the news that it did."""
+    if issued.emailed:
+        flash(emailed_notice, "success")
+        return redirect(url_for("admin.account_detail", user_id=user_id)), 303
     return render_template(
         "admin/link_issued.html",
         notice=notice,
@@ -95,11 +105,14 @@ def invite():
                 countries=_countries(form.countries.data),
                 valid_for=timedelta(hours=current_settings().invitation_hours),
                 actor_id=_actor_id(),
+                email_with=_email_with(),
             )
         except ValidationFailed as exc:
             _form_errors(form, exc)
             return render_template("admin/invite.html", form=form), 422
-        return _link_page(issued, messages.ADMIN_INVITED, issued.user.id)
+        return _link_page(
+            issued, messages.ADMIN_INVITED, issued.user.id, messages.ADMIN_INVITED_BY_EMAIL
+        )
     return render_template("admin/invite.html", form=form), 422 if form.errors else 200
 
 
@@ -159,8 +172,11 @@ def account_change(user_id: int, change: str):
                 user,
                 actor_id=_actor_id(),
                 enrolment_valid_for=timedelta(hours=settings.invitation_hours),
+                email_with=_email_with(),
             )
-            return _link_page(issued, messages.ADMIN_DONE[change], user_id)
+            return _link_page(
+                issued, messages.ADMIN_DONE[change], user_id, messages.ADMIN_LINK_EMAILED[change]
+            )
         else:  # reset-password
             issued = links.issue_link(
                 session,
@@ -168,8 +184,11 @@ def account_change(user_id: int, change: str):
                 links.LinkPurpose.PASSWORD_RESET,
                 timedelta(minutes=settings.password_reset_minutes),
                 actor_id=_actor_id(),
+                email_with=_email_with(),
             )
-            return _link_page(issued, messages.ADMIN_LINK_ISSUED, user_id)
+            return _link_page(
+                issued, messages.ADMIN_LINK_ISSUED, user_id, messages.ADMIN_LINK_EMAILED[change]
+            )
     except InvalidTransition as exc:
         flash(messages.ADMIN_REFUSED.get(exc.rule, str(exc)), "error")
         return redirect(url_for("admin.account_detail", user_id=user_id)), 303

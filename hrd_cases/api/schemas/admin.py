@@ -40,11 +40,13 @@ class InvitationInputSchema(ScopeInputSchema):
 
 
 class IssuedLinkSchema(OutputSchema):
-    """A single-use link, answered once: only its hash is stored."""
+    """A single-use link, answered once (only its hash is stored), or, where e-mail is
+    configured, sent to the account's address and never answered (``link`` is null)."""
 
     account = fields.Nested(AccountSchema, required=True)
     purpose = fields.String(required=True)
-    link = fields.String(required=True)
+    delivery = fields.String(required=True, validate=validate.OneOf(["answer", "email"]))
+    link = fields.String(required=True, allow_none=True)
     expires_at = fields.DateTime(required=True)
 
 
