@@ -179,14 +179,16 @@ def test_a_link_replaced_before_delivery_is_not_sent(
         assert answer.status_code == 303
         assert "hrdlnk_" not in browser.get(answer.headers["Location"]).get_data(as_text=True)
     first, second = _link_rows(db, user.id)
+    first_id, second_id = first.id, second.id
     assert first.revoked_at is not None and first.token_ciphertext is None
     deliver(app)
     [mail] = mails_to(smtp, user.email)
     assert "Reset your password" in mail.subject
     assert set_password_by_link(app.test_client(), token_in(mail)).status_code == 302
-    assert _link_rows(db, user.id)[1].used_at is not None and second.used_at is None
+    used = {link.id: link.used_at is not None for link in _link_rows(db, user.id)}
+    assert used == {first_id: False, second_id: True}
     withdrawn = fresh(db).scalar(
-        select(OutboxMessage).where(OutboxMessage.account_link_id == first.id)
+        select(OutboxMessage).where(OutboxMessage.account_link_id == first_id)
     )
     assert withdrawn is not None
     assert (withdrawn.state, withdrawn.last_error) == (OutboxState.FAILED, LINK_WITHDRAWN)
