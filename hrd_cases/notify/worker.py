@@ -110,6 +110,13 @@ class OutboxWorker:
                 )
                 .values(state=OutboxState.FAILED, last_error=INTERRUPTED, lease_until=None)
             )
+            # A link whose e-mail never went (the server refused it until the worker gave up)
+            # keeps its encrypted token no longer than the link itself lives.
+            session.execute(
+                update(AccountLink)
+                .where(AccountLink.token_ciphertext.is_not(None), AccountLink.expires_at < now)
+                .values(token_ciphertext=None)
+            )
             return interrupted.rowcount  # type: ignore[attr-defined]
 
     def claim(self) -> list[int]:
@@ -173,7 +180,7 @@ class OutboxWorker:
             if link is not None:
                 token = self._pending_token(link)
                 if token is None:
-                    return self._withdraw(session, message_id)
+                    return self._withdraw(session, message_id, link.id)
                 email = build_link_email(
                     message,
                     purpose=link.purpose,
@@ -221,11 +228,12 @@ class OutboxWorker:
         )
         return self._vault.open_field(link, "token") if usable else None
 
-    def _withdraw(self, session: Session, message_id: int) -> str:
+    def _withdraw(self, session: Session, message_id: int, link_id: int) -> str:
         self._mark(
             session,
             message_id,
             OutboxState.CLAIMED,
+            clear_link_id=link_id,
             state=OutboxState.FAILED,
             last_error=LINK_WITHDRAWN,
             lease_until=None,

@@ -247,3 +247,32 @@ def test_reset_requests_by_email_cannot_be_told_apart(app: Flask, db: Session) -
     )
     deliveries = sorted({(r.object_id is not None, r.details["delivery"]) for r in requests})
     assert deliveries == [(False, "admin"), (True, "email")]
+
+
+def test_a_token_never_outlives_its_link(app: Flask, db: Session, smtp: SmtpServer) -> None:
+    """Expired before delivery: not sent, and the encrypted token goes. Expired after the
+    worker gave up on its e-mail: the token goes too."""
+    admin = make_user(db, Role.ADMIN)
+    first, second = make_user(db, Role.ANALYST), make_user(db, Role.ANALYST)
+    browser = sign_in(app, admin.email)
+    for user in (first, second):
+        assert confirm_change(browser, user.id, "reset-password").status_code == 303
+    [late] = _link_rows(db, first.id)
+    [given_up] = _link_rows(db, second.id)
+    db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.account_link_id == given_up.id)
+        .values(state=OutboxState.FAILED, last_error="SMTPDataError")
+    )
+    db.execute(update(AccountLink).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.commit()
+    deliver(app)
+    assert smtp.recorder.messages == []
+    assert [link.token_ciphertext for link in fresh(db).scalars(select(AccountLink))] == [
+        None,
+        None,
+    ]
+    withdrawn = fresh(db).scalar(
+        select(OutboxMessage).where(OutboxMessage.account_link_id == late.id)
+    )
+    assert withdrawn is not None and withdrawn.last_error == LINK_WITHDRAWN
