@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,21 +24,20 @@ MAX_CODE_LENGTH = 32
 MAX_NAME_LENGTH = 200
 EU_DELEGATION = "EU"
 
-# Field problems, in one place so they can be translated.
-CODE_PROBLEM = "Enter a code of letters, digits and hyphens (at most 32)."
-CODE_TAKEN = "Delegation {code} already exists."
-NAME_PROBLEM = "Enter a name of at most 200 characters."
-COUNTRY_PROBLEM = "{value!r} is not an ISO 3166-1 alpha-2 country code."
-ZONE_MISSING = "Choose the delegation's time zone (an IANA name such as Africa/Nairobi)."
-ZONE_PROBLEM = "{value!r} is not an IANA time zone."
-PARTNER_PROBLEM = "{value!r} is neither EU nor an ISO 3166-1 alpha-2 country code."
+# Field problems (translated at run time, in the asker's language).
+def _code_problem() -> str:
+    return _("Enter a code of letters, digits and hyphens (at most 32).")
+
+
+def _zone_missing() -> str:
+    return _("Choose the delegation's time zone (an IANA name such as Africa/Nairobi).")
 
 
 def _code(raw: str, problems: dict[str, list[str]]) -> str:
     code = raw.strip().upper()
     allowed = code.isascii() and all(c.isalnum() or c == "-" for c in code)
     if not code or len(code) > MAX_CODE_LENGTH or not allowed:
-        problems["code"] = [CODE_PROBLEM]
+        problems["code"] = [_code_problem()]
     return code
 
 
@@ -47,17 +47,22 @@ def _checked(
     problems: dict[str, list[str]] = {}
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
-        problems["name"] = [NAME_PROBLEM]
+        problems["name"] = [_("Enter a name of at most 200 characters.")]
     country = country.strip().upper()
     if country not in COUNTRY_CODES:
-        problems["country"] = [COUNTRY_PROBLEM.format(value=country)]
+        problems["country"] = [
+            _("%(value)s is not an ISO 3166-1 alpha-2 country code.", value=repr(country))
+        ]
     zone = (time_zone or "").strip() or None
     if zone is not None and not is_time_zone(zone):
-        problems["time_zone"] = [ZONE_PROBLEM.format(value=zone)]
+        problems["time_zone"] = [_("%(value)s is not an IANA time zone.", value=repr(zone))]
     codes = sorted({p.strip().upper() for p in partners if p.strip()})
     strangers = [c for c in codes if c != EU_DELEGATION and c not in COUNTRY_CODES]
     if strangers:
-        problems["observation_partners"] = [PARTNER_PROBLEM.format(value=c) for c in strangers]
+        problems["observation_partners"] = [
+            _("%(value)s is neither EU nor an ISO 3166-1 alpha-2 country code.", value=repr(c))
+            for c in strangers
+        ]
     return name, country, zone, codes, problems
 
 
@@ -89,12 +94,12 @@ def create_delegation(
     name, country, zone, partners, more = _checked(name, country, time_zone, observation_partners)
     problems.update(more)
     if zone is None and "time_zone" not in problems:
-        problems["time_zone"] = [ZONE_MISSING]
+        problems["time_zone"] = [_zone_missing()]
     if problems:
         raise ValidationFailed(problems)
     with write_transaction(session):
         if session.scalar(select(Delegation.id).where(Delegation.code == code)) is not None:
-            raise ValidationFailed({"code": [CODE_TAKEN.format(code=code)]})
+            raise ValidationFailed({"code": [_("Delegation %(code)s already exists.", code=code)]})
         delegation = Delegation(code=code, name=name, country=country, time_zone=zone)
         delegation.observation_partners = _partners(partners)
         session.add(delegation)
@@ -126,7 +131,7 @@ def update_delegation(
         name, country, time_zone, observation_partners
     )
     if zone is None and "time_zone" not in problems:
-        problems["time_zone"] = [ZONE_MISSING]
+        problems["time_zone"] = [_zone_missing()]
     if problems or zone is None:
         raise ValidationFailed(problems)
     with write_transaction(session):

@@ -66,11 +66,11 @@ def _email_with() -> RecordVault | None:
     return current_vault() if current_settings().emails_account_links else None
 
 
-def _link_page(issued: links.IssuedLink, notice: str, user_id: int, emailed_notice: str):
+def _link_page(issued: links.IssuedLink, notice: str, user_id: int, emailed_notice: object):
     """The one time a link is shown (the page is never cached: Cache-Control: no-store), or,
     when it went by e-mail, only the news that it did."""
     if issued.emailed:
-        flash(emailed_notice, "success")
+        flash(str(emailed_notice), "success")
         return redirect(url_for("admin.account_detail", user_id=user_id)), 303
     return render_template(
         "admin/link_issued.html",
@@ -285,7 +285,7 @@ def delegation_new():
         except ValidationFailed as exc:
             _delegation_errors(form, exc)
             return render_template("admin/delegation.html", form=form, delegation=None), 422
-        flash(messages.DELEGATION_CREATED, "success")
+        flash(str(messages.DELEGATION_CREATED), "success")
         return redirect(url_for("admin.delegation_edit", code=created.code)), 303
     return render_template("admin/delegation.html", form=form, delegation=None), (
         422 if form.errors else 200
@@ -319,6 +319,6 @@ def delegation_edit(code: str):
         except ValidationFailed as exc:
             _delegation_errors(form, exc)
         else:
-            flash(messages.DELEGATION_SAVED, "success")
+            flash(str(messages.DELEGATION_SAVED), "success")
             return redirect(url_for("admin.delegation_edit", code=row.code)), 303
     return render_template("admin/delegation.html", form=form, delegation=row, label=label), 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -353,17 +354,20 @@ class DelegationForm(FlaskForm):
     """Create (with a code) or edit a delegation; the code never changes once created."""
 
     code = StringField(
-        "Code (letters, digits and hyphens, e.g. EUDEL-KE)", validators=[Optional(), Length(max=32)]
+        _l("Code (letters, digits and hyphens, e.g. EUDEL-KE)"),
+        validators=[Optional(), Length(max=32)],
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country = StringField(
-        "Country (ISO 3166-1 alpha-2 code, e.g. KE)", validators=[DataRequired(), Length(max=8)]
+        _l("Country (ISO 3166-1 alpha-2 code, e.g. KE)"),
+        validators=[DataRequired(), Length(max=8)],
     )
     time_zone = StringField(
-        "Time zone (IANA name, e.g. Africa/Nairobi)", validators=[DataRequired(), Length(max=64)]
+        _l("Time zone (IANA name, e.g. Africa/Nairobi)"),
+        validators=[DataRequired(), Length(max=64)],
     )
     observation_partners = StringField(
-        "Embassies sharing trial observation (EU and Member State codes, e.g. EU, DE, FR)",
+        _l("Embassies sharing trial observation (EU and Member State codes, e.g. EU, DE, FR)"),
         validators=[Optional(), Length(max=400)],
     )
 

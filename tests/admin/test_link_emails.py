@@ -276,3 +276,26 @@ def test_a_token_never_outlives_its_link(app: Flask, db: Session, smtp: SmtpServ
         select(OutboxMessage).where(OutboxMessage.account_link_id == late.id)
     )
     assert withdrawn is not None and withdrawn.last_error == LINK_WITHDRAWN
+
+
+def test_a_link_email_speaks_the_recipients_language(
+    app: Flask, db: Session, smtp: SmtpServer
+) -> None:
+    french = make_user(db, Role.ANALYST, preferred_language="fr")
+    arabic = make_user(db, Role.ANALYST, preferred_language="ar")
+    browser = app.test_client()
+    for user in (french, arabic):
+        browser.post(
+            "/login/forgot",
+            data={"email": user.email, "csrf_token": csrf(browser, "/login/forgot")},
+        )
+    with app.app_context():  # as `hrd-cases worker` runs it
+        deliver(app)
+    [in_french] = mails_to(smtp, french.email)
+    assert in_french.subject == "[hrd_cases] Réinitialisez votre mot de passe"
+    plain = in_french.message.get_body(preferencelist=("plain",))
+    assert plain is not None and "Le lien fonctionne une fois" in plain.get_content()
+    [in_arabic] = mails_to(smtp, arabic.email)
+    html = in_arabic.message.get_body(preferencelist=("html",))
+    assert html is not None and '<html lang="ar" dir="rtl">' in html.get_content()
+    assert token_in(in_french) and token_in(in_arabic)
