@@ -30,6 +30,7 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
+from hrd_cases.models.history import CaseNote, FieldVersion
 from hrd_cases.models.keys import DataKey, KekRetirement
 from hrd_cases.models.notification import (
     Delivery,
@@ -60,6 +61,7 @@ __all__ = [
     "AuditEntry",
     "Case",
     "CaseDefender",
+    "CaseNote",
     "CaseProfileCategory",
     "CaseReferenceCounter",
     "CaseThreat",
@@ -72,6 +74,7 @@ __all__ = [
     "DelegationObservationPartner",
     "Delivery",
     "EmailState",
+    "FieldVersion",
     "Hearing",
     "HearingObserver",
     "InstanceFlag",

@@ -7,7 +7,7 @@ encrypted under the user's data key until the worker has sent it (then the ciphe
 cleared); its outbox row points at the link.
 
 Revision ID: b7d3e5a1c942
-Revises: b21e4a7c0d15
+Revises: b2d4f6a8c0e1
 Create Date: 2026-11-29 06:20:00+00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7d3e5a1c942"
-down_revision: str | None = "b21e4a7c0d15"
+down_revision: str | None = "b2d4f6a8c0e1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
