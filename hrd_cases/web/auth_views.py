@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -93,7 +94,7 @@ def login():
             oidc.audit_refusal(
                 current_session(), oidc.OidcRefused("password_disabled_for_role"), check.user.id
             )
-            flash(auth_messages.LOCAL_SIGN_IN_DISABLED, "error")
+            flash(str(auth_messages.LOCAL_SIGN_IN_DISABLED), "error")
             return _login_page(form), 403
         if check.outcome is PasswordOutcome.ACCEPTED and check.user is not None:
             session.clear()
@@ -105,7 +106,7 @@ def login():
         if check.outcome is PasswordOutcome.THROTTLED and check.user is not None:
             flash(messages.paused(pause_minutes(check.user)), "error")
         else:
-            flash(SIGN_IN_FAILED, "error")
+            flash(str(SIGN_IN_FAILED), "error")
         return _login_page(form), 401
     return _login_page(form), 400 if form.errors else 200
 
@@ -199,7 +200,7 @@ def second_factor():
             session.clear()
             flash(messages.paused(pause_minutes(user)), "error")
             return redirect(url_for("auth.login"))
-        flash(messages.CODE_REUSED if reused else messages.CODE_WRONG, "error")
+        flash(str(messages.CODE_REUSED if reused else messages.CODE_WRONG), "error")
         return render_template(
             "auth/second_factor.html", form=form, allow_totp=allow_totp, user=user
         ), 401
@@ -249,9 +250,17 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        links.request_password_reset(current_session(), form.email.data or "")
+        settings = current_settings()
+        by_email = settings.emails_account_links
+        links.request_password_reset(
+            current_session(),
+            form.email.data or "",
+            email_with=current_vault() if by_email else None,
+            valid_for=timedelta(minutes=settings.password_reset_minutes),
+        )
         time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
-        return render_template("auth/forgot.html", form=None, message=messages.RESET_REQUESTED)
+        message = messages.RESET_REQUESTED_BY_EMAIL if by_email else messages.RESET_REQUESTED
+        return render_template("auth/forgot.html", form=None, message=message)
     return render_template("auth/forgot.html", form=form, message=None), (
         400 if form.errors else 200
     )
@@ -282,9 +291,9 @@ def account_link(token: str):
         session["pending_since"] = time.time()
         session["pending_credentials"] = _credential_stamp(user)
         if user.has_second_factor:
-            flash(messages.LINK_DONE_VERIFY, "success")
+            flash(str(messages.LINK_DONE_VERIFY), "success")
             return redirect(url_for("auth.second_factor"))
-        flash(messages.LINK_DONE_ENROL, "success")
+        flash(str(messages.LINK_DONE_ENROL), "success")
         return redirect(url_for("auth.enrol"))
     return render_template("auth/set_password.html", form=form, link=link), (
         422 if form.errors else 200
@@ -517,7 +526,7 @@ def _finish_key_registration(user: User, *, then_sign_in: bool):
         return _json_error(auth_messages.KEY_NOT_REGISTERED, 400)
     if then_sign_in:
         _finish_sign_in(user)
-    flash(auth_messages.KEY_REGISTERED, "success")
+    flash(str(auth_messages.KEY_REGISTERED), "success")
     return jsonify(
         {
             "redirect": url_for("web.home") if then_sign_in else url_for("auth.account_security"),
@@ -568,9 +577,9 @@ def account_key_remove(key_id: int):
     except LookupError:
         abort(404)
     except keys.LastFactorError:
-        flash(auth_messages.LAST_FACTOR, "error")
+        flash(str(auth_messages.LAST_FACTOR), "error")
         return redirect(url_for("auth.account_security")), 303
-    flash(auth_messages.KEY_REMOVED, "success")
+    flash(str(auth_messages.KEY_REMOVED), "success")
     return redirect(url_for("auth.account_security")), 303
 
 
@@ -579,7 +588,7 @@ def account_totp_remove():
     try:
         keys.remove_totp(current_session(), current_user._get_current_object())
     except keys.LastFactorError:
-        flash(auth_messages.LAST_FACTOR, "error")
+        flash(str(auth_messages.LAST_FACTOR), "error")
         return redirect(url_for("auth.account_security")), 303
-    flash(auth_messages.TOTP_REMOVED, "success")
+    flash(str(auth_messages.TOTP_REMOVED), "success")
     return redirect(url_for("auth.account_security")), 303

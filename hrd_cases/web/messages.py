@@ -15,6 +15,20 @@ LINK_DONE_VERIFY = _l("Password set. Confirm with your second factor to sign in.
 
 ADMIN_INVITED = _l("Invitation created. Give the person this link; it is shown only once.")
 ADMIN_LINK_ISSUED = _l("Link created. Give the person this link; it is shown only once.")
+# Lazy (translated when shown): flash them as str(...), a session cannot hold a lazy string.
+ADMIN_INVITED_BY_EMAIL = _l(
+    "Invitation created and queued for e-mail to the address given. Nobody sees the link: "
+    "only its holder can use it."
+)
+ADMIN_LINK_EMAILED = {
+    "reset-second-factor": _l(
+        "Second factor reset; sessions, recovery codes and API tokens ended. A new enrolment "
+        "link is on its way to the account's e-mail address."
+    ),
+    "reset-password": _l("A password-reset link is on its way to the account's e-mail address."),
+}
+DELEGATION_CREATED = _l("Delegation added.")
+DELEGATION_SAVED = _l("Delegation saved.")
 ADMIN_DONE = {
     "disable": _l("Account disabled; its sessions and pending links have ended."),
     "enable": _l("Account enabled."),
@@ -55,6 +69,11 @@ RESET_REQUESTED = _l(
     "If an account uses this address, its administrator has been told. This installation "
     "does not send e-mail: ask your administrator for a reset link. A link works once, "
     "for 30 minutes, and signing in still needs your second factor."
+)
+RESET_REQUESTED_BY_EMAIL = _l(
+    "If an account uses this address, a reset link is on its way to it. The link works once, "
+    "for 30 minutes, and signing in still needs your second factor. Nothing arrived? Check "
+    "the address, or ask your administrator."
 )
 REVOKED_NOTICE = _l("Token revoked: it no longer opens the API.")
 
