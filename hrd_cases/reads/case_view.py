@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hrd_cases import audit
-from hrd_cases.auth.permissions import Permission, case_scope, require
+from hrd_cases.auth.permissions import Permission, case_for, case_scope, require
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound
@@ -35,7 +35,7 @@ from hrd_cases.models import (
 from hrd_cases.reads.attachments import AttachmentView, files_of
 from hrd_cases.records import EncryptedRecord, RecordVault
 from hrd_cases.records.defenders import verified_defenders
-from hrd_cases.workflow.case_steps import case_stage
+from hrd_cases.workflow.case_steps import assignable_focal_points, case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
@@ -145,9 +145,7 @@ def view_case(
         attachments=files_of(vault, case, unwrapped),
         decision_reasons={
             **{
-                ("referral", d.id): opened(d, "reason")
-                for r in case.referrals
-                for d in r.decisions
+                ("referral", d.id): opened(d, "reason") for r in case.referrals for d in r.decisions
             },
             **{
                 ("statement", d.id): opened(d, "reason")
@@ -194,7 +192,7 @@ def _people(session: Session, case: Case) -> dict[int, User]:
     """Users the page names. Every step writes a timeline event by its actor, so they are
     almost always loaded with the timeline already; anyone else costs one statement."""
     people = {e.actor.id: e.actor for e in case.timeline if e.actor is not None}
-    wanted: set[int] = set()
+    wanted: set[int] = {case.assigned_to_id} if case.assigned_to_id else set()
     for referral in case.referrals:
         wanted.update(i for i in (referral.created_by_id, referral.requested_by_id) if i)
         wanted.update(d.officer_id for d in referral.decisions)
@@ -218,3 +216,20 @@ def case_timeline(session: Session, user: User, reference: str) -> list[Timeline
             select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.id)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentView:
+    """Who a case is assigned to, and who it may be reassigned to (its delegation's active
+    focal points), for both faces' reassignment."""
+
+    case: Case
+    assignee: User | None
+    choices: list[User]
+
+
+def assignment_view(session: Session, user: User, reference: str) -> AssignmentView:
+    """Out of scope or absent: NotFound; a role that may not reassign: Forbidden."""
+    case = case_for(session, user, reference)
+    require(user, Permission.CASE_ASSIGN)
+    return AssignmentView(case, case.assigned_to, assignable_focal_points(session, case))

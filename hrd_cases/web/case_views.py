@@ -16,7 +16,13 @@ from flask_wtf import FlaskForm
 
 from hrd_cases.auth.permissions import Permission, has_permission, require
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
-from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.states import (
+    HearingState,
+    ReferralState,
+    Stage,
+    StatementState,
+    awaiting_protection_decision,
+)
 from hrd_cases.domain.vocabulary import (
     ActionType,
     AttachmentCategory,
@@ -25,7 +31,13 @@ from hrd_cases.domain.vocabulary import (
 )
 from hrd_cases.models import Case, User
 from hrd_cases.reads.case_view import view_case
-from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
+from hrd_cases.reads.lists import (
+    CaseFilters,
+    CaseOrder,
+    case_ids_for_name,
+    list_cases,
+    visible_countries,
+)
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
 from hrd_cases.workflow.consent import active_consent_covers
@@ -71,7 +83,9 @@ def case_list():
         stage=_enum_arg(Stage, "stage"),
         risk=_enum_arg(RiskLevel, "risk"),
         overdue=request.args.get("overdue") == "1",
+        mine=request.args.get("mine") == "1",
     )
+    order = _enum_arg(CaseOrder, "sort") or CaseOrder.OPENED
     listing = list_cases(
         session,
         current_strategies(),
@@ -80,6 +94,8 @@ def case_list():
         page=request.args.get("page", 1, type=int) or 1,
         page_size=PAGE_SIZE,
         only_ids=only_ids,
+        order=order,
+        vault=current_vault(),
     )
     return render_template(
         "cases/list.html",
@@ -90,6 +106,9 @@ def case_list():
         countries=visible_countries(session, user),
         stages=list(Stage),
         risks=list(RiskLevel),
+        order=order,
+        orders=list(CaseOrder),
+        may_assign=has_permission(user, Permission.CASE_ASSIGN),
         label=f.label,
     ), status
 
@@ -116,6 +135,7 @@ class Panels:
     assess: bool
     erase: bool
     attach: bool
+    reassign: bool
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -137,6 +157,7 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         assess=may(Permission.CASE_UPDATE),
         erase=has_permission(user, Permission.DEFENDER_ERASE),
         attach=may(Permission.CASE_UPDATE),
+        reassign=may(Permission.CASE_ASSIGN),
     )
 
 
@@ -221,6 +242,8 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "cases/detail.html",
         case=case,
         stage=view.stage,
+        awaiting_decision=awaiting_protection_decision([r.state for r in case.referrals]),
+        now=view.as_of,
         template=template,
         panels=panels_for(user, case, template),
         defenders=[(d.defender, d.fields) for d in view.defenders],
