@@ -27,7 +27,7 @@ from hrd_cases.models import (
 from hrd_cases.notify.scheduler import tick
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow import referrals, statements
+from hrd_cases.workflow import case_steps, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 from tests.support.notify import PUBLIC, World
@@ -92,6 +92,9 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
         statements.submit_statement(db, world.focal, statement.id)
         world.approve_statement(statement)
         hearing = world.schedule(court=f"{CANARY}Court", charges=f"{CANARY}Charges")
+        # Reassignment notifies both focal points: by reference only.
+        colleague = make_user(db, Role.FOCAL_POINT, delegation=world.delegation)
+        case_steps.reassign_case(db, world.focal, world.ref, colleague.id)
         make_user(db, Role.PROTECTION_OFFICER, countries=("KE", "NP", "CO", "TR", "IN", "AF"))
         make_delegation(db, country="KE")
     database = app.extensions["hrd_db"]
@@ -114,3 +117,4 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
     assert leaks == []
     # The canary case did reach e-mail: the scan looked at the right messages.
     assert any(world.ref in h for h in haystacks[: len(received)])
+    assert any(f"Case {world.ref} was reassigned" in m.subject for m in received)

@@ -87,8 +87,11 @@ class CaseListQuerySchema(PageQuerySchema):
     risk_level = fields.Enum(RiskLevel, by_value=True)
     status = fields.Enum(CaseState, by_value=True)
     stage = fields.Enum(Stage, by_value=True)
-    mine = Flag(
-        load_default=False, metadata={"description": "only the cases assigned to the caller"}
+    mine = fields.Boolean(
+        load_default=False,
+        truthy={"true", "1"},
+        falsy={"false", "0"},
+        metadata={"description": "only the cases assigned to the caller"},
     )
     sort = fields.Enum(
         CaseOrder,
