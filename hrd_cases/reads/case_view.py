@@ -193,6 +193,10 @@ def _people(session: Session, case: Case) -> dict[int, User]:
     almost always loaded with the timeline already; anyone else costs one statement."""
     people = {e.actor.id: e.actor for e in case.timeline if e.actor is not None}
     wanted: set[int] = {case.assigned_to_id} if case.assigned_to_id else set()
+    for event in case.timeline:
+        if event.kind == "case.reassigned":  # names both focal points
+            details = event.details or {}
+            wanted.update(v for v in (details.get("from"), details.get("to")) if isinstance(v, int))
     for referral in case.referrals:
         wanted.update(i for i in (referral.created_by_id, referral.requested_by_id) if i)
         wanted.update(d.officer_id for d in referral.decisions)

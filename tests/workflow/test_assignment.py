@@ -119,6 +119,8 @@ def test_the_page_reassigns_and_the_list_shows_it_with_my_cases(
     )
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/cases/{ref}#summary")
     assert _assignee(db, office) == office.colleague.id
+    timeline = browser.get(f"/cases/{ref}").get_data(as_text=True).split('id="timeline"')[1]
+    assert "from Zq Opener to Zq Colleague" in timeline
     listing = sign_in(app, office.colleague.email).get("/cases?mine=1").get_data(as_text=True)
     assert ref in listing and own.reference in listing
     mine_for_opener = browser.get("/cases?mine=1").get_data(as_text=True)
