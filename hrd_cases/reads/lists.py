@@ -147,15 +147,12 @@ def primary_names(
     data-key unwrap per defender shown. Audited once per list, without the names."""
     if not cases or not may_read_names(user):
         return {}
-    in_scope = set(
-        session.scalars(select(Case.id).where(Case.id.in_([c.id for c in cases]), case_scope(user)))
-    )
-    if not in_scope:
-        return {}
+    # The scope is applied again in the same statement that loads the links.
     links = session.scalars(
         select(CaseDefender)
         .join(Defender, Defender.id == CaseDefender.defender_id)
-        .where(CaseDefender.case_id.in_(in_scope))
+        .join(Case, Case.id == CaseDefender.case_id)
+        .where(CaseDefender.case_id.in_([c.id for c in cases]), case_scope(user))
         .order_by(CaseDefender.case_id, Defender.created_at, Defender.reference)
     ).all()
     primary: dict[uuid.UUID, CaseDefender] = {}
@@ -174,6 +171,8 @@ def primary_names(
             names[case_id] = None if defender.erased_at else vault.open_field(defender, "name")
         except ErasedError:
             names[case_id] = None
+    if not names:
+        return names
     with write_transaction(session):
         audit.record(
             session,
