@@ -45,8 +45,10 @@ from hrd_cases.models import (
     Delegation,
     Hearing,
     Referral,
+    ReferralDecision,
     Role,
     Statement,
+    StatementDecision,
     User,
     UserCountry,
 )
@@ -467,18 +469,26 @@ class WaitingItem:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionReason:
+    """One officer's vote on a decided item, with its reason (decrypted for this reader)."""
+
+    officer_id: int
+    approve: bool
+    reason: str | None
+    officer: User | None = None  # filled in for the whole home at once
+
+
+@dataclass(frozen=True, slots=True)
 class DecidedItem:
-    """One officer's approval or rejection, with its reason (decrypted for this reader)."""
+    """A referral or statement approved or rejected lately, with every officer's reason."""
 
     kind: str  # "referral" or "statement"
     subject: Referral | Statement
     case: Case
     name: str | None
     approve: bool
-    officer_id: int
     decided_at: datetime
-    reason: str | None
-    officer: User | None = None  # filled in for the whole list at once
+    reasons: list[DecisionReason]
 
 
 @dataclass(slots=True)
@@ -569,11 +579,10 @@ def _tasks_of(
     for deadline in case_deadlines(catalogue, case):
         # Decision deadlines are the officers' (waiting on others), not the focal point's.
         if deadline.kind is DeadlineKind.REFERRAL_DUE:
-            tasks.append(
-                Task(
-                    TaskKind.REFERRAL_DUE, case, name, deadline.due_at, case.opened_at, "referrals"
-                )
-            )
+            # A draft already begun is the task, carrying the template's deadline.
+            drafts = [r for r in case.referrals if r.state is ReferralState.DRAFT]
+            kind = TaskKind.DRAFT_REFERRAL if drafts else TaskKind.REFERRAL_DUE
+            tasks.append(Task(kind, case, name, deadline.due_at, case.opened_at, "referrals"))
         elif deadline.kind is DeadlineKind.OBSERVATION_REPORT:
             hearing = next(h for h in case.hearings if str(h.id) == deadline.subject_id)
             since = hearing.observed_at or hearing.scheduled_for
@@ -594,7 +603,9 @@ def _tasks_of(
         if referral.state.value == RETURNED:
             since = referral.decided_at or referral.created_at
             tasks.append(Task(TaskKind.RETURNED_REFERRAL, case, name, None, since, "referrals"))
-        elif referral.state is ReferralState.DRAFT:
+        elif referral.state is ReferralState.DRAFT and not any(
+            t.kind is TaskKind.DRAFT_REFERRAL for t in tasks
+        ):
             tasks.append(
                 Task(TaskKind.DRAFT_REFERRAL, case, name, None, referral.created_at, "referrals")
             )
@@ -675,43 +686,44 @@ def _decided_of(
     now: datetime,
     unwrapped: dict[uuid.UUID, bytes],
 ) -> list[DecidedItem]:
-    """Decisions of the last 30 days, each reason decrypted under the case's key (unwrapped
-    once for the whole home page)."""
+    """Items decided in the last 30 days (approved or rejected as a whole, whatever came
+    after), each officer's reason decrypted under the case's key (unwrapped once for the
+    whole home page)."""
     found: list[DecidedItem] = []
     pairs: list[tuple[str, Referral | Statement]] = [
         *(("referral", r) for r in case.referrals),
         *(("statement", s) for s in case.statements),
     ]
     for kind, subject in pairs:
-        for decision in subject.decisions:
-            if decision.decided_at < now - RECENTLY_DECIDED:
-                continue
+        if subject.decided_at is None or subject.decided_at < now - RECENTLY_DECIDED:
+            continue
+        reasons = []
+        decisions: list[ReferralDecision | StatementDecision] = list(subject.decisions)
+        for decision in sorted(decisions, key=lambda d: d.decided_at):
             try:
                 reason = vault.open_field(decision, "reason", unwrapped=unwrapped)
             except ErasedError:
                 reason = None
-            found.append(
-                DecidedItem(
-                    kind,
-                    subject,
-                    case,
-                    name,
-                    decision.approve,
-                    decision.officer_id,
-                    decision.decided_at,
-                    reason,
-                )
-            )
+            reasons.append(DecisionReason(decision.officer_id, decision.approve, reason))
+        # One rejection decides; an approval needs every vote the template asks for.
+        approve = all(d.approve for d in subject.decisions)
+        found.append(DecidedItem(kind, subject, case, name, approve, subject.decided_at, reasons))
     return found
 
 
 def _with_officers(session: Session, items: list[DecidedItem]) -> list[DecidedItem]:
     """Who decided, in one statement for the whole list."""
-    if not items:
+    wanted = {r.officer_id for item in items for r in item.reasons}
+    if not wanted:
         return items
-    wanted = {item.officer_id for item in items}
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
-    return [replace(item, officer=people.get(item.officer_id)) for item in items]
+    return [
+        replace(
+            item,
+            reasons=[replace(r, officer=people.get(r.officer_id)) for r in item.reasons],
+        )
+        for item in items
+    ]
 
 
 def upcoming_hearings(

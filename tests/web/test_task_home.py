@@ -89,10 +89,12 @@ def test_the_focal_point_home_separates_what_needs_them_from_what_waits_on_other
     item = home.waiting[0]
     assert item.approvals == 1 and [o.id for o in item.approved_by] == [officers[0].id]
     assert {o.id for o in item.may_decide} == {officers[1].id, officers[2].id}
-    assert [
-        (d.case.reference, d.approve, d.reason) for d in home.decided if d.kind == "statement"
-    ] == [(decided_case.reference, False, REASON)]
-    assert home.decided[0].officer is not None
+    assert [(d.case.reference, d.approve) for d in home.decided] == [
+        (decided_case.reference, False)
+    ]  # the referral approved by one officer of two is still waiting, not decided
+    (vote,) = home.decided[0].reasons
+    assert (vote.officer_id, vote.approve, vote.reason) == (officers[1].id, False, REASON)
+    assert vote.officer is not None and vote.officer.id == officers[1].id
     every = [r.case.reference for rows in home.by_stage.values() for r in rows]
     assert theirs.reference not in every
 
