@@ -419,15 +419,15 @@ RECENTLY_DECIDED = timedelta(days=30)
 
 
 class TaskKind(enum.StrEnum):
-    """What the focal point has to do next; each names who acts (them)."""
+    """What the focal point has to do next (the pages say it in words)."""
 
-    RETURNED_REFERRAL = "Referral returned for revision: edit and request again"
-    RETURNED_STATEMENT = "Statement returned for revision: edit and submit again"
-    REFERRAL_DUE = "Request a referral (the template's deadline for this risk level)"
-    HEARING_TO_REPORT = "Hearing date passed: record whether it was observed"
-    REPORT_DUE = "File the observation report"
-    DRAFT_REFERRAL = "Draft referral to finish and request"
-    DRAFT_STATEMENT = "Draft statement to finish and submit"
+    RETURNED_REFERRAL = "returned_referral"  # edit and request again
+    RETURNED_STATEMENT = "returned_statement"  # edit and submit again
+    REFERRAL_DUE = "referral_due"  # the template's "refer within N hours" for the risk
+    HEARING_TO_REPORT = "hearing_to_report"  # its date passed: observed or not?
+    REPORT_DUE = "report_due"  # the observation report
+    DRAFT_REFERRAL = "draft_referral"  # to finish and request
+    DRAFT_STATEMENT = "draft_statement"  # to finish and submit
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, case_for, require
@@ -129,7 +130,7 @@ def reassign(reference: str):
     except InvalidTransition as exc:
         form.assignee.errors = [str(exc)]
         return _assign_page(reference, form, 409)
-    flash("Case reassigned.", "success")
+    flash(_("Case reassigned."), "success")
     return redirect(url_for("cases.case_detail", reference=reference, _anchor="summary"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -308,7 +309,7 @@ class AssignForm(FlaskForm):
     """Reassign a case: choices are the delegation's active focal points (set by the view)."""
 
     assignee = SelectField(
-        "Assign to", coerce=int, validators=[DataRequired(message="Choose a focal point.")]
+        _l("Assign to"), coerce=int, validators=[DataRequired(message=_l("Choose a focal point."))]
     )
 
 
