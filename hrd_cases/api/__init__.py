@@ -23,6 +23,7 @@ from hrd_cases.api import (  # noqa: E402, F401
     audit,
     cases,
     exports,
+    homes,
     notifications,
     openapi,
     strategies,
