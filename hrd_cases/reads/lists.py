@@ -120,13 +120,9 @@ class CasePage:
     total: int
 
 
-# Highest risk first: the enum's values do not sort that way as text.
-_RISK_RANK = sql_case(
-    {RiskLevel.CRITICAL: 0, RiskLevel.HIGH: 1, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 3},
-    value=Case.risk_level,
-    else_=4,
-)
+# Highest risk first (the enum's values do not sort that way as text): in Python and in SQL.
 RISK_RANK = {RiskLevel.CRITICAL: 0, RiskLevel.HIGH: 1, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 3}
+_RISK_RANK = sql_case(RISK_RANK, value=Case.risk_level, else_=len(RISK_RANK))
 
 
 def may_read_names(user: User) -> bool:
