@@ -12,6 +12,7 @@ from hrd_cases.domain.states import CaseState, awaiting_protection_decision
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.reads.case_view import CaseView, OpenedDefender
 from hrd_cases.reads.lists import CaseRow
+from hrd_cases.reads.notes import NoteView
 from hrd_cases.workflow.case_steps import case_stage
 
 
@@ -93,6 +94,16 @@ def case_detail(view: CaseView) -> dict[str, Any]:
             }
             for d in view.deadlines
         ],
+        "notes": [note(n) for n in view.notes],
+    }
+
+
+def note(shown: NoteView) -> dict[str, Any]:
+    return {
+        "id": shown.id,
+        "written_at": shown.written_at,
+        "author": shown.author.display_name,
+        "text": shown.text,
     }
 
 

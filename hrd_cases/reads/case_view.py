@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hrd_cases import audit
-from hrd_cases.auth.permissions import Permission, case_for, case_scope, require
+from hrd_cases.auth.permissions import Permission, case_for, case_scope, has_permission, require
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound
@@ -24,6 +24,7 @@ from hrd_cases.domain.states import Stage
 from hrd_cases.models import (
     Case,
     CaseDefender,
+    CaseNote,
     Consent,
     Defender,
     Hearing,
@@ -33,6 +34,7 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.reads.attachments import AttachmentView, files_of
+from hrd_cases.reads.notes import NoteView, note_views
 from hrd_cases.records import EncryptedRecord, RecordVault
 from hrd_cases.records.defenders import verified_defenders
 from hrd_cases.workflow.case_steps import assignable_focal_points, case_stage
@@ -60,6 +62,8 @@ CASE_VIEW_LOADING = (
     # The files' list rows are small (sizes, types, two short ciphertexts): joined with the
     # case, not a statement of their own (issue 17 had made the page cost nine).
     joinedload(Case.attachments),
+    # Follow-up notes (issue 16), newest first with their authors: one statement.
+    selectinload(Case.notes).joinedload(CaseNote.author),
 )
 
 
@@ -88,6 +92,7 @@ class CaseView:
     # ("referral" | "statement", decision id) -> its reason, for the requester and approvers
     decision_reasons: dict[tuple[str, int], str | None]
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
+    notes: list[NoteView]  # newest first; text None once erased
     as_of: datetime  # when it was read: deadlines are overdue against this
 
     @property
@@ -154,6 +159,7 @@ def view_case(
             },
         },
         people=_people(session, case),
+        notes=note_views(vault, case.notes, unwrapped),
         as_of=utcnow(),
     )
     with write_transaction(session):
@@ -224,8 +230,8 @@ def case_timeline(session: Session, user: User, reference: str) -> list[Timeline
 
 @dataclass(frozen=True, slots=True)
 class AssignmentView:
-    """Who a case is assigned to, and who it may be reassigned to (its delegation's active
-    focal points), for both faces' reassignment."""
+    """Who a case is assigned to and, for those who may reassign it, who it may be
+    reassigned to (its delegation's active focal points)."""
 
     case: Case
     assignee: User | None
@@ -233,7 +239,14 @@ class AssignmentView:
 
 
 def assignment_view(session: Session, user: User, reference: str) -> AssignmentView:
-    """Out of scope or absent: NotFound; a role that may not reassign: Forbidden."""
+    """Any reader in scope sees the assignee (out of scope or absent: NotFound); only those
+    who may reassign get the choices."""
     case = case_for(session, user, reference)
-    require(user, Permission.CASE_ASSIGN)
-    return AssignmentView(case, case.assigned_to, assignable_focal_points(session, case))
+    return AssignmentView(case, case.assigned_to, assignable_users(session, user, case))
+
+
+def assignable_users(session: Session, user: User, case: Case) -> list[User]:
+    """Who ``user`` may assign ``case`` to: nobody unless they may reassign it."""
+    if not has_permission(user, Permission.CASE_ASSIGN):
+        return []
+    return assignable_focal_points(session, case)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,11 +37,17 @@ from hrd_cases.domain.vocabulary import (
     StatementLevel,
 )
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
-from hrd_cases.reads.case_view import assignment_view
+from hrd_cases.reads.case_view import assignable_users
 from hrd_cases.records.defenders import ErasureReason, erase_defender, erasure_done_message
 from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.web import forms as f
-from hrd_cases.web.case_views import narrow_choices, observation_form, prefix, render_case
+from hrd_cases.web.case_views import (
+    narrow_choices,
+    observation_form,
+    prefix,
+    render_case,
+    with_assignees,
+)
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import template_of
@@ -105,31 +111,19 @@ def assess(reference: str):
 
 
 # Assignment ---------------------------------------------------------------------------------
-def _assign_page(reference: str, form: f.AssignForm | None = None, status: int = 200):
-    view = assignment_view(current_session(), _actor(), reference)
-    form = form or f.AssignForm(formdata=None, assignee=view.case.assigned_to_id)
-    form.assignee.choices = [f.choice(str(u.id), u.display_name) for u in view.choices]
-    return render_template("cases/assign.html", view=view, form=form), status
-
-
-@bp.get("/<reference>/assignment")
-def assignment(reference: str):
-    """The reassignment form: a page of its own, so the case page stays within its budget."""
-    return _assign_page(reference)
-
-
 @bp.post("/<reference>/assignment")
 def reassign(reference: str):
-    view = assignment_view(current_session(), _actor(), reference)
-    form = f.AssignForm()
-    form.assignee.choices = [f.choice(str(u.id), u.display_name) for u in view.choices]
+    """The form is on the case page (?reassign=1); a refusal shows it again, open, with the
+    message beside the field."""
+    case = _case(reference, Permission.CASE_ASSIGN)
+    form = with_assignees(f.AssignForm(), assignable_users(current_session(), _actor(), case))
     if not form.validate_on_submit():
-        return _assign_page(reference, form, 422)
+        return _invalid(case, "assign", form)
     try:
         case_steps.reassign_case(current_session(), _actor(), reference, form.assignee.data)
     except InvalidTransition as exc:
         form.assignee.errors = [str(exc)]
-        return _assign_page(reference, form, 409)
+        return render_case(reference, bound={"assign": form}, status=409)
     flash(_("Case reassigned."), "success")
     return redirect(url_for("cases.case_detail", reference=reference, _anchor="summary"))
 

@@ -30,7 +30,7 @@ from hrd_cases.domain.vocabulary import (
     consent_scope_for,
 )
 from hrd_cases.models import Case, User
-from hrd_cases.reads.case_view import view_case
+from hrd_cases.reads.case_view import assignable_users, view_case
 from hrd_cases.reads.lists import (
     CaseFilters,
     CaseOrder,
@@ -47,6 +47,8 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 # A hint for the browser's file picker only: the server decides by the content.
 ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.txt,.docx,.xlsx,.odt,.mp3,.m4a,.ogg,.mp4"
 PAGE_SIZE = 25
+# The note form's fields are prefixed: the statement form on the same page has a "text" too.
+NOTE_PREFIX = "note"
 
 
 def _enum_arg(enum_class, name: str):
@@ -135,6 +137,8 @@ class Panels:
     assess: bool
     erase: bool
     attach: bool
+    note: bool  # add a follow-up note (issue 16)
+    correct: bool  # correct intake fields (issue 16)
     reassign: bool
 
 
@@ -157,6 +161,8 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         assess=may(Permission.CASE_UPDATE),
         erase=has_permission(user, Permission.DEFENDER_ERASE),
         attach=may(Permission.CASE_UPDATE),
+        note=may(Permission.CASE_UPDATE),
+        correct=may(Permission.CASE_UPDATE),
         reassign=may(Permission.CASE_ASSIGN),
     )
 
@@ -185,6 +191,11 @@ def prefix(kind: str, key: object) -> str:
     return f"{kind}{text}".replace("-", "")
 
 
+def with_assignees(form: f.AssignForm, users: list[User]) -> f.AssignForm:
+    form.assignee.choices = [f.choice(str(u.id), u.display_name) for u in users]
+    return form
+
+
 def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
     ones so that their values and messages stay beside the fields."""
@@ -201,7 +212,14 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "assess": bound.get("assess")
         or f.AssessForm(formdata=None, risk_level=case.risk_level.value),
         "button": f.ButtonForm(formdata=None),
+        "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
     }
+    # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
+    # only then are the delegation's focal points read.
+    panels = panels_for(user, case, template)
+    if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
+        assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
+        forms["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
     narrow_choices(forms, template)
     hearings = []
     for hearing in case.hearings:
@@ -245,7 +263,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         awaiting_decision=awaiting_protection_decision([r.state for r in case.referrals]),
         now=view.as_of,
         template=template,
-        panels=panels_for(user, case, template),
+        panels=panels,
         defenders=[(d.defender, d.fields) for d in view.defenders],
         narrative=view.narrative,
         decision_reasons=view.decision_reasons,
@@ -261,6 +279,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         attachment_accept=ATTACHMENT_ACCEPT,
         deadlines=view.deadlines,
         people=view.people,
+        notes=view.notes,
         forms=forms,
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(

@@ -88,9 +88,7 @@ def test_an_assignee_outside_the_delegation_is_refused(
     assert _assignee(db, office) == office.opener.id
 
 
-def test_the_service_refuses_other_roles_and_other_delegations(
-    db: Session, office: Office
-) -> None:
+def test_the_service_refuses_other_roles_and_other_delegations(db: Session, office: Office) -> None:
     with pytest.raises(Forbidden):
         case_steps.reassign_case(db, office.officer, office.case.reference, office.colleague.id)
     with pytest.raises(NotFound):
@@ -109,11 +107,12 @@ def test_the_page_reassigns_and_the_list_shows_it_with_my_cases(
     ref = office.case.reference
     detail = browser.get(f"/cases/{ref}").get_data(as_text=True)
     assert "Zq Opener" in detail.split("Assigned to")[1].split("</dd>")[0]
-    form = browser.get(f"/cases/{ref}/assignment")
+    form = browser.get(f"/cases/{ref}?reassign=1")
     assert form.status_code == 200
-    body = form.get_data(as_text=True)
+    body = form.get_data(as_text=True).split('id="assignment"')[1].split("</form>")[0]
     assert "Zq Colleague" in body and office.other_delegation.display_name not in body
-    token = AuthActions(browser, app).csrf_token(f"/cases/{ref}/assignment")
+    assert office.inactive.display_name not in body
+    token = AuthActions(browser, app).csrf_token(f"/cases/{ref}")
     done = browser.post(
         f"/cases/{ref}/assignment", data={"assignee": office.colleague.id, "csrf_token": token}
     )
@@ -133,7 +132,7 @@ def test_the_page_refuses_outsiders_wrong_roles_forged_choices_and_missing_token
 ) -> None:
     ref = office.case.reference
     outsider = sign_in(app, office.other_delegation.email)
-    assert outsider.get(f"/cases/{ref}/assignment").status_code == 404
+    assert outsider.get(f"/cases/{ref}?reassign=1").status_code == 404
     token = AuthActions(outsider, app).csrf_token("/cases")
     answer = outsider.post(
         f"/cases/{ref}/assignment",
@@ -141,26 +140,27 @@ def test_the_page_refuses_outsiders_wrong_roles_forged_choices_and_missing_token
     )
     assert answer.status_code == 404
     officer = sign_in(app, office.officer.email)
-    assert officer.get(f"/cases/{ref}/assignment").status_code == 403
+    page = officer.get(f"/cases/{ref}?reassign=1")
+    assert page.status_code == 200 and 'id="assignment"' not in page.get_data(as_text=True)
     token = AuthActions(officer, app).csrf_token("/cases")
     answer = officer.post(
         f"/cases/{ref}/assignment", data={"assignee": office.colleague.id, "csrf_token": token}
     )
     assert answer.status_code == 403
     analyst = sign_in(app, office.analyst.email)
-    assert analyst.get(f"/cases/{ref}/assignment").status_code == 403
+    assert analyst.get(f"/cases/{ref}?reassign=1").status_code == 403
 
     browser = sign_in(app, office.opener.email)
     missing = browser.post(f"/cases/{ref}/assignment", data={"assignee": office.colleague.id})
     assert missing.status_code == 400
-    token = AuthActions(browser, app).csrf_token(f"/cases/{ref}/assignment")
+    token = AuthActions(browser, app).csrf_token(f"/cases/{ref}")
     forged = browser.post(
         f"/cases/{ref}/assignment",
         data={"assignee": office.other_delegation.id, "csrf_token": token},
     )
     assert forged.status_code == 422
-    page = forged.get_data(as_text=True)
-    assert 'class="field-error"' in page and 'aria-invalid="true"' in page
+    panel = forged.get_data(as_text=True).split('id="assignment"')[1].split("</form>")[0]
+    assert 'class="field-error"' in panel and 'aria-invalid="true"' in panel
     assert _assignee(db, office) == office.opener.id
 
 
@@ -187,6 +187,9 @@ def test_the_api_reads_and_changes_the_assignment_with_the_same_rules(
         403,
     )
     errors_of(api(office.analyst).get(f"/cases/{ref}/assignment"), 403)
+    errors_of(api(office.other_delegation).get(f"/cases/{ref}/assignment"), 404)
+    seen = data_of(api(office.officer).get(f"/cases/{ref}/assignment"))
+    assert seen["assigned_to"]["id"] == office.opener.id and seen["choices"] == []
     errors_of(
         api(office.other_delegation).call(
             "PUT", f"/cases/{ref}/assignment", json={"assignee_id": office.colleague.id}
