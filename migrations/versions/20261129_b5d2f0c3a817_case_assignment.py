@@ -5,7 +5,7 @@ case's own delegation (a case logged from the command line, or by an account sin
 another delegation, starts unassigned: a focal point of the delegation picks it up).
 
 Revision ID: b5d2f0c3a817
-Revises: b2d4f6a8c0e1
+Revises: b7d3e5a1c942
 Create Date: 2026-11-29 06:05:00+00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b5d2f0c3a817"
-down_revision: str | None = "b2d4f6a8c0e1"
+down_revision: str | None = "b7d3e5a1c942"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
