@@ -26,6 +26,7 @@ HEADLINES: dict[tuple[str, str], LazyString] = {
     ("rejected", "statement"): _l("Statement %(reference)s was rejected"),
     ("rejected", ""): _l("Item %(reference)s was rejected"),
     ("hearing_tomorrow", ""): _l("A hearing on %(reference)s is tomorrow"),
+    ("case_reassigned", ""): _l("Case %(reference)s was reassigned"),
     ("sign_in_new_origin", ""): _l("New sign-in to your account"),
     ("password_changed", ""): _l("Your password was changed"),
     ("second_factor_reset", ""): _l("Your second factor was reset"),
