@@ -1,9 +1,10 @@
 """Which step raises which notification, for whom. Extend by adding a rule to TIMELINE_RULES
 (events a step writes to the timeline) or a call to :func:`account_changed`.
 
-Waiting for issue 16 (not built yet): "returned for revision" and "case reassigned" (to both
-focal points), and the *assigned* focal point; until then a case's focal point is the one who
-opened it (:func:`case_focal_points`).
+Waiting for issue 16 (not built yet): "case reassigned" (to both focal points), and the
+*assigned* focal point; until then a case's focal point is the one who opened it
+(:func:`case_focal_points`). "Returned for revision" goes to the requester and that focal
+point.
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def _requester_ids(subject: Subject) -> set[int | None]:
 def deciders(session: Session, case: Case, subject: Subject) -> list[User]:
     """Officers covering the case's country, except the requester (four-eyes) and those who
     already decided."""
-    excluded = _requester_ids(subject) | {d.officer_id for d in getattr(subject, "decisions", [])}
+    # Decisions on earlier revisions were cleared by an edit: those officers decide again.
+    excluded = _requester_ids(subject) | {
+        d.officer_id for d in getattr(subject, "current_decisions", [])
+    }
     officers = session.scalars(
         select(User)
         .join(UserCountry, UserCountry.user_id == User.id)
@@ -94,6 +98,9 @@ TIMELINE_RULES: dict[str, EventRule] = {
     "referral.rejected": EventRule("rejected", Kind.DECIDED, requester_and_focal_points),
     "statement.approved": EventRule("approved", Kind.DECIDED, requester_and_focal_points),
     "statement.rejected": EventRule("rejected", Kind.DECIDED, requester_and_focal_points),
+    # Issue 16: back with the requester; the reason is on the case page, never in the message.
+    "referral.returned": EventRule("returned", Kind.DECIDED, requester_and_focal_points),
+    "statement.returned": EventRule("returned", Kind.DECIDED, requester_and_focal_points),
 }
 
 _SUBJECT_MODELS: dict[str, type[Referral] | type[Statement] | type[Hearing]] = {
