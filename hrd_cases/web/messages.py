@@ -62,3 +62,75 @@ def paused(minutes: int) -> str:
         f"This account is paused after too many failed attempts. Try again in {minutes} "
         f"minute{'s' if minutes != 1 else ''}."
     )
+
+
+# Confirmation pages of consequential case steps (issue 16): what will happen, said plainly.
+CONFIRM_GRANT_TITLE = "Approve this grant?"
+CONFIRM_WITHDRAW_REFERRAL_TITLE = "Withdraw this referral?"
+CONFIRM_REVOKE_TITLE = "Revoke this consent?"
+CONFIRM_WITHDRAW_STATEMENT_TITLE = "Withdraw this statement?"
+CONFIRM_CLOSE_TITLE = "Close this case?"
+CONFIRM_ERASE_TITLE = "Erase this defender's personal data?"
+
+
+def confirm_grant(
+    amount_eur: int, mechanism: str, assistance: list[str], approval: int, needed: int
+) -> list[str]:
+    return [
+        f"You approve a grant of EUR {amount_eur:,} from the {mechanism}.",
+        f"Assistance: {', '.join(assistance) or 'none listed'}.",
+        f"Yours is approval {approval} of the {needed} needed"
+        + (": the referral will be approved." if approval >= needed else "."),
+    ]
+
+
+def confirm_withdraw_referral(mechanism: str) -> list[str]:
+    return [
+        f"The referral to the {mechanism} will be withdrawn: officers will no longer be asked "
+        "to decide on it.",
+        "This cannot be undone: to ask again, request a new referral.",
+    ]
+
+
+def confirm_revoke(given_on: str, scopes: list[str], relying: list[str]) -> list[str]:
+    lines = [
+        f"The consent given on {given_on} for {', '.join(scopes)} will be revoked at once.",
+        "No statement relying on it can be submitted or published afterwards.",
+    ]
+    if relying:
+        lines.append(f"Statements in progress that rely on it: {', '.join(relying)}.")
+    lines.append("This cannot be undone: a new consent would have to be recorded.")
+    return lines
+
+
+def confirm_withdraw_statement(level: str, state: str) -> list[str]:
+    return [
+        f"The {level} (now {state}) will be withdrawn: it can no longer be submitted, "
+        "approved or published.",
+        "This cannot be undone: to speak out later, draft a new statement.",
+    ]
+
+
+def confirm_close(reference: str, outcome: str | None, *, open_items: int) -> list[str]:
+    lines = [
+        f"Case {reference} will be closed"
+        + (f" with the outcome {outcome}." if outcome else " without an outcome."),
+        "Its deadlines stop, and nothing can be added to it until it is reopened.",
+    ]
+    if open_items:
+        lines.append(
+            f"{open_items} referral(s), hearing(s) or statement(s) still in progress stay as "
+            "they are."
+        )
+    return lines
+
+
+def confirm_erase(defender_reference: str, with_case_content: bool, explained: str) -> list[str]:
+    return [
+        f"The personal data of {defender_reference} (name, contacts, notes) will be destroyed.",
+        "The case's narrative, reports and drafts will be destroyed too."
+        if with_case_content
+        else "The case's narrative, reports and drafts are kept.",
+        explained,
+        "This cannot be undone.",
+    ]
