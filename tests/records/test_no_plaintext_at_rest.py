@@ -30,8 +30,19 @@ from hrd_cases.records.defenders import search_defenders
 from hrd_cases.workflow.case_steps import close_case
 from hrd_cases.workflow.consent import record_consent
 from hrd_cases.workflow.hearings import file_report, record_observation, schedule_hearing
-from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
-from hrd_cases.workflow.statements import draft_statement
+from hrd_cases.workflow.referrals import (
+    ReferralInput,
+    create_referral,
+    decide_referral,
+    return_referral,
+    revise_referral,
+)
+from hrd_cases.workflow.statements import (
+    draft_statement,
+    return_statement,
+    revise_statement,
+    submit_statement,
+)
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 CANARY = "Qz7Canary"
@@ -86,6 +97,10 @@ def test_no_canary_in_the_database_files_or_logs(
             "ConsentNotes",
             "Draft",
             "Closure",
+            "ReturnReason",
+            "RevisedJustification",
+            "StatementReturn",
+            "RevisedDraft",
         )
     }
     turkiye = make_delegation(db, country="TR")
@@ -106,7 +121,21 @@ def test_no_canary_in_the_database_files_or_logs(
             justification=texts["Justification"],
         ),
     )
-    for officer in officers:
+    # Issue 16: returned for revision (the reason), edited (a new justification), approved.
+    return_referral(db, vault, officers[0], referral.id, reason=texts["ReturnReason"])
+    revise_referral(
+        db,
+        vault,
+        catalogue,
+        focal,
+        referral.id,
+        ReferralInput(
+            Mechanism.EU_HRD_MECHANISM,
+            (AssistanceType.LEGAL,),
+            justification=texts["RevisedJustification"],
+        ),
+    )
+    for officer in officers[1:]:
         decide_referral(db, officer, referral.id, approve=True)
     hearing = schedule_hearing(
         db,
@@ -129,7 +158,7 @@ def test_no_canary_in_the_database_files_or_logs(
         given_on=utcnow(),
         notes=texts["ConsentNotes"],
     )
-    draft_statement(
+    statement = draft_statement(
         db,
         vault,
         catalogue,
@@ -137,6 +166,17 @@ def test_no_canary_in_the_database_files_or_logs(
         case.reference,
         level=StatementLevel.PRIVATE_DEMARCHE,
         text=texts["Draft"],
+    )
+    submit_statement(db, focal, statement.id)
+    return_statement(db, vault, officers[0], statement.id, reason=texts["StatementReturn"])
+    revise_statement(
+        db,
+        vault,
+        catalogue,
+        focal,
+        statement.id,
+        level=StatementLevel.PRIVATE_DEMARCHE,
+        text=texts["RevisedDraft"],
     )
     close_case(
         db,
