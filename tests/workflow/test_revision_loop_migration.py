@@ -78,7 +78,8 @@ def test_revision_loops_upgrade_downgrade_and_upgrade_again(
             referrals.decide_referral(db, one, revised.id, approve=True)
             referrals.return_referral(db, vault, one, returned.id, reason="Zq more")
             referrals.withdraw_referral(db, focal, withdrawn.id)
-            ids = {name: r.id.hex for name, r in zip(("revised", "returned", "withdrawn"), new)}
+            names = ("revised", "returned", "withdrawn")
+            ids = {name: r.id.hex for name, r in zip(names, new, strict=True)}
             officer_one = one.id
         assert len(_rows(engine, "SELECT id FROM referral_decisions")) == 4
         engine.dispose()
