@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -104,7 +105,6 @@ def _step(
     return redirect(url_for("cases.case_detail", reference=case.reference, _anchor=anchor))
 
 
-REFUSED = "Not done: see the message beside the field."
 REFUSED_FIELDS = "Some fields need attention: see the messages beside them."
 
 
@@ -133,7 +133,12 @@ def _refused(
     if not fields:
         leftover.append(fallback)
     # At the top too when it belongs to no field: the panel may no longer be on the page.
-    flash(f"Not done: {' '.join(leftover)}" if leftover else REFUSED, "error")
+    flash(
+        _("Not done: %(message)s") % {"message": " ".join(leftover)}
+        if leftover
+        else _("Not done: see the message beside the field."),
+        "error",
+    )
     bound = {key: form} if form is not None else {}
     return render_case(case.reference, bound=bound, refused={key: " ".join(leftover)}, status=422)
 
@@ -150,9 +155,8 @@ def _confirmed() -> bool:
 
 def _confirm(
     case: Case,
+    screen: tuple[str, str, list[str]],
     *,
-    title: str,
-    summary: list[str],
     action: str,
     anchor: str,
     extra: list[tuple[str, str]] | None = None,
@@ -165,10 +169,12 @@ def _confirm(
         if name not in ("csrf_token", "confirmed")
         for value in values
     ] + list(extra or ())
+    title, button, summary = screen
     return render_template(
         "cases/confirm.html",
         case=case,
         title=title,
+        button=button,
         summary=summary,
         action=action,
         carried=carried,
@@ -244,7 +250,7 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
                 referral_id,
                 reason=form.reason.data or "",
             ),
-            "Returned to the requester for revision, with your reason.",
+            _("Returned to the requester for revision, with your reason."),
             "referrals",
             key=key,
             form=form,
@@ -254,9 +260,8 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
         # A grant is approved in a second step that repeats the amount and the mechanism.
         return _confirm(
             case,
-            title=messages.CONFIRM_GRANT_TITLE,
-            summary=messages.confirm_grant(
-                referral.amount_eur,
+            messages.confirm_grant(
+                f"{referral.amount_eur:,}",
                 f.label(referral.mechanism.value),
                 [f.label(a.value) for a in referral.assistance_types],
                 referral.approvals_given + 1,
@@ -303,7 +308,7 @@ def revise_referral(reference: str, referral_id: uuid.UUID):
         lambda: referrals.revise_referral(
             current_session(), current_vault(), current_strategies(), _actor(), referral_id, data
         ),
-        "Referral edited and requested again: approvals given before the edit no longer count.",
+        _("Referral edited and requested again: approvals given before the edit no longer count."),
         "referrals",
         key=key,
         form=form,
@@ -319,8 +324,7 @@ def withdraw_referral(reference: str, referral_id: uuid.UUID):
     if not _confirmed():
         return _confirm(
             case,
-            title=messages.CONFIRM_WITHDRAW_REFERRAL_TITLE,
-            summary=messages.confirm_withdraw_referral(f.label(referral.mechanism.value)),
+            messages.confirm_withdraw_referral(f.label(referral.mechanism.value)),
             action=url_for(
                 "case_actions.withdraw_referral", reference=reference, referral_id=referral_id
             ),
@@ -329,7 +333,7 @@ def withdraw_referral(reference: str, referral_id: uuid.UUID):
     return _step(
         case,
         lambda: referrals.withdraw_referral(current_session(), _actor(), referral_id),
-        "Referral withdrawn.",
+        _("Referral withdrawn."),
         "referrals",
         key=f"withdraw-{referral_id}",
     )
@@ -519,8 +523,7 @@ def revoke_consent(reference: str, consent_id: uuid.UUID):
         ]
         return _confirm(
             case,
-            title=messages.CONFIRM_REVOKE_TITLE,
-            summary=messages.confirm_revoke(
+            messages.confirm_revoke(
                 f"{record.given_on:%Y-%m-%d}",
                 [f.label(s.value) for s in sorted(record.scopes)],
                 relying,
@@ -605,7 +608,7 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
                 statement_id,
                 reason=form.reason.data or "",
             ),
-            "Returned to the requester for revision, with your reason.",
+            _("Returned to the requester for revision, with your reason."),
             "statements",
             key=key,
             form=form,
@@ -648,7 +651,7 @@ def revise_statement(reference: str, statement_id: uuid.UUID):
             level=StatementLevel(form.level.data),
             text=form.text.data or "",
         ),
-        "Statement edited and submitted again: approvals given before the edit no longer count.",
+        _("Statement edited and submitted again: approvals given before the edit no longer count."),
         "statements",
         key=key,
         form=form,
@@ -689,8 +692,7 @@ def withdraw_statement(reference: str, statement_id: uuid.UUID):
     if not _confirmed():
         return _confirm(
             case,
-            title=messages.CONFIRM_WITHDRAW_STATEMENT_TITLE,
-            summary=messages.confirm_withdraw_statement(
+            messages.confirm_withdraw_statement(
                 f.label(statement.level.value), statement.state.value
             ),
             action=url_for(
@@ -725,8 +727,7 @@ def close_case(reference: str):
             return _refused(case, "close", form, exc.fields, plain(str(exc)))
         return _confirm(
             case,
-            title=messages.CONFIRM_CLOSE_TITLE,
-            summary=messages.confirm_close(
+            messages.confirm_close(
                 case.reference,
                 f.label(outcome.value) if outcome else None,
                 open_items=_open_items(case),
@@ -811,8 +812,7 @@ def erase(reference: str, defender_reference: str):
     if not _confirmed():
         return _confirm(
             case,
-            title=messages.CONFIRM_ERASE_TITLE,
-            summary=messages.confirm_erase(
+            messages.confirm_erase(
                 defender_reference,
                 bool(form.include_case_content.data),
                 ERASURE_EXPLAINED.format(days=current_settings().erasure_retire_within_days),

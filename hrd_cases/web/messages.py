@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 LINK_NOT_USABLE = (
     "This link cannot be used: it has been used already, has expired or was replaced by a "
     "newer one. Ask an administrator for a new link."
@@ -65,72 +68,98 @@ def paused(minutes: int) -> str:
 
 
 # Confirmation pages of consequential case steps (issue 16): what will happen, said plainly.
-CONFIRM_GRANT_TITLE = "Approve this grant?"
-CONFIRM_WITHDRAW_REFERRAL_TITLE = "Withdraw this referral?"
-CONFIRM_REVOKE_TITLE = "Revoke this consent?"
-CONFIRM_WITHDRAW_STATEMENT_TITLE = "Withdraw this statement?"
-CONFIRM_CLOSE_TITLE = "Close this case?"
-CONFIRM_ERASE_TITLE = "Erase this defender's personal data?"
-
-
+# Called at request time, so gettext translates into the reader's language.
 def confirm_grant(
-    amount_eur: int, mechanism: str, assistance: list[str], approval: int, needed: int
-) -> list[str]:
-    return [
-        f"You approve a grant of EUR {amount_eur:,} from the {mechanism}.",
-        f"Assistance: {', '.join(assistance) or 'none listed'}.",
-        f"Yours is approval {approval} of the {needed} needed"
-        + (": the referral will be approved." if approval >= needed else "."),
-    ]
-
-
-def confirm_withdraw_referral(mechanism: str) -> list[str]:
-    return [
-        f"The referral to the {mechanism} will be withdrawn: officers will no longer be asked "
-        "to decide on it.",
-        "This cannot be undone: to ask again, request a new referral.",
-    ]
-
-
-def confirm_revoke(given_on: str, scopes: list[str], relying: list[str]) -> list[str]:
+    amount_eur: str, mechanism: str, assistance: list[str], approval: int, needed: int
+) -> tuple[str, str, list[str]]:
     lines = [
-        f"The consent given on {given_on} for {', '.join(scopes)} will be revoked at once.",
-        "No statement relying on it can be submitted or published afterwards.",
+        _("You approve a grant of EUR %(amount)s from the %(mechanism)s.")
+        % {"amount": amount_eur, "mechanism": mechanism},
+        _("Assistance: %(types)s.") % {"types": ", ".join(assistance) or _("none listed")},
+        _("Yours is approval %(approval)d of the %(needed)d needed.")
+        % {"approval": approval, "needed": needed},
+    ]
+    if approval >= needed:
+        lines.append(_("With it, the referral is approved."))
+    return _("Approve this grant?"), _("Yes, approve this grant"), lines
+
+
+def confirm_withdraw_referral(mechanism: str) -> tuple[str, str, list[str]]:
+    return (
+        _("Withdraw this referral?"),
+        _("Yes, withdraw this referral"),
+        [
+            _("The referral to the %(mechanism)s will be withdrawn.") % {"mechanism": mechanism},
+            _("Officers will no longer be asked to decide on it."),
+            _("This cannot be undone: to ask again, request a new referral."),
+        ],
+    )
+
+
+def confirm_revoke(
+    given_on: str, scopes: list[str], relying: list[str]
+) -> tuple[str, str, list[str]]:
+    lines = [
+        _("The consent given on %(date)s for %(scopes)s will be revoked at once.")
+        % {"date": given_on, "scopes": ", ".join(scopes)},
+        _("No statement relying on it can be submitted or published afterwards."),
     ]
     if relying:
-        lines.append(f"Statements in progress that rely on it: {', '.join(relying)}.")
-    lines.append("This cannot be undone: a new consent would have to be recorded.")
-    return lines
+        lines.append(
+            _("Statements in progress that rely on it: %(levels)s.")
+            % {"levels": ", ".join(relying)}
+        )
+    lines.append(_("This cannot be undone: a new consent would have to be recorded."))
+    return _("Revoke this consent?"), _("Yes, revoke this consent"), lines
 
 
-def confirm_withdraw_statement(level: str, state: str) -> list[str]:
-    return [
-        f"The {level} (now {state}) will be withdrawn: it can no longer be submitted, "
-        "approved or published.",
-        "This cannot be undone: to speak out later, draft a new statement.",
-    ]
+def confirm_withdraw_statement(level: str, state: str) -> tuple[str, str, list[str]]:
+    return (
+        _("Withdraw this statement?"),
+        _("Yes, withdraw this statement"),
+        [
+            _("The %(level)s (now %(state)s) will be withdrawn.")
+            % {"level": level, "state": state},
+            _("It can no longer be submitted, approved or published."),
+            _("This cannot be undone: to speak out later, draft a new statement."),
+        ],
+    )
 
 
-def confirm_close(reference: str, outcome: str | None, *, open_items: int) -> list[str]:
+def confirm_close(
+    reference: str, outcome: str | None, *, open_items: int
+) -> tuple[str, str, list[str]]:
     lines = [
-        f"Case {reference} will be closed"
-        + (f" with the outcome {outcome}." if outcome else " without an outcome."),
-        "Its deadlines stop, and nothing can be added to it until it is reopened.",
+        _("Case %(reference)s will be closed with the outcome %(outcome)s.")
+        % {"reference": reference, "outcome": outcome}
+        if outcome
+        else _("Case %(reference)s will be closed without an outcome.") % {"reference": reference},
+        _("Its deadlines stop, and nothing can be added to it until it is reopened."),
     ]
     if open_items:
         lines.append(
-            f"{open_items} referral(s), hearing(s) or statement(s) still in progress stay as "
-            "they are."
+            ngettext(
+                "%(num)d referral, hearing or statement still in progress stays as it is.",
+                "%(num)d referrals, hearings or statements still in progress stay as they are.",
+                open_items,
+            )
         )
-    return lines
+    return _("Close this case?"), _("Yes, close this case"), lines
 
 
-def confirm_erase(defender_reference: str, with_case_content: bool, explained: str) -> list[str]:
-    return [
-        f"The personal data of {defender_reference} (name, contacts, notes) will be destroyed.",
-        "The case's narrative, reports and drafts will be destroyed too."
-        if with_case_content
-        else "The case's narrative, reports and drafts are kept.",
-        explained,
-        "This cannot be undone.",
-    ]
+def confirm_erase(
+    defender_reference: str, with_case_content: bool, explained: str
+) -> tuple[str, str, list[str]]:
+    return (
+        _("Erase this defender's personal data?"),
+        _("Yes, erase for good"),
+        [
+            _("The personal data of %(reference)s (name, contacts, notes) will be destroyed.")
+            % {"reference": defender_reference},
+            _("The case's narrative, reports and drafts will be destroyed too.")
+            if with_case_content
+            else _("The case's narrative, reports and drafts are kept."),
+            explained,
+            _("This cannot be undone."),
+        ],
+    )
