@@ -112,6 +112,8 @@ def test_intake_errors_sit_beside_fields_and_keep_what_was_typed(team: Team) -> 
     page = response.get_data(as_text=True)
     # Kenya's template requires location, narrative and threats at intake.
     assert 'id="location-error"' in page and 'id="narrative-error"' in page
+    # In words a person uses, beside the field (issue 16).
+    assert "The Kenya strategy asks for the defender&#39;s location when a case is opened." in page
     assert 'aria-invalid="true"' in page
     assert f'value="{NAME}"' in page  # nothing typed is lost
     assert re.search(r'value="surveillance"[^>]*checked', page)
