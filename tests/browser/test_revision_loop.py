@@ -3,7 +3,7 @@ above the template's ceiling is refused with 422, its panel open, what was typed
 the message beside the amount *in the viewport* after the response (the form's address names
 the panel's fragment); then an officer returns it with a reason, the focal point sees the
 reason and edits it, and another officer approves the amount in a second, confirming step.
-Screens: refused-step and returned-referral, each checked by axe-core."""
+Screens: refused-step, returned-referral and confirm-grant, each checked by axe-core."""
 
 from __future__ import annotations
 
@@ -109,6 +109,12 @@ def test_a_refused_step_keeps_everything_and_a_returned_referral_comes_back(
     follow(second.get_by_role("button", name="Approve referral…"))
     summary = second.locator(".confirm-summary").inner_text()
     assert "EUR 5,000 from the EU emergency fund for HRDs" in summary
+
+    def ask_to_approve(p) -> None:
+        p.goto(f"/cases/{case.reference}")
+        follow(p.get_by_role("button", name="Approve referral…"))
+
+    journey.shot(second, "confirm-grant", replay=ask_to_approve)
     follow(second.get_by_role("button", name="Yes, approve this grant"))
     expect_flash(second, "Your approval was recorded.")
     db.rollback()
@@ -116,4 +122,4 @@ def test_a_refused_step_keeps_everything_and_a_returned_referral_comes_back(
     assert stored is not None and stored.revision == 2 and stored.approvals_given == 1
 
     assert problems.messages == []
-    assert journey.axe == {"refused-step": [], "returned-referral": []}
+    assert journey.axe == {"refused-step": [], "returned-referral": [], "confirm-grant": []}
