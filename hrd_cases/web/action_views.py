@@ -99,8 +99,8 @@ def _step(
     except InvalidTransition as exc:
         return _refused(case, key, form, exc.fields, plain(str(exc)))
     except ValidationFailed as exc:
-        messages = {name: " ".join(texts) for name, texts in exc.messages.items()}
-        return _refused(case, key, form, messages, REFUSED_FIELDS)
+        by_field = {name: " ".join(texts) for name, texts in exc.messages.items()}
+        return _refused(case, key, form, by_field, REFUSED_FIELDS)
     flash(done, "success")
     return redirect(url_for("cases.case_detail", reference=case.reference, _anchor=anchor))
 
