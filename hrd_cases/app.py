@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
         auth_views,
         calendar_views,
         case_views,
+        correction_views,
         export_views,
         health,
         intake_views,
@@ -172,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(action_views.bp)
+    app.register_blueprint(correction_views.bp)
     app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)

@@ -164,8 +164,23 @@ def test_update_is_stable_sorted_and_without_locations(
         text = content.decode()
         assert "\n#: " not in text, f"{path.name} names source locations"
         assert "\n#~ " not in text, f"{path.name} keeps obsolete messages"
-        ids = [line[len('msgid "') : -1] for line in text.splitlines() if line.startswith("msgid ")]
+        ids = _message_ids(text)
         assert ids[1:] == sorted(ids[1:]), f"{path.name} is not sorted by message"
+
+
+def _message_ids(text: str) -> list[str]:
+    """Each msgid whole: a long one is written wrapped, as ``msgid ""`` then its lines."""
+    ids: list[str] = []
+    reading = False
+    for line in text.splitlines():
+        if line.startswith("msgid "):
+            ids.append(line[len('msgid "') : -1])
+            reading = True
+        elif reading and line.startswith('"'):
+            ids[-1] += line[1:-1]
+        else:
+            reading = False
+    return ids
 
 
 def test_compiled_catalogues_are_built_not_committed(copied_translations: Path) -> None:
