@@ -3,7 +3,7 @@ has a revision number, decisions say which revision they were given on and wheth
 returned it; one decision per officer per revision
 
 Revision ID: b3d5f1a27c64
-Revises: b2d4f6a8c0e1
+Revises: b7d3e5a1c942
 Create Date: 2026-11-29 06:10:00
 
 "returned" and "withdrawn" are new values of the state columns, stored as strings without a
@@ -18,7 +18,7 @@ from alembic import op
 from hrd_cases.db import UTCDateTime
 
 revision: str = "b3d5f1a27c64"
-down_revision: str | None = "b2d4f6a8c0e1"
+down_revision: str | None = "b7d3e5a1c942"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
