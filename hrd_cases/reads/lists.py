@@ -847,10 +847,10 @@ def _queue_item(
         since,
         since + timedelta(hours=hours),
         _user(session, sent_by or action.created_by_id),
-        sum(1 for d in action.decisions if d.approve),
+        action.approvals_given,  # on the current revision: an edit clears earlier ones
         action.approvals_required,
         user.id in (sent_by, action.created_by_id),
-        any(d.officer_id == user.id for d in action.decisions),
+        any(d.officer_id == user.id for d in action.current_decisions),
     )
 
 
