@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -85,16 +86,23 @@ def failing_cells(
     floors: Mapping[C, int],
     p: int,
     cache: dict[tuple[frozenset[C], frozenset[C]], list[C]] | None = None,
+    only: AbstractSet[C] | None = None,
 ) -> list[C]:
     """The hidden cells the attacker narrows too far, by feasibility alone (faster than the
     exact bounds): a primary cell fails unless values at both ends of its protection interval
-    are possible, any other hidden cell unless a value other than its own is."""
+    are possible, any other hidden cell unless a value other than its own is.
+
+    ``only``: test these hidden cells alone (the others are known to pass). Hiding one more
+    cell or lowering a floor only adds solutions to the attacker's program, so a cell that
+    passed keeps passing; the suppression loop re-tests only what failed or is newly hidden."""
     primary_set = set(primary)
     hidden_set = set(hidden)
     failing: list[C] = []
     for cells in _groups(hidden_set, constraints):
+        if only is not None and not any(cell in only for cell in cells):
+            continue
         key = (frozenset(cells), frozenset(c for c in cells if floors.get(c, 1) == 0))
-        if cache is not None and key in cache:
+        if cache is not None and only is None and key in cache:
             failing.extend(cache[key])
             continue
         model, index = _group_model(cells, values, hidden_set, constraints, floors)
@@ -111,6 +119,8 @@ def failing_cells(
         model.changeColsCost(count, list(range(count)), [0.0] * count)
         found = []
         for cell in cells:
+            if only is not None and cell not in only:
+                continue
             value = values[cell]
             tests: list[tuple[tuple[float, float], ...]]
             if cell in primary_set:
@@ -126,7 +136,7 @@ def failing_cells(
                 ):
                     found.append(cell)
                     break
-        if cache is not None:
+        if cache is not None and only is None:
             cache[key] = found
         failing.extend(found)
     order = {cell: position for position, cell in enumerate(values)}
