@@ -56,9 +56,11 @@ from hrd_cases.exports.service import (
 )
 from hrd_cases.models import (
     Case,
+    CaseDefender,
     CaseProfileCategory,
     CaseThreat,
     DataKey,
+    Defender,
     Delegation,
     Hearing,
     Referral,
@@ -120,7 +122,9 @@ def load(url: str, cases: int, seed: int = 8) -> float:
             m: []
             for m in (
                 DataKey,
+                Defender,
                 Case,
+                CaseDefender,
                 CaseProfileCategory,
                 CaseThreat,
                 Referral,
@@ -143,6 +147,16 @@ def load(url: str, cases: int, seed: int = 8) -> float:
                     "created_at": opened,
                 }
             )
+            defender_key, defender_id = uuid.uuid4(), uuid.uuid4()
+            rows[DataKey].append({**rows[DataKey][-1], "id": defender_key, "purpose": "defenders"})
+            rows[Defender].append(
+                {
+                    "id": defender_id,
+                    "reference": f"D{number:09d}",
+                    "data_key_id": defender_key,
+                    "created_at": opened,
+                }
+            )
             rows[Case].append(
                 {
                     "id": case_id,
@@ -156,6 +170,10 @@ def load(url: str, cases: int, seed: int = 8) -> float:
                     "data_key_id": key_id,
                 }
             )
+            rows[CaseDefender].append({"case_id": case_id, "defender_id": defender_id})
+            # A fifth of the cases closed within four months.
+            closed = opened + timedelta(days=rng.randint(1, 120)) if rng.random() < 0.2 else None
+            rows[Case][-1]["closed_at"] = closed
             # country and opened_at are copied from the case, as open_case does.
             copied = {"case_id": case_id, "country": country, "opened_at": opened}
             for category in rng.sample(list(ProfileCategory), rng.randint(1, 3)):

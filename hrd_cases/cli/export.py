@@ -22,7 +22,7 @@ from hrd_cases.exports.service import (
 )
 
 # Four query stages, disclosure control with its audit, rendering (see on_stage calls).
-RELEASE_STAGES = 6
+RELEASE_STAGES = 7
 
 
 @click.group("export")

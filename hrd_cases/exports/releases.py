@@ -19,8 +19,9 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hrd_cases import audit
@@ -130,6 +131,7 @@ def release_quarter(
         p=p,
         changed_since=_counts_from_text(previous.true_counts) if previous else None,
         regions=regions,
+        earlier=earlier_headlines(session, quarter),
     )
     version = previous.version + 1 if previous else 1
     report = replace(report, version=version, released_on=today, revision_reason=reason)
@@ -273,6 +275,7 @@ def provisional_preview(
         k=k,
         p=p,
         regions=regions,
+        earlier=earlier_headlines(session, quarter),
     )
     report = replace(report, status=PROVISIONAL, version=0)
     body = export_as.render(report)
@@ -286,6 +289,71 @@ def provisional_preview(
     )
     filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}.{export_as.extension}"
     return ExportFile(filename, export_as.content_type, body)
+
+
+def comparison_quarters(quarter: Quarter) -> tuple[Quarter, ...]:
+    """The quarters a headline compares with: the previous one and the year's earlier ones."""
+    found = {Quarter(quarter.year, n) for n in range(1, quarter.number)}
+    found.add(
+        Quarter(quarter.year - 1, 4)
+        if quarter.number == 1
+        else Quarter(quarter.year, quarter.number - 1)
+    )
+    return tuple(sorted(found))
+
+
+def released_documents(
+    session: Session, quarters: tuple[Quarter, ...]
+) -> dict[str, dict[str, Any]]:
+    """The JSON documents of the latest versions of these quarters' releases, by quarter,
+    after checking their hashes: published figures only, as anyone holding them has them."""
+    labels = [q.label for q in quarters]
+    latest = (
+        select(QuarterlyRelease.quarter, func.max(QuarterlyRelease.version))
+        .where(QuarterlyRelease.quarter.in_(labels))
+        .group_by(QuarterlyRelease.quarter)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for label, version in session.execute(latest).all():
+        stored = session.execute(
+            select(ReleaseFile.body, ReleaseFile.sha256)
+            .join(QuarterlyRelease, ReleaseFile.release_id == QuarterlyRelease.id)
+            .where(
+                QuarterlyRelease.quarter == label,
+                QuarterlyRelease.version == version,
+                ReleaseFile.format == "json",
+            )
+        ).one()
+        if _sha256(stored.body) != stored.sha256:
+            raise ExportError(f"release {label} version {version} failed its integrity check")
+        found[label] = json.loads(stored.body)
+    return found
+
+
+def earlier_headlines(session: Session, quarter: Quarter) -> dict[str, Mapping[str, Any]]:
+    """The headline objects of the releases a quarter's headline compares with (a release from
+    before headlines existed has none: its comparisons read 'n/a')."""
+    documents = released_documents(session, comparison_quarters(quarter))
+    return {label: doc["headline"] for label, doc in documents.items() if doc.get("headline")}
+
+
+def released_cases_opened(session: Session) -> dict[str, int | None]:
+    """Cases opened in each released quarter, all countries, exactly as its latest release
+    publishes them (None: withheld there; a release from before the headline: absent). The
+    analyst's home page shows these, so it says nothing the releases do not, and nothing that
+    moves once a quarter is released."""
+    labels = session.scalars(select(QuarterlyRelease.quarter).distinct()).all()
+    found: dict[str, int | None] = {}
+    for label, document in released_documents(
+        session, tuple(parse_quarter(q) for q in labels)
+    ).items():
+        headline = document.get("headline")
+        if not headline:
+            continue
+        total = next(r for r in headline["rows"] if r["level"] == "all")
+        value = total["values"]["cases_opened"]
+        found[label] = value if isinstance(value, int) else None
+    return found
 
 
 def configured_regions(path: object) -> RegionMap:
