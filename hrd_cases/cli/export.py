@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from hrd_cases.current import current_database, current_settings, current_strategies
 from hrd_cases.domain.errors import DomainError
+from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.releases import configured_regions, download_release, release_quarter
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
@@ -77,8 +78,17 @@ def release_command(quarter: str, reason: str | None) -> None:
 @click.option("--format", "fmt", required=True, help=f"One of: {', '.join(EXPORT_FORMATS)}.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", "version", type=int, help="A given version (default: the latest).")
+@click.option(
+    "--language",
+    "language",
+    default="en",
+    show_default=True,
+    help=f"Labels, method text and brief in: {', '.join(LANGUAGES)} (JSON keys stay the same).",
+)
 @with_appcontext
-def quarterly_command(quarter: str, fmt: str, out: Path, version: int | None) -> None:
+def quarterly_command(
+    quarter: str, fmt: str, out: Path, version: int | None, language: str
+) -> None:
     """Write the released tables of QUARTER (e.g. 2026Q3) to --out, byte for byte as stored."""
     try:
         period = parse_quarter(quarter)
@@ -87,7 +97,13 @@ def quarterly_command(quarter: str, fmt: str, out: Path, version: int | None) ->
             raise ExportError(f"no such directory: {out.parent}")
         with current_database().session() as session:
             export = download_release(
-                session, period, export_as.name, actor=None, via="cli", version=version
+                session,
+                period,
+                export_as.name,
+                actor=None,
+                via="cli",
+                version=version,
+                language=language,
             )
         write_export_atomically(export.body, out)
     except DomainError as exc:

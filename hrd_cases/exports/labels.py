@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hrd_cases.exports.labels_fr import FRENCH
+from hrd_cases.exports.quarter import ExportError
 
 ENGLISH = "en"
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
 CATALOGUES: dict[str, dict[str, str]] = {"fr": FRENCH}
 
 
-class UnknownLanguage(ValueError):
-    pass
+class UnknownLanguage(ExportError):
+    """A language the export catalogue does not have; one line, like every export error."""
 
 
 def check_language(language: str) -> str:

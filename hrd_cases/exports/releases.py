@@ -29,6 +29,7 @@ from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, has_permission
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
+from hrd_cases.exports.labels import ENGLISH, LANGUAGES, check_language
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import Counts, collect
 from hrd_cases.exports.regions import RegionMap, RegionsFileError, regions_from
@@ -39,6 +40,7 @@ from hrd_cases.exports.service import (
     check_k,
     export_format,
 )
+from hrd_cases.exports.texts import localised
 from hrd_cases.models import QuarterlyRelease, ReleaseFile, User
 from hrd_cases.workflow.templates import StrategyCatalogue
 
@@ -136,7 +138,11 @@ def release_quarter(
     version = previous.version + 1 if previous else 1
     report = replace(report, version=version, released_on=today, revision_reason=reason)
     on_stage("rendering every format")
-    bodies = {name: fmt.render(report) for name, fmt in EXPORT_FORMATS.items()}
+    bodies = {
+        stored_name(name, language): fmt.render(localised(report, language))
+        for language in LANGUAGES
+        for name, fmt in EXPORT_FORMATS.items()
+    }
     begin_write(session)
     try:
         release = QuarterlyRelease(
@@ -178,6 +184,12 @@ def release_quarter(
     return release
 
 
+def stored_name(fmt: str, language: str) -> str:
+    """A release file's key: the format for English ("xlsx"), with the language after a dot
+    for the others ("xlsx.fr"). Each language's bytes are stored and hashed on their own."""
+    return fmt if language == ENGLISH else f"{fmt}.{language}"
+
+
 def download_release(
     session: Session,
     quarter: Quarter | str,
@@ -186,12 +198,14 @@ def download_release(
     actor: User | None,
     via: str,
     version: int | None = None,
+    language: str = ENGLISH,
 ) -> ExportFile:
     """The stored bytes of a release (the latest version unless one is named), after checking
     their SHA-256; a mismatch is refused and audited, never served."""
     if isinstance(quarter, str):
         quarter = parse_quarter(quarter)
     export_as = export_format(fmt)
+    language = check_language(language)
     _check_actor(session, actor, DOWNLOAD_ACTION, quarter)
     query = (
         select(QuarterlyRelease)
@@ -209,15 +223,23 @@ def download_release(
             if version is None
             else f"{quarter.label} has no version {version}"
         )
-    stored = next(f for f in release.files if f.format == export_as.name)
+    key = stored_name(export_as.name, language)
+    stored = next((f for f in release.files if f.format == key), None)
+    if stored is None:
+        # A release made before exports had languages holds English only.
+        raise ExportError(
+            f"release {quarter.label} version {release.version} has no {language} version: "
+            "revise the release to add it"
+        )
     details: dict[str, str | int | bool | None] = {
         "version": release.version,
         "format": export_as.name,
+        "language": language,
         "via": via,
         "sha256": stored.sha256,
     }
     intact = _sha256(stored.body) == stored.sha256
-    if export_as.name == "json":
+    if key == "json":
         intact = intact and stored.sha256 == release.content_sha256
     body = stored.body
     _audit(
@@ -233,7 +255,8 @@ def download_release(
             f"release {quarter.label} version {release.version} ({export_as.name}) failed its "
             "integrity check and was not served"
         )
-    filename = f"hrd-release-{quarter.label}-v{release.version}.{export_as.extension}"
+    suffix = "" if language == ENGLISH else f"-{language}"
+    filename = f"hrd-release-{quarter.label}-v{release.version}{suffix}.{export_as.extension}"
     return ExportFile(filename, export_as.content_type, body)
 
 
@@ -249,6 +272,7 @@ def provisional_preview(
     p: int,
     today: date | None = None,
     regions: RegionMap | None = None,
+    language: str = ENGLISH,
 ) -> ExportFile:
     """An analyst's look at an unreleased quarter's current figures, protected and audited like
     a release, and marked provisional on every page and sheet. Never for an operator or a
@@ -256,6 +280,7 @@ def provisional_preview(
     if isinstance(quarter, str):
         quarter = parse_quarter(quarter)
     export_as = export_format(fmt)
+    language = check_language(language)
     if actor.role.value != "analyst":
         _audit(session, PREVIEW_ACTION, actor, quarter, Outcome.REFUSED, {})
         raise Forbidden("only analysts may see a provisional preview")
@@ -277,7 +302,7 @@ def provisional_preview(
         regions=regions,
         earlier=earlier_headlines(session, quarter),
     )
-    report = replace(report, status=PROVISIONAL, version=0)
+    report = localised(replace(report, status=PROVISIONAL, version=0), language)
     body = export_as.render(report)
     _audit(
         session,
@@ -285,9 +310,10 @@ def provisional_preview(
         actor,
         quarter,
         Outcome.SUCCESS,
-        {"format": export_as.name, "via": via, "sha256": _sha256(body)},
+        {"format": export_as.name, "language": language, "via": via, "sha256": _sha256(body)},
     )
-    filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}.{export_as.extension}"
+    suffix = "" if language == ENGLISH else f"-{language}"
+    filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}{suffix}.{export_as.extension}"
     return ExportFile(filename, export_as.content_type, body)
 
 

@@ -14,14 +14,23 @@ from dataclasses import replace
 
 from hrd_cases.exports.definitions import (
     DEFINITIONS,
+    HEADLINE_MEASURES,
     METHOD,
     NOT_APPLICABLE_MARK,
     PHRASES,
     SUPPRESSED_MARK,
+    TABLES,
     TableSpec,
 )
 from hrd_cases.exports.labels import listing, number, tr
-from hrd_cases.exports.report import TITLE, Cell, Headline, QuarterlyReport, Table
+from hrd_cases.exports.report import (
+    TITLE,
+    Cell,
+    Headline,
+    QuarterlyReport,
+    Table,
+    country_label,
+)
 
 # Categories left out of "most often" lists: they say nothing a drafter can use.
 NOT_RANKED = frozenset({"total", "other", "not_recorded"})
@@ -46,7 +55,7 @@ def localised(report: QuarterlyReport, language: str) -> QuarterlyReport:
         for paragraph in METHOD
     )
     tables = tuple(
-        replace(table, spec=_spec(table.spec, t), summary=_summary(table, language))
+        replace(table, spec=_spec(SPECS[table.spec.key], t), summary=_summary(table, language))
         for table in report.tables
     )
     definitions = (
@@ -58,8 +67,8 @@ def localised(report: QuarterlyReport, language: str) -> QuarterlyReport:
     if headline is not None:
         headline = replace(
             headline,
-            measures=tuple(replace(m, label=t(m.label)) for m in headline.measures),
-            rows=tuple(replace(r, label=_place(r.level, r.label, t)) for r in headline.rows),
+            measures=tuple(replace(m, label=t(m.label)) for m in HEADLINE_MEASURES),
+            rows=tuple(replace(r, label=_place(r.level, r.code, t)) for r in headline.rows),
         )
         summary = headline_sentences(headline, language)
     return replace(
@@ -71,8 +80,11 @@ def localised(report: QuarterlyReport, language: str) -> QuarterlyReport:
         tables=tuple(
             replace(
                 table,
+                by_country=tuple(
+                    replace(r, label=country_label(r.code, language)) for r in table.by_country
+                ),
                 by_region=tuple(
-                    replace(r, label=_place(r.level, r.label, t)) for r in table.by_region
+                    replace(r, label=_place(r.level, r.code, t)) for r in table.by_region
                 ),
                 total=replace(table.total, label=t("All countries")),
             )
@@ -81,6 +93,9 @@ def localised(report: QuarterlyReport, language: str) -> QuarterlyReport:
         headline=headline,
         headline_summary=summary,
     )
+
+
+SPECS = {spec.key: spec for spec in TABLES}
 
 
 def _place(level: str, label: str, t: Callable[..., str]) -> str:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings, current_strategies
 from hrd_cases.domain.clock import utcnow
+from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.quarter import ExportError, parse_quarter
 from hrd_cases.exports.releases import (
     configured_regions,
@@ -60,6 +61,7 @@ def _form() -> ExportForm:
         labels.append(choice(period.label, f"{period.label} ({state})"))
     form.quarter.choices = labels
     form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
+    form.language.choices = [choice(code, name) for code, name in LANGUAGES.items()]
     return form
 
 
@@ -104,7 +106,14 @@ def export_page():
             flash(f"Released {made.quarter}, version {made.version}.", "success")
             return redirect(url_for("exports.export_page"))
         if latest_release(session, quarter) is not None:
-            export = download_release(session, quarter, form.fmt.data or "", actor=user, via="web")
+            export = download_release(
+                session,
+                quarter,
+                form.fmt.data or "",
+                actor=user,
+                via="web",
+                language=form.language.data or "en",
+            )
         else:
             export = provisional_preview(
                 session,
@@ -116,6 +125,7 @@ def export_page():
                 k=settings.suppression_k,
                 p=settings.suppression_p,
                 regions=configured_regions(settings.regions_path),
+                language=form.language.data or "en",
             )
     except ExportError as exc:  # one line, no data in it (see exports.quarter)
         flash(f"Not exported: {exc}.", "error")

@@ -311,6 +311,8 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    # English unless chosen: the labels, method text and brief; JSON keys never change.
+    language = SelectField("Language of the export", choices=[], validators=[Optional()])
     download = SubmitField("Download")
     release = SubmitField("Release this quarter")
 

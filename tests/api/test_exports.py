@@ -59,6 +59,14 @@ def test_analyst_releases_a_closed_quarter_and_downloads_every_format(
         assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     again = api.get(f"/exports/quarterly/{quarter}?format={fmt}")
     assert again.get_data() == body
+    # The same release in French: another stored file, same keys (issue 21 item 6).
+    french = api.get(f"/exports/quarterly/{quarter}?format={fmt}&language=fr")
+    assert french.status_code == 200 and french.get_data() != body
+    assert f"hrd-release-{quarter}-v1-fr" in french.headers["Content-Disposition"]
+    if fmt == "json":
+        assert french.get_json()["language"] == "fr"
+        assert french.get_json()["tables"][0]["key"] == "cases_by_profile"
+    errors_of(api.get(f"/exports/quarterly/{quarter}?format={fmt}&language=de"), 422)
     # Released once: a second release without saying what changed is refused in one line.
     message = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json={}), 422)
     assert "already released" in str(message)
