@@ -17,6 +17,7 @@ from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.common import StrictSchema
 from hrd_cases.current import current_actor, current_session, current_settings, current_strategies
 from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.exports.annual import annual_export
 from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.releases import (
@@ -190,3 +191,41 @@ def release(quarter: str) -> Response:
     except ExportError as exc:
         raise ValidationFailed({"message": [str(exc)]}) from None
     return envelope(ReleaseSchema().dump(made), status=201)
+
+
+class AnnualQuerySchema(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
+    language = _language_field()
+
+
+@operation(
+    bp,
+    "/exports/annual/<int:year>",
+    "GET",
+    summary="The annual report of a year, from its four released quarters",
+    tag="exports",
+    roles=("analyst",),
+    query=AnnualQuerySchema,
+    extra={
+        "parameters": [],
+        "path_schemas": {"year": {"type": "integer", "minimum": 2000, "maximum": 2199}},
+        "success_content": _FILE_RESPONSE,
+    },
+)
+def annual_report(year: int) -> Response:
+    """Headline figures and every table's all-countries counts by quarter and for the year,
+    from the four releases (published figures only). A year with a quarter not released is
+    refused with a one-line reason."""
+    args = query_args(AnnualQuerySchema())
+    try:
+        export = annual_export(
+            current_session(),
+            year,
+            args["format"],
+            actor=current_actor(),
+            via="api",
+            language=args["language"],
+        )
+    except ExportError as exc:
+        raise ValidationFailed({"message": [str(exc)]}) from None
+    return _attachment(export)

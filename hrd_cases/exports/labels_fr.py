@@ -576,4 +576,29 @@ FRENCH: dict[str, str] = {
         "statut. Les cellules de texte qu'un tableur pourrait lire comme une formule commencent "
         "par une apostrophe. Les noms de colonnes et les codes restent en anglais."
     ),
+    # The annual report
+    "Annual report {year}: protection of human rights defenders": (
+        "Rapport annuel {year} : protection des défenseurs des droits de l'homme"
+    ),
+    "Year {year}": "Année {year}",
+    "{quarter} version {version}": "{quarter} version {version}",
+    "Built from the releases {releases}; a year's figure is the sum of its quarters' published "
+    "figures, and is withheld ('{mark}') when any of them is.": (
+        "Établi à partir des publications {releases} ; le chiffre de l'année est la somme des "
+        "chiffres publiés de ses trimestres, et n'est pas publié (« {mark} ») si l'un d'eux ne "
+        "l'est pas."
+    ),
+    "In {year}, delegations registered {n} defenders at risk, {women} of them women human "
+    "rights defenders.": (
+        "En {year}, les délégations ont enregistré {n} défenseurs en danger, dont {women} femmes "
+        "défenseures des droits de l'homme."
+    ),
+    "In {year}, delegations registered {n} defenders at risk.": (
+        "En {year}, les délégations ont enregistré {n} défenseurs en danger."
+    ),
+    "Figures shown as '{mark}' are withheld to protect the defenders concerned; do not "
+    "estimate them from the others.": (
+        "Les chiffres marqués « {mark} » ne sont pas publiés afin de protéger les défenseurs "
+        "concernés ; ne pas les estimer à partir des autres."
+    ),
 }

@@ -317,6 +317,15 @@ class ExportForm(FlaskForm):
     release = SubmitField("Release this quarter")
 
 
+class AnnualForm(FlaskForm):
+    """The annual report: a year whose four quarters are released, a format, a language."""
+
+    year = SelectField("Year", choices=[], validators=[DataRequired()])
+    fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    language = SelectField("Language of the report", choices=[], validators=[Optional()])
+    annual = SubmitField("Download the annual report")
+
+
 # Account administration ------------------------------------------------------------------------
 def role_choices() -> list[Any]:
     from hrd_cases.models import Role

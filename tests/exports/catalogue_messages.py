@@ -10,6 +10,7 @@ from pathlib import Path
 
 import hrd_cases.exports as exports_package
 from hrd_cases.exports import definitions, texts
+from hrd_cases.exports.annual import ANNUAL_TITLE
 from hrd_cases.exports.regions import UNASSIGNED, regions_from
 from hrd_cases.exports.report import TITLE
 from hrd_cases.settings import CONFIG_DIR
@@ -43,6 +44,7 @@ def messages() -> set[str]:
         found.update(sentences)
     found.update(texts.SUPPRESSED_GUIDANCE)
     found.add(TITLE)
+    found.add(ANNUAL_TITLE)
     found.add(UNASSIGNED)
     for name in ("eeas.yaml", "un_m49.yaml"):
         found.update(regions_from(str(CONFIG_DIR / "regions" / name)).regions)
