@@ -1,8 +1,8 @@
 """French catalogue of the exports, written as EU French texts write it: "défenseurs des droits
-de l'homme", "femmes défenseures des droits de l'homme", "démarche", "HR/VP". Keys are the
+de l'homme", "femmes défenseurs des droits de l'homme", "démarche", "HR/VP". Keys are the
 English messages (see labels.py); placeholders in braces are kept as they are."""
 
-FRENCH: dict[str, str] = {
+_MESSAGES: dict[str, str] = {
     # Titles and headings
     "Quarterly aggregate export: protection of human rights defenders": (
         "Statistiques trimestrielles : protection des défenseurs des droits de l'homme"
@@ -83,7 +83,7 @@ FRENCH: dict[str, str] = {
         "catégorie de profil enregistrée pour le dossier. Un dossier pouvant relever de plusieurs "
         "catégories, le total compte des couples dossier-catégorie, et non des dossiers."
     ),
-    "Women HRDs": "Femmes défenseures des droits de l'homme",
+    "Women HRDs": "Femmes défenseurs des droits de l'homme",
     "Environmental and land": "Environnement et foncier",
     "LGBTI": "LGBTI",
     "Indigenous peoples": "Peuples autochtones",
@@ -230,14 +230,14 @@ FRENCH: dict[str, str] = {
     "closed: cases whose current closure falls in the period (a case reopened since is not "
     "counted).": (
         "Défenseurs enregistrés : les défenseurs concernés par les dossiers ouverts au cours de "
-        "la période, chacun compté une fois par pays ; dont femmes défenseures des droits de "
+        "la période, chacun compté une fois par pays ; dont femmes défenseurs des droits de "
         "l'homme : celles d'entre eux dont le dossier porte ce profil. Dossiers ouverts : "
         "dossiers ouverts (enregistrement) au cours de la période. Dossiers clôturés : dossiers "
         "dont la clôture en vigueur tombe dans la période (un dossier rouvert depuis n'est pas "
         "compté)."
     ),
     "Defenders at risk registered": "Défenseurs en danger enregistrés",
-    "Of whom women human rights defenders": "Dont femmes défenseures des droits de l'homme",
+    "Of whom women human rights defenders": "Dont femmes défenseurs des droits de l'homme",
     "Cases opened": "Dossiers ouverts",
     "Cases closed": "Dossiers clôturés",
     "Referrals requested": "Saisines demandées",
@@ -246,7 +246,7 @@ FRENCH: dict[str, str] = {
     "Hearings observed": "Audiences observées",
     "Statements published": "Déclarations publiées",
     # Phrases inside sentences
-    "women human rights defenders": "les femmes défenseures des droits de l'homme",
+    "women human rights defenders": "les femmes défenseurs des droits de l'homme",
     "environmental and land defenders": (
         "les défenseurs de l'environnement et des droits fonciers"
     ),
@@ -396,7 +396,7 @@ FRENCH: dict[str, str] = {
     "Delegations registered {n} defenders at risk this quarter, {women} of them women human "
     "rights defenders.": (
         "Les délégations ont enregistré {n} défenseurs en danger ce trimestre, dont {women} "
-        "femmes défenseures des droits de l'homme."
+        "femmes défenseurs des droits de l'homme."
     ),
     "Delegations registered {n} defenders at risk this quarter.": (
         "Les délégations ont enregistré {n} défenseurs en danger ce trimestre."
@@ -591,7 +591,7 @@ FRENCH: dict[str, str] = {
     "In {year}, delegations registered {n} defenders at risk, {women} of them women human "
     "rights defenders.": (
         "En {year}, les délégations ont enregistré {n} défenseurs en danger, dont {women} femmes "
-        "défenseures des droits de l'homme."
+        "défenseurs des droits de l'homme."
     ),
     "In {year}, delegations registered {n} defenders at risk.": (
         "En {year}, les délégations ont enregistré {n} défenseurs en danger."
@@ -602,3 +602,17 @@ FRENCH: dict[str, str] = {
         "concernés ; ne pas les estimer à partir des autres."
     ),
 }
+
+
+def _typography(text: str) -> str:
+    for plain, fixed in (
+        (" :", "\u00a0:"),
+        (" ;", "\u00a0;"),
+        ("« ", "«\u00a0"),
+        (" »", "\u00a0»"),
+    ):
+        text = text.replace(plain, fixed)
+    return text
+
+
+FRENCH: dict[str, str] = {english: _typography(french) for english, french in _MESSAGES.items()}
