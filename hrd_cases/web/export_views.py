@@ -9,6 +9,7 @@ report carries its own style, which the app's CSP would refuse).
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
@@ -166,7 +167,7 @@ def annual_page():
             language=annual.language.data or "en",
         )
     except ExportError as exc:  # one line, no data in it
-        flash(f"Not exported: {exc}.", "error")
+        flash(_("Not exported: %(reason)s.", reason=str(exc)), "error")
         return _page(_form(), 422, annual)
     return Response(
         export.body,
