@@ -26,6 +26,9 @@ import highspy
 C = TypeVar("C", bound=Hashable)
 # Far above any count: a maximum at this ceiling means the attacker has no upper bound.
 CEILING = 10**9
+# A relaxation's value this close to an integer is that integer (the data are integers).
+INTEGRAL = 1e-6
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ def failing_cells(
             failing.extend(cache[key])
             continue
         model, index = _group_model(cells, values, hidden_set, constraints, floors)
+        relaxed, _ = _group_model(cells, values, hidden_set, constraints, floors, integer=False)
         # Any solution found answers every question it happens to answer: start with the
         # truth, the smallest and the largest sums, then keep each one a question produced.
         solutions = [[float(values[c]) for c in cells]]
@@ -117,6 +121,7 @@ def failing_cells(
             if model.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 solutions.append(list(model.getSolution().col_value))
         model.changeColsCost(count, list(range(count)), [0.0] * count)
+        pair = (model, relaxed)
         found = []
         for cell in cells:
             if only is not None and cell not in only:
@@ -131,7 +136,7 @@ def failing_cells(
             for alternatives in tests:
                 if not any(
                     _seen(solutions, index[cell], bounds)
-                    or _possible(model, index[cell], bounds, floors.get(cell, 1), solutions)
+                    or _possible(pair, index[cell], bounds, floors.get(cell, 1), solutions)
                     for bounds in alternatives
                 ):
                     found.append(cell)
@@ -148,11 +153,27 @@ def _seen(solutions: list[list[float]], position: int, bounds: tuple[float, floa
 
 
 def _possible(
-    model, position: int, bounds: tuple[float, float], floor: int, solutions: list[list[float]]
+    pair, position: int, bounds: tuple[float, float], floor: int, solutions: list[list[float]]
 ) -> bool:
+    """Whether an integer solution has the cell at ``position`` within ``bounds``. The linear
+    relaxation answers first, exactly, in two cases: it has no solution (then no integer one
+    exists), or the vertex the simplex method returns is integral (an integer solution). The
+    tables' equations are totally unimodular for most families, so their vertices are
+    integral and the integer program is only solved for the rest."""
+    model, relaxed = pair
     low, high = max(bounds[0], float(floor)), bounds[1]
     if low > high:
         return False
+    relaxed.changeColBounds(position, low, high)
+    relaxed.run()
+    status = relaxed.getModelStatus()
+    found = list(relaxed.getSolution().col_value) if status == _OPTIMAL else []
+    relaxed.changeColBounds(position, float(floor), float(CEILING))
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False
+    if found and all(abs(value - round(value)) < INTEGRAL for value in found):
+        solutions.append([float(round(value)) for value in found])
+        return True
     model.changeColBounds(position, low, high)
     model.run()
     feasible = model.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -227,6 +248,8 @@ def _group_model(
     hidden: set[C],
     constraints: Constraints[C],
     floors: Mapping[C, int],
+    *,
+    integer: bool = True,
 ):
     index = {cell: position for position, cell in enumerate(cells)}
     with contextlib.redirect_stdout(io.StringIO()):  # the solver's banner is not our output
@@ -238,12 +261,13 @@ def _group_model(
     model.setOptionValue("presolve", "off")
     count = len(cells)
     model.addVars(count, [float(floors.get(c, 1)) for c in cells], [float(CEILING)] * count)
-    model.changeColsIntegrality(
-        count,
-        list(range(count)),
-        # The stub asks for a uint8 array; highspy converts the list of enum values.
-        [highspy.HighsVarType.kInteger] * count,  # type: ignore[arg-type]
-    )
+    if integer:
+        model.changeColsIntegrality(
+            count,
+            list(range(count)),
+            # The stub asks for a uint8 array; highspy converts the list of enum values.
+            [highspy.HighsVarType.kInteger] * count,  # type: ignore[arg-type]
+        )
     for *members, total in constraints.equations:
         terms = [(cell, 1.0) for cell in members] + [(total, -1.0)]
         _add_row(model, terms, index, hidden, values, equal=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,16 +162,21 @@ class QuarterlyReport:
         return tr(self.language, message, **values)
 
 
+@functools.cache
+def _country_names(language: str) -> gettext.NullTranslations:
+    """ISO 3166 names as pycountry's own catalogues translate them (Turquie, Kenya)."""
+    return gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+
+
 def country_label(code: str, language: str = ENGLISH) -> str:
     country = pycountry.countries.get(alpha_2=code) if code.isalpha() and len(code) == 2 else None
     if country is None:
         return code  # shown as stored; renderers neutralise formula-like text
     name = getattr(country, "common_name", None) or country.name
     if language != ENGLISH:
-        # ISO 3166 names as pycountry's own catalogues translate them (Turquie, Kenya).
-        catalogue = gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-        )
+        catalogue = _country_names(language)
         name = catalogue.gettext(getattr(country, "common_name", None) or country.name)
         if name == (getattr(country, "common_name", None) or country.name):
             name = catalogue.gettext(country.name)
