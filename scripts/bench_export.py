@@ -451,7 +451,8 @@ def _release_report(backend: str, command: str, by_size: dict) -> str:
         f"Baseline, measured in the same run: today's export before issue 14 (JSON of {QUARTER}, "
         "k = 5, the single-equation rule only). Release: the whole release service (SQL "
         "aggregation, disclosure control with the attacker's audit by integer programs, k = 5, "
-        "p = 2, every format rendered (CSV, XLSX, JSON, HTML, DOCX) in English and in French, the headline with its comparisons, stored with their "
+        "p = 2, every format rendered (CSV, XLSX, JSON, HTML, DOCX) in English and in French, "
+        "the headline with its comparisons, stored with their "
         "hashes, audit entry). Download: "
         "the stored release read back and its hash checked (median of 20). Medians of "
         f"{RUNS} runs. Targets: release at most 3x the baseline; download under 200 ms.",
