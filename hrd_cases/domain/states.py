@@ -116,6 +116,11 @@ def check(
         )
 
 
+def awaiting_protection_decision(referral_states: list[ReferralState]) -> bool:
+    """A referral was requested and is not decided yet: "protection: awaiting decision"."""
+    return ReferralState.REQUESTED in referral_states
+
+
 def derive_stage(
     *,
     closed: bool,
@@ -124,11 +129,15 @@ def derive_stage(
     statement_states: list[StatementState],
     assessed: bool,
 ) -> Stage:
-    """The most advanced stage the case's actions show: closed; advocacy (a statement beyond
-    its draft); monitoring (a hearing); protection (a referral beyond its draft); assessment
-    (a risk assessment, or a draft referral or statement); else intake."""
+    """The most advanced stage the case's actions show: closed; protection while a referral
+    awaits its decision (a defender waiting on a grant is the most urgent thing about the
+    case, whatever else it holds); advocacy (a statement beyond its draft); monitoring (a
+    hearing); protection (a referral beyond its draft); assessment (a risk assessment, or a
+    draft referral or statement); else intake."""
     if closed:
         return Stage.CLOSED
+    if awaiting_protection_decision(referral_states):
+        return Stage.PROTECTION
     if any(s not in (StatementState.DRAFT, StatementState.WITHDRAWN) for s in statement_states):
         return Stage.ADVOCACY
     if any(s is not HearingState.CANCELLED for s in hearing_states):

@@ -18,6 +18,7 @@ HEADLINES = {
     "deadline_warning": "{deadline} on {reference} is due soon",
     "deadline_overdue": "{deadline} on {reference} is overdue",
     "hearing_tomorrow": "A hearing on {reference} is tomorrow",
+    "case_reassigned": "Case {reference} was reassigned",
     "sign_in_new_origin": "New sign-in to your account",
     "password_changed": "Your password was changed",
     "second_factor_reset": "Your second factor was reset",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, case_for, require
@@ -36,10 +37,17 @@ from hrd_cases.domain.vocabulary import (
     StatementLevel,
 )
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
+from hrd_cases.reads.case_view import assignable_users
 from hrd_cases.records.defenders import ErasureReason, erase_defender, erasure_done_message
 from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.web import forms as f
-from hrd_cases.web.case_views import narrow_choices, observation_form, prefix, render_case
+from hrd_cases.web.case_views import (
+    narrow_choices,
+    observation_form,
+    prefix,
+    render_case,
+    with_assignees,
+)
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import template_of
@@ -100,6 +108,24 @@ def assess(reference: str):
         "Risk assessment recorded.",
         "summary",
     )
+
+
+# Assignment ---------------------------------------------------------------------------------
+@bp.post("/<reference>/assignment")
+def reassign(reference: str):
+    """The form is on the case page (?reassign=1); a refusal shows it again, open, with the
+    message beside the field."""
+    case = _case(reference, Permission.CASE_ASSIGN)
+    form = with_assignees(f.AssignForm(), assignable_users(current_session(), _actor(), case))
+    if not form.validate_on_submit():
+        return _invalid(case, "assign", form)
+    try:
+        case_steps.reassign_case(current_session(), _actor(), reference, form.assignee.data)
+    except InvalidTransition as exc:
+        form.assignee.errors = [str(exc)]
+        return render_case(reference, bound={"assign": form}, status=409)
+    flash(_("Case reassigned."), "success")
+    return redirect(url_for("cases.case_detail", reference=reference, _anchor="summary"))
 
 
 # Referrals ----------------------------------------------------------------------------------

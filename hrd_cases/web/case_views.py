@@ -16,7 +16,13 @@ from flask_wtf import FlaskForm
 
 from hrd_cases.auth.permissions import Permission, has_permission, require
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
-from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.states import (
+    HearingState,
+    ReferralState,
+    Stage,
+    StatementState,
+    awaiting_protection_decision,
+)
 from hrd_cases.domain.vocabulary import (
     ActionType,
     AttachmentCategory,
@@ -24,8 +30,14 @@ from hrd_cases.domain.vocabulary import (
     consent_scope_for,
 )
 from hrd_cases.models import Case, User
-from hrd_cases.reads.case_view import view_case
-from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
+from hrd_cases.reads.case_view import assignable_users, view_case
+from hrd_cases.reads.lists import (
+    CaseFilters,
+    CaseOrder,
+    case_ids_for_name,
+    list_cases,
+    visible_countries,
+)
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
 from hrd_cases.workflow.consent import active_consent_covers
@@ -73,7 +85,9 @@ def case_list():
         stage=_enum_arg(Stage, "stage"),
         risk=_enum_arg(RiskLevel, "risk"),
         overdue=request.args.get("overdue") == "1",
+        mine=request.args.get("mine") == "1",
     )
+    order = _enum_arg(CaseOrder, "sort") or CaseOrder.OPENED
     listing = list_cases(
         session,
         current_strategies(),
@@ -82,6 +96,8 @@ def case_list():
         page=request.args.get("page", 1, type=int) or 1,
         page_size=PAGE_SIZE,
         only_ids=only_ids,
+        order=order,
+        vault=current_vault(),
     )
     return render_template(
         "cases/list.html",
@@ -92,6 +108,9 @@ def case_list():
         countries=visible_countries(session, user),
         stages=list(Stage),
         risks=list(RiskLevel),
+        order=order,
+        orders=list(CaseOrder),
+        may_assign=has_permission(user, Permission.CASE_ASSIGN),
         label=f.label,
     ), status
 
@@ -120,6 +139,7 @@ class Panels:
     attach: bool
     note: bool  # add a follow-up note (issue 16)
     correct: bool  # correct intake fields (issue 16)
+    reassign: bool
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -143,6 +163,7 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         attach=may(Permission.CASE_UPDATE),
         note=may(Permission.CASE_UPDATE),
         correct=may(Permission.CASE_UPDATE),
+        reassign=may(Permission.CASE_ASSIGN),
     )
 
 
@@ -170,6 +191,11 @@ def prefix(kind: str, key: object) -> str:
     return f"{kind}{text}".replace("-", "")
 
 
+def with_assignees(form: f.AssignForm, users: list[User]) -> f.AssignForm:
+    form.assignee.choices = [f.choice(str(u.id), u.display_name) for u in users]
+    return form
+
+
 def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
     ones so that their values and messages stay beside the fields."""
@@ -188,6 +214,12 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "button": f.ButtonForm(formdata=None),
         "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
     }
+    # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
+    # only then are the delegation's focal points read.
+    panels = panels_for(user, case, template)
+    if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
+        assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
+        forms["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
     narrow_choices(forms, template)
     hearings = []
     for hearing in case.hearings:
@@ -228,8 +260,10 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "cases/detail.html",
         case=case,
         stage=view.stage,
+        awaiting_decision=awaiting_protection_decision([r.state for r in case.referrals]),
+        now=view.as_of,
         template=template,
-        panels=panels_for(user, case, template),
+        panels=panels,
         defenders=[(d.defender, d.fields) for d in view.defenders],
         narrative=view.narrative,
         decision_reasons=view.decision_reasons,

@@ -305,6 +305,14 @@ class EraseForm(FlaskForm):
     )
 
 
+class AssignForm(FlaskForm):
+    """Reassign a case: choices are the delegation's active focal points (set by the view)."""
+
+    assignee = SelectField(
+        _l("Assign to"), coerce=int, validators=[DataRequired(message=_l("Choose a focal point."))]
+    )
+
+
 class ButtonForm(FlaskForm):
     """A one-button step (submit, revoke, reopen...): the CSRF token is all it carries."""
 

@@ -99,6 +99,8 @@ def open_case(
             template_version=template.version,
             opened_at=now,
             created_by_id=actor.id if actor else None,
+            # Whoever opens a case is answerable for it until it is reassigned.
+            assigned_to_id=actor.id if actor and actor.role is Role.FOCAL_POINT else None,
             data_key=vault.create_data_key("cases"),
         )
         vault.seal(case, {"narrative": intake.narrative})

@@ -42,6 +42,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.erase_defender_view": {"reason": "safety"},
     "api.correct_defender": {"contact_details": "c"},
     "api.create_note": {"text": "t"},
+    "api.reassign_case": {"assignee_id": 1},
 }
 ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id", "attachment_id")
 

@@ -116,22 +116,22 @@ def test_full_precedence_ladder() -> None:
     ladder = [
         {},
         {"assessed": True},
-        {"assessed": True, "referrals": (ReferralState.REQUESTED,)},
+        {"assessed": True, "referrals": (ReferralState.APPROVED,)},
         {
             "assessed": True,
-            "referrals": (ReferralState.REQUESTED,),
+            "referrals": (ReferralState.APPROVED,),
             "hearings": (HearingState.SCHEDULED,),
         },
         {
             "assessed": True,
-            "referrals": (ReferralState.REQUESTED,),
+            "referrals": (ReferralState.APPROVED,),
             "hearings": (HearingState.SCHEDULED,),
             "statements": (StatementState.SUBMITTED,),
         },
         {
             "closed": True,
             "assessed": True,
-            "referrals": (ReferralState.REQUESTED,),
+            "referrals": (ReferralState.APPROVED,),
             "hearings": (HearingState.SCHEDULED,),
             "statements": (StatementState.SUBMITTED,),
         },
@@ -144,6 +144,23 @@ def test_full_precedence_ladder() -> None:
         Stage.ADVOCACY,
         Stage.CLOSED,
     ]
+
+
+def test_a_referral_awaiting_its_decision_keeps_the_case_in_protection() -> None:
+    """Issue 16: a critical case waiting on a grant was listed under "advocacy"; whatever
+    else the case holds, a pending referral is what matters about it (closure still wins)."""
+    pending = {
+        "assessed": True,
+        "referrals": (ReferralState.DELIVERED, ReferralState.REQUESTED),
+        "hearings": (HearingState.SCHEDULED,),
+        "statements": (StatementState.SUBMITTED,),
+    }
+    assert _stage(**pending) is Stage.PROTECTION
+    assert state_machines.awaiting_protection_decision([ReferralState.REQUESTED])
+    assert not state_machines.awaiting_protection_decision(
+        [s for s in ReferralState if s is not ReferralState.REQUESTED]
+    )
+    assert _stage(closed=True, **pending) is Stage.CLOSED
 
 
 # state_machines.check -----------------------------------------------------------------------
