@@ -343,8 +343,19 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    # English unless chosen: the labels, method text and brief; JSON keys never change.
+    language = SelectField(_l("Language of the export"), choices=[], validators=[Optional()])
     download = SubmitField("Download")
     release = SubmitField("Release this quarter")
+
+
+class AnnualForm(FlaskForm):
+    """The annual report: a year whose four quarters are released, a format, a language."""
+
+    year = SelectField(_l("Year"), choices=[], validators=[DataRequired()])
+    fmt = SelectField(_l("Format"), choices=[], validators=[DataRequired()])
+    language = SelectField(_l("Language of the report"), choices=[], validators=[Optional()])
+    annual = SubmitField(_l("Download the annual report"))
 
 
 # Account administration ------------------------------------------------------------------------
