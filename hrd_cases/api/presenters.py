@@ -116,6 +116,8 @@ def _decisions(
         row: dict[str, Any] = {
             "officer_id": d.officer_id,
             "approve": d.approve,
+            "returned": d.returned,
+            "revision": d.round,
             "decided_at": d.decided_at,
         }
         if reasons is not None:
@@ -144,6 +146,10 @@ def referral(
         "decided_at": record.decided_at,
         "delivered_at": record.delivered_at,
         "closed_at": record.closed_at,
+        "revision": record.revision,
+        "approvals_given": record.approvals_given,
+        "returned_at": record.returned_at,
+        "withdrawn_at": record.withdrawn_at,
     }
     if justification is not HIDDEN:
         shown["justification"] = justification
@@ -204,6 +210,9 @@ def statement(
         "withdrawn_at": record.withdrawn_at,
         "publication_url": record.publication_url,
         "published_text": record.published_text,
+        "revision": record.revision,
+        "approvals_given": record.approvals_given,
+        "returned_at": record.returned_at,
     }
     if draft is not HIDDEN:
         shown["draft"] = draft

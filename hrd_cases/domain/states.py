@@ -16,10 +16,12 @@ from hrd_cases.domain.errors import InvalidTransition
 class ReferralState(enum.StrEnum):
     DRAFT = "draft"
     REQUESTED = "requested"
+    RETURNED = "returned"  # sent back to the requester for revision (issue 16)
     APPROVED = "approved"
     REJECTED = "rejected"
     DELIVERED = "delivered"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # by the requester, before a decision
 
 
 class HearingState(enum.StrEnum):
@@ -33,6 +35,7 @@ class HearingState(enum.StrEnum):
 class StatementState(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    RETURNED = "returned"  # sent back to the requester for revision (issue 16)
     APPROVED = "approved"
     REJECTED = "rejected"
     PUBLISHED = "published"
@@ -61,12 +64,22 @@ class Stage(enum.StrEnum):
 
 
 REFERRAL_TRANSITIONS: Mapping[ReferralState, frozenset[ReferralState]] = {
-    ReferralState.DRAFT: frozenset({ReferralState.REQUESTED}),
-    ReferralState.REQUESTED: frozenset({ReferralState.APPROVED, ReferralState.REJECTED}),
+    ReferralState.DRAFT: frozenset({ReferralState.REQUESTED, ReferralState.WITHDRAWN}),
+    ReferralState.REQUESTED: frozenset(
+        {
+            ReferralState.APPROVED,
+            ReferralState.REJECTED,
+            ReferralState.RETURNED,
+            ReferralState.WITHDRAWN,
+        }
+    ),
+    # A returned referral is edited and requested again, or withdrawn.
+    ReferralState.RETURNED: frozenset({ReferralState.REQUESTED, ReferralState.WITHDRAWN}),
     ReferralState.APPROVED: frozenset({ReferralState.DELIVERED}),
     ReferralState.REJECTED: frozenset({ReferralState.CLOSED}),
     ReferralState.DELIVERED: frozenset({ReferralState.CLOSED}),
     ReferralState.CLOSED: frozenset(),
+    ReferralState.WITHDRAWN: frozenset(),
 }
 
 HEARING_TRANSITIONS: Mapping[HearingState, frozenset[HearingState]] = {
@@ -82,8 +95,14 @@ HEARING_TRANSITIONS: Mapping[HearingState, frozenset[HearingState]] = {
 STATEMENT_TRANSITIONS: Mapping[StatementState, frozenset[StatementState]] = {
     StatementState.DRAFT: frozenset({StatementState.SUBMITTED, StatementState.WITHDRAWN}),
     StatementState.SUBMITTED: frozenset(
-        {StatementState.APPROVED, StatementState.REJECTED, StatementState.WITHDRAWN}
+        {
+            StatementState.APPROVED,
+            StatementState.REJECTED,
+            StatementState.RETURNED,
+            StatementState.WITHDRAWN,
+        }
     ),
+    StatementState.RETURNED: frozenset({StatementState.SUBMITTED, StatementState.WITHDRAWN}),
     StatementState.APPROVED: frozenset({StatementState.PUBLISHED, StatementState.WITHDRAWN}),
     StatementState.REJECTED: frozenset(),
     StatementState.PUBLISHED: frozenset(),
@@ -142,7 +161,7 @@ def derive_stage(
         return Stage.ADVOCACY
     if any(s is not HearingState.CANCELLED for s in hearing_states):
         return Stage.MONITORING
-    if any(s is not ReferralState.DRAFT for s in referral_states):
+    if any(s not in (ReferralState.DRAFT, ReferralState.WITHDRAWN) for s in referral_states):
         return Stage.PROTECTION
     if assessed or referral_states or statement_states:
         return Stage.ASSESSMENT

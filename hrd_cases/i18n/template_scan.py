@@ -158,6 +158,10 @@ def _shown_as_is(tokens: list[tuple[int, str, str]], index: int) -> bool:
     position = around.index(tokens[index])
     before = around[position - 1] if position else None
     after = around[position + 1] if position + 1 < len(around) else None
+    if after is not None and (
+        (after[1] == "name" and after[2] in ("in", "not")) or after[2] in ("==", "!=")
+    ):
+        return False  # compared, not shown
     return (after is not None and after[1] == "name" and after[2] == "if") or (
         before is not None and before[1] == "name" and before[2] in ("else", "or")
     )

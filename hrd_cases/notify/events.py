@@ -2,8 +2,8 @@
 (events a step writes to the timeline) or a call to :func:`account_changed`.
 
 A case's focal point is its *assigned* one (:func:`case_focal_points`); "case reassigned"
-goes to both the previous and the new assignee (:func:`case_reassigned`). Waiting for issue
-16 part B: "returned for revision".
+goes to both the previous and the new assignee (:func:`case_reassigned`); "returned for
+revision" goes to the requester and the assigned focal point.
 """
 
 from __future__ import annotations
@@ -60,7 +60,10 @@ def _requester_ids(subject: Subject) -> set[int | None]:
 def deciders(session: Session, case: Case, subject: Subject) -> list[User]:
     """Officers covering the case's country, except the requester (four-eyes) and those who
     already decided."""
-    excluded = _requester_ids(subject) | {d.officer_id for d in getattr(subject, "decisions", [])}
+    # Decisions on earlier revisions were cleared by an edit: those officers decide again.
+    excluded = _requester_ids(subject) | {
+        d.officer_id for d in getattr(subject, "current_decisions", [])
+    }
     officers = session.scalars(
         select(User)
         .join(UserCountry, UserCountry.user_id == User.id)
@@ -93,6 +96,9 @@ TIMELINE_RULES: dict[str, EventRule] = {
     "referral.rejected": EventRule("rejected", Kind.DECIDED, requester_and_focal_points),
     "statement.approved": EventRule("approved", Kind.DECIDED, requester_and_focal_points),
     "statement.rejected": EventRule("rejected", Kind.DECIDED, requester_and_focal_points),
+    # Issue 16: back with the requester; the reason is on the case page, never in the message.
+    "referral.returned": EventRule("returned", Kind.DECIDED, requester_and_focal_points),
+    "statement.returned": EventRule("returned", Kind.DECIDED, requester_and_focal_points),
 }
 
 _SUBJECT_MODELS: dict[str, type[Referral] | type[Statement] | type[Hearing]] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -847,10 +848,10 @@ def _queue_item(
         since,
         since + timedelta(hours=hours),
         _user(session, sent_by or action.created_by_id),
-        sum(1 for d in action.decisions if d.approve),
+        action.approvals_given,  # on the current revision: an edit clears earlier ones
         action.approvals_required,
         user.id in (sent_by, action.created_by_id),
-        any(d.officer_id == user.id for d in action.decisions),
+        any(d.officer_id == user.id for d in action.current_decisions),
     )
 
 
@@ -862,7 +863,8 @@ def _user(session: Session, user_id: int | None) -> User | None:
 @dataclass(frozen=True, slots=True)
 class QuarterCount:
     quarter: str  # "2026-Q3"
-    count: int | None  # None: suppressed (1 to k-1 cases)
+    count: int | None  # None: suppressed (1 to k-1 cases, or withheld by the release)
+    released: bool = False  # the count is the release's published figure
 
 
 def quarter_of(day: date) -> str:
@@ -883,11 +885,20 @@ def quarters_between(first: date, last: date) -> list[str]:
             year, q = year + 1, 1
 
 
-def cases_per_quarter(session: Session, *, k: int, today: date | None = None) -> list[QuarterCount]:
+def cases_per_quarter(
+    session: Session,
+    *,
+    k: int,
+    today: date | None = None,
+    released: Mapping[str, int | None] | None = None,
+) -> list[QuarterCount]:
     """Cases opened per quarter, all countries: counts only, computed on the clear dates,
     with counts from 1 to k-1 suppressed exactly as the exports do (a small count can
-    identify a defender). Complete quarters only are offered for export; the current one is
-    shown as in progress by the caller."""
+    identify a defender). ``released``: for the released quarters (``2026Q3``), the figure
+    their release publishes, shown instead of today's count, so that late entries cannot be
+    worked out by comparing the two. Complete quarters only are offered for export; the
+    current one is shown as in progress by the caller."""
+    released = released or {}
     today = today or utcnow().date()
     opened = [
         d.date() if isinstance(d, datetime) else d for d in session.scalars(select(Case.opened_at))
@@ -895,10 +906,15 @@ def cases_per_quarter(session: Session, *, k: int, today: date | None = None) ->
     if not opened:
         return []
     counts = Counter(quarter_of(d) for d in opened)
-    return [
-        QuarterCount(q, counts.get(q, 0) if counts.get(q, 0) == 0 or counts[q] >= k else None)
-        for q in quarters_between(min(opened), today)
-    ]
+    found = []
+    for q in quarters_between(min(opened), today):
+        label = q.replace("-", "")
+        if label in released:
+            found.append(QuarterCount(q, released[label], released=True))
+        else:
+            live = counts.get(q, 0)
+            found.append(QuarterCount(q, live if live == 0 or live >= k else None))
+    return found
 
 
 # Admin home ---------------------------------------------------------------------------------

@@ -171,7 +171,8 @@ def narrow_choices(forms: dict[str, Any], template: StrategyVersion) -> None:
     """Offer only what the case's template allows (a refused value fails beside its field)."""
     if "referral" in forms:
         forms["referral"].mechanism.choices = [
-            f.choice(m.value, f.label(m.value)) for m in template.mechanisms
+            f.CHOOSE,
+            *(f.choice(m.value, f.label(m.value)) for m in template.mechanisms),
         ]
     if "statement" in forms:
         forms["statement"].level.choices = [
@@ -196,21 +197,34 @@ def with_assignees(form: f.AssignForm, users: list[User]) -> f.AssignForm:
     return form
 
 
-def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):
+# States in which a referral or statement can still be edited (before its decision).
+REFERRAL_EDITABLE = (ReferralState.DRAFT, ReferralState.REQUESTED, ReferralState.RETURNED)
+STATEMENT_EDITABLE = (StatementState.DRAFT, StatementState.SUBMITTED, StatementState.RETURNED)
+
+
+def render_case(
+    reference: str,
+    *,
+    bound: dict[str, FlaskForm] | None = None,
+    refused: dict[str, str] | None = None,
+    status: int = 200,
+):
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
-    ones so that their values and messages stay beside the fields."""
+    ones so that their values and messages stay beside the fields; ``refused`` names the
+    panel a step was refused in (opened) and the message that belongs to no one field."""
     user: User = current_user._get_current_object()
     view = view_case(current_session(), current_vault(), current_strategies(), user, reference)
     case, template = view.case, view.template
     bound = bound or {}
+    refused = refused or {}
     forms: dict[str, Any] = {
         "referral": bound.get("referral") or f.ReferralForm(formdata=None),
         "hearing": bound.get("hearing") or f.HearingForm(formdata=None),
         "consent": bound.get("consent") or f.ConsentForm(formdata=None),
         "statement": bound.get("statement") or f.StatementForm(formdata=None),
         "close": bound.get("close") or f.CloseForm(formdata=None),
-        "assess": bound.get("assess")
-        or f.AssessForm(formdata=None, risk_level=case.risk_level.value),
+        # Starts empty: the current level is shown beside it, never pre-chosen (issue 16).
+        "assess": bound.get("assess") or f.AssessForm(formdata=None),
         "button": f.ButtonForm(formdata=None),
         "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
     }
@@ -249,6 +263,10 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
                 "consent_ok": active_consent_covers(case, scope),
                 "publish": bound.get(f"publish-{statement.id}")
                 or f.PublishForm(formdata=None, prefix=prefix("p", statement.id)),
+                "decision": bound.get(f"decide-{statement.id}") or f.DecisionForm(formdata=None),
+                "revise": _statement_revision_form(
+                    bound, template, statement, view.statement_drafts[statement.id]
+                ),
             }
         )
     erase_forms = {
@@ -269,7 +287,13 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         decision_reasons=view.decision_reasons,
         closure_reason=view.closure_reason,
         referrals=[
-            {"referral": r, "justification": view.justifications[r.id]} for r in case.referrals
+            {
+                "referral": r,
+                "justification": view.justifications[r.id],
+                "decision": bound.get(f"decide-{r.id}") or f.DecisionForm(formdata=None),
+                "revise": _referral_revision_form(bound, template, r, view.justifications[r.id]),
+            }
+            for r in case.referrals
         ],
         hearings=hearings,
         consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
@@ -281,6 +305,8 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         people=view.people,
         notes=view.notes,
         forms=forms,
+        refused=refused,
+        editable={"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE},
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(
             days=current_settings().erasure_retire_within_days
@@ -292,3 +318,29 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         },
         label=f.label,
     ), status
+
+
+def _referral_revision_form(
+    bound: dict[str, FlaskForm], template: StrategyVersion, referral: Any, justification: Any
+) -> FlaskForm:
+    """The referral as it stands, to edit (or the edit as typed, when it was refused)."""
+    form = bound.get(f"revise-{referral.id}") or f.ReferralForm(
+        formdata=None,
+        prefix=prefix("rv", referral.id),
+        mechanism=referral.mechanism.value,
+        assistance_types=[a.value for a in referral.assistance_types],
+        amount_eur=referral.amount_eur,
+        justification=justification,
+    )
+    narrow_choices({"referral": form}, template)
+    return form
+
+
+def _statement_revision_form(
+    bound: dict[str, FlaskForm], template: StrategyVersion, statement: Any, draft: Any
+) -> FlaskForm:
+    form = bound.get(f"revise-{statement.id}") or f.StatementForm(
+        formdata=None, prefix=prefix("sv", statement.id), level=statement.level.value, text=draft
+    )
+    narrow_choices({"statement": form}, template)
+    return form

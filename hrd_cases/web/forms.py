@@ -141,6 +141,11 @@ def label(value: str) -> Any:
     return vocabulary_label(value)
 
 
+# Consequential choices start empty (issue 16): a hurried user must choose, not accept.
+CHOOSE = choice("", _l("Choose…"))
+CHOOSE_RISK = "Choose a risk level."
+
+
 class CheckboxesField(SelectMultipleField):
     """A group of checkboxes (rendered by the ``checkboxes`` macro, in a fieldset)."""
 
@@ -175,6 +180,16 @@ class IntakeForm(FlaskForm):
     narrative = TextAreaField(
         _l("Narrative"), validators=[Optional(), policy("cases", "narrative")]
     )
+    risk_level = SelectField(
+        _l("Risk level"),
+        choices=[CHOOSE, *_choices(RiskLevel)],
+        validators=[DataRequired(message=CHOOSE_RISK)],
+    )
+    profile_categories = CheckboxesField(_l("Profile"), choices=_choices(ProfileCategory))
+    threats = CheckboxesField(_l("Threats suffered"), choices=_choices(ThreatType))
+    narrative = TextAreaField(
+        _l("Narrative"), validators=[Optional(), policy("cases", "narrative")]
+    )
 
 
 class CaseSearchForm(FlaskForm):
@@ -188,7 +203,9 @@ class CaseSearchForm(FlaskForm):
 
 class ReferralForm(FlaskForm):
     mechanism = SelectField(
-        _l("Mechanism"), choices=_choices(Mechanism), validators=[DataRequired()]
+        _l("Mechanism"),
+        choices=[CHOOSE, *_choices(Mechanism)],
+        validators=[DataRequired(message=_l("Choose a mechanism."))],
     )
     assistance_types = CheckboxesField(_l("Assistance types"), choices=_choices(AssistanceType))
     amount_eur = IntegerField(
@@ -202,13 +219,19 @@ class ReferralForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = SelectField(
         _l("Decision"),
-        choices=[choice("approve", _l("Approve")), choice("reject", _l("Reject"))],
-        validators=[DataRequired()],
+        choices=[
+            choice("approve", _l("Approve")),
+            choice("reject", _l("Reject")),
+            choice("return", _l("Return for revision")),
+        ],
+        validators=[DataRequired(message=_l("Choose approve, reject or return for revision."))],
     )
     reason = TextAreaField(
-        _l("Reason (required to reject; shown to the requester)"),
+        _l("Reason (required to reject or return; shown to the requester and the other approvers)"),
         validators=[Optional(), Length(max=2000)],
     )
+    # Sent by the grant confirmation page: the amount the officer saw.
+    confirmed_amount_eur = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
 
 class HearingForm(FlaskForm):
@@ -240,8 +263,8 @@ class CancelHearingForm(FlaskForm):
 class ObservationForm(FlaskForm):
     observed = SelectField(
         _l("Was the hearing observed?"),
-        choices=[choice("yes", _l("Observed")), choice("no", _l("Not observed"))],
-        validators=[DataRequired()],
+        choices=[CHOOSE, choice("yes", _l("Observed")), choice("no", _l("Not observed"))],
+        validators=[DataRequired(message=_l("Say whether the hearing was observed."))],
     )
     observers = CheckboxesField(_l("Observers (embassies that attended)"), choices=[])
     outcome = SelectField(
@@ -289,7 +312,9 @@ class CloseForm(FlaskForm):
 
 class AssessForm(FlaskForm):
     risk_level = SelectField(
-        _l("Risk level"), choices=_choices(RiskLevel), validators=[DataRequired()]
+        _l("Risk level"),
+        choices=[CHOOSE, *_choices(RiskLevel)],
+        validators=[DataRequired(message=CHOOSE_RISK)],
     )
 
 
@@ -316,8 +341,19 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField(_l("Quarter"), choices=[], validators=[DataRequired()])
     fmt = SelectField(_l("Format"), choices=[], validators=[DataRequired()])
+    # English unless chosen: the labels, method text and brief; JSON keys never change.
+    language = SelectField(_l("Language of the export"), choices=[], validators=[Optional()])
     download = SubmitField(_l("Download"))
     release = SubmitField(_l("Release this quarter"))
+
+
+class AnnualForm(FlaskForm):
+    """The annual report: a year whose four quarters are released, a format, a language."""
+
+    year = SelectField(_l("Year"), choices=[], validators=[DataRequired()])
+    fmt = SelectField(_l("Format"), choices=[], validators=[DataRequired()])
+    language = SelectField(_l("Language of the report"), choices=[], validators=[Optional()])
+    annual = SubmitField(_l("Download the annual report"))
 
 
 # Account administration ------------------------------------------------------------------------
@@ -431,4 +467,3 @@ class NoteForm(FlaskForm):
     text = TextAreaField(
         _l("Follow-up note"), validators=[DataRequired(), policy("case_notes", "text")]
     )
-

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.domain import refusals
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
@@ -44,10 +45,8 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
     for name in sorted(template.rules(ActionType.INTAKE).required_fields):
         field = getattr(form, name, None)
         if field is not None and not field.data:
-            field.errors = [
-                *field.errors,
-                _("The %(template)s template requires this.", template=template.name),
-            ]
+            message = refusals.required_message(template.code, template.name, "intake", name)
+            field.errors = [*field.errors, message]
             missing = True
     return missing
 
@@ -80,6 +79,11 @@ def new_case():
         try:
             case = open_case(current_session(), current_vault(), current_strategies(), user, intake)
         except InvalidTransition as exc:
+            # Beside the field it concerns where there is one (issue 16, item 6).
+            for name, message in exc.fields.items():
+                field = getattr(form, name.rsplit(".", 1)[-1], None)
+                if field is not None:
+                    field.errors = [*field.errors, message]
             flash(_("Not saved: %(reason)s.", reason=refusal_text(exc)), "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
 from hrd_cases.domain.local_time import local_label, zone_label
+from hrd_cases.exports.releases import released_cases_opened
 from hrd_cases.models import Role, User
 from hrd_cases.reads import lists as queries
 from hrd_cases.web.charts import bar_chart_svg
@@ -64,7 +65,9 @@ def home():
         )
     if user.role is Role.ANALYST:
         k = current_settings().suppression_k
-        counts = queries.cases_per_quarter(session, k=k)
+        counts = queries.cases_per_quarter(
+            session, k=k, released=released_cases_opened(session)
+        )
         return render_template(
             "home/analyst.html",
             counts=counts,

@@ -55,6 +55,20 @@ def assess_case(session: Session, actor: User, reference: str, risk_level: RiskL
     return case
 
 
+def check_closable(
+    catalogue: StrategyCatalogue, case: Case, outcome: ClosureOutcome | None, reason: str | None
+) -> None:
+    """The closure's guards, also asked before the page's confirmation step so that a
+    refusal is shown beside its field first (the step asks them again, under its lock)."""
+    ensure_open(case)
+    template = template_of(catalogue, case)
+    if not template.enabled(ActionType.CLOSURE):
+        raise InvalidTransition(
+            f"the {template.name} template does not enable closure", rule="closure.disabled"
+        )
+    check_required(template, ActionType.CLOSURE, {"outcome": outcome, "reason": reason})
+
+
 def close_case(
     session: Session,
     vault: RecordVault,
@@ -66,13 +80,7 @@ def close_case(
 ) -> Case:
     with write_transaction(session):
         case = case_for(session, actor, reference, Permission.CASE_CLOSE, lock=True)
-        ensure_open(case)
-        template = template_of(catalogue, case)
-        if not template.enabled(ActionType.CLOSURE):
-            raise InvalidTransition(
-                f"the {template.name} template does not enable closure", rule="closure.disabled"
-            )
-        check_required(template, ActionType.CLOSURE, {"outcome": outcome, "reason": reason})
+        check_closable(catalogue, case, outcome, reason)
         case.closed_at, case.closure_outcome = utcnow(), outcome
         vault.seal(case, {"closure_reason": reason})
         record_step(

@@ -58,9 +58,17 @@ def test_drafts_alone_mean_assessment_even_without_an_assessment(kwargs) -> None
     assert _stage(assessed=False, **kwargs) is Stage.ASSESSMENT
 
 
-@pytest.mark.parametrize("state", [s for s in ReferralState if s is not ReferralState.DRAFT])
+@pytest.mark.parametrize(
+    "state",
+    [s for s in ReferralState if s not in (ReferralState.DRAFT, ReferralState.WITHDRAWN)],
+)
 def test_a_referral_beyond_its_draft_means_protection(state: ReferralState) -> None:
     assert _stage(assessed=True, referrals=(ReferralState.DRAFT, state)) is Stage.PROTECTION
+
+
+def test_a_withdrawn_referral_is_no_protection() -> None:
+    # Withdrawn before its decision: nothing is asked of a mechanism (issue 16).
+    assert _stage(assessed=True, referrals=(ReferralState.WITHDRAWN,)) is Stage.ASSESSMENT
 
 
 @pytest.mark.parametrize("state", [s for s in HearingState if s is not HearingState.CANCELLED])
@@ -208,7 +216,7 @@ def test_check_message_lists_the_allowed_targets_sorted() -> None:
         )
     assert str(raised.value) == (
         "a statement in state submitted cannot become published "
-        "(allowed: approved, rejected, withdrawn)"
+        "(allowed: approved, rejected, returned, withdrawn)"
     )
     assert raised.value.rule == "statement.transition"
 
