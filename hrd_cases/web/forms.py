@@ -143,7 +143,7 @@ def label(value: str) -> Any:
 
 # Consequential choices start empty (issue 16): a hurried user must choose, not accept.
 CHOOSE = choice("", _l("Choose…"))
-CHOOSE_RISK = "Choose a risk level."
+CHOOSE_RISK = _l("Choose a risk level.")
 
 
 class CheckboxesField(SelectMultipleField):

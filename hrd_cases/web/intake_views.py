@@ -14,7 +14,9 @@ from hrd_cases.current import current_session, current_strategies, current_vault
 from hrd_cases.domain import refusals
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.languages import DEFAULT_LANGUAGE
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.i18n import current_language
 from hrd_cases.i18n.refusals import refusal_text
 from hrd_cases.models import User
 from hrd_cases.web.forms import IntakeForm
@@ -45,7 +47,11 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
     for name in sorted(template.rules(ActionType.INTAKE).required_fields):
         field = getattr(form, name, None)
         if field is not None and not field.data:
-            message = refusals.required_message(template.code, template.name, "intake", name)
+            message = (
+                refusals.required_message(template.code, template.name, "intake", name)
+                if current_language() is DEFAULT_LANGUAGE
+                else _("The %(template)s template requires this.", template=template.name)
+            )
             field.errors = [*field.errors, message]
             missing = True
     return missing
