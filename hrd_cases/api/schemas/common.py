@@ -93,6 +93,18 @@ def _name_pattern() -> str:
 NAME_PATTERN = _name_pattern()
 
 
+def _non_blank(line_pattern: str) -> str:
+    """``line_pattern`` (``^[^...]*$``) with at least one character that is not white space
+    as str.strip counts it: what the services mean by a text that is not blank."""
+    allowed = line_pattern.removeprefix("^").removesuffix("*$")
+    refused = allowed.removeprefix("[^").removesuffix("]")
+    spaces = [code for code in range(0x3001) if chr(code).isspace()]
+    return f"^{allowed}*[^{refused}{_ranges(spaces)}]{allowed}*$"
+
+
+NON_BLANK_MULTILINE_PATTERN = _non_blank(MULTILINE_PATTERN)
+
+
 def Text(
     *,
     max_length: int | None = None,
