@@ -16,6 +16,7 @@ happens, and exits non-zero on any failure or when the stateful phase covers les
 
     python scripts/api_fuzz.py [--max-examples 8] [--seed N] [--role focal_point ...]
                                [--checks all|CHECK,CHECK...] [--phases stateful,...]
+                               [--stateful-seconds 120] [--min-link-coverage 0.5]
 """
 
 from __future__ import annotations
@@ -131,6 +132,12 @@ def main() -> int:
     parser.add_argument("--role", action="append", choices=sorted(ACCOUNTS), dest="roles")
     parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
     parser.add_argument(
+        "--stateful-seconds",
+        type=int,
+        default=120,
+        help="time the stateful phase runs for each role (its scenarios repeat until spent)",
+    )
+    parser.add_argument(
         "--min-link-coverage",
         type=float,
         default=0.5,
@@ -234,6 +241,9 @@ def main() -> int:
                                 *base_command,
                                 "--phases",
                                 "stateful",
+                                # Scenarios repeat (new seeds from the fixed one) until spent.
+                                "--max-time",
+                                str(options.stateful_seconds),
                                 "--include-operation-id-regex",
                                 "^(" + "|".join(map(re.escape, own)) + ")$",
                             ],

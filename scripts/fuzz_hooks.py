@@ -5,8 +5,12 @@ the OpenAPI links from their answers. Left alone, it starts from ``GET /cases`` 
 filters (an empty list: nothing to follow) and from ``POST /cases`` with a random country
 (refused with 409: a focal point opens cases for their own delegation's country only). In the
 stateful phase, and only for schema-valid requests, these hooks list the cases without filters
-and open the case for the delegation's country (HRD_FUZZ_COUNTRY), so that the chains reach
-real cases and, through the links, their sub-resources and steps. The other phases keep every
+and open the case for the delegation's country (HRD_FUZZ_COUNTRY), search for the name
+the chains' intakes give; they fill what the
+delegation's template requires (intake name, location, narrative and threats, a referral's
+assistance), confirm hearing dates long past and keep token lifetimes within the instance's
+limit (409 rules otherwise), so that the chains reach real cases and, through the links,
+their sub-resources and steps. The other phases keep every
 generated value, and with them the refusals.
 
 The document declares the kinds an uploaded file may be (``encoding.file.contentType``: the
@@ -46,6 +50,11 @@ for kind, sample in (
 ):
     schemathesis.openapi.media_type(kind, sample)
 
+HEARING_DATES = ("POST /cases/{reference}/hearings", "POST /hearings/{hearing_id}/reschedule")
+# A defender's fields a template may require at intake.
+INTAKE_DEFENDER = {"name": "Amina Wanjiru", "location": "Kisumu"}
+# The instance's default longest token lifetime (Settings.api_token_max_days).
+TOKEN_MAX_DAYS = 90
 # Filters and paging that, drawn at random, make the list empty.
 LIST_NARROWING = ("country", "risk_level", "status", "opened_from", "opened_before", "page")
 
@@ -59,11 +68,77 @@ def _stateful_positive(case: Any) -> bool:
     )
 
 
+# Identifiers the API answered in this run, per path parameter (newest last). Schemathesis
+# starts some chains at an operation with a path parameter, drawing the identifier at random:
+# a 404 that reaches nothing. Such a drawn identifier is replaced by one the API answered
+# before (an identifier taken from a link was answered, so links are never altered).
+ANSWERED: dict[str, list[str]] = {}
+# Which identifiers an answer carries: (path parameter, key, the list holding the items).
+_CARRIED = (
+    ("reference", "reference", None),
+    ("referral_id", "id", "referrals"),
+    ("hearing_id", "id", "hearings"),
+    ("consent_id", "id", "consents"),
+    ("statement_id", "id", "statements"),
+    ("defender_reference", "reference", "defenders"),
+)
+# What a creating operation's answer is, by its label.
+_CREATED = {
+    "POST /cases/{reference}/referrals": "referral_id",
+    "POST /cases/{reference}/hearings": "hearing_id",
+    "POST /cases/{reference}/consents": "consent_id",
+    "POST /cases/{reference}/statements": "statement_id",
+}
+
+
+def _remember(parameter: str, value: object) -> None:
+    if isinstance(value, str) and value:
+        seen = ANSWERED.setdefault(parameter, [])
+        if value in seen:
+            seen.remove(value)
+        seen.append(value)
+
+
+def _harvest(label: str, data: object) -> None:
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if label in _CREATED:
+            _remember(_CREATED[label], item.get("id"))
+            continue
+        if label.startswith(("GET /cases", "POST /cases", "PATCH /cases")):
+            for parameter, key, holder in _CARRIED:
+                if holder is None:
+                    _remember(parameter, item.get(key))
+                else:
+                    for held in item.get(holder) or []:
+                        if isinstance(held, dict):
+                            _remember(parameter, held.get(key))
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    if not _stateful_positive(case) or not 200 <= response.status_code < 300:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, dict):
+        _harvest(case.operation.label, body.get("data"))
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: Any) -> None:
     if not _stateful_positive(case):
         return
     label = case.operation.label
+    if isinstance(case.path_parameters, dict):
+        for name, value in case.path_parameters.items():
+            seen = ANSWERED.get(name)
+            if seen and str(value) not in seen:
+                case.path_parameters[name] = seen[-1 - (len(str(value)) % len(seen))]
     if label == "GET /cases" and isinstance(case.query, dict):
         for name in LIST_NARROWING:
             case.query.pop(name, None)
@@ -71,3 +146,28 @@ def before_call(context: Any, case: Any, kwargs: Any) -> None:
         country = os.environ.get("HRD_FUZZ_COUNTRY")
         if country:
             case.body["country"] = country
+        # What the delegation's template requires at intake (a 409 rule otherwise).
+        defender = case.body.get("defender")
+        if isinstance(defender, dict):
+            for field, value in INTAKE_DEFENDER.items():
+                if not str(defender.get(field) or "").strip():
+                    defender[field] = value
+        if not str(case.body.get("narrative") or "").strip():
+            case.body["narrative"] = "Followed after the march"
+        if not case.body.get("threats"):
+            case.body["threats"] = ["surveillance"]
+    elif label == "POST /cases/{reference}/referrals" and isinstance(case.body, dict):
+        # The template asks what assistance a referral requests.
+        if not case.body.get("assistance_types"):
+            case.body["assistance_types"] = ["legal"]
+    elif label == "POST /defenders/search" and isinstance(case.body, dict):
+        # The name the chains' intakes give (a random name finds no one: nothing to follow).
+        case.body["name"] = INTAKE_DEFENDER["name"]
+    elif label in HEARING_DATES and isinstance(case.body, dict):
+        # A date long past is kept only when the caller confirms it (a 409 rule otherwise).
+        case.body["confirm_past"] = True
+    elif label == "POST /account/tokens" and isinstance(case.body, dict):
+        # Within the instance's longest lifetime (a 409 rule beyond it).
+        days = case.body.get("days")
+        if isinstance(days, int) and days > TOKEN_MAX_DAYS:
+            case.body["days"] = TOKEN_MAX_DAYS

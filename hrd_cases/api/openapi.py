@@ -208,7 +208,6 @@ def _responses(op: Operation) -> dict[str, Any]:
 def _identifiers() -> dict[Any, tuple[tuple[str, str], ...]]:
     """Where each identifier sits in an answer, per response schema: (the path parameter it
     fills, its JSON pointer inside one item of ``data``). Lists point at their first item."""
-    from hrd_cases.api.exports import ReleaseSchema
     from hrd_cases.api.schemas.account import SecurityKeySchema
     from hrd_cases.api.schemas.actions import (
         ConsentSchema,
@@ -252,7 +251,6 @@ def _identifiers() -> dict[Any, tuple[tuple[str, str], ...]]:
         AccountSchema: (("user_id", "id"),),
         StrategySummarySchema: (("code", "code"),),
         StrategySchema: (("code", "code"),),
-        ReleaseSchema: (("quarter", "quarter"),),
     }
 
 
@@ -263,16 +261,21 @@ _NOT_FROM_LISTS = frozenset({"revoke_my_token", "revoke_token"})
 
 
 def _links(op: Operation) -> dict[str, Any]:
-    """OpenAPI links from an answer to every operation its identifiers unlock (a case's
-    reference, the ids of the referrals and hearings on it, a notification's id): clients and
-    Schemathesis' stateful phase follow them. A parameter the answer does not carry comes
-    from the request's own path (a case's files: the case this answer came from)."""
+    """OpenAPI links from an answer to every operation the identifiers it returns unlock (a
+    new case's reference, the ids of the referrals and hearings on a case, a notification's
+    id): clients and Schemathesis' stateful phase follow them. A parameter the answer does
+    not carry comes from the request's own path (a case's files: the case this answer came
+    from)."""
     found = _identifiers().get(op.response)
     if not found:
         return {}
     prefix = "$response.body#/data/" + ("0/" if op.many else "")
-    sources = {parameter: prefix + pointer for parameter, pointer in found}
     own_path = dict(op.path_parameters())
+    # Only identifiers the caller did not send: a step on a case answers the case again,
+    # but its reference was in the request, so there is nothing to hand over.
+    sources = {
+        parameter: prefix + pointer for parameter, pointer in found if parameter not in own_path
+    }
     links = {}
     for target in OPERATIONS:
         needed = [name for name, _converter in target.path_parameters()]

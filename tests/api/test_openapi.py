@@ -262,15 +262,25 @@ def test_every_identifier_parameter_is_reached_by_a_link_that_resolves(world: Wo
         for method, operation in operations.items()
         if "{" in path and operation["operationId"] not in targets
     ]
-    # Releasing a quarter creates it: the caller names the quarter (the pattern says how).
-    assert unreached == ["post /exports/quarterly/{quarter}/releases"]
+    # The caller names the quarter (YYYYQn, the pattern says how): no answer hands one over.
+    assert sorted(unreached) == [
+        "get /exports/quarterly/{quarter}",
+        "get /exports/quarterly/{quarter}/preview",
+        "post /exports/quarterly/{quarter}/releases",
+    ]
     # The case's answer carries the ids of everything on it: each link's value is there.
     reference = world.case.reference
     answer = world.api["owner"].get(f"/cases/{reference}").get_json()
     links = spec["paths"]["/cases/{reference}"]["get"]["responses"]["200"]["links"]
-    assert {"list_attachments", "submit_referral", "erase_defender_view"} <= set(links)
+    assert {"submit_referral", "cancel_hearing", "erase_defender_view"} <= set(links)
+    # Only identifiers the caller did not send: the case's own reference is no new link.
+    assert "list_attachments" not in links
+    assert "links" not in spec["paths"]["/cases/{reference}"]["patch"]["responses"]["200"]
     for link in links.values():
-        for expression in link["parameters"].values():
+        for name, expression in link["parameters"].items():
+            if expression == "$request.path.reference":
+                assert name == "reference"  # the case the answer came from
+                continue
             assert expression.startswith("$response.body#/")
             pointer = expression.removeprefix("$response.body#/")
             head = pointer.split("/0/")[0]
