@@ -23,6 +23,7 @@ def build_app(settings: Settings | None = None) -> Flask:
     register_records(app, settings)
     register_strategies(app, settings)
     register_extensions(app, settings)
+    register_i18n(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -108,6 +109,8 @@ def register_strategies(app: Flask, settings: Settings) -> None:
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
+    from flask_babel import lazy_gettext
+
     from hrd_cases.auth.gate import register_login_gate
     from hrd_cases.auth.passwords import make_hasher
     from hrd_cases.auth.service import load_session_user
@@ -121,7 +124,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     app.session_interface = EncryptedCookieSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
     # Sessions are server-side rows with idle and absolute timeouts; an address change (a
     # phone moving between networks) must not sign people out.
     login_manager.session_protection = None
@@ -136,6 +139,12 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     register_oidc(app, settings)
 
 
+def register_i18n(app: Flask) -> None:
+    from hrd_cases.i18n import register_i18n as register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from hrd_cases import api
     from hrd_cases.extensions import csrf
@@ -147,9 +156,11 @@ def register_blueprints(app: Flask) -> None:
         auth_views,
         calendar_views,
         case_views,
+        correction_views,
         export_views,
         health,
         intake_views,
+        language_views,
         notification_views,
         template_views,
         token_views,
@@ -162,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(action_views.bp)
+    app.register_blueprint(correction_views.bp)
     app.register_blueprint(attachment_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(export_views.bp)
@@ -170,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notification_views.bp)
     app.register_blueprint(template_views.bp)
     app.register_blueprint(token_views.bp)
+    app.register_blueprint(language_views.bp)
     # The API authenticates with bearer tokens only (never cookies): CSRF cannot apply.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

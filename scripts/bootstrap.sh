@@ -41,4 +41,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
   quiet_pip install -e "$ROOT[dev]"
   echo "$fingerprint" > "$stamp"
 fi
+# Compiled message catalogues (.mo) are built here, never committed (docs/translating.md);
+# the application also rebuilds any that are older than their .po at start-up.
+"$VENV/bin/python" -c 'from hrd_cases.i18n.catalogues import compile_catalogues; compile_catalogues(only_stale=True)'
 export PATH="$VENV/bin:$PATH"

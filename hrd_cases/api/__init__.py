@@ -22,6 +22,7 @@ from hrd_cases.api import (  # noqa: E402, F401
     attachments,
     audit,
     cases,
+    casework,
     exports,
     notifications,
     openapi,

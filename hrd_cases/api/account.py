@@ -14,15 +14,18 @@ from hrd_cases.api.schemas.account import (
     CalendarSettingsSchema,
     KeyRegistrationOptionsSchema,
     KeyRegistrationSchema,
+    LanguageSettingsInputSchema,
+    LanguageSettingsSchema,
     MeSchema,
     SecurityKeySchema,
 )
 from hrd_cases.auth import messages
 from hrd_cases.auth import security_keys as keys
-from hrd_cases.auth.accounts import set_calendar_shows_court
+from hrd_cases.auth.accounts import set_calendar_shows_court, set_preferred_language
 from hrd_cases.auth.permissions import ROLE_PERMISSIONS, Permission, require
 from hrd_cases.current import current_actor, current_session, current_settings
 from hrd_cases.domain.errors import InvalidTransition, NotFound
+from hrd_cases.domain.languages import language_or_none
 from hrd_cases.http.errors import envelope
 from hrd_cases.models import User
 
@@ -81,6 +84,39 @@ def change_calendar_settings() -> Response:
     data = json_body(CalendarSettingsInputSchema())
     set_calendar_shows_court(current_session(), user, data["shows_court"])
     return envelope({"shows_court": user.calendar_shows_court})
+
+
+# Interface language: the same service as the account page and the footer's switcher ----------
+@operation(
+    bp,
+    "/me/language",
+    "GET",
+    summary="My interface language",
+    tag="account",
+    roles=EVERY_ROLE,
+    response=LanguageSettingsSchema,
+)
+def language_settings() -> Response:
+    """The language chosen for the caller's pages and e-mails; null follows the browser."""
+    return envelope({"language": current_actor().preferred_language})
+
+
+@operation(
+    bp,
+    "/me/language",
+    "PUT",
+    summary="Choose my interface language",
+    tag="account",
+    roles=EVERY_ROLE,
+    body=LanguageSettingsInputSchema,
+    response=LanguageSettingsSchema,
+)
+def change_language_settings() -> Response:
+    """The same choice as the account page, through the same service (audited)."""
+    user = current_actor()
+    data = json_body(LanguageSettingsInputSchema())
+    set_preferred_language(current_session(), user, language_or_none(data["language"]))
+    return envelope({"language": user.preferred_language})
 
 
 # Security keys: the same service as the account page ------------------------------------------

@@ -48,7 +48,7 @@ from hrd_cases.records.defenders import (
 )
 from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.workflow import case_steps
-from hrd_cases.workflow.case_steps import update_case
+from hrd_cases.workflow.corrections import correct_case
 from hrd_cases.workflow.service import IntakeInput, open_case
 
 CASE_READERS = ("focal_point", "protection_officer")
@@ -166,7 +166,7 @@ def get_case(reference: str) -> Response:
     bp,
     "/cases/<reference>",
     "PATCH",
-    summary="Update an open case (risk level, narrative, categories, threats)",
+    summary="Correct an open case (risk level, narrative, categories, threats, defender)",
     tag="cases",
     roles=FOCAL_POINT,
     body=CaseUpdateSchema,
@@ -174,14 +174,28 @@ def get_case(reference: str) -> Response:
     refusals=(409,),
 )
 def update_case_view(reference: str) -> Response:
-    """A new risk level is recorded as a (re-)assessment and restarts the referral clock."""
+    """A new risk level is recorded as a (re-)assessment and restarts the referral clock.
+    ``defender`` corrects the case's defender (``reference`` names one if there are several):
+    a corrected name is re-indexed in the same transaction. Every earlier value is kept,
+    encrypted, in the case's history; the timeline names the fields, never the values."""
     user = current_actor()
     reference = params.case_reference(reference, Permission.CASE_UPDATE)
     changes = json_body(CaseUpdateSchema())
-    case = update_case(
-        current_session(), current_vault(), current_strategies(), user, reference, changes
+    defender_changes = changes.pop("defender", None)
+    defender_reference = defender_changes.pop("reference", None) if defender_changes else None
+    correction = correct_case(
+        current_session(),
+        current_vault(),
+        current_strategies(),
+        user,
+        reference,
+        changes,
+        defender_reference=defender_reference,
+        defender_changes=defender_changes,
     )
-    return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
+    return envelope(
+        case_summary_schema(user).dump(presenters.case_summary(correction.case), many=False)
+    )
 
 
 @operation(

@@ -11,6 +11,7 @@ from hrd_cases.domain.local_time import local_label, to_local
 from hrd_cases.domain.states import CaseState
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.reads.case_view import CaseView, OpenedDefender
+from hrd_cases.reads.notes import NoteView
 from hrd_cases.workflow.case_steps import case_stage
 
 
@@ -77,6 +78,16 @@ def case_detail(view: CaseView) -> dict[str, Any]:
             }
             for d in view.deadlines
         ],
+        "notes": [note(n) for n in view.notes],
+    }
+
+
+def note(shown: NoteView) -> dict[str, Any]:
+    return {
+        "id": shown.id,
+        "written_at": shown.written_at,
+        "author": shown.author.display_name,
+        "text": shown.text,
     }
 
 

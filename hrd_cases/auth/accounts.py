@@ -23,6 +23,7 @@ from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.languages import Language
 from hrd_cases.models import ApiToken, Delegation, RecoveryCode, Role, User, UserCountry
 from hrd_cases.notify.events import account_changed
 
@@ -268,6 +269,27 @@ def change_password(
         account_changed(session, user, "password_changed")
     user.session_token = token
     return {}
+
+
+# Interface language -----------------------------------------------------------------------------
+def set_preferred_language(session: Session, user: User, language: Language | None) -> None:
+    """The user's own choice of interface language (None: follow the browser). Audited like
+    every account change; the value is a language code, never personal data."""
+    token = user.session_token
+    with write_transaction(session):
+        session.refresh(user)
+        previous = user.preferred_language
+        user.preferred_language = None if language is None else language.value
+        if previous != user.preferred_language:
+            audit.record(
+                session,
+                "account.language.change",
+                actor_id=user.id,
+                object_type="user",
+                object_id=user.id,
+                details={"language": user.preferred_language},
+            )
+    user.session_token = token
 
 
 # Trial calendar ---------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset(
         # nonce and the ID token before anything is signed in.
         "auth.oidc_start",
         "auth.oidc_callback",
+        # The footer's language switcher: sets a cookie (and, signed in, the preference).
+        "language.switch",
     }
 )
 API_BLUEPRINT = "api"

@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     from hrd_cases.cli.defenders import defender_group
     from hrd_cases.cli.demo import demo_command
     from hrd_cases.cli.export import export_group
+    from hrd_cases.cli.i18n import i18n_group
     from hrd_cases.cli.keys import keys_group
     from hrd_cases.cli.ops import register_ops_commands
     from hrd_cases.cli.strategies import strategies_group
@@ -48,6 +49,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(strategies_group)
     app.cli.add_command(export_group)
     app.cli.add_command(attachments_group)
+    app.cli.add_command(i18n_group)
     register_ops_commands(app)  # backup, restore, retention (hrd_cases.cli.ops)
     from hrd_cases.cli.notify import outbox_group, worker_command
 

@@ -24,7 +24,15 @@ from hrd_cases.domain.vocabulary import (
 )
 from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Delegation, Referral, User
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
+from hrd_cases.workflow import (
+    case_steps,
+    consent,
+    corrections,
+    hearings,
+    notes,
+    referrals,
+    statements,
+)
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import IntakeInput, open_case, template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
@@ -59,6 +67,8 @@ LAST_NAMES = (
     "Demo-Kaya",
     "Demo-Mendoza",
 )
+DEMO_NOTE = "Called the association: the defender is safe for now (demo)."
+DEMO_NEW_CONTACT = "Signal +00 000 001 (demo, new number)"
 STAGES = ("intake", "assessment", "protection", "monitoring", "advocacy", "closed")
 
 
@@ -133,6 +143,18 @@ def build_country_cases(
             continue
         case_steps.assess_case(session, focal, case.reference, case.risk_level)
         if stage == "assessment":
+            # A follow-up note and a corrected phone number: the case page lists the note,
+            # the history of corrections keeps the earlier number.
+            notes.add_note(session, vault, focal, case.reference, DEMO_NOTE)
+            corrections.correct_case(
+                session,
+                vault,
+                catalogue,
+                focal,
+                case.reference,
+                {},
+                defender_changes={"contact_details": DEMO_NEW_CONTACT},
+            )
             continue
         referral = _approve_referral(session, vault, catalogue, focal, officers, case, template)
         if stage == "protection":

@@ -100,6 +100,9 @@ FIELD_RULES: Final[Mapping[tuple[str, str], FieldRule]] = {
     ("statement_decisions", "reason"): FieldRule(TextKind.MULTILINE, 2000),
     ("consents", "notes"): FieldRule(TextKind.MULTILINE, 2000),
     ("statements", "draft"): FieldRule(TextKind.MULTILINE, 20_000),
+    ("case_notes", "text"): FieldRule(TextKind.MULTILINE, 5000),
+    # An earlier version holds what one of the fields above held: the longest of them.
+    ("field_versions", "value"): FieldRule(TextKind.MULTILINE, 20_000),
     ("users", "totp_secret"): FieldRule(TextKind.LINE, 200),
 }
 # A search term is a name: same rule as the defender's name.

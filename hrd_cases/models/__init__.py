@@ -30,6 +30,7 @@ from hrd_cases.models.case import (
     CaseThreat,
 )
 from hrd_cases.models.defender import Defender, DefenderNameToken
+from hrd_cases.models.history import CaseNote, FieldVersion
 from hrd_cases.models.keys import DataKey, KekRetirement
 from hrd_cases.models.notification import (
     Delivery,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditEntry",
     "Case",
     "CaseDefender",
+    "CaseNote",
     "CaseProfileCategory",
     "CaseReferenceCounter",
     "CaseThreat",
@@ -65,6 +67,7 @@ __all__ = [
     "Delegation",
     "Delivery",
     "EmailState",
+    "FieldVersion",
     "Hearing",
     "HearingObserver",
     "InstanceFlag",

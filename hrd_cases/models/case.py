@@ -23,6 +23,7 @@ from hrd_cases.models.user import Delegation
 if TYPE_CHECKING:
     from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent
     from hrd_cases.models.attachment import Attachment
+    from hrd_cases.models.history import CaseNote
 
 
 class Case(Base):
@@ -93,6 +94,14 @@ class Case(Base):
     # cascades their deletion): it lets the case page load its file list with the case.
     attachments: Mapped[list[Attachment]] = relationship(
         viewonly=True, order_by="[Attachment.created_at.desc(), Attachment.id]"
+    )
+
+    # Follow-up notes, newest first (issue 16), as the case page and the API list them.
+    notes: Mapped[list[CaseNote]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="[CaseNote.written_at.desc(), CaseNote.id]",
     )
 
     def key_holder(self) -> DataKey:

@@ -104,6 +104,10 @@ class User(Base):
         Boolean, default=False, server_default=false()
     )
 
+    # The interface language the user chose (a domain.languages code); None follows the
+    # browser's Accept-Language. Not personal data of a defender: stored in the clear.
+    preferred_language: Mapped[str | None] = mapped_column(String(8))
+
     delegation: Mapped[Delegation | None] = relationship(back_populates="users")
     data_key: Mapped[DataKey | None] = relationship()
     covered_countries: Mapped[list[UserCountry]] = relationship(

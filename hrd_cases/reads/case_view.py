@@ -24,6 +24,7 @@ from hrd_cases.domain.states import Stage
 from hrd_cases.models import (
     Case,
     CaseDefender,
+    CaseNote,
     Consent,
     Defender,
     Hearing,
@@ -33,6 +34,7 @@ from hrd_cases.models import (
     User,
 )
 from hrd_cases.reads.attachments import AttachmentView, files_of
+from hrd_cases.reads.notes import NoteView, note_views
 from hrd_cases.records import EncryptedRecord, RecordVault
 from hrd_cases.records.defenders import verified_defenders
 from hrd_cases.workflow.case_steps import case_stage
@@ -60,6 +62,8 @@ CASE_VIEW_LOADING = (
     # The files' list rows are small (sizes, types, two short ciphertexts): joined with the
     # case, not a statement of their own (issue 17 had made the page cost nine).
     joinedload(Case.attachments),
+    # Follow-up notes (issue 16), newest first with their authors: one statement.
+    selectinload(Case.notes).joinedload(CaseNote.author),
 )
 
 
@@ -88,6 +92,7 @@ class CaseView:
     # ("referral" | "statement", decision id) -> its reason, for the requester and approvers
     decision_reasons: dict[tuple[str, int], str | None]
     people: dict[int, User]  # everyone the page names: actors, requesters, deciders
+    notes: list[NoteView]  # newest first; text None once erased
     as_of: datetime  # when it was read: deadlines are overdue against this
 
     @property
@@ -156,6 +161,7 @@ def view_case(
             },
         },
         people=_people(session, case),
+        notes=note_views(vault, case.notes, unwrapped),
         as_of=utcnow(),
     )
     with write_transaction(session):

@@ -20,6 +20,7 @@ from hrd_cases.domain.errors import NotFound
 from hrd_cases.models.attachment import Attachment
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
+from hrd_cases.models.history import CaseNote, FieldVersion
 from hrd_cases.records.keys import DEFAULT_RETIRE_WITHIN, schedule_kek_retirement
 from hrd_cases.records.vault import EncryptedRecord, RecordVault, clean_texts
 
@@ -39,6 +40,8 @@ ERASED_TABLES = (
     "statements",
     "attachments",
     "attachment_chunks",
+    "field_versions",
+    "case_notes",
 )
 
 
@@ -208,6 +211,20 @@ def name_tokens(vault: RecordVault, name: str | None, other_names: str | None) -
     return tokens
 
 
+def reindex_defender(
+    vault: RecordVault, defender: Defender, name: str | None, other_names: str | None
+) -> None:
+    """Make a defender's tokens those of ``name`` and ``other_names``, in the caller's
+    transaction: a corrected name is found at once and the old one no longer is."""
+    wanted = name_tokens(vault, name, other_names)
+    # Keep the rows that stay, so no token is deleted and inserted in one flush.
+    kept = [t for t in defender.name_tokens if bytes(t.token) in wanted]
+    have = {bytes(t.token) for t in kept}
+    defender.name_tokens = kept + [
+        DefenderNameToken(token=token) for token in sorted(wanted - have)
+    ]
+
+
 def reindex_all_names(session: Session, vault: RecordVault, *, batch_size: int = 500) -> int:
     """Rewrite every live defender's tokens with the current rules (field tags, after an
     upgrade; a new index key or width): the `hrd-cases keys reindex` command. One batch per
@@ -226,13 +243,7 @@ def reindex_all_names(session: Session, vault: RecordVault, *, batch_size: int =
             batch = list(session.scalars(statement))
             for defender in batch:
                 opened = vault.open(defender, ("name", "other_names"))
-                wanted = name_tokens(vault, opened["name"], opened["other_names"])
-                # Keep the rows that stay, so no token is deleted and inserted in one flush.
-                kept = [t for t in defender.name_tokens if bytes(t.token) in wanted]
-                have = {bytes(t.token) for t in kept}
-                defender.name_tokens = kept + [
-                    DefenderNameToken(token=token) for token in sorted(wanted - have)
-                ]
+                reindex_defender(vault, defender, opened["name"], opened["other_names"])
         done += len(batch)
         if len(batch) < batch_size:
             break
@@ -359,6 +370,14 @@ def erase_defender_record(defender: Defender) -> bool:
         setattr(defender, f"{field}_ciphertext", None)
     defender.erased_at = utcnow()
     defender.name_tokens = []
+    # Earlier versions of the defender's fields went with the key; their ciphertexts go too.
+    session = object_session(defender)
+    if session is not None:
+        session.execute(
+            update(FieldVersion)
+            .where(FieldVersion.defender_id == defender.id)
+            .values(value_ciphertext=None)
+        )
     return True
 
 
@@ -387,5 +406,14 @@ def erase_case_content(case: Case) -> int:
             update(Attachment)
             .where(Attachment.case_id == case.id)
             .values(title_ciphertext=None, filename_ciphertext=None)
+        )
+        # Notes and the case's own earlier versions (not a defender's: under its own key).
+        session.execute(
+            update(CaseNote).where(CaseNote.case_id == case.id).values(text_ciphertext=None)
+        )
+        session.execute(
+            update(FieldVersion)
+            .where(FieldVersion.case_id == case.id, FieldVersion.defender_id.is_(None))
+            .values(value_ciphertext=None)
         )
     return 1

@@ -172,9 +172,7 @@ def second_factor():
     form = SecondFactorForm()
     settings = current_settings()
     # Users who must use keys but have none yet pass with their old TOTP one last time.
-    allow_totp = user.has_totp and (
-        keys.totp_allowed(settings, user) or not user.security_keys
-    )
+    allow_totp = user.has_totp and (keys.totp_allowed(settings, user) or not user.security_keys)
     if form.validate_on_submit():
         code = form.code.data or ""
         if is_throttled(user):

@@ -35,6 +35,8 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 # A hint for the browser's file picker only: the server decides by the content.
 ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.txt,.docx,.xlsx,.odt,.mp3,.m4a,.ogg,.mp4"
 PAGE_SIZE = 25
+# The note form's fields are prefixed: the statement form on the same page has a "text" too.
+NOTE_PREFIX = "note"
 
 
 def _enum_arg(enum_class, name: str):
@@ -116,6 +118,8 @@ class Panels:
     assess: bool
     erase: bool
     attach: bool
+    note: bool  # add a follow-up note (issue 16)
+    correct: bool  # correct intake fields (issue 16)
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -137,6 +141,8 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         assess=may(Permission.CASE_UPDATE),
         erase=has_permission(user, Permission.DEFENDER_ERASE),
         attach=may(Permission.CASE_UPDATE),
+        note=may(Permission.CASE_UPDATE),
+        correct=may(Permission.CASE_UPDATE),
     )
 
 
@@ -180,6 +186,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "assess": bound.get("assess")
         or f.AssessForm(formdata=None, risk_level=case.risk_level.value),
         "button": f.ButtonForm(formdata=None),
+        "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
     }
     narrow_choices(forms, template)
     hearings = []
@@ -238,6 +245,7 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         attachment_accept=ATTACHMENT_ACCEPT,
         deadlines=view.deadlines,
         people=view.people,
+        notes=view.notes,
         forms=forms,
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -360,3 +361,45 @@ class ForgotPasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Name (what the token is for)", validators=[DataRequired(), Length(max=80)])
     days = IntegerField("Valid for (days)", validators=[DataRequired(), NumberRange(min=1)])
+
+
+# Corrections and notes (issue 16) ------------------------------------------------------------
+class DefenderCorrectionForm(FlaskForm):
+    """A defender's identity and contacts as they are now, to correct; the name can change,
+    never be emptied."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(), policy("defenders", "name")])
+    other_names = StringField(
+        _l("Other names (separate with ;)"),
+        validators=[Optional(), policy("defenders", "other_names")],
+    )
+    contact_details = StringField(
+        _l("Contact details"), validators=[Optional(), policy("defenders", "contact_details")]
+    )
+    location = StringField(_l("Location"), validators=[Optional(), policy("defenders", "location")])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), policy("defenders", "organisation")]
+    )
+    date_of_birth = StringField(
+        _l("Date of birth"), validators=[Optional(), policy("defenders", "date_of_birth")]
+    )
+    personal_notes = TextAreaField(
+        _l("Personal notes"), validators=[Optional(), policy("defenders", "personal_notes")]
+    )
+
+
+class CaseCorrectionForm(FlaskForm):
+    risk_level = SelectField(
+        _l("Risk level"), choices=_choices(RiskLevel), validators=[DataRequired()]
+    )
+    profile_categories = CheckboxesField(_l("Profile"), choices=_choices(ProfileCategory))
+    threats = CheckboxesField(_l("Threats suffered"), choices=_choices(ThreatType))
+    narrative = TextAreaField(
+        _l("Narrative"), validators=[Optional(), policy("cases", "narrative")]
+    )
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        _l("Follow-up note"), validators=[DataRequired(), policy("case_notes", "text")]
+    )

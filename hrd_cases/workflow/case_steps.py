@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import cast
-
 from sqlalchemy.orm import Session
 
 from hrd_cases.auth.permissions import Permission, case_for
@@ -14,14 +11,11 @@ from hrd_cases.domain.states import Stage, derive_stage
 from hrd_cases.domain.vocabulary import (
     ActionType,
     ClosureOutcome,
-    ProfileCategory,
     RiskLevel,
-    ThreatType,
 )
-from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, User
+from hrd_cases.models import Case, User
 from hrd_cases.records import RecordVault
 from hrd_cases.workflow.service import (
-    add_event,
     check_required,
     ensure_open,
     record_step,
@@ -101,75 +95,4 @@ def reopen_case(session: Session, actor: User, reference: str) -> Case:
         # The previous closure stays in the timeline and the audit log, not on the open case.
         case.closure_outcome, case.closure_reason_ciphertext = None, None
         record_step(session, case, actor, "case.reopened", "case.reopen")
-    return case
-
-
-UPDATABLE_CASE_FIELDS = frozenset({"risk_level", "narrative", "profile_categories", "threats"})
-
-
-def update_case(
-    session: Session,
-    vault: RecordVault,
-    catalogue: StrategyCatalogue,
-    actor: User,
-    reference: str,
-    changes: Mapping[str, object],
-) -> Case:
-    """Change intake fields of an open case. A new risk level counts as a (re-)assessment
-    (it restarts the referral deadline clock, like ``case_steps.assess_case``)."""
-    unknown = set(changes) - UPDATABLE_CASE_FIELDS
-    if unknown:
-        raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
-    with write_transaction(session):
-        case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)
-        ensure_open(case)
-        # A field the template requires at intake cannot be emptied later.
-        check_required(
-            template_of(catalogue, case),
-            ActionType.INTAKE,
-            {k: v for k, v in changes.items() if k != "risk_level"},
-        )
-        changed = sorted(changes)
-        if "risk_level" in changes:
-            level = RiskLevel(str(changes["risk_level"]))
-            previous = case.risk_level
-            case.risk_level, case.assessed_at = level, utcnow()
-            add_event(
-                session,
-                case,
-                actor,
-                "case.assessed",
-                details={"from": previous.value, "to": level.value},
-            )
-        if "narrative" in changes:
-            vault.seal(case, {"narrative": cast(str | None, changes["narrative"])})
-        if "profile_categories" in changes:
-            wanted = {ProfileCategory(c) for c in cast(list[str], changes["profile_categories"])}
-            # Remove and add rows rather than replace the list: the same primary key deleted
-            # and inserted in one flush would collide.
-            for row in [r for r in case.profile_categories if r.category not in wanted]:
-                case.profile_categories.remove(row)
-            present = {r.category for r in case.profile_categories}
-            case.profile_categories.extend(
-                CaseProfileCategory(category=c, country=case.country, opened_at=case.opened_at)
-                for c in sorted(wanted - present)
-            )
-        if "threats" in changes:
-            wanted_threats = {ThreatType(t) for t in cast(list[str], changes["threats"])}
-            for threat_row in [r for r in case.threats if r.threat not in wanted_threats]:
-                case.threats.remove(threat_row)
-            present_threats = {r.threat for r in case.threats}
-            case.threats.extend(
-                CaseThreat(threat=t, country=case.country, opened_at=case.opened_at)
-                for t in sorted(wanted_threats - present_threats)
-            )
-        record_step(
-            session,
-            case,
-            actor,
-            "case.updated",
-            "case.update",
-            event_details={"fields": ",".join(changed)},
-            audit_details={"fields": ",".join(changed)},
-        )
     return case

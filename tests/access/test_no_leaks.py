@@ -34,6 +34,8 @@ DEFENDER = {
 }
 NARRATIVE = "CANARYnarrative threatened by officials"
 DISPLAY_NAME = "Wanjiru CANARYdisplay"
+CORRECTED_NAME = "CANARYcorrected Zq"
+NOTE = "CANARYnote moved to a safe house"
 
 
 @pytest.fixture
@@ -62,6 +64,8 @@ def test_workflow_leaks_no_secret_to_logs_or_audit(
         *WRONG_PASSWORDS,
         *DEFENDER.values(),
         NARRATIVE,
+        CORRECTED_NAME,
+        NOTE,
         totp_secret_of(vault, user),
         *recovery_codes,
     ]
@@ -88,6 +92,26 @@ def test_workflow_leaks_no_secret_to_logs_or_audit(
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert DEFENDER["name"] in page and NARRATIVE in page  # the canaries did flow
     assert client.get("/cases").status_code == 200
+    # Issue 16: a correction of the name and a note through the pages, the history read.
+    page_token = auth.csrf_token(f"/cases/{case.reference}/corrections")
+    key = f"d{case.defenders[0].reference}".replace("-", "")
+    corrected = client.post(
+        f"/cases/{case.reference}/corrections/defenders/{case.defenders[0].reference}",
+        data={
+            **{f"{key}-{name}": value for name, value in DEFENDER.items()},
+            f"{key}-name": CORRECTED_NAME,
+            f"{key}-csrf_token": page_token,
+        },
+    )
+    assert corrected.status_code == 302, corrected.get_data(as_text=True)
+    noted = client.post(
+        f"/cases/{case.reference}/notes",
+        data={"note-text": NOTE, "note-csrf_token": page_token},
+    )
+    assert noted.status_code == 302
+    history = client.get(f"/cases/{case.reference}/history").get_data(as_text=True)
+    assert DEFENDER["name"] in history and CORRECTED_NAME in history
+    assert NOTE in client.get(f"/cases/{case.reference}").get_data(as_text=True)
     failing = client.get("/__test_boom")
     assert failing.status_code == 500
     assert not any(value in failing.get_data(as_text=True) for value in DEFENDER.values())

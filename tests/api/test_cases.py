@@ -142,8 +142,8 @@ def test_focal_point_updates_a_case(db: Session, world: World) -> None:
     assert changed["stage"] == "assessment"
     assert data_of(api.get(f"/cases/{reference}"))["narrative"] == "Zq updated canary narrative"
     kinds = [e["kind"] for e in data_of(api.get(f"/cases/{reference}/timeline"))]
-    assert kinds[-2:] == ["case.assessed", "case.updated"]
-    assert "case.update" in set(fresh(db).scalars(select(AuditEntry.action)))
+    assert kinds[-2:] == ["case.assessed", "case.corrected"]
+    assert "case.correct" in set(fresh(db).scalars(select(AuditEntry.action)))
 
 
 def test_update_is_refused_to_officers_and_checked(world: World) -> None:

@@ -40,6 +40,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.decide_statement": {"approve": True},
     "api.publish_statement": {},
     "api.erase_defender_view": {"reason": "safety"},
+    "api.correct_defender": {"contact_details": "c"},
+    "api.create_note": {"text": "t"},
 }
 ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id", "attachment_id")
 

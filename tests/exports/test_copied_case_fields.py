@@ -12,7 +12,7 @@ from hrd_cases.db import database_of
 from hrd_cases.domain.vocabulary import ProfileCategory, ThreatType
 from hrd_cases.models import Case, CaseProfileCategory, CaseThreat, Role
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow.case_steps import update_case
+from hrd_cases.workflow.corrections import correct_case
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 
@@ -38,7 +38,7 @@ def test_open_and_update_copy_the_case_country_and_opening(db: Session, vault: R
     focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
     case = make_case(db, vault, delegation=kenya, actor=focal)
     make_case(db, vault, delegation=make_delegation(db, country="UG"))
-    update_case(
+    correct_case(
         db,
         vault,
         strategy_catalogue(),

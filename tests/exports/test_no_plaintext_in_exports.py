@@ -12,14 +12,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.exports.service import EXPORT_FORMATS, build_quarterly_export
-from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement
+from hrd_cases.models import (
+    Case,
+    CaseNote,
+    Consent,
+    Defender,
+    FieldVersion,
+    Hearing,
+    Referral,
+    Statement,
+)
 from hrd_cases.records import RecordVault
 from tests.support.exports import this_quarter, today
 
 
 def _demo_secrets(db: Session, vault: RecordVault) -> set[str]:
     found: set[str] = set()
-    for model in (Defender, Case, Referral, Hearing, Consent, Statement):
+    # Notes and earlier versions of corrected fields too (issue 16: the demo has both).
+    for model in (Defender, Case, Referral, Hearing, Consent, Statement, CaseNote, FieldVersion):
         for record in db.scalars(select(model)):
             for value in vault.open(record, model.encrypted_fields).values():
                 if value:
@@ -43,6 +53,7 @@ def test_demo_exports_hold_no_plaintext(
     assert runner.invoke(args=["demo"]).exit_code == 0
     secrets = _demo_secrets(db, vault)
     assert len(secrets) > 50  # names, references, narratives, reports, courts...
+    assert db.scalar(select(CaseNote.id)) and db.scalar(select(FieldVersion.id))
     with app.app_context():
         for name in EXPORT_FORMATS:
             for k in (2, 5):

@@ -15,7 +15,9 @@ from hrd_cases.demo import load_demo
 from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, consent_scope_for
 from hrd_cases.models import (
     Case,
+    CaseNote,
     Defender,
+    FieldVersion,
     Hearing,
     Notification,
     NotificationEvent,
@@ -27,7 +29,7 @@ from hrd_cases.models import (
 from hrd_cases.notify.scheduler import tick
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow import referrals, statements
+from hrd_cases.workflow import corrections, notes, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 from tests.support.notify import PUBLIC, World
@@ -40,7 +42,7 @@ AMOUNT = 9173
 def _plaintexts(db: Session, vault: RecordVault) -> set[str]:
     """Every decrypted field in the database, as canaries (short words would match chance)."""
     found: set[str] = set()
-    for model in (Defender, Case, Referral, Hearing, Statement):
+    for model in (Defender, Case, Referral, Hearing, Statement, CaseNote, FieldVersion):
         for record in db.scalars(select(model)):
             for field in model.encrypted_fields:
                 value = vault.open_field(record, field)
@@ -92,6 +94,17 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
         statements.submit_statement(db, world.focal, statement.id)
         world.approve_statement(statement)
         hearing = world.schedule(court=f"{CANARY}Court", charges=f"{CANARY}Charges")
+        # Issue 16: a note and a corrected name (the canary name becomes an earlier version).
+        notes.add_note(db, vault, world.focal, world.ref, f"{CANARY}Follow-up note")
+        corrections.correct_case(
+            db,
+            vault,
+            catalogue,
+            world.focal,
+            world.ref,
+            {"narrative": f"{CANARY}Corrected narrative"},
+            defender_changes={"name": f"{CANARY}Corrected Name"},
+        )
         make_user(db, Role.PROTECTION_OFFICER, countries=("KE", "NP", "CO", "TR", "IN", "AF"))
         make_delegation(db, country="KE")
     database = app.extensions["hrd_db"]

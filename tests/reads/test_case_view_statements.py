@@ -13,7 +13,8 @@ from tests.support.api import token_for
 from tests.support.factories import make_delegation, make_user
 from tests.support.scenarios import BusyCase, busy_case, counted_statements
 
-MAX_STATEMENTS = 8  # the page lists its files (issue 17) within the same budget
+# Issue 17 listed the files within eight; issue 16 adds the notes (one statement).
+MAX_STATEMENTS = 9
 
 
 def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:
@@ -25,7 +26,7 @@ def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:
     return focal, case
 
 
-def test_the_case_page_costs_at_most_eight_statements(
+def test_the_case_page_costs_at_most_nine_statements(
     app: Flask, db: Session, vault: RecordVault
 ) -> None:
     focal, case = _busy(db, vault)
@@ -40,7 +41,7 @@ def test_the_case_page_costs_at_most_eight_statements(
     assert len(seen) <= MAX_STATEMENTS, "\n".join(seen)
 
 
-def test_the_api_case_read_costs_at_most_eight_statements(
+def test_the_api_case_read_costs_at_most_nine_statements(
     app: Flask, db: Session, vault: RecordVault
 ) -> None:
     focal, case = _busy(db, vault)

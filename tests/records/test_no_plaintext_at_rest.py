@@ -25,11 +25,14 @@ from hrd_cases.domain.vocabulary import (
     StatementLevel,
 )
 from hrd_cases.models import Defender, Role, User
+from hrd_cases.reads.history import case_history
 from hrd_cases.records import RecordVault
 from hrd_cases.records.defenders import search_defenders
 from hrd_cases.workflow.case_steps import close_case
 from hrd_cases.workflow.consent import record_consent
+from hrd_cases.workflow.corrections import correct_case
 from hrd_cases.workflow.hearings import file_report, record_observation, schedule_hearing
+from hrd_cases.workflow.notes import add_note
 from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
 from hrd_cases.workflow.statements import draft_statement
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
@@ -86,6 +89,10 @@ def test_no_canary_in_the_database_files_or_logs(
             "ConsentNotes",
             "Draft",
             "Closure",
+            "Note",
+            "CorrectedNarrative",
+            "CorrectedName",
+            "CorrectedLocation",
         )
     }
     turkiye = make_delegation(db, country="TR")
@@ -138,6 +145,18 @@ def test_no_canary_in_the_database_files_or_logs(
         level=StatementLevel.PRIVATE_DEMARCHE,
         text=texts["Draft"],
     )
+    # Issue 16: a note, and corrections whose earlier values (the canaries above) are kept.
+    add_note(db, vault, focal, case.reference, texts["Note"])
+    correct_case(
+        db,
+        vault,
+        catalogue,
+        focal,
+        case.reference,
+        {"narrative": texts["CorrectedNarrative"]},
+        defender_changes={"name": texts["CorrectedName"], "location": texts["CorrectedLocation"]},
+    )
+    assert len(case_history(db, vault, focal, case.reference).fields) == 3
     close_case(
         db,
         vault,
@@ -149,10 +168,12 @@ def test_no_canary_in_the_database_files_or_logs(
     )
     # Reads and search must not write or log plaintext either.
     assert (
-        search_defenders(db, vault, canaries["name"], visible_ids=None)[0].defender.id
+        search_defenders(db, vault, texts["CorrectedName"], visible_ids=None)[0].defender.id
         == case.defenders[0].id
     )
-    assert vault.open_field(case, "narrative") == texts["Narrative"]
+    assert not search_defenders(db, vault, canaries["name"], visible_ids=None)  # corrected
+    assert search_defenders(db, vault, texts["CorrectedName"], visible_ids=None)
+    assert vault.open_field(case, "narrative") == texts["CorrectedNarrative"]
     totp_secrets = [
         vault.open_field(u, "totp_secret")
         for u in db.scalars(select(User))

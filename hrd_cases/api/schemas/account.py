@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from hrd_cases.api.schemas.common import Flag, OutputSchema, StrictSchema
 from hrd_cases.auth.accounts import CALENDAR_COURT_EXPLANATION
+from hrd_cases.domain.languages import LANGUAGE_CODES
 from hrd_cases.models import Role
 
 
@@ -27,6 +28,30 @@ class CalendarSettingsSchema(OutputSchema):
 
 class CalendarSettingsInputSchema(StrictSchema):
     shows_court = Flag(required=True, metadata={"description": CALENDAR_COURT_EXPLANATION})
+
+
+LANGUAGE_DESCRIPTION = (
+    "The interface language of the caller's pages and e-mails (a language code), or null to "
+    "follow the browser's Accept-Language."
+)
+
+
+class LanguageSettingsSchema(OutputSchema):
+    language = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(LANGUAGE_CODES),
+        metadata={"description": LANGUAGE_DESCRIPTION, "enum": [*LANGUAGE_CODES, None]},
+    )
+
+
+class LanguageSettingsInputSchema(StrictSchema):
+    language = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(LANGUAGE_CODES),
+        metadata={"description": LANGUAGE_DESCRIPTION, "enum": [*LANGUAGE_CODES, None]},
+    )
 
 
 class SecurityKeySchema(OutputSchema):

@@ -12,6 +12,7 @@ from hrd_cases.api.schemas.actions import (
     ReferralSchema,
     StatementSchema,
 )
+from hrd_cases.api.schemas.casework import CaseDefenderCorrectionSchema, NoteSchema
 from hrd_cases.api.schemas.common import (
     Country,
     Flag,
@@ -64,7 +65,8 @@ class CaseCreateSchema(StrictSchema):
 
 
 class CaseUpdateSchema(StrictSchema):
-    """Fields of an open case that can change; at least one must be given."""
+    """Fields of an open case that can change; at least one must be given. A correction
+    keeps each earlier value, encrypted, in the case's history (``GET .../history``)."""
 
     OPENAPI_EXTRA: ClassVar[dict[str, object]] = {"minProperties": 1}
 
@@ -74,6 +76,10 @@ class CaseUpdateSchema(StrictSchema):
     narrative = Text(rule=rule_for("cases", "narrative"), allow_none=True)
     profile_categories = _enum_list(ProfileCategory)
     threats = _enum_list(ThreatType)
+    defender = fields.Nested(
+        CaseDefenderCorrectionSchema,
+        metadata={"description": "identity and contact corrections; the name is re-indexed"},
+    )
 
     @validates_schema
     def _something(self, data: dict, **kwargs: object) -> None:
@@ -166,6 +172,7 @@ class CaseDetailSchema(CaseSummarySchema):
     consents = fields.List(fields.Nested(ConsentSchema))
     statements = fields.List(fields.Nested(StatementSchema))
     deadlines = fields.List(fields.Nested(DeadlineSchema))
+    notes = fields.List(fields.Nested(NoteSchema), metadata={"description": "newest first"})
 
 
 class DefenderMatchSchema(OutputSchema):

@@ -31,3 +31,9 @@ def case_detail_schema(user: User) -> Schema:
 
 def defender_match_schema(user: User) -> Schema:
     return _schema_for(DefenderMatchSchema, user, many=True)
+
+
+def case_readers_only(user: User) -> None:
+    """Output that is case content without a schema of its own here (history, notes)."""
+    if user.role not in CASE_READERS:
+        raise Forbidden(f"role {user.role.value} has no view of case content")
