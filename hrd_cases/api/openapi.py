@@ -12,6 +12,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, current_app, jsonify
+from marshmallow import Schema, fields
 
 from hrd_cases.api import bp
 from hrd_cases.api.registry import OPERATIONS, ROW_ID_MAX, ROW_ID_MIN, Operation, operation
@@ -109,9 +110,9 @@ def build_spec() -> APISpec:
         },
     )
     for op in OPERATIONS:
-        for schema in (op.body, op.response):
+        for schema in _with_nested((op.body, op.response)):
             extra = getattr(schema, "OPENAPI_EXTRA", None)
-            if schema is not None and extra:
+            if extra:
                 # Constraints marshmallow checks in code (validates_schema), stated for clients.
                 name = _schema_name(schema)
                 if name not in spec.components.schemas:
@@ -125,6 +126,23 @@ def build_spec() -> APISpec:
     for tag in seen_tags:
         spec.tag({"name": tag})
     return spec
+
+
+def _with_nested(schemas: Any) -> list[type[Schema]]:
+    """These schema classes and every schema nested in them (a correction inside an update),
+    each once, outermost first."""
+    found: list[type[Schema]] = []
+    pending = [schema for schema in schemas if schema is not None]
+    while pending:
+        schema = pending.pop(0)
+        if not isinstance(schema, type) or not issubclass(schema, Schema) or schema in found:
+            continue
+        found.append(schema)
+        for field in schema._declared_fields.values():
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Nested) and isinstance(inner.nested, type):
+                pending.append(inner.nested)
+    return found
 
 
 def _schema_name(schema: Any) -> str:

@@ -315,3 +315,12 @@ def test_integer_ids_are_declared_and_routed_as_the_same_range(world: World) -> 
     for outside in ("0", str(2**31), str(2**70), "-1", "1.5", "abc"):
         assert admin.get(f"/admin/accounts/{outside}").status_code == 404, outside
         assert admin.post(f"/admin/accounts/{outside}/reset-password").status_code == 404
+
+
+def test_rules_of_nested_inputs_are_declared_too(world: World) -> None:
+    """A correction inside an update must name a field: declared on the nested schema as
+    well, so an empty one is a schema-invalid request (refused), never a valid one refused."""
+    spec = world.api["owner"].get("/openapi.json").get_json()
+    assert spec["components"]["schemas"]["CaseDefenderCorrection"]["minProperties"] == 1
+    empty = world.api["owner"].patch(f"/cases/{world.case.reference}", {"defender": {}})
+    assert empty.status_code == 422
