@@ -324,3 +324,11 @@ def test_rules_of_nested_inputs_are_declared_too(world: World) -> None:
     assert spec["components"]["schemas"]["CaseDefenderCorrection"]["minProperties"] == 1
     empty = world.api["owner"].patch(f"/cases/{world.case.reference}", {"defender": {}})
     assert empty.status_code == 422
+    # A corrected name is never blank: the pattern says what the service refuses (422).
+    name = spec["components"]["schemas"]["DefenderCorrection"]["properties"]["name"]
+    pattern = re.compile(name["pattern"].replace("$", r"\Z"))
+    assert pattern.match("Amina") and not pattern.match("\u2006\u2009 ")
+    blank = world.api["owner"].patch(
+        f"/cases/{world.case.reference}", {"defender": {"name": "\u2006\u2009 "}}
+    )
+    assert blank.status_code == 422
