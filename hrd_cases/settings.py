@@ -156,6 +156,12 @@ class Settings:
         return self.env == "production"
 
     @property
+    def emails_account_links(self) -> bool:
+        """Invitation, re-enrolment and reset links go by e-mail only through a real SMTP
+        server; with the development directory transport the admin is shown the link."""
+        return self.mail_transport == "smtp"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

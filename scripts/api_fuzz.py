@@ -16,7 +16,7 @@ happens, and exits non-zero on any failure or when the stateful phase covers les
 
     python scripts/api_fuzz.py [--max-examples 8] [--seed N] [--role focal_point ...]
                                [--checks all|CHECK,CHECK...] [--phases stateful,...]
-                               [--stateful-seconds 120] [--min-link-coverage 0.5]
+                               [--stateful-seconds 150] [--min-link-coverage 0.5]
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def main() -> int:
     parser.add_argument(
         "--stateful-seconds",
         type=int,
-        default=120,
+        default=150,
         help="time the stateful phase runs for each role (its scenarios repeat until spent)",
     )
     parser.add_argument(

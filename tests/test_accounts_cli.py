@@ -29,14 +29,52 @@ def test_user_and_delegation_commands(app: Flask, runner: FlaskCliRunner, db: Se
             "EU Delegation to Kenya",
             "--country",
             "ke",
+            "--time-zone",
+            "Africa/Nairobi",
+            "--partner",
+            "eu",
+            "--partner",
+            "DE",
         ]
     )
     assert made.exit_code == 0, made.output
-    assert "EUDEL-KE" in runner.invoke(args=["delegation", "list"]).output
+    listed = runner.invoke(args=["delegation", "list"]).output
+    assert "EUDEL-KE" in listed and "Africa/Nairobi" in listed
     bad_country = runner.invoke(
-        args=["delegation", "create", "--code", "X", "--name", "X", "--country", "Kenya"]
+        args=[
+            "delegation",
+            "create",
+            "--code",
+            "X",
+            "--name",
+            "X",
+            "--country",
+            "Kenya",
+            "--time-zone",
+            "UTC",
+        ]
     )
     assert bad_country.exit_code != 0 and "ISO 3166-1" in bad_country.output
+    # A new delegation names its time zone: it places hearings and digests.
+    no_zone = runner.invoke(
+        args=["delegation", "create", "--code", "Y", "--name", "Y", "--country", "KE"]
+    )
+    assert no_zone.exit_code != 0 and "--time-zone" in no_zone.output
+    bad_zone = runner.invoke(
+        args=[
+            "delegation",
+            "create",
+            "--code",
+            "Y",
+            "--name",
+            "Y",
+            "--country",
+            "KE",
+            "--time-zone",
+            "Africa/Atlantis",
+        ]
+    )
+    assert bad_zone.exit_code != 0 and "IANA" in bad_zone.output
 
     created = runner.invoke(
         args=[

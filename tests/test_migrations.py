@@ -226,3 +226,100 @@ def test_the_quarterly_releases_revision_with_data(empty_database_url: str) -> N
             assert count == 0
     finally:
         engine.dispose()
+
+
+def test_the_delegation_partners_and_link_emails_revision_with_data(
+    empty_database_url: str,
+) -> None:
+    """b7d3e5a1c942: delegations, links and outbox rows survive an upgrade; the partners and
+    a pending link e-mail go on downgrade (with the token it held), the rest stays; an upgrade
+    again gives back empty, usable columns and table."""
+    from sqlalchemy import text
+
+    mine = "b7d3e5a1c942"
+    script = ScriptDirectory.from_config(dbschema.alembic_config("sqlite://"))
+    revision = script.get_revision(mine)
+    assert revision is not None and isinstance(revision.down_revision, str)
+    before = revision.down_revision
+    dbschema.upgrade(empty_database_url, before)
+    engine = create_db_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO delegations (code, name, country, time_zone, created_at) "
+                    "VALUES ('EUDEL-KE', 'EU Delegation to Kenya', 'KE', 'Africa/Nairobi', "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, display_name, role, password_hash, is_active, "
+                    "failed_login_count, created_at) VALUES ('a@example.org', 'A', 'admin', "
+                    "'x', true, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            user_id = connection.execute(text("SELECT id FROM users")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO account_links (user_id, purpose, token_hash, created_at, "
+                    "expires_at) VALUES (:u, 'invitation', :h, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"u": user_id, "h": "a" * 64},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_messages (idempotency_key, user_id, is_digest, state, "
+                    "attempts, next_attempt_at, created_at) VALUES ('<n@x>', :u, false, "
+                    "'sent', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"u": user_id},
+            )
+        dbschema.upgrade(empty_database_url, mine)
+        with engine.begin() as connection:
+            link_id = connection.execute(text("SELECT id FROM account_links")).scalar_one()
+            assert connection.execute(
+                text("SELECT token_ciphertext FROM account_links")
+            ).scalar_one() is None
+            delegation_id = connection.execute(text("SELECT id FROM delegations")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO delegation_observation_partners (delegation_id, embassy) "
+                    "VALUES (:d, 'EU'), (:d, 'DE')"
+                ),
+                {"d": delegation_id},
+            )
+            connection.execute(
+                text("UPDATE account_links SET token_ciphertext = :c"), {"c": b"\x01sealed"}
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_messages (idempotency_key, user_id, is_digest, state, "
+                    "attempts, next_attempt_at, created_at, account_link_id) VALUES "
+                    "('<l@x>', :u, false, 'queued', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :l)"
+                ),
+                {"u": user_id, "l": link_id},
+            )
+        dbschema.downgrade(empty_database_url, before)
+        assert "delegation_observation_partners" not in _tables(empty_database_url)
+        with engine.begin() as connection:
+            keys = connection.execute(text("SELECT idempotency_key FROM outbox_messages"))
+            assert [k for (k,) in keys] == ["<n@x>"]  # the pending link e-mail went
+            assert connection.execute(text("SELECT count(*) FROM account_links")).scalar_one() == 1
+            assert connection.execute(text("SELECT count(*) FROM delegations")).scalar_one() == 1
+            columns = {c["name"] for c in inspect(connection).get_columns("account_links")}
+            assert "token_ciphertext" not in columns
+        dbschema.upgrade(empty_database_url, mine)
+        with engine.begin() as connection:
+            assert (
+                connection.execute(
+                    text("SELECT count(*) FROM delegation_observation_partners")
+                ).scalar_one()
+                == 0
+            )
+            assert connection.execute(
+                text("SELECT account_link_id FROM outbox_messages")
+            ).scalar_one() is None
+    finally:
+        engine.dispose()

@@ -1,5 +1,6 @@
-"""Account administration (admins only): the same services and reads as the admin pages.
-An API call is its own confirmation: the client sent a deliberate, authenticated request."""
+"""Account and delegation administration (admins only): the same services and reads as
+the admin pages. An API call is its own confirmation: the client sent a deliberate,
+authenticated request."""
 
 from __future__ import annotations
 
@@ -14,18 +15,28 @@ from hrd_cases.api.inputs import json_body, no_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.admin import (
     AccountSchema,
+    DelegationInputSchema,
+    DelegationSchema,
+    DelegationUpdateSchema,
     InvitationInputSchema,
     IssuedLinkSchema,
     ScopeInputSchema,
     SessionsEndedSchema,
 )
-from hrd_cases.auth import accounts, links
+from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.current import current_actor, current_hasher, current_session, current_settings
+from hrd_cases.current import (
+    current_actor,
+    current_hasher,
+    current_session,
+    current_settings,
+    current_vault,
+)
 from hrd_cases.domain.errors import NotFound
 from hrd_cases.http.errors import envelope
 from hrd_cases.models import User
 from hrd_cases.reads import accounts as account_reads
+from hrd_cases.records import RecordVault
 
 ADMIN = ("admin",)
 
@@ -47,11 +58,19 @@ def _account(user_id: int) -> dict[str, Any]:
     return dataclasses.asdict(account_reads.account(current_session(), user_id))
 
 
+def _email_with() -> RecordVault | None:
+    """Where e-mail is configured, links go by e-mail and the answer never carries them."""
+    return current_vault() if current_settings().emails_account_links else None
+
+
 def _issued(issued: links.IssuedLink, status: int = 200) -> Response:
-    link = url_for("auth.account_link", token=issued.token, _external=True)
+    link = (
+        None if issued.emailed else url_for("auth.account_link", token=issued.token, _external=True)
+    )
     data = {
         "account": _account(issued.user.id),
         "purpose": issued.purpose.value,
+        "delivery": "email" if issued.emailed else "answer",
         "link": link,
         "expires_at": issued.expires_at,
     }
@@ -92,7 +111,7 @@ def admin_get_account(user_id: int) -> Response:
     bp,
     "/admin/invitations",
     "POST",
-    summary="Invite a user (single-use link, answered once)",
+    summary="Invite a user (single-use link: e-mailed if e-mail is configured, else answered)",
     tag="admin",
     roles=ADMIN,
     body=InvitationInputSchema,
@@ -112,6 +131,7 @@ def admin_invite() -> Response:
         countries=body["countries"],
         valid_for=timedelta(hours=current_settings().invitation_hours),
         actor_id=actor_id,
+        email_with=_email_with(),
     )
     return _issued(issued, status=201)
 
@@ -209,6 +229,7 @@ def admin_reset_second_factor(user_id: int) -> Response:
         _user(user_id),
         actor_id=actor_id,
         enrolment_valid_for=timedelta(hours=current_settings().invitation_hours),
+        email_with=_email_with(),
     )
     return _issued(issued)
 
@@ -231,5 +252,94 @@ def admin_reset_password(user_id: int) -> Response:
         links.LinkPurpose.PASSWORD_RESET,
         timedelta(minutes=current_settings().password_reset_minutes),
         actor_id=actor_id,
+        email_with=_email_with(),
     )
     return _issued(issued)
+
+
+# Delegations -----------------------------------------------------------------------------------
+def _delegation(code: str) -> dict[str, Any]:
+    return DelegationSchema().dump(
+        dataclasses.asdict(account_reads.delegation(current_session(), code))
+    )
+
+
+@operation(
+    bp,
+    "/admin/delegations",
+    "GET",
+    summary="List delegations with their users",
+    tag="admin",
+    roles=ADMIN,
+    response=DelegationSchema,
+    many=True,
+)
+def admin_list_delegations() -> Response:
+    _admin_id()
+    rows = account_reads.delegation_list(current_session())
+    return envelope(DelegationSchema(many=True).dump([dataclasses.asdict(r) for r in rows]))
+
+
+@operation(
+    bp,
+    "/admin/delegations/<code>",
+    "GET",
+    summary="One delegation with its users",
+    tag="admin",
+    roles=ADMIN,
+    response=DelegationSchema,
+)
+def admin_get_delegation(code: str) -> Response:
+    _admin_id()
+    return envelope(_delegation(code))
+
+
+@operation(
+    bp,
+    "/admin/delegations",
+    "POST",
+    summary="Add a delegation (its time zone is required)",
+    tag="admin",
+    roles=ADMIN,
+    body=DelegationInputSchema,
+    response=DelegationSchema,
+    status=201,
+)
+def admin_create_delegation() -> Response:
+    actor_id = _admin_id()
+    body = json_body(DelegationInputSchema())
+    created = delegations.create_delegation(
+        current_session(),
+        body["code"],
+        body["name"],
+        body["country"],
+        time_zone=body["time_zone"],
+        observation_partners=body["observation_partners"],
+        actor_id=actor_id,
+    )
+    return envelope(_delegation(created.code), status=201)
+
+
+@operation(
+    bp,
+    "/admin/delegations/<code>",
+    "PUT",
+    summary="Edit a delegation: name, country, time zone, observation partners",
+    tag="admin",
+    roles=ADMIN,
+    body=DelegationUpdateSchema,
+    response=DelegationSchema,
+)
+def admin_update_delegation(code: str) -> Response:
+    actor_id = _admin_id()
+    body = json_body(DelegationUpdateSchema())
+    updated = delegations.update_delegation(
+        current_session(),
+        code,
+        name=body["name"],
+        country=body["country"],
+        time_zone=body["time_zone"],
+        observation_partners=body["observation_partners"],
+        actor_id=actor_id,
+    )
+    return envelope(_delegation(updated.code))

@@ -16,22 +16,26 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
-from hrd_cases.auth.account_input import account_problems, country_code, resolve_scope
-from hrd_cases.auth.links import IssuedLink, LinkPurpose, add_link, revoke_links
+from hrd_cases.auth.account_input import account_problems, resolve_scope
+from hrd_cases.auth.links import (
+    IssuedLink,
+    LinkPurpose,
+    add_link,
+    revoke_links,
+    send_by_email,
+)
 from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.domain.languages import Language
-from hrd_cases.models import ApiToken, Delegation, RecoveryCode, Role, User, UserCountry
+from hrd_cases.models import ApiToken, RecoveryCode, Role, User, UserCountry
 from hrd_cases.notify.events import account_changed
+from hrd_cases.records import RecordVault
 
 TOKEN_LAST_USED_GRANULARITY = timedelta(seconds=60)
 API_TOKEN_PREFIX = "hrdpat_"  # noqa: S105 - a public prefix, lets scanners spot leaked tokens
-
-
-_country = country_code
 
 
 class AdminGuard(enum.StrEnum):
@@ -61,27 +65,6 @@ def _guard_admin_change(
             raise InvalidTransition(
                 "the last active admin cannot be removed", rule=AdminGuard.LAST_ADMIN
             )
-
-
-def create_delegation(
-    session: Session, code: str, name: str, country: str, *, actor_id: int | None = None
-) -> Delegation:
-    with write_transaction(session):
-        code = code.strip().upper()
-        if session.scalar(select(Delegation).where(Delegation.code == code)) is not None:
-            raise ValidationFailed({"code": [f"delegation {code} already exists"]})
-        delegation = Delegation(code=code, name=name.strip(), country=_country(country))
-        session.add(delegation)
-        session.flush()
-        audit.record(
-            session,
-            "delegation.create",
-            actor_id=actor_id,
-            object_type="delegation",
-            object_id=code,
-            details={"country": delegation.country},
-        )
-    return delegation
 
 
 def create_user(
@@ -209,9 +192,11 @@ def reset_second_factor(
     *,
     actor_id: int | None = None,
     enrolment_valid_for: timedelta = timedelta(hours=72),
+    email_with: RecordVault | None = None,
 ) -> IssuedLink:
     """Every session, recovery code and API token ends now; the user enrols again through the
-    fresh enrolment link this returns (shown once or sent, never stored in the clear)."""
+    fresh enrolment link this returns (shown once, or sent by e-mail with ``email_with``,
+    never stored in the clear)."""
     with write_transaction(session):
         session.refresh(user)
         user.totp_secret_ciphertext = None
@@ -239,6 +224,8 @@ def reset_second_factor(
         issued = add_link(
             session, user, LinkPurpose.ENROLMENT, enrolment_valid_for, actor_id=actor_id
         )
+        if email_with is not None:
+            issued = send_by_email(session, email_with, issued)
     return issued
 
 

@@ -8,6 +8,7 @@ and issuing a new link of the same purpose revokes the older ones.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import secrets
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.models import AccountLink, Role, User, UserCountry
+from hrd_cases.notify.outbox import queue_link_email
+from hrd_cases.records import RecordVault
 
 LINK_TOKEN_PREFIX = "hrdlnk_"  # noqa: S105 - a public prefix, lets scanners spot leaked links
 # The longest token we accept: anything longer is refused before it is hashed.
@@ -39,12 +42,15 @@ class LinkPurpose(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class IssuedLink:
-    """A link's token, returned once to whoever delivers it; only its hash is kept."""
+    """A link's token, returned once to whoever delivers it; only its hash is kept. When it
+    went by e-mail (``emailed``), nobody is shown the token."""
 
     user: User
     token: str
     purpose: LinkPurpose
     expires_at: datetime
+    link_id: int
+    emailed: bool = False
 
 
 def _new_token() -> str:
@@ -70,7 +76,7 @@ def add_link(
             AccountLink.used_at.is_(None),
             AccountLink.revoked_at.is_(None),
         )
-        .values(revoked_at=now)
+        .values(revoked_at=now, token_ciphertext=None)
     )
     token = _new_token()
     link = AccountLink(
@@ -90,7 +96,23 @@ def add_link(
         object_id=user.id,
         details={"link": link.id, "expires_at": link.expires_at.isoformat()},
     )
-    return IssuedLink(user, token, purpose, link.expires_at)
+    return IssuedLink(user, token, purpose, link.expires_at, link.id)
+
+
+def send_by_email(session: Session, vault: RecordVault, issued: IssuedLink) -> IssuedLink:
+    """Queue the link's e-mail in the caller's write transaction. Until the worker has sent
+    it, the token waits encrypted under the user's own data key (so the erasure of that key,
+    and the key rotation, reach it too); the worker clears it once sent, and using or
+    replacing the link clears it as well."""
+    link = session.get(AccountLink, issued.link_id)
+    if link is None:  # issued in this transaction: cannot be absent
+        raise RuntimeError("the link just issued is missing")
+    user = link.user
+    if user.data_key is None:
+        user.data_key = vault.create_data_key("users")
+    vault.seal(link, {"token": issued.token})
+    queue_link_email(session, user.id, link.id)
+    return dataclasses.replace(issued, emailed=True)
 
 
 def invite_user(
@@ -104,8 +126,10 @@ def invite_user(
     countries: Iterable[str] = (),
     valid_for: timedelta = timedelta(hours=72),
     actor_id: int | None = None,
+    email_with: RecordVault | None = None,
 ) -> IssuedLink:
-    """A new account that nobody can sign in to until the invitee sets a password."""
+    """A new account that nobody can sign in to until the invitee sets a password. With
+    ``email_with`` (the vault, where e-mail is configured) the link goes by e-mail."""
     email = email.strip().lower()
     problems = account_problems(email, display_name)
     delegation, codes, scope_problems = resolve_scope(session, role, delegation_code, countries)
@@ -138,6 +162,8 @@ def invite_user(
             details={"role": role.value},
         )
         issued = add_link(session, user, LinkPurpose.INVITATION, valid_for, actor_id=actor_id)
+        if email_with is not None:
+            issued = send_by_email(session, email_with, issued)
     return issued
 
 
@@ -148,10 +174,13 @@ def issue_link(
     valid_for: timedelta,
     *,
     actor_id: int | None = None,
+    email_with: RecordVault | None = None,
 ) -> IssuedLink:
     with write_transaction(session):
         session.refresh(user)
         issued = add_link(session, user, purpose, valid_for, actor_id=actor_id)
+        if email_with is not None:
+            issued = send_by_email(session, email_with, issued)
     return issued
 
 
@@ -200,7 +229,7 @@ def redeem_link(
         if fresh is None:
             return None, {}
         now = utcnow()
-        fresh.used_at = now
+        fresh.used_at, fresh.token_ciphertext = now, None
         session.refresh(user)
         user.password_hash = new_hash
         user.password_changed_at = now
@@ -227,7 +256,7 @@ def revoke_links(session: Session, user_id: int) -> None:
             AccountLink.used_at.is_(None),
             AccountLink.revoked_at.is_(None),
         )
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow(), token_ciphertext=None)
     )
 
 
@@ -236,16 +265,34 @@ def link_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/account/link/{token}"
 
 
-def request_password_reset(session: Session, email: str) -> None:
-    """A signed-out user asks for a reset. Without e-mail delivery nothing is sent: the
-    request is audited (so an admin can see it and issue a link), and the answer and its
+def request_password_reset(
+    session: Session,
+    email: str,
+    *,
+    email_with: RecordVault | None = None,
+    valid_for: timedelta = timedelta(minutes=30),
+) -> None:
+    """A signed-out user asks for a reset. Where e-mail is configured (``email_with``, the
+    vault) an active account gets a single-use link by e-mail; otherwise nothing is sent and
+    the request is audited, so an admin can see it and issue a link. The answer and its
     timing are the same whether or not the address exists (the view pads the duration)."""
-    user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if email_with is not None and user is not None and user.is_active:
+        with write_transaction(session):
+            session.refresh(user)
+            issued = add_link(session, user, LinkPurpose.PASSWORD_RESET, valid_for, actor_id=None)
+            send_by_email(session, email_with, issued)
+            _audit_request(session, user.id, "email")
+        return
     with write_transaction(session):
-        audit.record(
-            session,
-            "password_reset.request",
-            object_type="user" if user_id is not None else None,
-            object_id=user_id,
-            details={"delivery": "admin"},
-        )
+        _audit_request(session, user.id if user is not None else None, "admin")
+
+
+def _audit_request(session: Session, user_id: int | None, delivery: str) -> None:
+    audit.record(
+        session,
+        "password_reset.request",
+        object_type="user" if user_id is not None else None,
+        object_id=user_id,
+        details={"delivery": delivery},
+    )

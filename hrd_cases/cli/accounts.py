@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from hrd_cases.auth import accounts, links
+from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.current import current_database, current_hasher, current_settings
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.models import ApiToken, Delegation, Role, User
@@ -162,14 +162,27 @@ def delegation_group() -> None:
 @click.option("--code", required=True)
 @click.option("--name", required=True)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. KE")
+@click.option("--time-zone", required=True, help="IANA time zone, e.g. Africa/Nairobi")
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    help="An embassy sharing trial observation: EU or a country code (repeatable).",
+)
 @with_appcontext
-def delegation_create(code: str, name: str, country: str) -> None:
+def delegation_create(
+    code: str, name: str, country: str, time_zone: str, partners: tuple[str, ...]
+) -> None:
     with current_database().session() as session:
         try:
-            delegation = accounts.create_delegation(session, code, name, country)
+            delegation = delegations.create_delegation(
+                session, code, name, country, time_zone=time_zone, observation_partners=partners
+            )
         except ValidationFailed as exc:
             raise _fail(exc) from None
-        click.echo(f"created delegation {delegation.code} ({delegation.country})")
+        click.echo(
+            f"created delegation {delegation.code} ({delegation.country}, {delegation.time_zone})"
+        )
 
 
 @delegation_group.command("list")
@@ -177,7 +190,10 @@ def delegation_create(code: str, name: str, country: str) -> None:
 def delegation_list() -> None:
     with current_database().session() as session:
         for delegation in session.scalars(select(Delegation).order_by(Delegation.code)):
-            click.echo(f"{delegation.code:<14} {delegation.country}  {delegation.name}")
+            click.echo(
+                f"{delegation.code:<14} {delegation.country}  {delegation.time_zone:<20} "
+                f"{delegation.name}"
+            )
 
 
 # API tokens ----------------------------------------------------------------------------------

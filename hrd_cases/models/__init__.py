@@ -43,7 +43,13 @@ from hrd_cases.models.notification import (
 )
 from hrd_cases.models.release import QuarterlyRelease, ReleaseFile
 from hrd_cases.models.security_key import OidcIdentity, SecurityKey
-from hrd_cases.models.user import Delegation, Role, User, UserCountry
+from hrd_cases.models.user import (
+    Delegation,
+    DelegationObservationPartner,
+    Role,
+    User,
+    UserCountry,
+)
 
 __all__ = [
     "AccountLink",
@@ -65,6 +71,7 @@ __all__ = [
     "Defender",
     "DefenderNameToken",
     "Delegation",
+    "DelegationObservationPartner",
     "Delivery",
     "EmailState",
     "FieldVersion",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, utcnow
+from hrd_cases.models.keys import DataKey
 from hrd_cases.models.user import User
 
 
@@ -88,5 +90,13 @@ class AccountLink(Base):
     # Set when a newer link of the same purpose replaces this one, or the account changes.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Only while the link waits for its e-mail: the token, encrypted under the user's data
+    # key, for the worker to put in the message. Cleared once sent, used or revoked.
+    token_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    encrypted_fields: ClassVar[tuple[str, ...]] = ("token",)
+
+    def key_holder(self) -> DataKey:
+        return self.user.key_holder()

@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
+from hrd_cases.models.access import AccountLink
 from hrd_cases.models.user import User
 
 
@@ -117,8 +118,14 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))  # the error's class, no text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set for an account link's e-mail (an invitation, a re-enrolment, a password reset),
+    # which carries no notification.
+    account_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account_links.id", ondelete="CASCADE"), index=True
+    )
 
     user: Mapped[User] = relationship()
+    account_link: Mapped[AccountLink | None] = relationship()
     notifications: Mapped[list[Notification]] = relationship(
         back_populates="outbox", order_by="Notification.id"
     )

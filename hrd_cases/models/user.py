@@ -56,8 +56,29 @@ class Delegation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="delegation")
+    observation_partners: Mapped[list[DelegationObservationPartner]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="DelegationObservationPartner.embassy",
+        passive_deletes=True,
+    )
 
     __table_args__ = (CheckConstraint("length(country) = 2", name="country_alpha2"),)
+
+    @property
+    def partner_codes(self) -> list[str]:
+        return [p.embassy for p in self.observation_partners]
+
+
+class DelegationObservationPartner(Base):
+    """An embassy that shares trial observation with a delegation: "EU" (the Delegation) or a
+    Member State's country code, as in a template's ``trial_observation.partners``."""
+
+    __tablename__ = "delegation_observation_partners"
+
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True
+    )
+    embassy: Mapped[str] = mapped_column(String(8), primary_key=True)
 
 
 class User(Base):

@@ -182,3 +182,9 @@ def _already_raised(session: Session, user_id: int, dedupe_key: str) -> bool:
         )
         is not None
     )
+
+
+def queue_link_email(session: Session, user_id: int, account_link_id: int) -> None:
+    """An account link's e-mail, in the caller's transaction: no in-app notification (the
+    link is for someone who cannot sign in yet), immediate whatever the preferences."""
+    session.add(OutboxMessage(**_outbox_values(user_id), account_link_id=account_link_id))

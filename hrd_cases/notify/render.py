@@ -13,8 +13,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from hrd_cases.domain.languages import DEFAULT_LANGUAGE, RIGHT_TO_LEFT
 from hrd_cases.models import Notification, OutboxMessage, User
 from hrd_cases.notify import texts
 
@@ -128,4 +130,43 @@ def build_email(
     email.add_alternative(
         _templates.get_template(f"{template}.html").render(context), subtype="html"
     )
+    return email
+
+
+def build_link_email(
+    message: OutboxMessage,
+    *,
+    purpose: str,
+    link: str,
+    expires_at: datetime,
+    sender: str,
+    now: datetime,
+) -> EmailMessage:
+    """An account link's e-mail: the link, until when it works, and nothing about any case,
+    in the recipient's language (English until they choose one). Called by the worker with
+    the token it has just decrypted; never stored rendered."""
+    zone = user_zone(message.user)
+    language = message.user.preferred_language or DEFAULT_LANGUAGE.value
+    with force_locale(language):
+        subject = f"[{texts.PRODUCT}] {texts.LINK_SUBJECTS[purpose]}"
+        context = {
+            "texts": texts,
+            "subject": subject,
+            "language": language,
+            "direction": "rtl" if language in RIGHT_TO_LEFT else "ltr",
+            "intro": str(texts.LINK_INTROS[purpose]),
+            "link": link,
+            "valid_until": texts.LINK_VALID_UNTIL % {"until": local_time(expires_at, zone)},
+        }
+        plain = _templates.get_template("link.txt").render(context)
+        html = _templates.get_template("link.html").render(context)
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = sender
+    email["To"] = Address(addr_spec=message.user.email)
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = message.idempotency_key
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(plain)
+    email.add_alternative(html, subtype="html")
     return email

@@ -20,7 +20,11 @@ log = logging.getLogger(__name__)
 def make_worker(app: Flask) -> OutboxWorker:
     settings = app.extensions["hrd_settings"]
     return OutboxWorker(
-        database_of(app), settings, transport_for(settings), app.extensions["hrd_strategies"]
+        database_of(app),
+        settings,
+        transport_for(settings),
+        app.extensions["hrd_strategies"],
+        vault=app.extensions["hrd_vault"],
     )
 
 

@@ -6,6 +6,8 @@ put in them (see hrd_cases.models.notification).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 PRODUCT = "hrd_cases"
 
 # What waits, per kind and subject: "{subject}" is "Referral" or "Statement".
@@ -71,3 +73,32 @@ def headline(
         subject=SUBJECT_NAMES.get(subject_type or "", "Item"),
         deadline=DEADLINE_NAMES.get(deadline or "", "A deadline"),
     )
+
+# Account links (invitation, second-factor re-enrolment, password reset): the e-mail carries
+# the link and nothing about any case. Lazy: translated when the worker renders the message.
+LINK_SUBJECTS = {
+    "invitation": _l("You are invited to hrd_cases"),
+    "enrolment": _l("Set up your second factor again"),
+    "password_reset": _l("Reset your password"),
+}
+LINK_INTROS = {
+    "invitation": _l(
+        "An administrator created an account for you. Open the link to choose your password "
+        "and add a second factor (an authenticator app or a security key)."
+    ),
+    "enrolment": _l(
+        "An administrator reset your second factor. Open the link to choose a password and "
+        "add your second factor again."
+    ),
+    "password_reset": _l(
+        "Someone asked to reset the password of your account. Open the link to choose a new "
+        "one; signing in still needs your second factor."
+    ),
+}
+LINK_ACTION = _l("Open the link")
+LINK_VALID_UNTIL = _l("The link works once, until %(until)s.")
+LINK_NOT_YOU = _l(
+    "If you did not expect this message, do not open the link and tell your administrator: "
+    "nothing changes unless the link is used."
+)
+LINK_FOOTER = _l("This message was sent by hrd_cases. It contains no information about any case.")

@@ -27,17 +27,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from hrd_cases.auth.links import link_url
 from hrd_cases.db import Database, utcnow, write_transaction
-from hrd_cases.models import OutboxMessage, OutboxState, User
+from hrd_cases.models import AccountLink, OutboxMessage, OutboxState, User
 from hrd_cases.notify.events import expand_pending
-from hrd_cases.notify.render import build_email
+from hrd_cases.notify.render import build_email, build_link_email
 from hrd_cases.notify.transport import HandOverAborted, Transport
+from hrd_cases.records import RecordVault
 from hrd_cases.settings import Settings
 from hrd_cases.workflow.templates import StrategyCatalogue, load_catalogue
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted during hand-over: may have been delivered, not resent"
+LINK_WITHDRAWN = "account link used, replaced or expired before delivery: not sent"
 # Failures that say nothing about one message: the server or the network is down.
 CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
@@ -67,9 +70,13 @@ class OutboxWorker:
     catalogue: StrategyCatalogue | None = None  # the app's; loaded from settings if absent
     worker_id: str = field(default_factory=default_worker_id)
     clock: Callable[[], datetime] = utcnow
+    vault: RecordVault | None = None  # the app's; opened from settings if absent
 
     def __post_init__(self) -> None:
         self._rules = self.catalogue or load_catalogue(self.settings.strategies_dir)
+        self._vault = self.vault or RecordVault(
+            self.settings.key_provider(), index_bits=self.settings.blind_index_bits
+        )
 
     def expand(self) -> int:
         """Fan recorded events out into notifications and outbox rows, until none is left."""
@@ -102,6 +109,13 @@ class OutboxWorker:
                     OutboxMessage.lease_until < now,
                 )
                 .values(state=OutboxState.FAILED, last_error=INTERRUPTED, lease_until=None)
+            )
+            # A link whose e-mail never went (the server refused it until the worker gave up)
+            # keeps its encrypted token no longer than the link itself lives.
+            session.execute(
+                update(AccountLink)
+                .where(AccountLink.token_ciphertext.is_not(None), AccountLink.expires_at < now)
+                .values(token_ciphertext=None)
             )
             return interrupted.rowcount  # type: ignore[attr-defined]
 
@@ -157,16 +171,32 @@ class OutboxWorker:
                 .options(
                     selectinload(OutboxMessage.notifications),
                     selectinload(OutboxMessage.user).selectinload(User.delegation),
+                    selectinload(OutboxMessage.account_link),
                 )
             )
             if message is None or message.claimed_by != self.worker_id:
                 return "retried"
-            email = build_email(
-                message,
-                sender=self.settings.mail_from,
-                base_url=self.settings.public_base_url,
-                now=self.clock(),
-            )
+            link = message.account_link
+            if link is not None:
+                token = self._pending_token(link)
+                if token is None:
+                    return self._withdraw(session, message_id, link.id)
+                email = build_link_email(
+                    message,
+                    purpose=link.purpose,
+                    link=link_url(self.settings.public_base_url, token),
+                    expires_at=link.expires_at,
+                    sender=self.settings.mail_from,
+                    now=self.clock(),
+                )
+            else:
+                email = build_email(
+                    message,
+                    sender=self.settings.mail_from,
+                    base_url=self.settings.public_base_url,
+                    now=self.clock(),
+                )
+            link_id = message.account_link_id
             session.rollback()  # end the read before the network
             try:
                 self.transport.send(email, lambda: self._mark_handing_over(message_id))
@@ -179,12 +209,36 @@ class OutboxWorker:
                 session,
                 message_id,
                 OutboxState.HANDING_OVER,
+                clear_link_id=link_id,
                 state=OutboxState.SENT,
                 sent_at=self.clock(),
                 lease_until=None,
                 last_error=None,
             )
             return "sent"
+
+    def _pending_token(self, link: AccountLink) -> str | None:
+        """The token of a link still waiting for its e-mail; None once it was used, replaced,
+        revoked or expired (then nothing is sent: the link would not work)."""
+        usable = (
+            link.used_at is None
+            and link.revoked_at is None
+            and link.expires_at > self.clock()
+            and link.token_ciphertext is not None
+        )
+        return self._vault.open_field(link, "token") if usable else None
+
+    def _withdraw(self, session: Session, message_id: int, link_id: int) -> str:
+        self._mark(
+            session,
+            message_id,
+            OutboxState.CLAIMED,
+            clear_link_id=link_id,
+            state=OutboxState.FAILED,
+            last_error=LINK_WITHDRAWN,
+            lease_until=None,
+        )
+        return "failed"
 
     def _mark_handing_over(self, message_id: int) -> bool:
         """Only while the claim's lease holds: once it expired another worker may have
@@ -207,9 +261,16 @@ class OutboxWorker:
         return bool(changed.rowcount)  # type: ignore[attr-defined]
 
     def _mark(
-        self, session: Session, message_id: int, expected: OutboxState, **values: object
+        self,
+        session: Session,
+        message_id: int,
+        expected: OutboxState,
+        *,
+        clear_link_id: int | None = None,
+        **values: object,
     ) -> bool:
-        """Change a row this worker holds in the expected state; False if it no longer does."""
+        """Change a row this worker holds in the expected state; False if it no longer does.
+        With ``clear_link_id``, the sent link's encrypted token goes in the same commit."""
         with write_transaction(session):
             changed = session.execute(
                 update(OutboxMessage)
@@ -220,6 +281,12 @@ class OutboxWorker:
                 )
                 .values(**values)
             )
+            if clear_link_id is not None:
+                session.execute(
+                    update(AccountLink)
+                    .where(AccountLink.id == clear_link_id)
+                    .values(token_ciphertext=None)
+                )
         return bool(changed.rowcount)  # type: ignore[attr-defined]
 
     def _record_failure(self, session: Session, message_id: int, exc: BaseException) -> str:

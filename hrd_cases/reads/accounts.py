@@ -91,6 +91,65 @@ def account(session: Session, user_id: int) -> AccountRow:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DelegationMember:
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DelegationRow:
+    code: str
+    name: str
+    country: str
+    time_zone: str
+    observation_partners: list[str]
+    users: list[DelegationMember]
+    created_at: datetime
+
+
+def _delegation_row(delegation: Delegation) -> DelegationRow:
+    return DelegationRow(
+        code=delegation.code,
+        name=delegation.name,
+        country=delegation.country,
+        time_zone=delegation.time_zone,
+        observation_partners=delegation.partner_codes,
+        users=[
+            DelegationMember(u.id, u.email, u.display_name, u.role, u.is_active)
+            for u in sorted(delegation.users, key=lambda u: u.email)
+        ],
+        created_at=delegation.created_at,
+    )
+
+
+def _delegations(session: Session, code: str | None = None) -> list[DelegationRow]:
+    """Three statements whatever the number of delegations and users."""
+    statement = (
+        select(Delegation)
+        .options(selectinload(Delegation.users), selectinload(Delegation.observation_partners))
+        .order_by(Delegation.code)
+    )
+    if code is not None:
+        statement = statement.where(Delegation.code == code.strip().upper())
+    return [_delegation_row(d) for d in session.scalars(statement)]
+
+
+def delegation_list(session: Session) -> list[DelegationRow]:
+    """Every delegation with its users (focal points belong to one)."""
+    return _delegations(session)
+
+
+def delegation(session: Session, code: str) -> DelegationRow:
+    found = _delegations(session, code)
+    if not found:
+        raise NotFound("no such delegation")
+    return found[0]
+
+
 def delegation_codes(session: Session) -> list[tuple[str, str]]:
     return [
         (d.code, f"{d.code} · {d.name}")

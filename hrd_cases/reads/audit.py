@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from hrd_cases.audit.log import AuditProblem, verify_chain
@@ -87,6 +87,23 @@ def _actor_id(session: Session, actor: str) -> int | None:
     return session.scalar(select(User.id).where(User.email == actor.lower()))
 
 
+def _first_seq_at_or_after(session: Session, moment: datetime) -> int | None:
+    """The first entry written at or after ``moment``: one probe of the ``at`` index.
+
+    A date range becomes a range of sequence numbers, so a page is a backward walk of the
+    primary key from the range's end (51 rows) instead of reading every entry of the range
+    and sorting them (a week of 1,000,000 entries is ~19,000 rows: >200 ms on PostgreSQL).
+    Sound because ``audit.record`` takes the time after the chain head's lock: entries are
+    written in time order. The time predicates stay, so the page never shows an entry
+    outside the range."""
+    return session.scalar(
+        select(AuditEntry.seq)
+        .where(AuditEntry.at >= moment)
+        .order_by(AuditEntry.at, AuditEntry.seq)
+        .limit(1)
+    )
+
+
 def _filtered(session: Session, where: AuditFilter) -> Select[AuditEntry, str]:
     statement = select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
     if where.actor:
@@ -102,8 +119,13 @@ def _filtered(session: Session, where: AuditFilter) -> Select[AuditEntry, str]:
         )
     if where.since:
         statement = statement.where(AuditEntry.at >= where.since)
+        first = _first_seq_at_or_after(session, where.since)
+        # Nothing written since then: an empty page, without walking the whole log to say so.
+        statement = statement.where(AuditEntry.seq >= first if first is not None else false())
     if where.until:
         statement = statement.where(AuditEntry.at < where.until)
+        if (beyond := _first_seq_at_or_after(session, where.until)) is not None:
+            statement = statement.where(AuditEntry.seq < beyond)
     if where.outcome:
         statement = statement.where(AuditEntry.outcome == where.outcome)
     return statement

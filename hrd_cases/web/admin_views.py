@@ -1,5 +1,6 @@
 """Account administration in the browser: invite, disable and enable, reset the second
-factor, change role or scope, end sessions, issue a password-reset link.
+factor, change role or scope, end sessions, issue a password-reset link; create and edit
+delegations.
 
 Every change is a second, deliberate step: the first request (a link or the scope form)
 shows what will happen; only the confirmation form, with its CSRF token, changes anything.
@@ -13,14 +14,22 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from hrd_cases.auth import accounts, links
+from hrd_cases.auth import accounts, delegations, links
 from hrd_cases.auth.permissions import Permission, require
-from hrd_cases.current import current_hasher, current_session, current_settings
+from hrd_cases.current import current_hasher, current_session, current_settings, current_vault
 from hrd_cases.domain.errors import InvalidTransition, ValidationFailed
 from hrd_cases.models import Role, User
 from hrd_cases.reads import accounts as account_reads
+from hrd_cases.records import RecordVault
 from hrd_cases.web import messages
-from hrd_cases.web.forms import AccountScopeForm, ConfirmForm, InviteForm, label, role_choices
+from hrd_cases.web.forms import (
+    AccountScopeForm,
+    ConfirmForm,
+    DelegationForm,
+    InviteForm,
+    label,
+    role_choices,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -52,8 +61,17 @@ def _countries(raw: str | None) -> list[str]:
     return [c for c in (raw or "").replace(";", ",").replace(" ", ",").split(",") if c]
 
 
-def _link_page(issued: links.IssuedLink, notice: str, user_id: int):
-    """The one time a link is shown; the page is never cached (Cache-Control: no-store)."""
+def _email_with() -> RecordVault | None:
+    """Where e-mail is configured, links go by e-mail and no admin sees them."""
+    return current_vault() if current_settings().emails_account_links else None
+
+
+def _link_page(issued: links.IssuedLink, notice: str, user_id: int, emailed_notice: object):
+    """The one time a link is shown (the page is never cached: Cache-Control: no-store), or,
+    when it went by e-mail, only the news that it did."""
+    if issued.emailed:
+        flash(str(emailed_notice), "success")
+        return redirect(url_for("admin.account_detail", user_id=user_id)), 303
     return render_template(
         "admin/link_issued.html",
         notice=notice,
@@ -87,11 +105,14 @@ def invite():
                 countries=_countries(form.countries.data),
                 valid_for=timedelta(hours=current_settings().invitation_hours),
                 actor_id=_actor_id(),
+                email_with=_email_with(),
             )
         except ValidationFailed as exc:
             _form_errors(form, exc)
             return render_template("admin/invite.html", form=form), 422
-        return _link_page(issued, messages.ADMIN_INVITED, issued.user.id)
+        return _link_page(
+            issued, messages.ADMIN_INVITED, issued.user.id, messages.ADMIN_INVITED_BY_EMAIL
+        )
     return render_template("admin/invite.html", form=form), 422 if form.errors else 200
 
 
@@ -151,8 +172,11 @@ def account_change(user_id: int, change: str):
                 user,
                 actor_id=_actor_id(),
                 enrolment_valid_for=timedelta(hours=settings.invitation_hours),
+                email_with=_email_with(),
             )
-            return _link_page(issued, messages.ADMIN_DONE[change], user_id)
+            return _link_page(
+                issued, messages.ADMIN_DONE[change], user_id, messages.ADMIN_LINK_EMAILED[change]
+            )
         else:  # reset-password
             issued = links.issue_link(
                 session,
@@ -160,8 +184,11 @@ def account_change(user_id: int, change: str):
                 links.LinkPurpose.PASSWORD_RESET,
                 timedelta(minutes=settings.password_reset_minutes),
                 actor_id=_actor_id(),
+                email_with=_email_with(),
             )
-            return _link_page(issued, messages.ADMIN_LINK_ISSUED, user_id)
+            return _link_page(
+                issued, messages.ADMIN_LINK_ISSUED, user_id, messages.ADMIN_LINK_EMAILED[change]
+            )
     except InvalidTransition as exc:
         flash(messages.ADMIN_REFUSED.get(exc.rule, str(exc)), "error")
         return redirect(url_for("admin.account_detail", user_id=user_id)), 303
@@ -219,3 +246,79 @@ def account_scope(user_id: int):
         ), 422
     flash(messages.ADMIN_DONE["scope"], "success")
     return redirect(url_for("admin.account_detail", user_id=user_id)), 303
+
+
+# Delegations ---------------------------------------------------------------------------------
+def _partner_codes(raw: str | None) -> list[str]:
+    return _countries(raw)
+
+
+def _delegation_errors(form: DelegationForm, exc: ValidationFailed) -> None:
+    for name, problems in exc.messages.items():
+        target = getattr(form, name, None) or form.name
+        target.errors = list(target.errors or []) + list(problems)
+
+
+@bp.get("/delegations")
+def delegation_list():
+    return render_template(
+        "admin/delegations.html",
+        delegations=account_reads.delegation_list(current_session()),
+        label=label,
+    )
+
+
+@bp.route("/delegations/new", methods=["GET", "POST"])
+def delegation_new():
+    form = DelegationForm()
+    if form.validate_on_submit():
+        try:
+            created = delegations.create_delegation(
+                current_session(),
+                form.code.data or "",
+                form.name.data or "",
+                form.country.data or "",
+                time_zone=form.time_zone.data,
+                observation_partners=_partner_codes(form.observation_partners.data),
+                actor_id=_actor_id(),
+            )
+        except ValidationFailed as exc:
+            _delegation_errors(form, exc)
+            return render_template("admin/delegation.html", form=form, delegation=None), 422
+        flash(str(messages.DELEGATION_CREATED), "success")
+        return redirect(url_for("admin.delegation_edit", code=created.code)), 303
+    return render_template("admin/delegation.html", form=form, delegation=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/delegations/<code>", methods=["GET", "POST"])
+def delegation_edit(code: str):
+    row = account_reads.delegation(current_session(), code)
+    if request.method == "GET":
+        form = DelegationForm(
+            formdata=None,
+            name=row.name,
+            country=row.country,
+            time_zone=row.time_zone,
+            observation_partners=", ".join(row.observation_partners),
+        )
+        return render_template("admin/delegation.html", form=form, delegation=row, label=label)
+    form = DelegationForm()
+    if form.validate_on_submit():
+        try:
+            delegations.update_delegation(
+                current_session(),
+                row.code,
+                name=form.name.data or "",
+                country=form.country.data or "",
+                time_zone=form.time_zone.data or "",
+                observation_partners=_partner_codes(form.observation_partners.data),
+                actor_id=_actor_id(),
+            )
+        except ValidationFailed as exc:
+            _delegation_errors(form, exc)
+        else:
+            flash(str(messages.DELEGATION_SAVED), "success")
+            return redirect(url_for("admin.delegation_edit", code=row.code)), 303
+    return render_template("admin/delegation.html", form=form, delegation=row, label=label), 422

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -248,9 +249,17 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        links.request_password_reset(current_session(), form.email.data or "")
+        settings = current_settings()
+        by_email = settings.emails_account_links
+        links.request_password_reset(
+            current_session(),
+            form.email.data or "",
+            email_with=current_vault() if by_email else None,
+            valid_for=timedelta(minutes=settings.password_reset_minutes),
+        )
         time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
-        return render_template("auth/forgot.html", form=None, message=messages.RESET_REQUESTED)
+        message = messages.RESET_REQUESTED_BY_EMAIL if by_email else messages.RESET_REQUESTED
+        return render_template("auth/forgot.html", form=None, message=message)
     return render_template("auth/forgot.html", form=form, message=None), (
         400 if form.errors else 200
     )

@@ -350,6 +350,28 @@ class InviteForm(AccountScopeForm):
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
 
 
+class DelegationForm(FlaskForm):
+    """Create (with a code) or edit a delegation; the code never changes once created."""
+
+    code = StringField(
+        _l("Code (letters, digits and hyphens, e.g. EUDEL-KE)"),
+        validators=[Optional(), Length(max=32)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    country = StringField(
+        _l("Country (ISO 3166-1 alpha-2 code, e.g. KE)"),
+        validators=[DataRequired(), Length(max=8)],
+    )
+    time_zone = StringField(
+        _l("Time zone (IANA name, e.g. Africa/Nairobi)"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    observation_partners = StringField(
+        _l("Embassies sharing trial observation (EU and Member State codes, e.g. EU, DE, FR)"),
+        validators=[Optional(), Length(max=400)],
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A second, deliberate step before an account change (works without JavaScript)."""
 

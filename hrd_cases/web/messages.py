@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 LINK_NOT_USABLE = (
     "This link cannot be used: it has been used already, has expired or was replaced by a "
     "newer one. Ask an administrator for a new link."
@@ -12,6 +14,20 @@ LINK_DONE_VERIFY = "Password set. Confirm with your second factor to sign in."
 
 ADMIN_INVITED = "Invitation created. Give the person this link; it is shown only once."
 ADMIN_LINK_ISSUED = "Link created. Give the person this link; it is shown only once."
+# Lazy (translated when shown): flash them as str(...), a session cannot hold a lazy string.
+ADMIN_INVITED_BY_EMAIL = _l(
+    "Invitation created and queued for e-mail to the address given. Nobody sees the link: "
+    "only its holder can use it."
+)
+ADMIN_LINK_EMAILED = {
+    "reset-second-factor": _l(
+        "Second factor reset; sessions, recovery codes and API tokens ended. A new enrolment "
+        "link is on its way to the account's e-mail address."
+    ),
+    "reset-password": _l("A password-reset link is on its way to the account's e-mail address."),
+}
+DELEGATION_CREATED = _l("Delegation added.")
+DELEGATION_SAVED = _l("Delegation saved.")
 ADMIN_DONE = {
     "disable": "Account disabled; its sessions and pending links have ended.",
     "enable": "Account enabled.",
@@ -45,6 +61,11 @@ RESET_REQUESTED = (
     "If an account uses this address, its administrator has been told. This installation "
     "does not send e-mail: ask your administrator for a reset link. A link works once, "
     "for 30 minutes, and signing in still needs your second factor."
+)
+RESET_REQUESTED_BY_EMAIL = _l(
+    "If an account uses this address, a reset link is on its way to it. The link works once, "
+    "for 30 minutes, and signing in still needs your second factor. Nothing arrived? Check "
+    "the address, or ask your administrator."
 )
 REVOKED_NOTICE = "Token revoked: it no longer opens the API."
 

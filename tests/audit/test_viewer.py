@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
@@ -169,3 +169,37 @@ def test_the_auditor_reads_the_log_by_api(db: Session, world: World, app: Flask)
     assert data_of(api.get("/audit/entries"))
     assert data_of(api.get(f"/audit/access?case={world.case.reference}")) is not None
     assert api.get("/me").status_code == 200
+
+
+def test_a_date_range_gives_exactly_the_entries_written_in_it(db: Session) -> None:
+    """The range becomes a range of sequence numbers (one probe of the at index per end):
+    the page holds exactly the entries whose time is in [since, until), whatever the page
+    size, and a range after the last entry is empty without walking the log."""
+    from hrd_cases.reads.audit import AuditFilter, audit_page
+
+    start = utcnow().replace(microsecond=0) - timedelta(days=10)
+    for n in range(30):
+        audit.record(db, "case.view", object_type="case", object_id=f"KE-2026-{n}")
+    db.commit()
+    # Spread the entries one a day apart, three a day, in their written order.
+    seqs = list(fresh(db).scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
+    for k, seq in enumerate(seqs):
+        at = start + timedelta(days=k // 3)
+        db.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(at=at))
+    db.commit()
+    since, until = start + timedelta(days=2), start + timedelta(days=5)
+    expected = [s for k, s in enumerate(seqs) if 2 <= k // 3 < 5][::-1]
+    for limit in (1, 4, 50):
+        got: list[int] = []
+        before = None
+        while True:
+            page = audit_page(db, AuditFilter(since=since, until=until), before=before, limit=limit)
+            got += [r.seq for r in page.rows]
+            if page.next_before is None:
+                break
+            before = page.next_before
+        assert got == expected, limit
+    assert audit_page(db, AuditFilter(since=start + timedelta(days=30))).rows == []
+    assert audit_page(db, AuditFilter(until=start)).rows == []
+    everything = audit_page(db, AuditFilter(since=start, until=start + timedelta(days=30)))
+    assert [r.seq for r in everything.rows] == seqs[::-1]

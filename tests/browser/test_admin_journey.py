@@ -1,20 +1,16 @@
-"""The invitation journey in Debian's Chromium: an admin invites a protection officer; the
-officer follows the single-use link, sets a password, enrols TOTP and is signed in; the admin
-changes the officer's countries (confirming on a second page, no JavaScript needed) and the
-officer's open session ends at once. Screens are checked with axe-core: 0 violations."""
+"""Admin screens in Debian's Chromium: the audit viewer and "who accessed this case" for the
+auditor, the template viewer with a diff. Screens are checked with axe-core: 0 violations.
+The invitation journey, by e-mail, is in test_admin_mail_journey.py."""
 
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hrd_cases.models import Role, User
 from hrd_cases.records import RecordVault
 from tests.browser.conftest import AXE, REPORT_CSP, SCREENSHOTS, PageProblems, totp_code
 from tests.support.factories import DEFAULT_PASSWORD, make_user, totp_secret_of
-
-NEW_PASSWORD = "plum orchard lantern 1987 river"
 
 
 def follow(locator) -> None:  # type: ignore[no-untyped-def]
@@ -51,77 +47,6 @@ def axe_violations(browser, base: str, page, name: str) -> list[dict]:  # type: 
     finally:
         checker.close()
     return [{"id": v["id"], "impact": v["impact"], "screen": name} for v in found]
-
-
-def test_invitation_journey(
-    app: Flask,
-    db: Session,
-    vault: RecordVault,
-    live_server: str,
-    playwright_browser: object,
-    problems: PageProblems,
-) -> None:
-    browser, base = playwright_browser, live_server
-    admin = make_user(db, Role.ADMIN)
-    violations: list[dict] = []  # type: ignore[type-arg]
-
-    # The admin signs in and invites an officer covering Kenya.
-    page = new_page(browser, base, problems)
-    page.goto("/login")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    follow(page.get_by_role("button", name="Continue"))
-    page.get_by_label("Code from your authenticator app").fill(
-        totp_code(totp_secret_of(vault, admin))
-    )
-    follow(page.get_by_role("button", name="Sign in"))
-    follow(page.get_by_role("link", name="Accounts"))
-    violations += axe_violations(browser, base, page, "20-admin-console")
-    follow(page.get_by_role("link", name="Invite a user"))
-    page.get_by_label("Email").fill("invited.officer@example.org")
-    page.get_by_label("Name", exact=True).fill("Invited Officer")
-    page.get_by_label("Role").select_option("protection_officer")
-    page.get_by_label("Covered countries").fill("KE")
-    follow(page.get_by_role("button", name="Create invitation"))
-    link = page.locator("#issued-link").input_value()
-    assert "/account/link/hrdlnk_" in link
-
-    # The officer follows the link in a browser of their own, without JavaScript.
-    officer_page = new_page(browser, base, problems, javascript=False)
-    officer_page.goto(link)
-    violations += axe_violations(browser, base, officer_page, "21-invitation-acceptance")
-    officer_page.get_by_label("New password (12 to 128 characters)").fill(NEW_PASSWORD)
-    officer_page.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
-    follow(officer_page.get_by_role("button", name="Set password"))
-    assert officer_page.url.endswith("/login/enrol")
-    secret = officer_page.locator("code.secret").inner_text().replace(" ", "")
-    officer_page.get_by_label("Code shown by your authenticator app").fill(totp_code(secret))
-    follow(officer_page.get_by_role("button", name="Confirm"))
-    follow(officer_page.get_by_role("link", name="I have saved them: continue"))
-    assert officer_page.url == f"{base}/"
-    assert "Invited Officer" in officer_page.content()
-    # The link worked once.
-    again = new_page(browser, base, problems)
-    response = again.goto(link)
-    assert response is not None and response.status == 404
-    problems.messages[:] = [m for m in problems.messages if "status of 404" not in m]
-
-    # The admin changes the officer's countries; the confirmation is a second page.
-    db.commit()
-    officer = db.scalar(select(User).where(User.email == "invited.officer@example.org"))
-    assert officer is not None
-    page.goto(f"/admin/accounts/{officer.id}")
-    page.get_by_label("Covered countries").fill("UG")
-    follow(page.get_by_role("button", name="Review the change"))
-    assert "Confirm" in page.content()
-    follow(page.get_by_role("button", name="Confirm"))
-    assert page.locator(".flash").filter(has_text="Role and scope changed").count() == 1
-
-    # The officer's open session has ended at once.
-    officer_page.goto("/")
-    assert "/login" in officer_page.url
-    assert problems.messages == []
-    assert violations == []
 
 
 def sign_in_page(browser, base: str, problems: PageProblems, vault: RecordVault, user: User):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hrd_cases.auth import links
 from hrd_cases.demo import load_demo
 from hrd_cases.domain.vocabulary import AssistanceType, Mechanism, consent_scope_for
 from hrd_cases.models import (
@@ -107,6 +108,17 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
         )
         make_user(db, Role.PROTECTION_OFFICER, countries=("KE", "NP", "CO", "TR", "IN", "AF"))
         make_delegation(db, country="KE")
+        # Account links by e-mail (issue 19): an invitation and a reset for the case's own
+        # focal point carry a link and nothing of the case.
+        links.invite_user(
+            db,
+            app.extensions["hrd_password_hasher"],
+            email="canary.invitee@example.org",
+            display_name="Invitee",
+            role=Role.ANALYST,
+            email_with=vault,
+        )
+        links.request_password_reset(db, world.focal.email, email_with=vault)
     database = app.extensions["hrd_db"]
     # Time-based events now, the day before the hearing, and at 07:00 for digests.
     tick(database, catalogue, hearing.scheduled_for - timedelta(hours=24))
@@ -127,3 +139,4 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
     assert leaks == []
     # The canary case did reach e-mail: the scan looked at the right messages.
     assert any(world.ref in h for h in haystacks[: len(received)])
+    assert sum("/account/link/hrdlnk_" in h for h in haystacks[: len(received)]) == 2

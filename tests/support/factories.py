@@ -56,6 +56,8 @@ def make_user(
         display_name=fields.pop("display_name", f"User {n}"),
         role=role,
         password_hash=hasher.hash(password),
+        # Set as `user create` sets it: without it the account reads as an invitation pending.
+        password_changed_at=fields.pop("password_changed_at", utcnow()),
         **fields,
     )
     user.covered_countries = [UserCountry(country=c) for c in countries]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hrd_cases.api.schemas.common import OutputSchema, StrictSchema
+from hrd_cases.api.schemas.common import Country, OutputSchema, StrictSchema, Text
+from hrd_cases.domain.text_input import FieldRule, TextKind
 from hrd_cases.models import Role
 
 
@@ -39,11 +40,13 @@ class InvitationInputSchema(ScopeInputSchema):
 
 
 class IssuedLinkSchema(OutputSchema):
-    """A single-use link, answered once: only its hash is stored."""
+    """A single-use link, answered once (only its hash is stored), or, where e-mail is
+    configured, sent to the account's address and never answered (``link`` is null)."""
 
     account = fields.Nested(AccountSchema, required=True)
     purpose = fields.String(required=True)
-    link = fields.String(required=True)
+    delivery = fields.String(required=True, validate=validate.OneOf(["answer", "email"]))
+    link = fields.String(required=True, allow_none=True)
     expires_at = fields.DateTime(required=True)
 
 
@@ -77,3 +80,54 @@ class CreatedTokenSchema(OutputSchema):
 
     token = fields.Nested(TokenSchema, required=True)
     value = fields.String(required=True)
+
+
+EMBASSY_PATTERN = "^(EU|[A-Z]{2})$"
+
+
+class DelegationMemberSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    role = fields.Enum(Role, by_value=True, required=True)
+    is_active = fields.Boolean(required=True)
+
+
+class DelegationSchema(OutputSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True)
+    time_zone = fields.String(required=True, metadata={"description": "IANA time zone"})
+    observation_partners = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Embassies sharing trial observation: EU or country codes"},
+    )
+    users = fields.List(fields.Nested(DelegationMemberSchema), required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class DelegationUpdateSchema(StrictSchema):
+    """Every editable field (the code never changes)."""
+
+    name = Text(required=True, min_length=1, rule=FieldRule(TextKind.LINE, 200))
+    country = Country(required=True)
+    time_zone = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "IANA time zone, e.g. Africa/Nairobi", "example": "UTC"},
+    )
+    observation_partners = fields.List(
+        fields.String(validate=validate.Regexp(EMBASSY_PATTERN)),
+        load_default=list,
+        validate=validate.Length(max=40),
+        metadata={"description": "EU (the Delegation) or Member State country codes"},
+    )
+
+
+class DelegationInputSchema(DelegationUpdateSchema):
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp("^[A-Za-z0-9-]{1,32}$"),
+        metadata={"example": "EUDEL-KE"},
+    )
