@@ -56,9 +56,11 @@ from hrd_cases.exports.service import (
 )
 from hrd_cases.models import (
     Case,
+    CaseDefender,
     CaseProfileCategory,
     CaseThreat,
     DataKey,
+    Defender,
     Delegation,
     Hearing,
     Referral,
@@ -120,7 +122,9 @@ def load(url: str, cases: int, seed: int = 8) -> float:
             m: []
             for m in (
                 DataKey,
+                Defender,
                 Case,
+                CaseDefender,
                 CaseProfileCategory,
                 CaseThreat,
                 Referral,
@@ -143,6 +147,16 @@ def load(url: str, cases: int, seed: int = 8) -> float:
                     "created_at": opened,
                 }
             )
+            defender_key, defender_id = uuid.uuid4(), uuid.uuid4()
+            rows[DataKey].append({**rows[DataKey][-1], "id": defender_key, "purpose": "defenders"})
+            rows[Defender].append(
+                {
+                    "id": defender_id,
+                    "reference": f"D{number:09d}",
+                    "data_key_id": defender_key,
+                    "created_at": opened,
+                }
+            )
             rows[Case].append(
                 {
                     "id": case_id,
@@ -156,6 +170,10 @@ def load(url: str, cases: int, seed: int = 8) -> float:
                     "data_key_id": key_id,
                 }
             )
+            rows[CaseDefender].append({"case_id": case_id, "defender_id": defender_id})
+            # A fifth of the cases closed within four months.
+            closed = opened + timedelta(days=rng.randint(1, 120)) if rng.random() < 0.2 else None
+            rows[Case][-1]["closed_at"] = closed
             # country and opened_at are copied from the case, as open_case does.
             copied = {"case_id": case_id, "country": country, "opened_at": opened}
             for category in rng.sample(list(ProfileCategory), rng.randint(1, 3)):
@@ -433,7 +451,8 @@ def _release_report(backend: str, command: str, by_size: dict) -> str:
         f"Baseline, measured in the same run: today's export before issue 14 (JSON of {QUARTER}, "
         "k = 5, the single-equation rule only). Release: the whole release service (SQL "
         "aggregation, disclosure control with the attacker's audit by integer programs, k = 5, "
-        "p = 2, every format rendered (CSV, XLSX, JSON, HTML, DOCX), stored with their "
+        "p = 2, every format rendered (CSV, XLSX, JSON, HTML, DOCX) in English and in French, "
+        "the headline with its comparisons, stored with their "
         "hashes, audit entry). Download: "
         "the stored release read back and its hash checked (median of 20). Medians of "
         f"{RUNS} runs. Targets: release at most 3x the baseline; download under 200 ms.",

@@ -24,6 +24,7 @@ from hrd_cases.api import (  # noqa: E402, F401
     cases,
     casework,
     exports,
+    homes,
     notifications,
     openapi,
     strategies,

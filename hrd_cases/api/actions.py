@@ -21,10 +21,14 @@ from hrd_cases.api.schemas.actions import (
     OutcomeSchema,
     PublicationSchema,
     ReferralCreateSchema,
+    ReferralDecisionSchema,
+    ReferralRevisionSchema,
     ReferralSchema,
     ReportSchema,
     RescheduleSchema,
+    ReturnSchema,
     StatementDraftSchema,
+    StatementRevisionSchema,
     StatementSchema,
 )
 from hrd_cases.auth.permissions import Permission, require
@@ -107,16 +111,17 @@ def submit_referral(referral_id: str) -> Response:
     "referrals",
     OFFICER,
     ReferralSchema,
-    body=DecisionSchema,
+    body=ReferralDecisionSchema,
 )
 def decide_referral(referral_id: str) -> Response:
     """One officer's decision. Whoever requested or drafted it cannot decide (409
-    referral.four_eyes); the template names how many distinct approvals approve it; one
-    rejection rejects it."""
+    referral.four_eyes), nor approve it after returning or editing it (409
+    referral.returned_or_edited); the template names how many distinct approvals approve
+    it; one rejection rejects it."""
     user = current_actor()
     require(user, Permission.REFERRAL_DECIDE)
     referral_uuid = params.action_id(referral_id)
-    data = json_body(DecisionSchema())
+    data = json_body(ReferralDecisionSchema())
     referral = referrals.decide_referral(
         current_session(),
         user,
@@ -124,7 +129,75 @@ def decide_referral(referral_id: str) -> Response:
         approve=data["approve"],
         reason=data["reason"],
         vault=current_vault(),
+        confirmed_amount_eur=data["confirmed_amount_eur"],
     )
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+@_step(
+    "/referrals/<referral_id>/return",
+    "Return a requested referral to its requester for revision, with the reason",
+    "referrals",
+    OFFICER,
+    ReferralSchema,
+    body=ReturnSchema,
+)
+def return_referral(referral_id: str) -> Response:
+    """requested -> returned. The reason is encrypted and shown to the requester and the
+    other approvers; the officer who returns it can no longer approve it."""
+    user = current_actor()
+    require(user, Permission.REFERRAL_DECIDE)
+    referral_uuid = params.action_id(referral_id)
+    data = json_body(ReturnSchema())
+    referral = referrals.return_referral(
+        current_session(), current_vault(), user, referral_uuid, reason=data["reason"]
+    )
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+@_step(
+    "/referrals/<referral_id>/revision",
+    "Edit a referral before its decision, and request it again",
+    "referrals",
+    FOCAL_POINT,
+    ReferralSchema,
+    body=ReferralRevisionSchema,
+)
+def revise_referral(referral_id: str) -> Response:
+    """draft | requested | returned: the edit starts a new revision, so approvals given so
+    far no longer count; a returned or draft referral is requested again unless ``submit``
+    is false. The template's rules apply as at the request."""
+    user = current_actor()
+    require(user, Permission.REFERRAL_REQUEST)
+    referral_uuid = params.action_id(referral_id)
+    data = json_body(ReferralRevisionSchema())
+    submit = data.pop("submit")
+    referral = referrals.revise_referral(
+        current_session(),
+        current_vault(),
+        current_strategies(),
+        user,
+        referral_uuid,
+        referrals.ReferralInput(**data),
+        submit=submit,
+    )
+    return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
+
+
+@_step(
+    "/referrals/<referral_id>/withdrawal",
+    "Withdraw a referral before its decision",
+    "referrals",
+    FOCAL_POINT,
+    ReferralSchema,
+)
+def withdraw_referral(referral_id: str) -> Response:
+    """draft | requested | returned -> withdrawn. No body."""
+    user = current_actor()
+    require(user, Permission.REFERRAL_REQUEST)
+    referral_uuid = params.action_id(referral_id)
+    no_body()
+    referral = referrals.withdraw_referral(current_session(), user, referral_uuid)
     return envelope(REFERRAL_OUT.dump(presenters.referral(referral)))
 
 
@@ -383,6 +456,49 @@ def decide_statement(statement_id: str) -> Response:
         vault=current_vault(),
     )
     return envelope(STATEMENT_OUT.dump(presenters.statement(decided)))
+
+
+@_step(
+    "/statements/<statement_id>/return",
+    "Return a submitted statement to its requester for revision, with the reason",
+    "statements",
+    OFFICER,
+    StatementSchema,
+    body=ReturnSchema,
+)
+def return_statement(statement_id: str) -> Response:
+    """submitted -> returned. The reason is encrypted and shown to the requester and the
+    other approvers; the officer who returns it can no longer approve it."""
+    user = current_actor()
+    require(user, Permission.STATEMENT_DECIDE)
+    statement_uuid = params.action_id(statement_id)
+    data = json_body(ReturnSchema())
+    returned = statements.return_statement(
+        current_session(), current_vault(), user, statement_uuid, reason=data["reason"]
+    )
+    return envelope(STATEMENT_OUT.dump(presenters.statement(returned)))
+
+
+@_step(
+    "/statements/<statement_id>/revision",
+    "Edit a statement before its decision, and submit it again",
+    "statements",
+    FOCAL_POINT,
+    StatementSchema,
+    body=StatementRevisionSchema,
+)
+def revise_statement(statement_id: str) -> Response:
+    """draft | submitted | returned: the edit starts a new revision, so approvals given so
+    far no longer count; a returned or draft statement is submitted again (consent is
+    checked) unless ``submit`` is false."""
+    user = current_actor()
+    require(user, Permission.STATEMENT_DRAFT)
+    statement_uuid = params.action_id(statement_id)
+    data = json_body(StatementRevisionSchema())
+    revised = statements.revise_statement(
+        current_session(), current_vault(), current_strategies(), user, statement_uuid, **data
+    )
+    return envelope(STATEMENT_OUT.dump(presenters.statement(revised)))
 
 
 @_step(

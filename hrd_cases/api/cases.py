@@ -12,8 +12,11 @@ from hrd_cases.api.inputs import json_body, no_body, query_args
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.actions import ClosureSchema
 from hrd_cases.api.schemas.cases import (
+    AssignmentInputSchema,
+    AssignmentSchema,
     CaseCreateSchema,
     CaseDetailSchema,
+    CaseListItemSchema,
     CaseListQuerySchema,
     CaseSummarySchema,
     CaseUpdateSchema,
@@ -25,6 +28,7 @@ from hrd_cases.api.schemas.cases import (
 )
 from hrd_cases.api.schemas.views import (
     case_detail_schema,
+    case_list_schema,
     case_summary_schema,
     defender_match_schema,
 )
@@ -63,22 +67,27 @@ FOCAL_POINT = ("focal_point",)
     tag="cases",
     roles=CASE_READERS,
     query=CaseListQuerySchema,
-    response=CaseSummarySchema,
+    response=CaseListItemSchema,
     many=True,
 )
 def list_cases() -> Response:
-    """Newest first; clear categories only (no name, no narrative). Focal points see their
-    delegation's cases, protection officers the cases of the countries they cover."""
+    """Newest first, or by risk or deadline; filtered by country, stage, risk, status, dates
+    or "mine" (assigned to the caller). Clear categories, the assigned focal point, and the
+    primary defender's name (decrypted for readers in scope only; each listing is audited).
+    Focal points see their delegation's cases, protection officers the cases of the
+    countries they cover: the same read as the case list page."""
     user = current_actor()
     require(user, Permission.CASE_READ)
-    schema = case_summary_schema(user)
+    schema = case_list_schema(user)
     args = query_args(CaseListQuerySchema())
     filters = list_reads.CaseFilters(
         country=args.get("country"),
+        stage=args.get("stage"),
         risk=args.get("risk_level"),
         status=args.get("status"),
         opened_from=args.get("opened_from"),
         opened_before=args.get("opened_before"),
+        mine=args["mine"],
     )
     listing = list_reads.list_cases(
         current_session(),
@@ -87,9 +96,11 @@ def list_cases() -> Response:
         filters,
         page=args["page"],
         page_size=args["per_page"],
+        order=args["sort"],
+        vault=current_vault(),
     )
     return envelope(
-        schema.dump([presenters.case_summary(row.case) for row in listing.rows]),
+        schema.dump([presenters.case_list_item(row) for row in listing.rows]),
         meta={
             "page": listing.page,
             "per_page": args["per_page"],
@@ -285,6 +296,50 @@ def erase_defender_view(reference: str, defender_reference: str) -> Response:
         "message": erasure_done_message(now, retire_by),
     }
     return envelope(ErasureSchema().dump(shown))
+
+
+@operation(
+    bp,
+    "/cases/<reference>/assignment",
+    "GET",
+    summary="Who a case is assigned to, and who it may be reassigned to",
+    tag="cases",
+    roles=CASE_READERS,
+    response=AssignmentSchema,
+)
+def case_assignment(reference: str) -> Response:
+    """The case's assigned focal point; for a focal point of its delegation, the active
+    focal points it may be reassigned to (empty for protection officers)."""
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_READ)
+    view = case_reads.assignment_view(current_session(), user, reference)
+    shown = {
+        "assigned_to": presenters.user_ref(view.assignee),
+        "choices": [presenters.user_ref(u) for u in view.choices],
+    }
+    return envelope(AssignmentSchema().dump(shown))
+
+
+@operation(
+    bp,
+    "/cases/<reference>/assignment",
+    "PUT",
+    summary="Reassign a case to another focal point of its delegation",
+    tag="cases",
+    roles=FOCAL_POINT,
+    body=AssignmentInputSchema,
+    response=CaseSummarySchema,
+    refusals=(409,),
+)
+def reassign_case(reference: str) -> Response:
+    """Any focal point of the case's delegation may reassign it, to an active focal point of
+    that delegation (anyone else: 409, rule ``assignment.delegation``). Audited; the previous
+    and the new focal point are notified by reference only."""
+    user = current_actor()
+    reference = params.case_reference(reference, Permission.CASE_ASSIGN)
+    data = json_body(AssignmentInputSchema())
+    case = case_steps.reassign_case(current_session(), user, reference, data["assignee_id"])
+    return envelope(case_summary_schema(user).dump(presenters.case_summary(case), many=False))
 
 
 @operation(

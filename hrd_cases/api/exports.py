@@ -17,6 +17,8 @@ from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.common import StrictSchema
 from hrd_cases.current import current_actor, current_session, current_settings, current_strategies
 from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.exports.annual import annual_export
+from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.quarter import ExportError
 from hrd_cases.exports.releases import (
     MAX_REASON,
@@ -38,8 +40,20 @@ _FILE_RESPONSE = {
 _QUARTER_PATH = {"quarter": {"type": "string", "pattern": QUARTER_PATTERN, "example": "2026Q3"}}
 
 
+def _language_field() -> fields.String:
+    return fields.String(
+        load_default="en",
+        validate=validate.OneOf(sorted(LANGUAGES)),
+        metadata={
+            "description": "the language of labels, method text and brief; JSON keys and codes "
+            "stay the same"
+        },
+    )
+
+
 class ExportQuerySchema(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
+    language = _language_field()
     version = fields.Integer(
         validate=validate.Range(1, 10_000),
         metadata={"description": "a given version of the release (default: the latest)"},
@@ -48,6 +62,7 @@ class ExportQuerySchema(StrictSchema):
 
 class PreviewQuerySchema(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
+    language = _language_field()
 
 
 class ReleaseBodySchema(StrictSchema):
@@ -102,6 +117,7 @@ def quarterly_export(quarter: str) -> Response:
             actor=current_actor(),
             via="api",
             version=args.get("version"),
+            language=args["language"],
         )
     except ExportError as exc:
         # One line naming the quarter, never data (hrd_cases.exports.quarter).
@@ -135,6 +151,7 @@ def quarterly_preview(quarter: str) -> Response:
             k=settings.suppression_k,
             p=settings.suppression_p,
             regions=configured_regions(settings.regions_path),
+            language=args["language"],
         )
     except ExportError as exc:
         raise ValidationFailed({"message": [str(exc)]}) from None
@@ -174,3 +191,41 @@ def release(quarter: str) -> Response:
     except ExportError as exc:
         raise ValidationFailed({"message": [str(exc)]}) from None
     return envelope(ReleaseSchema().dump(made), status=201)
+
+
+class AnnualQuerySchema(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(sorted(EXPORT_FORMATS)))
+    language = _language_field()
+
+
+@operation(
+    bp,
+    "/exports/annual/<int:year>",
+    "GET",
+    summary="The annual report of a year, from its four released quarters",
+    tag="exports",
+    roles=("analyst",),
+    query=AnnualQuerySchema,
+    extra={
+        "parameters": [],
+        "path_schemas": {"year": {"type": "integer", "minimum": 2000, "maximum": 2199}},
+        "success_content": _FILE_RESPONSE,
+    },
+)
+def annual_report(year: int) -> Response:
+    """Headline figures and every table's all-countries counts by quarter and for the year,
+    from the four releases (published figures only). A year with a quarter not released is
+    refused with a one-line reason."""
+    args = query_args(AnnualQuerySchema())
+    try:
+        export = annual_export(
+            current_session(),
+            year,
+            args["format"],
+            actor=current_actor(),
+            via="api",
+            language=args["language"],
+        )
+    except ExportError as exc:
+        raise ValidationFailed({"message": [str(exc)]}) from None
+    return _attachment(export)

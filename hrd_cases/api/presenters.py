@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from hrd_cases.domain.local_time import local_label, to_local
-from hrd_cases.domain.states import CaseState
+from hrd_cases.domain.states import CaseState, awaiting_protection_decision
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.reads.case_view import CaseView, OpenedDefender
+from hrd_cases.reads.lists import CaseRow
 from hrd_cases.reads.notes import NoteView
 from hrd_cases.workflow.case_steps import case_stage
 
@@ -40,6 +41,21 @@ def case_summary(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "reopened_at": case.reopened_at,
         "closure_outcome": case.closure_outcome,
+        "assigned_to": user_ref(case.assigned_to),
+        "awaiting_decision": awaiting_protection_decision([r.state for r in case.referrals]),
+    }
+
+
+def user_ref(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "display_name": user.display_name}
+
+
+def case_list_item(row: CaseRow) -> dict[str, Any]:
+    return {
+        **case_summary(row.case),
+        "defender_name": row.name,
+        "next_deadline": row.next_due,
+        "overdue": row.overdue,
     }
 
 
@@ -100,6 +116,8 @@ def _decisions(
         row: dict[str, Any] = {
             "officer_id": d.officer_id,
             "approve": d.approve,
+            "returned": d.returned,
+            "revision": d.round,
             "decided_at": d.decided_at,
         }
         if reasons is not None:
@@ -128,6 +146,10 @@ def referral(
         "decided_at": record.decided_at,
         "delivered_at": record.delivered_at,
         "closed_at": record.closed_at,
+        "revision": record.revision,
+        "approvals_given": record.approvals_given,
+        "returned_at": record.returned_at,
+        "withdrawn_at": record.withdrawn_at,
     }
     if justification is not HIDDEN:
         shown["justification"] = justification
@@ -188,6 +210,9 @@ def statement(
         "withdrawn_at": record.withdrawn_at,
         "publication_url": record.publication_url,
         "published_text": record.published_text,
+        "revision": record.revision,
+        "approvals_given": record.approvals_given,
+        "returned_at": record.returned_at,
     }
     if draft is not HIDDEN:
         shown["draft"] = draft

@@ -20,6 +20,9 @@ class Permission(enum.StrEnum):
     CASE_READ = "case.read"  # includes decrypted content of cases in scope
     CASE_CREATE = "case.create"
     CASE_UPDATE = "case.update"
+    # Reassign a case to another focal point of its delegation. Any focal point of the
+    # delegation may: its focal points share the caseload and cover each other's absences.
+    CASE_ASSIGN = "case.assign"
     REFERRAL_REQUEST = "referral.request"
     REFERRAL_DECIDE = "referral.decide"
     HEARING_MANAGE = "hearing.manage"
@@ -44,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.CASE_CREATE,
             Permission.CASE_UPDATE,
+            Permission.CASE_ASSIGN,
             Permission.REFERRAL_REQUEST,
             Permission.HEARING_MANAGE,
             Permission.STATEMENT_DRAFT,

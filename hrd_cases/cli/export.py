@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 
 from hrd_cases.current import current_database, current_settings, current_strategies
 from hrd_cases.domain.errors import DomainError
+from hrd_cases.exports.annual import annual_export
+from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.releases import configured_regions, download_release, release_quarter
 from hrd_cases.exports.service import (
     EXPORT_FORMATS,
@@ -22,7 +24,7 @@ from hrd_cases.exports.service import (
 )
 
 # Four query stages, disclosure control with its audit, rendering (see on_stage calls).
-RELEASE_STAGES = 6
+RELEASE_STAGES = 7
 
 
 @click.group("export")
@@ -77,8 +79,17 @@ def release_command(quarter: str, reason: str | None) -> None:
 @click.option("--format", "fmt", required=True, help=f"One of: {', '.join(EXPORT_FORMATS)}.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", "version", type=int, help="A given version (default: the latest).")
+@click.option(
+    "--language",
+    "language",
+    default="en",
+    show_default=True,
+    help=f"Labels, method text and brief in: {', '.join(LANGUAGES)} (JSON keys stay the same).",
+)
 @with_appcontext
-def quarterly_command(quarter: str, fmt: str, out: Path, version: int | None) -> None:
+def quarterly_command(
+    quarter: str, fmt: str, out: Path, version: int | None, language: str
+) -> None:
     """Write the released tables of QUARTER (e.g. 2026Q3) to --out, byte for byte as stored."""
     try:
         period = parse_quarter(quarter)
@@ -87,8 +98,48 @@ def quarterly_command(quarter: str, fmt: str, out: Path, version: int | None) ->
             raise ExportError(f"no such directory: {out.parent}")
         with current_database().session() as session:
             export = download_release(
-                session, period, export_as.name, actor=None, via="cli", version=version
+                session,
+                period,
+                export_as.name,
+                actor=None,
+                via="cli",
+                version=version,
+                language=language,
             )
+        write_export_atomically(export.body, out)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {out} ({len(export.body):,} bytes, {export.filename})")
+
+
+@export_group.command("annual")
+@click.argument("year", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    default="docx",
+    show_default=True,
+    help=f"One of: {', '.join(EXPORT_FORMATS)}.",
+)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--language",
+    "language",
+    default="en",
+    show_default=True,
+    help=f"One of: {', '.join(LANGUAGES)}.",
+)
+@with_appcontext
+def annual_command(year: int, fmt: str, out: Path, language: str) -> None:
+    """Write the annual report of YEAR (e.g. 2026) for the Foreign Affairs Council
+    conclusions, built from its four released quarters."""
+    try:
+        if not out.parent.is_dir():
+            raise ExportError(f"no such directory: {out.parent}")
+        with current_database().session() as session:
+            export = annual_export(session, year, fmt, actor=None, via="cli", language=language)
         write_export_atomically(export.body, out)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None

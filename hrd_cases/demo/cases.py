@@ -114,7 +114,9 @@ def _approve_referral(
         ),
     )
     for officer in officers[: referral.approvals_required]:
-        referrals.decide_referral(session, officer, referral.id, approve=True)
+        referrals.decide_referral(
+            session, officer, referral.id, approve=True, confirmed_amount_eur=referral.amount_eur
+        )
     return referral
 
 

@@ -5,6 +5,8 @@ Messages name rules, records and fields, never personal data: they reach logs an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     """Base class for errors the user can be told about."""
@@ -19,11 +21,16 @@ class Forbidden(DomainError):
 
 
 class InvalidTransition(DomainError):
-    """A workflow step refused by a guard; ``rule`` names the guard."""
+    """A workflow step refused by a guard; ``rule`` names the guard.
 
-    def __init__(self, message: str, *, rule: str) -> None:
+    ``fields`` maps the input field a refusal concerns (its API name) to the refusal in
+    words a person uses, so that both faces can put it beside that field.
+    """
+
+    def __init__(self, message: str, *, rule: str, fields: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.rule = rule
+        self.fields: dict[str, str] = dict(fields or {})
 
 
 class ValidationFailed(DomainError):

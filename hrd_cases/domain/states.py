@@ -16,10 +16,12 @@ from hrd_cases.domain.errors import InvalidTransition
 class ReferralState(enum.StrEnum):
     DRAFT = "draft"
     REQUESTED = "requested"
+    RETURNED = "returned"  # sent back to the requester for revision (issue 16)
     APPROVED = "approved"
     REJECTED = "rejected"
     DELIVERED = "delivered"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # by the requester, before a decision
 
 
 class HearingState(enum.StrEnum):
@@ -33,6 +35,7 @@ class HearingState(enum.StrEnum):
 class StatementState(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    RETURNED = "returned"  # sent back to the requester for revision (issue 16)
     APPROVED = "approved"
     REJECTED = "rejected"
     PUBLISHED = "published"
@@ -61,12 +64,22 @@ class Stage(enum.StrEnum):
 
 
 REFERRAL_TRANSITIONS: Mapping[ReferralState, frozenset[ReferralState]] = {
-    ReferralState.DRAFT: frozenset({ReferralState.REQUESTED}),
-    ReferralState.REQUESTED: frozenset({ReferralState.APPROVED, ReferralState.REJECTED}),
+    ReferralState.DRAFT: frozenset({ReferralState.REQUESTED, ReferralState.WITHDRAWN}),
+    ReferralState.REQUESTED: frozenset(
+        {
+            ReferralState.APPROVED,
+            ReferralState.REJECTED,
+            ReferralState.RETURNED,
+            ReferralState.WITHDRAWN,
+        }
+    ),
+    # A returned referral is edited and requested again, or withdrawn.
+    ReferralState.RETURNED: frozenset({ReferralState.REQUESTED, ReferralState.WITHDRAWN}),
     ReferralState.APPROVED: frozenset({ReferralState.DELIVERED}),
     ReferralState.REJECTED: frozenset({ReferralState.CLOSED}),
     ReferralState.DELIVERED: frozenset({ReferralState.CLOSED}),
     ReferralState.CLOSED: frozenset(),
+    ReferralState.WITHDRAWN: frozenset(),
 }
 
 HEARING_TRANSITIONS: Mapping[HearingState, frozenset[HearingState]] = {
@@ -82,8 +95,14 @@ HEARING_TRANSITIONS: Mapping[HearingState, frozenset[HearingState]] = {
 STATEMENT_TRANSITIONS: Mapping[StatementState, frozenset[StatementState]] = {
     StatementState.DRAFT: frozenset({StatementState.SUBMITTED, StatementState.WITHDRAWN}),
     StatementState.SUBMITTED: frozenset(
-        {StatementState.APPROVED, StatementState.REJECTED, StatementState.WITHDRAWN}
+        {
+            StatementState.APPROVED,
+            StatementState.REJECTED,
+            StatementState.RETURNED,
+            StatementState.WITHDRAWN,
+        }
     ),
+    StatementState.RETURNED: frozenset({StatementState.SUBMITTED, StatementState.WITHDRAWN}),
     StatementState.APPROVED: frozenset({StatementState.PUBLISHED, StatementState.WITHDRAWN}),
     StatementState.REJECTED: frozenset(),
     StatementState.PUBLISHED: frozenset(),
@@ -116,6 +135,11 @@ def check(
         )
 
 
+def awaiting_protection_decision(referral_states: list[ReferralState]) -> bool:
+    """A referral was requested and is not decided yet: "protection: awaiting decision"."""
+    return ReferralState.REQUESTED in referral_states
+
+
 def derive_stage(
     *,
     closed: bool,
@@ -124,16 +148,20 @@ def derive_stage(
     statement_states: list[StatementState],
     assessed: bool,
 ) -> Stage:
-    """The most advanced stage the case's actions show: closed; advocacy (a statement beyond
-    its draft); monitoring (a hearing); protection (a referral beyond its draft); assessment
-    (a risk assessment, or a draft referral or statement); else intake."""
+    """The most advanced stage the case's actions show: closed; protection while a referral
+    awaits its decision (a defender waiting on a grant is the most urgent thing about the
+    case, whatever else it holds); advocacy (a statement beyond its draft); monitoring (a
+    hearing); protection (a referral beyond its draft); assessment (a risk assessment, or a
+    draft referral or statement); else intake."""
     if closed:
         return Stage.CLOSED
+    if awaiting_protection_decision(referral_states):
+        return Stage.PROTECTION
     if any(s not in (StatementState.DRAFT, StatementState.WITHDRAWN) for s in statement_states):
         return Stage.ADVOCACY
     if any(s is not HearingState.CANCELLED for s in hearing_states):
         return Stage.MONITORING
-    if any(s is not ReferralState.DRAFT for s in referral_states):
+    if any(s not in (ReferralState.DRAFT, ReferralState.WITHDRAWN) for s in referral_states):
         return Stage.PROTECTION
     if assessed or referral_states or statement_states:
         return Stage.ASSESSMENT

@@ -36,6 +36,15 @@ class TableSpec:
     columns: tuple[Column, ...]  # as printed, including any total, amount, median, share
 
 
+@dataclass(frozen=True, slots=True)
+class HeadlineMeasure:
+    key: str
+    label: str
+    family: str  # where the figure comes from: the family and column of its table
+    column: str
+    kind: str = "count"
+
+
 def _labels(
     members: type[enum.StrEnum], overrides: dict[str, str] | None = None
 ) -> tuple[Column, ...]:
@@ -94,6 +103,13 @@ LEVEL_COLUMNS = _labels(
     },
 )
 
+REGISTRATION_COLUMNS = (
+    Column("defenders_registered", "Defenders at risk registered"),
+    Column("women_defenders", "Of whom women human rights defenders"),
+    Column("cases_opened", "Cases opened"),
+    Column("cases_closed", "Cases closed"),
+)
+
 # Families: the count columns suppressed together, and which of them add up to a total.
 FAMILY_COLUMNS: dict[str, tuple[str, ...]] = {
     "profiles": tuple(c.key for c in PROFILE_COLUMNS),
@@ -106,6 +122,7 @@ FAMILY_COLUMNS: dict[str, tuple[str, ...]] = {
     "hearings": tuple(c.key for c in OUTCOME_COLUMNS),
     "statements": tuple(c.key for c in LEVEL_COLUMNS),
     "deliveries": ("delivered",),
+    "registrations": tuple(c.key for c in REGISTRATION_COLUMNS),
 }
 FAMILY_PARTITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "profiles": (FAMILY_COLUMNS["profiles"],),
@@ -116,10 +133,14 @@ FAMILY_PARTITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "hearings": (FAMILY_COLUMNS["hearings"],),
     "statements": (FAMILY_COLUMNS["statements"],),
     "deliveries": (),
+    "registrations": (),
 }
 
 # Inequalities within a row that a reader knows: (small, large), small <= large.
-FAMILY_AT_MOST: dict[str, tuple[tuple[str, str], ...]] = {}
+FAMILY_AT_MOST: dict[str, tuple[tuple[str, str], ...]] = {
+    # The women among the defenders registered are some of them.
+    "registrations": (("women_defenders", "defenders_registered"),),
+}
 
 
 def row_sums(spec: TableSpec) -> tuple[tuple[str, ...], ...]:
@@ -240,46 +261,134 @@ TABLES: tuple[TableSpec, ...] = (
             ),
         ),
     ),
+    TableSpec(
+        "7",
+        "defenders_and_cases",
+        "Defenders at risk registered, cases opened and closed",
+        "registrations",
+        "defenders or cases",
+        "Defenders registered: the defenders concerned by the cases opened in the period, each "
+        "counted once per country; of whom women human rights defenders: those of them on a "
+        "case recorded with that profile. Cases opened: cases opened (intake) in the period. "
+        "Cases closed: cases whose current closure falls in the period (a case reopened since "
+        "is not counted).",
+        REGISTRATION_COLUMNS,
+    ),
 )
+
+# The headline table: one figure per measure and region, each the same cell as in the table
+# it comes from (so it is protected with it); the amount is for all countries only.
+HEADLINE_MEASURES: tuple[HeadlineMeasure, ...] = (
+    HeadlineMeasure(
+        "defenders_registered",
+        "Defenders at risk registered",
+        "registrations",
+        "defenders_registered",
+    ),
+    HeadlineMeasure(
+        "women_defenders",
+        "Of whom women human rights defenders",
+        "registrations",
+        "women_defenders",
+    ),
+    HeadlineMeasure("cases_opened", "Cases opened", "registrations", "cases_opened"),
+    HeadlineMeasure("cases_closed", "Cases closed", "registrations", "cases_closed"),
+    HeadlineMeasure("referrals_requested", "Referrals requested", "mechanisms", "total"),
+    HeadlineMeasure("referrals_approved", "Referrals approved", "decisions", "approved"),
+    HeadlineMeasure("referrals_delivered", "Referrals delivered", "deliveries", "delivered"),
+    HeadlineMeasure(
+        "amount_granted", "Amount granted (EUR)", "decisions", "amount_approved", "amount"
+    ),
+    HeadlineMeasure("hearings_observed", "Hearings observed", "hearings", "total"),
+    HeadlineMeasure("statements_published", "Statements published", "statements", "total"),
+)
+
+# How a category reads inside a sentence ("... most often were women human rights defenders
+# (12) and lawyers (7)"): the table labels are headings, these are phrases.
+PHRASES: dict[str, str] = {
+    "woman_hrd": "women human rights defenders",
+    "environmental_land": "environmental and land defenders",
+    "lgbti": "LGBTI defenders",
+    "indigenous": "indigenous peoples' defenders",
+    "journalist_media": "journalists and media workers",
+    "lawyer": "lawyers",
+    "trade_unionist": "trade unionists",
+    "academic": "academics",
+    "judicial_harassment": "judicial harassment",
+    "arbitrary_detention": "arbitrary detention",
+    "physical_attack": "physical attacks",
+    "threats_intimidation": "threats and intimidation",
+    "surveillance": "surveillance",
+    "smear_campaign": "smear campaigns",
+    "travel_ban": "travel bans",
+    "enforced_disappearance": "enforced disappearance",
+    "killing_of_relative": "the killing of a relative",
+    "eu_hrd_mechanism": "the EU HRD mechanism",
+    "eu_emergency_fund": "the EU emergency fund",
+    "ms_temporary_relocation": "Member State temporary relocation programmes",
+    "shelter_city": "shelter cities",
+    "un_special_procedures": "the UN special procedures",
+    "physical_security": "physical security",
+    "digital_security": "digital security",
+    "communications": "communications",
+    "security_capacity_building": "security capacity building",
+    "secure_transportation": "secure transportation",
+    "legal": "legal support",
+    "medical": "medical and psycho-social support",
+    "humanitarian_family_support": "humanitarian and family support",
+    "urgent_relocation": "urgent relocation",
+    "urgent_monitoring_advocacy": "urgent monitoring and advocacy",
+    "postponed": "postponement",
+    "acquitted": "acquittal",
+    "convicted": "conviction",
+    "dismissed": "dismissal",
+    "local_eu_statement": "local EU statements",
+    "hrvp_spokesperson": "statements by the HR/VP spokesperson",
+    "private_demarche": "private démarches",
+    "social_media": "social media posts",
+}
 
 SUPPRESSED_MARK = "x"
 NOT_APPLICABLE_MARK = "n/a"
 
 
-def method_statement(k: int, p: int = 2) -> tuple[str, ...]:
-    """How the figures were protected; printed in every output."""
-    return (
-        f"In plain words: no count below {k} is shown, and the hidden counts cannot be worked "
-        f"out from the figures that are shown, not even to within {p} either way.",
-        f"Primary suppression: every count from 1 to {k - 1} (k = {k}) is suppressed and shown "
-        f"as '{SUPPRESSED_MARK}'.",
-        "Secondary suppression: every published total (row totals, region rows, the "
-        "all-countries row, the total shared by tables 3c and 6a) is an equation with the cells "
-        "it sums. First, no equation may hold exactly one suppressed cell. Then every zero "
-        "member of an equation whose total is suppressed is suppressed too, so that there "
-        f"'{SUPPRESSED_MARK}' may mean zero; anywhere else a suppressed count is at least 1.",
-        "Audit: an integer program over every published figure, every equation, and those "
-        "lower bounds gives the tightest range an outsider can put on each suppressed count "
-        f"(HiGHS solver). For a suppressed count v below k, the range must contain v - {p} "
-        f"(or 1) to v + {p} (protection interval p = {p}), and no suppressed cell may be pinned "
-        "to one value. Until it passes, one more published cell of a failing equation is "
-        "suppressed (the smallest non-zero one; the total first when the range is too high) and "
-        "the audit is run again. The choice is deterministic: the same data give the same output.",
-        "Amounts are published for all countries together only (each grant has a ceiling, so a "
-        "country's amount would bound its count). Medians and shares are suppressed wherever "
-        f"the count they are based on is suppressed. '{NOT_APPLICABLE_MARK}' marks a median or "
-        "share with no case to base it on.",
-        "Figures are computed from the categories stored in the clear only; no name, contact, "
-        "narrative or report is read, and the export needs no decryption key.",
-    )
-
+# The method and the definitions, as message templates of the export catalogue (labels.py):
+# texts.localised() fills them in the report's language.
+METHOD: tuple[str, ...] = (
+    "In plain words: no count below {k} is shown, and the hidden counts cannot be worked out "
+    "from the figures that are shown, not even to within {p} either way.",
+    "Primary suppression: every count from 1 to {k_minus_one} (k = {k}) is suppressed and "
+    "shown as '{mark}'.",
+    "Secondary suppression: every published total (row totals, region rows, the all-countries "
+    "row, the total shared by tables 3c and 6a) is an equation with the cells it sums. First, "
+    "no equation may hold exactly one suppressed cell. Then every zero member of an equation "
+    "whose total is suppressed is suppressed too, so that there '{mark}' may mean zero; "
+    "anywhere else a suppressed count is at least 1.",
+    "Audit: an integer program over every published figure, every equation, and those lower "
+    "bounds gives the tightest range an outsider can put on each suppressed count (HiGHS "
+    "solver). For a suppressed count v below k, the range must contain v - {p} (or 1) to "
+    "v + {p} (protection interval p = {p}), and no suppressed cell may be pinned to one value. "
+    "Until it passes, one more published cell of a failing equation is suppressed (the "
+    "smallest non-zero one; the total first when the range is too high) and the audit is run "
+    "again. The choice is deterministic: the same data give the same output.",
+    "The headline figures are cells of the tables (the defenders and cases of table 7, the "
+    "totals of tables 3a, 4 and 5, the approved referrals of table 3c, the deliveries of table "
+    "6b), protected with them. The comparisons with earlier quarters add up published figures "
+    "of earlier releases only; a sum that would include a withheld figure is withheld.",
+    "Amounts are published for all countries together only (each grant has a ceiling, so a "
+    "country's amount would bound its count). Medians and shares are suppressed wherever the "
+    "count they are based on is suppressed. '{not_applicable}' marks a median or share with "
+    "no case to base it on, or a comparison with a quarter that has no release.",
+    "Figures are computed from the categories stored in the clear only; no name, contact, "
+    "narrative or report is read, and the export needs no decryption key.",
+)
 
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     (
         "Period",
-        "A calendar quarter in UTC. Events are counted when their date falls in the quarter "
-        "and before the end of the as-of date, whichever ends first; the as-of date makes the "
-        "export reproducible.",
+        "A calendar quarter in UTC. Events are counted when their date falls in the quarter. A "
+        "release is computed once, after the quarter has closed and late entries have come in; "
+        "every later download is the same file.",
     ),
     (
         "Country",
@@ -298,13 +407,18 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "Elapsed time in days (24 hours), median over the referrals concerned, rounded to one "
         "decimal.",
     ),
-    *((f"Table {t.number}", t.definition) for t in TABLES),
+    (
+        "Headline figures",
+        "Defenders at risk registered, cases opened and closed, referrals requested, approved "
+        "and delivered, the amount granted, hearings observed and statements published, by "
+        "region and for all countries; compared with the previous quarter's release and summed "
+        "over the releases of the year so far.",
+    ),
     (
         "CSV layout",
-        "One UTF-8 file (with byte-order mark, for spreadsheets), comma-separated, CRLF line "
-        "ends: this header, then each table as a block (a title line, a header line, the "
-        "country rows, the all-countries total, a blank line, the region rows and the total "
-        "again), blocks separated by blank lines. Text cells that a spreadsheet could read as "
+        "One UTF-8 file (with byte-order mark, for spreadsheets) in long form: one figure per "
+        "line, with its table, region, country, measure, value, flag (why a value is empty: "
+        "suppressed or not applicable) and status. Text cells that a spreadsheet could read as "
         "a formula start with an apostrophe.",
     ),
 )

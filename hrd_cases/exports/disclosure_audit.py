@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -25,6 +26,9 @@ import highspy
 C = TypeVar("C", bound=Hashable)
 # Far above any count: a maximum at this ceiling means the attacker has no upper bound.
 CEILING = 10**9
+# A relaxation's value this close to an integer is that integer (the data are integers).
+INTEGRAL = 1e-6
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +89,27 @@ def failing_cells(
     floors: Mapping[C, int],
     p: int,
     cache: dict[tuple[frozenset[C], frozenset[C]], list[C]] | None = None,
+    only: AbstractSet[C] | None = None,
 ) -> list[C]:
     """The hidden cells the attacker narrows too far, by feasibility alone (faster than the
     exact bounds): a primary cell fails unless values at both ends of its protection interval
-    are possible, any other hidden cell unless a value other than its own is."""
+    are possible, any other hidden cell unless a value other than its own is.
+
+    ``only``: test these hidden cells alone (the others are known to pass). Hiding one more
+    cell or lowering a floor only adds solutions to the attacker's program, so a cell that
+    passed keeps passing; the suppression loop re-tests only what failed or is newly hidden."""
     primary_set = set(primary)
     hidden_set = set(hidden)
     failing: list[C] = []
     for cells in _groups(hidden_set, constraints):
+        if only is not None and not any(cell in only for cell in cells):
+            continue
         key = (frozenset(cells), frozenset(c for c in cells if floors.get(c, 1) == 0))
-        if cache is not None and key in cache:
+        if cache is not None and only is None and key in cache:
             failing.extend(cache[key])
             continue
         model, index = _group_model(cells, values, hidden_set, constraints, floors)
+        relaxed, _ = _group_model(cells, values, hidden_set, constraints, floors, integer=False)
         # Any solution found answers every question it happens to answer: start with the
         # truth, the smallest and the largest sums, then keep each one a question produced.
         solutions = [[float(values[c]) for c in cells]]
@@ -109,8 +121,11 @@ def failing_cells(
             if model.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 solutions.append(list(model.getSolution().col_value))
         model.changeColsCost(count, list(range(count)), [0.0] * count)
+        pair = (model, relaxed)
         found = []
         for cell in cells:
+            if only is not None and cell not in only:
+                continue
             value = values[cell]
             tests: list[tuple[tuple[float, float], ...]]
             if cell in primary_set:
@@ -121,12 +136,12 @@ def failing_cells(
             for alternatives in tests:
                 if not any(
                     _seen(solutions, index[cell], bounds)
-                    or _possible(model, index[cell], bounds, floors.get(cell, 1), solutions)
+                    or _possible(pair, index[cell], bounds, floors.get(cell, 1), solutions)
                     for bounds in alternatives
                 ):
                     found.append(cell)
                     break
-        if cache is not None:
+        if cache is not None and only is None:
             cache[key] = found
         failing.extend(found)
     order = {cell: position for position, cell in enumerate(values)}
@@ -138,11 +153,27 @@ def _seen(solutions: list[list[float]], position: int, bounds: tuple[float, floa
 
 
 def _possible(
-    model, position: int, bounds: tuple[float, float], floor: int, solutions: list[list[float]]
+    pair, position: int, bounds: tuple[float, float], floor: int, solutions: list[list[float]]
 ) -> bool:
+    """Whether an integer solution has the cell at ``position`` within ``bounds``. The linear
+    relaxation answers first, exactly, in two cases: it has no solution (then no integer one
+    exists), or the vertex the simplex method returns is integral (an integer solution). The
+    tables' equations are totally unimodular for most families, so their vertices are
+    integral and the integer program is only solved for the rest."""
+    model, relaxed = pair
     low, high = max(bounds[0], float(floor)), bounds[1]
     if low > high:
         return False
+    relaxed.changeColBounds(position, low, high)
+    relaxed.run()
+    status = relaxed.getModelStatus()
+    found = list(relaxed.getSolution().col_value) if status == _OPTIMAL else []
+    relaxed.changeColBounds(position, float(floor), float(CEILING))
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False
+    if found and all(abs(value - round(value)) < INTEGRAL for value in found):
+        solutions.append([float(round(value)) for value in found])
+        return True
     model.changeColBounds(position, low, high)
     model.run()
     feasible = model.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -217,6 +248,8 @@ def _group_model(
     hidden: set[C],
     constraints: Constraints[C],
     floors: Mapping[C, int],
+    *,
+    integer: bool = True,
 ):
     index = {cell: position for position, cell in enumerate(cells)}
     with contextlib.redirect_stdout(io.StringIO()):  # the solver's banner is not our output
@@ -228,12 +261,13 @@ def _group_model(
     model.setOptionValue("presolve", "off")
     count = len(cells)
     model.addVars(count, [float(floors.get(c, 1)) for c in cells], [float(CEILING)] * count)
-    model.changeColsIntegrality(
-        count,
-        list(range(count)),
-        # The stub asks for a uint8 array; highspy converts the list of enum values.
-        [highspy.HighsVarType.kInteger] * count,  # type: ignore[arg-type]
-    )
+    if integer:
+        model.changeColsIntegrality(
+            count,
+            list(range(count)),
+            # The stub asks for a uint8 array; highspy converts the list of enum values.
+            [highspy.HighsVarType.kInteger] * count,  # type: ignore[arg-type]
+        )
     for *members, total in constraints.equations:
         terms = [(cell, 1.0) for cell in members] + [(total, -1.0)]
         _add_row(model, terms, index, hidden, values, equal=True)

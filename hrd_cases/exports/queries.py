@@ -14,15 +14,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import DateTime, String, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    DateTime,
+    String,
+    and_,
+    distinct,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from hrd_cases.domain.states import HearingState, ReferralState
+from hrd_cases.domain.vocabulary import ProfileCategory
 from hrd_cases.exports.definitions import NOT_RECORDED
 from hrd_cases.exports.quarter import ExportError, Window
 from hrd_cases.models import (
     Case,
+    CaseDefender,
     CaseProfileCategory,
     CaseThreat,
     Hearing,
@@ -99,6 +111,8 @@ def collect(
         .where(_in(CaseThreat.opened_at, window))
         .group_by(CaseThreat.country, CaseThreat.threat),
     )
+    on_stage("defenders and cases")
+    _registrations(session, window, raw)
     on_stage("referrals requested")
     _requested(session, window, raw)
     on_stage("referral decisions and timeliness")
@@ -215,3 +229,51 @@ def _deliveries(session: Session, window: Window, raw: RawFigures) -> None:
             seconds = int((delivered - decided).total_seconds())
             raw.decision_to_delivery.setdefault(country, []).append(seconds)
     raw.counts["deliveries"] = dict(counts)
+
+
+def _registrations(session: Session, window: Window, raw: RawFigures) -> None:
+    """The headline's own counts: defenders concerned by the cases opened in the period (each
+    once per country), those of them on a case recorded as concerning a woman human rights
+    defender, cases opened, and cases whose current closure falls in the period."""
+    opened_in = _in(Case.opened_at, window)
+    counts: Counts = {}
+    defenders = (
+        select(
+            Case.country,
+            literal("defenders_registered"),
+            func.count(distinct(CaseDefender.defender_id)),
+        )
+        .join(CaseDefender, CaseDefender.case_id == Case.id)
+        .where(opened_in)
+        .group_by(Case.country)
+    )
+    women = (
+        select(
+            Case.country, literal("women_defenders"), func.count(distinct(CaseDefender.defender_id))
+        )
+        .join(CaseDefender, CaseDefender.case_id == Case.id)
+        .join(
+            CaseProfileCategory,
+            and_(
+                CaseProfileCategory.case_id == Case.id,
+                CaseProfileCategory.category == ProfileCategory.WOMAN_HRD,
+            ),
+        )
+        .where(opened_in)
+        .group_by(Case.country)
+    )
+    opened = (
+        select(Case.country, literal("cases_opened"), func.count())
+        .where(opened_in)
+        .group_by(Case.country)
+    )
+    closed = (
+        select(Case.country, literal("cases_closed"), func.count())
+        .where(_in(Case.closed_at, window))
+        .group_by(Case.country)
+    )
+    for statement in (defenders, women, opened, closed):
+        for country, column, n in _rows(session.connection().execute(statement)):
+            if n:
+                counts[(country, column)] = int(n)
+    raw.counts["registrations"] = counts

@@ -19,8 +19,9 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hrd_cases import audit
@@ -28,6 +29,7 @@ from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, has_permission
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
+from hrd_cases.exports.labels import ENGLISH, LANGUAGES, check_language
 from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
 from hrd_cases.exports.queries import Counts, collect
 from hrd_cases.exports.regions import RegionMap, RegionsFileError, regions_from
@@ -38,6 +40,7 @@ from hrd_cases.exports.service import (
     check_k,
     export_format,
 )
+from hrd_cases.exports.texts import localised
 from hrd_cases.models import QuarterlyRelease, ReleaseFile, User
 from hrd_cases.workflow.templates import StrategyCatalogue
 
@@ -130,11 +133,16 @@ def release_quarter(
         p=p,
         changed_since=_counts_from_text(previous.true_counts) if previous else None,
         regions=regions,
+        earlier=earlier_headlines(session, quarter),
     )
     version = previous.version + 1 if previous else 1
     report = replace(report, version=version, released_on=today, revision_reason=reason)
     on_stage("rendering every format")
-    bodies = {name: fmt.render(report) for name, fmt in EXPORT_FORMATS.items()}
+    bodies = {
+        stored_name(name, language): fmt.render(localised(report, language))
+        for language in LANGUAGES
+        for name, fmt in EXPORT_FORMATS.items()
+    }
     begin_write(session)
     try:
         release = QuarterlyRelease(
@@ -176,6 +184,12 @@ def release_quarter(
     return release
 
 
+def stored_name(fmt: str, language: str) -> str:
+    """A release file's key: the format for English ("xlsx"), with the language after a dot
+    for the others ("xlsx.fr"). Each language's bytes are stored and hashed on their own."""
+    return fmt if language == ENGLISH else f"{fmt}.{language}"
+
+
 def download_release(
     session: Session,
     quarter: Quarter | str,
@@ -184,12 +198,14 @@ def download_release(
     actor: User | None,
     via: str,
     version: int | None = None,
+    language: str = ENGLISH,
 ) -> ExportFile:
     """The stored bytes of a release (the latest version unless one is named), after checking
     their SHA-256; a mismatch is refused and audited, never served."""
     if isinstance(quarter, str):
         quarter = parse_quarter(quarter)
     export_as = export_format(fmt)
+    language = check_language(language)
     _check_actor(session, actor, DOWNLOAD_ACTION, quarter)
     query = (
         select(QuarterlyRelease)
@@ -207,15 +223,23 @@ def download_release(
             if version is None
             else f"{quarter.label} has no version {version}"
         )
-    stored = next(f for f in release.files if f.format == export_as.name)
+    key = stored_name(export_as.name, language)
+    stored = next((f for f in release.files if f.format == key), None)
+    if stored is None:
+        # A release made before exports had languages holds English only.
+        raise ExportError(
+            f"release {quarter.label} version {release.version} has no {language} version: "
+            "revise the release to add it"
+        )
     details: dict[str, str | int | bool | None] = {
         "version": release.version,
         "format": export_as.name,
+        "language": language,
         "via": via,
         "sha256": stored.sha256,
     }
     intact = _sha256(stored.body) == stored.sha256
-    if export_as.name == "json":
+    if key == "json":
         intact = intact and stored.sha256 == release.content_sha256
     body = stored.body
     _audit(
@@ -231,7 +255,8 @@ def download_release(
             f"release {quarter.label} version {release.version} ({export_as.name}) failed its "
             "integrity check and was not served"
         )
-    filename = f"hrd-release-{quarter.label}-v{release.version}.{export_as.extension}"
+    suffix = "" if language == ENGLISH else f"-{language}"
+    filename = f"hrd-release-{quarter.label}-v{release.version}{suffix}.{export_as.extension}"
     return ExportFile(filename, export_as.content_type, body)
 
 
@@ -247,6 +272,7 @@ def provisional_preview(
     p: int,
     today: date | None = None,
     regions: RegionMap | None = None,
+    language: str = ENGLISH,
 ) -> ExportFile:
     """An analyst's look at an unreleased quarter's current figures, protected and audited like
     a release, and marked provisional on every page and sheet. Never for an operator or a
@@ -254,6 +280,7 @@ def provisional_preview(
     if isinstance(quarter, str):
         quarter = parse_quarter(quarter)
     export_as = export_format(fmt)
+    language = check_language(language)
     if actor.role.value != "analyst":
         _audit(session, PREVIEW_ACTION, actor, quarter, Outcome.REFUSED, {})
         raise Forbidden("only analysts may see a provisional preview")
@@ -273,8 +300,9 @@ def provisional_preview(
         k=k,
         p=p,
         regions=regions,
+        earlier=earlier_headlines(session, quarter),
     )
-    report = replace(report, status=PROVISIONAL, version=0)
+    report = localised(replace(report, status=PROVISIONAL, version=0), language)
     body = export_as.render(report)
     _audit(
         session,
@@ -282,10 +310,76 @@ def provisional_preview(
         actor,
         quarter,
         Outcome.SUCCESS,
-        {"format": export_as.name, "via": via, "sha256": _sha256(body)},
+        {"format": export_as.name, "language": language, "via": via, "sha256": _sha256(body)},
     )
-    filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}.{export_as.extension}"
+    suffix = "" if language == ENGLISH else f"-{language}"
+    filename = f"hrd-PROVISIONAL-{quarter.label}-{today.isoformat()}{suffix}.{export_as.extension}"
     return ExportFile(filename, export_as.content_type, body)
+
+
+def comparison_quarters(quarter: Quarter) -> tuple[Quarter, ...]:
+    """The quarters a headline compares with: the previous one and the year's earlier ones."""
+    found = {Quarter(quarter.year, n) for n in range(1, quarter.number)}
+    found.add(
+        Quarter(quarter.year - 1, 4)
+        if quarter.number == 1
+        else Quarter(quarter.year, quarter.number - 1)
+    )
+    return tuple(sorted(found))
+
+
+def released_documents(
+    session: Session, quarters: tuple[Quarter, ...]
+) -> dict[str, dict[str, Any]]:
+    """The JSON documents of the latest versions of these quarters' releases, by quarter,
+    after checking their hashes: published figures only, as anyone holding them has them."""
+    labels = [q.label for q in quarters]
+    latest = (
+        select(QuarterlyRelease.quarter, func.max(QuarterlyRelease.version))
+        .where(QuarterlyRelease.quarter.in_(labels))
+        .group_by(QuarterlyRelease.quarter)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for label, version in session.execute(latest).all():
+        stored = session.execute(
+            select(ReleaseFile.body, ReleaseFile.sha256)
+            .join(QuarterlyRelease, ReleaseFile.release_id == QuarterlyRelease.id)
+            .where(
+                QuarterlyRelease.quarter == label,
+                QuarterlyRelease.version == version,
+                ReleaseFile.format == "json",
+            )
+        ).one()
+        if _sha256(stored.body) != stored.sha256:
+            raise ExportError(f"release {label} version {version} failed its integrity check")
+        found[label] = json.loads(stored.body)
+    return found
+
+
+def earlier_headlines(session: Session, quarter: Quarter) -> dict[str, Mapping[str, Any]]:
+    """The headline objects of the releases a quarter's headline compares with (a release from
+    before headlines existed has none: its comparisons read 'n/a')."""
+    documents = released_documents(session, comparison_quarters(quarter))
+    return {label: doc["headline"] for label, doc in documents.items() if doc.get("headline")}
+
+
+def released_cases_opened(session: Session) -> dict[str, int | None]:
+    """Cases opened in each released quarter, all countries, exactly as its latest release
+    publishes them (None: withheld there; a release from before the headline: absent). The
+    analyst's home page shows these, so it says nothing the releases do not, and nothing that
+    moves once a quarter is released."""
+    labels = session.scalars(select(QuarterlyRelease.quarter).distinct()).all()
+    found: dict[str, int | None] = {}
+    for label, document in released_documents(
+        session, tuple(parse_quarter(q) for q in labels)
+    ).items():
+        headline = document.get("headline")
+        if not headline:
+            continue
+        total = next(r for r in headline["rows"] if r["level"] == "all")
+        value = total["values"]["cases_opened"]
+        found[label] = value if isinstance(value, int) else None
+    return found
 
 
 def configured_regions(path: object) -> RegionMap:

@@ -32,10 +32,14 @@ def render_csv(report: QuarterlyReport) -> bytes:
         writer.writerow([neutralise(c) for c in cells])
 
     line(*HEADER)
+    if report.headline is not None:
+        _headline(line, report, status)
     for table in report.tables:
         _table(line, table, status)
     about = [
         ("status", report.status_line),
+        ("language", report.language),
+        *(("summary", sentence) for sentence in report.headline_summary),
         ("title", report.title),
         ("quarter", report.quarter.label),
         ("period", report.period_text),
@@ -49,19 +53,39 @@ def render_csv(report: QuarterlyReport) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _flagged(cell: object) -> tuple[object, str]:
+    if cell == SUPPRESSED_MARK:
+        return "", "suppressed"
+    if cell == NOT_APPLICABLE_MARK:
+        return "", "not_applicable"
+    return cell, ""
+
+
+def _headline(line, report: QuarterlyReport, status: str) -> None:
+    """``headline`` lines by region, then ``headline: previous quarter``, ``change`` and
+    ``year to date`` lines for the same measures (codes, as in every table's ``measure``)."""
+    headline = report.headline
+    if headline is None:
+        return
+    keys = [m.key for m in headline.measures]
+    blocks: list[tuple[str, tuple[Row, ...] | None]] = [
+        ("headline", headline.rows),
+        (f"headline {headline.previous_quarter}", headline.previous),
+        (f"headline year to date {'+'.join(headline.year_quarters)}", headline.year_to_date),
+    ]
+    for name, rows in blocks:
+        for row in rows or ():
+            region, country = _place(row)
+            for key, cell in zip(keys, row.cells, strict=True):
+                line(name, region, country, key, *_flagged(cell), status)
+
+
 def _table(line, table: Table, status: str) -> None:
     name = f"{table.spec.number} {table.spec.key}"
     for row in (*table.by_country, *table.by_region, table.total):
         region, country = _place(row)
         for column, cell in zip(table.spec.columns, row.cells, strict=True):
-            value: object
-            if cell == SUPPRESSED_MARK:
-                value, flag = "", "suppressed"
-            elif cell == NOT_APPLICABLE_MARK:
-                value, flag = "", "not_applicable"
-            else:
-                value, flag = cell, ""
-            line(name, region, country, column.key, value, flag, status)
+            line(name, region, country, column.key, *_flagged(cell), status)
 
 
 def _place(row: Row) -> tuple[str, str]:

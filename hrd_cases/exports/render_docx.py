@@ -11,19 +11,10 @@ from docx import Document
 from docx.shared import Pt
 
 from hrd_cases.exports.definitions import SUPPRESSED_MARK
+from hrd_cases.exports.labels import number
 from hrd_cases.exports.render_xlsx import _with_fixed_zip_dates
-from hrd_cases.exports.report import QuarterlyReport
-
-SUPPRESSED_GUIDANCE = (
-    "Figures shown as 'x' are withheld to protect the defenders concerned: they may be small "
-    "(from 1 to {k_minus_one}), or hidden so that a small figure cannot be worked out from the "
-    "others, and some may be zero.",
-    "Do not say or imply a withheld figure, a range for it, or that it is small, and do not "
-    "compute one by subtracting published figures: the published figures are built so that "
-    "this does not work, and a guess can still point at a person.",
-    "It is correct to say that a figure is not published for the protection of defenders, and "
-    "to quote any published total, including totals that contain withheld figures.",
-)
+from hrd_cases.exports.report import NOT_AVAILABLE, Cell, QuarterlyReport, change
+from hrd_cases.exports.texts import guidance
 
 
 def render_docx(report: QuarterlyReport) -> bytes:
@@ -31,34 +22,32 @@ def render_docx(report: QuarterlyReport) -> bytes:
     style = document.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(11)
+    t = report.t
     header = document.sections[0].header.paragraphs[0]
     header.text = report.status_line  # on every page
-    document.add_heading(f"Protecting human rights defenders: {report.quarter.label}", level=0)
+    document.add_heading(
+        t("Protecting human rights defenders: {quarter}", quarter=report.quarter.label), level=0
+    )
     document.add_paragraph(report.status_line).runs[0].bold = True
-    document.add_paragraph(f"Period: {report.period_text}.")
-    document.add_heading("Headline figures", level=1)
-    headline = document.add_table(rows=1, cols=2)
-    headline.style = "Light List Accent 1"
-    headline.rows[0].cells[0].text = "Figure (all countries)"
-    headline.rows[0].cells[1].text = "Value"
-    for table in report.tables:
-        label, value = _headline(table)
-        cells = headline.add_row().cells
-        cells[0].text = label
-        cells[1].text = value
-    document.add_heading("What the figures say", level=1)
+    document.add_paragraph(t("Period: {period}.", period=report.period_text))
+    document.add_heading(t("Headline figures"), level=1)
+    if report.headline_summary:
+        document.add_paragraph(" ".join(report.headline_summary))
+    if report.headline is not None:
+        _headline_table(document, report)
+    document.add_heading(t("What the figures say"), level=1)
     for table in report.tables:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{table.spec.title}. ").bold = True
         paragraph.add_run(table.summary)
-    document.add_heading("Withheld figures: what may and may not be said", level=1)
-    for text in SUPPRESSED_GUIDANCE:
-        document.add_paragraph(text.format(k_minus_one=report.k - 1), style="List Bullet")
+    document.add_heading(t("Withheld figures: what may and may not be said"), level=1)
+    for text in guidance(report):
+        document.add_paragraph(text, style="List Bullet")
     document.add_page_break()
-    document.add_heading("Annex: method", level=1)
+    document.add_heading(t("Annex: method"), level=1)
     for text in report.method:
         document.add_paragraph(text)
-    document.add_heading("Annex: definitions", level=1)
+    document.add_heading(t("Annex: definitions"), level=1)
     for term, text in report.definitions:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{term}. ").bold = True
@@ -75,16 +64,44 @@ def render_docx(report: QuarterlyReport) -> bytes:
     return _with_fixed_zip_dates(buffer.getvalue(), stamp)
 
 
-def _headline(table) -> tuple[str, str]:
-    keys = [c.key for c in table.spec.columns]
-    key = "total" if "total" in keys else keys[0]
-    label = next(c.label for c in table.spec.columns if c.key == key)
-    value = table.total.cells[keys.index(key)]
-    shown = (
-        "withheld"
-        if value == SUPPRESSED_MARK
-        else f"{value:,}"
-        if isinstance(value, int)
-        else str(value)
+def _shown(report: QuarterlyReport, value: Cell) -> str:
+    if value == SUPPRESSED_MARK:
+        return report.t("withheld")
+    if isinstance(value, int | float):
+        return number(report.language, value)
+    return str(value)
+
+
+def _headline_table(document, report: QuarterlyReport) -> None:
+    headline, t = report.headline, report.t
+    if headline is None:
+        return
+    year = t("Year to date ({quarters})", quarters=", ".join(headline.year_quarters))
+    grid = document.add_table(rows=1, cols=5)
+    grid.style = "Light List Accent 1"
+    heading = (
+        t("All countries"),
+        report.quarter.label,
+        headline.previous_quarter,
+        t("Change"),
+        year,
     )
-    return f"{label} (Table {table.spec.number})", shown
+    for cell, text in zip(grid.rows[0].cells, heading, strict=True):
+        cell.text = text
+    for index, measure in enumerate(headline.measures):
+        now = headline.total.cells[index]
+        before = headline.previous[-1].cells[index] if headline.previous else NOT_AVAILABLE
+        ytd = headline.year_to_date[-1].cells[index] if headline.year_to_date else NOT_AVAILABLE
+        moved = change(now, before)
+        moved_text = _shown(report, moved)
+        if isinstance(moved, int) and moved > 0:
+            moved_text = "+" + moved_text
+        values = (
+            measure.label,
+            _shown(report, now),
+            _shown(report, before),
+            moved_text,
+            _shown(report, ytd),
+        )
+        for cell, text in zip(grid.add_row().cells, values, strict=True):
+            cell.text = text

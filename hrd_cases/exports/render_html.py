@@ -4,10 +4,12 @@ page under the app's CSP."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
-from hrd_cases.exports.definitions import SUPPRESSED_MARK
-from hrd_cases.exports.report import Cell, QuarterlyReport, Row, Table
+from hrd_cases.exports.definitions import NOT_APPLICABLE_MARK, SUPPRESSED_MARK
+from hrd_cases.exports.report import NOT_AVAILABLE, Cell, QuarterlyReport, Row, Table, change
+from hrd_cases.exports.texts import guidance
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; margin: 2rem auto;
@@ -34,41 +36,92 @@ CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP = 720, 260, 18, 6
 
 
 def render_html(report: QuarterlyReport) -> bytes:
+    t = report.t
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{escape(report.language)}"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}, {escape(report.quarter.label)}</title>",
         f'<style>{STYLE}</style></head><body class="{escape(report.status)}">',
         # A fixed element repeats on every printed page: a provisional preview stays marked.
         f'<p class="status {escape(report.status)}">{escape(report.status_line)}</p>',
         f"<h1>{escape(report.title)}</h1>",
-        f'<p class="meta">Quarter <strong>{escape(report.quarter.label)}</strong> '
-        f"({escape(report.period_text)}), figures as of {escape(report.as_of.isoformat())}. "
-        f"Disclosure control with k = {report.k}: '{SUPPRESSED_MARK}' marks a suppressed "
-        "figure.</p>",
-        "<h2>Method</h2>",
-        *(f"<p>{escape(p)}</p>" for p in report.method),
+        '<p class="meta">'
+        + escape(
+            t(
+                "Quarter {quarter} ({period}). Disclosure control with k = {k}: '{mark}' marks "
+                "a withheld figure.",
+                quarter=report.quarter.label,
+                period=report.period_text,
+                k=report.k,
+                mark=SUPPRESSED_MARK,
+            )
+        )
+        + "</p>",
     ]
+    parts.extend(_headline(report))
+    parts.append(f"<h2>{escape(t('Withheld figures: what may and may not be said'))}</h2><ul>")
+    parts.extend(f"<li>{escape(text)}</li>" for text in guidance(report))
+    parts.append("</ul>")
     for table in report.tables:
-        parts.append(_table(table))
-    parts.append("<h2>Definitions</h2><dl>")
+        parts.append(_table(table, t))
+    parts.append(f"<h2>{escape(t('Method'))}</h2>")
+    parts.extend(f"<p>{escape(p)}</p>" for p in report.method)
+    parts.append(f"<h2>{escape(t('Definitions'))}</h2><dl>")
     for term, text in report.definitions:
         parts.append(f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>")
     parts.append("</dl></body></html>\n")
     return "\n".join(parts).encode("utf-8")
 
 
-def _table(table: Table) -> str:
+def _headline(report: QuarterlyReport) -> list[str]:
+    headline, t = report.headline, report.t
+    if headline is None:
+        return []
+    year_heading = t("Year to date ({quarters})", quarters=", ".join(headline.year_quarters))
+    parts = [
+        f'<section id="headline"><h2>{escape(t("Headline figures"))}</h2>',
+        '<p class="summary">' + escape(" ".join(report.headline_summary)) + "</p>",
+        "<table><thead><tr>",
+        f'<th scope="col">{escape(t("All countries"))}</th>',
+        f'<th scope="col">{escape(report.quarter.label)}</th>',
+        f'<th scope="col">{escape(headline.previous_quarter)}</th>',
+        f'<th scope="col">{escape(t("Change"))}</th>',
+        f'<th scope="col">{escape(year_heading)}</th>',
+        "</tr></thead><tbody>",
+    ]
+    for index, measure in enumerate(headline.measures):
+        now = headline.total.cells[index]
+        before = headline.previous[-1].cells[index] if headline.previous else NOT_AVAILABLE
+        year = headline.year_to_date[-1].cells[index] if headline.year_to_date else NOT_AVAILABLE
+        parts.append(
+            f'<tr><th scope="row">{escape(measure.label)}</th>{_cell(now)}{_cell(before)}'
+            f"{_cell(change(now, before), signed=True)}{_cell(year)}</tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append(f"<h3>{escape(t('By region'))}</h3><table><thead><tr><th></th>")
+    parts.extend(f'<th scope="col">{escape(r.label)}</th>' for r in headline.rows)
+    parts.append("</tr></thead><tbody>")
+    for index, measure in enumerate(headline.measures):
+        cells = "".join(_cell(r.cells[index]) for r in headline.rows)
+        parts.append(f'<tr><th scope="row">{escape(measure.label)}</th>{cells}</tr>')
+    parts.append("</tbody></table></section>")
+    return parts
+
+
+def _table(table: Table, t: Callable[..., str]) -> str:
     spec = table.spec
     parts = [
         f'<section id="table-{escape(spec.number)}">',
-        f"<h2>Table {escape(spec.number)}. {escape(spec.title)}</h2>",
+        f"<h2>{escape(t('Table {number}', number=spec.number))}. {escape(spec.title)}</h2>",
         f'<p class="summary">{escape(table.summary)}</p>',
-        _chart(table),
+        _chart(table, t),
         f"<p>{escape(spec.definition)}</p>",
     ]
-    for heading, rows in (("By country", table.by_country), ("By region", table.by_region)):
-        parts.append(f"<h3>{heading}</h3><table><thead><tr><th>{heading[3:].title()}</th>")
+    for heading, first, rows in (
+        (t("By country"), t("Country"), table.by_country),
+        (t("By region"), t("Region"), table.by_region),
+    ):
+        parts.append(f"<h3>{escape(heading)}</h3><table><thead><tr><th>{escape(first)}</th>")
         parts.extend(f"<th>{escape(c.label)}</th>" for c in spec.columns)
         parts.append("</tr></thead><tbody>")
         parts.extend(_row(row) for row in (*rows, table.total))
@@ -77,10 +130,12 @@ def _table(table: Table) -> str:
     return "\n".join(parts)
 
 
-def _cell(value: Cell) -> str:
+def _cell(value: Cell, *, signed: bool = False) -> str:
     if value == SUPPRESSED_MARK:
         return '<td class="x">x</td>'
     text = f"{value:,}" if isinstance(value, int) else str(value)
+    if signed and isinstance(value, int) and value > 0:
+        text = "+" + text
     return f'<td class="n">{escape(text)}</td>'
 
 
@@ -90,7 +145,7 @@ def _row(row: Row) -> str:
     return f"<tr{css}><td>{escape(row.label)}</td>{cells}</tr>"
 
 
-def _chart_data(table: Table) -> tuple[str, list[tuple[str, Cell]]]:
+def _chart_data(table: Table, t: Callable[..., str]) -> tuple[str, list[tuple[str, Cell]]]:
     """Categories of the all-countries row, or for single-measure tables the regions."""
     spec = table.spec
     counts = [
@@ -99,19 +154,19 @@ def _chart_data(table: Table) -> tuple[str, list[tuple[str, Cell]]]:
         if c.kind == "count" and c.key not in {"total", "within_deadline", "after_deadline"}
     ]
     if len(counts) >= 2:
-        return "All countries, by category", counts
+        return t("All countries, by category"), counts
     first = next(i for i, c in enumerate(spec.columns) if c.kind == "count")
-    caption = f"{spec.columns[first].label}, by region"
+    caption = t("{measure}, by region", measure=spec.columns[first].label)
     return caption, [(r.label, r.cells[first]) for r in table.by_region]
 
 
-def _chart(table: Table) -> str:
-    caption, data = _chart_data(table)
+def _chart(table: Table, t: Callable[..., str]) -> str:
+    caption, data = _chart_data(table, t)
     numbers = [v for _, v in data if isinstance(v, int | float)]
     scale = max(numbers, default=0) or 1
     height = len(data) * (BAR_HEIGHT + GAP) + GAP
     bar_room = CHART_WIDTH - LABEL_WIDTH - 70
-    title = f"Table {table.spec.number}: {caption}"
+    title = t("Table {number}: {caption}", number=table.spec.number, caption=caption)
     parts = [
         f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" '
         f'height="{height}" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
@@ -134,7 +189,7 @@ def _chart(table: Table) -> str:
                 f'font-family="sans-serif">{escape(shown)}</text>'
             )
         else:
-            text = "suppressed" if value == SUPPRESSED_MARK else "n/a"
+            text = t("withheld") if value == SUPPRESSED_MARK else NOT_APPLICABLE_MARK
             parts.append(
                 f'<text x="{LABEL_WIDTH + 6}" y="{middle}" font-size="12" fill="#8a1c1c" '
                 f'font-style="italic" font-family="sans-serif">{text}</text>'

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import functools
+import gettext
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pycountry
 
 from hrd_cases.exports.definitions import (
-    DEFINITIONS,
+    FAMILY_AT_MOST,
     FAMILY_COLUMNS,
     FAMILY_PARTITIONS,
+    HEADLINE_MEASURES,
     NOT_APPLICABLE_MARK,
     SUPPRESSED_MARK,
     TABLES,
     Column,
+    HeadlineMeasure,
     TableSpec,
-    method_statement,
 )
+from hrd_cases.exports.labels import ENGLISH, tr
 from hrd_cases.exports.quarter import Quarter, Window
 from hrd_cases.exports.queries import RawFigures
 from hrd_cases.exports.regions import RegionMap, default_regions
@@ -39,6 +44,7 @@ from hrd_cases.exports.suppression import (
 Cell = int | float | str  # a number, SUPPRESSED_MARK or NOT_APPLICABLE_MARK
 TITLE = "Quarterly aggregate export: protection of human rights defenders"
 PROVISIONAL = "provisional"
+NOT_AVAILABLE = NOT_APPLICABLE_MARK  # a comparison with a quarter that has no release
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,30 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Headline:
+    """The headline figures by region and for all countries (``rows``: cells in the order of
+    ``measures``), compared with the previous quarter's release and summed over the year's
+    releases so far. Comparisons use published figures only: a sum with a withheld figure in
+    it is withheld, so nothing is learnt from them that the releases do not say."""
+
+    measures: tuple[HeadlineMeasure, ...]
+    rows: tuple[Row, ...]  # the regions, then all countries
+    previous_quarter: str
+    previous: tuple[Row, ...] | None  # None: that quarter has no release with a headline
+    year_quarters: tuple[str, ...]
+    year_to_date: tuple[Row, ...] | None  # None: a quarter of the year so far is missing
+    missing_for_year: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> Row:
+        return self.rows[-1]
+
+    def value(self, measure: str, row: Row | None = None) -> Cell:
+        keys = [m.key for m in self.measures]
+        return (row or self.total).cells[keys.index(measure)]
+
+
+@dataclass(frozen=True, slots=True)
 class QuarterlyReport:
     quarter: Quarter
     as_of: date
@@ -80,34 +110,76 @@ class QuarterlyReport:
     released_on: date | None = None
     revision_reason: str | None = None
     title: str = TITLE
+    headline: Headline | None = None
+    headline_summary: tuple[str, ...] = ()
+    language: str = ENGLISH
     # The unprotected grids, for the audit and the tests; never rendered.
     protected: Mapping[str, tuple[Grid, Protected]] = field(default_factory=dict, repr=False)
 
     @property
     def status_line(self) -> str:
         """Printed at the top of every page and sheet."""
+        language, quarter = self.language, self.quarter.label
         if self.status == PROVISIONAL:
-            return (
-                f"PROVISIONAL PREVIEW, NOT A RELEASE: {self.quarter.label} is not released; "
-                "these figures will change and must not be published or quoted."
+            return tr(
+                language,
+                "PROVISIONAL PREVIEW, NOT A RELEASE: {quarter} is not released; these figures "
+                "will change and must not be published or quoted.",
+                quarter=quarter,
             )
-        text = f"Release {self.quarter.label}, version {self.version}"
-        text += f", released {self.released_on.isoformat()}." if self.released_on else "."
+        if self.released_on:
+            text = tr(
+                language,
+                "Release {quarter}, version {version}, released {date}.",
+                quarter=quarter,
+                version=self.version,
+                date=self.released_on.isoformat(),
+            )
+        else:
+            text = tr(
+                language,
+                "Release {quarter}, version {version}.",
+                quarter=quarter,
+                version=self.version,
+            )
         if self.revision_reason:
-            text += f" Revision: {self.revision_reason}"
+            # The reason is the analyst's own words, printed as written.
+            text += " " + tr(language, "Revision: {reason}", reason=self.revision_reason)
         return text
 
     @property
     def period_text(self) -> str:
         last = (self.window.end.date()).toordinal() - 1
-        return f"{self.window.start.date().isoformat()} to {date.fromordinal(last).isoformat()}"
+        return tr(
+            self.language,
+            "{start} to {end}",
+            start=self.window.start.date().isoformat(),
+            end=date.fromordinal(last).isoformat(),
+        )
+
+    def t(self, message: str, **values: object) -> str:
+        """``message`` in this report's language."""
+        return tr(self.language, message, **values)
 
 
-def country_label(code: str) -> str:
+@functools.cache
+def _country_names(language: str) -> gettext.NullTranslations:
+    """ISO 3166 names as pycountry's own catalogues translate them (Turquie, Kenya)."""
+    return gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+
+
+def country_label(code: str, language: str = ENGLISH) -> str:
     country = pycountry.countries.get(alpha_2=code) if code.isalpha() and len(code) == 2 else None
     if country is None:
         return code  # shown as stored; renderers neutralise formula-like text
     name = getattr(country, "common_name", None) or country.name
+    if language != ENGLISH:
+        catalogue = _country_names(language)
+        name = catalogue.gettext(getattr(country, "common_name", None) or country.name)
+        if name == (getattr(country, "common_name", None) or country.name):
+            name = catalogue.gettext(country.name)
     return f"{name} ({code})"
 
 
@@ -143,6 +215,7 @@ def build_report(
     p: int = DEFAULT_P,
     changed_since: Mapping[str, Mapping[tuple[str, str], int]] | None = None,
     regions: RegionMap | None = None,
+    earlier: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> QuarterlyReport:
     """``changed_since``: the true counts of the previous version of this release (a
     revision): every cell whose count moved by 1 to k-1 is protected like a small count, so
@@ -173,6 +246,7 @@ def build_report(
             FAMILY_PARTITIONS[family],
             counts,
             region_of,
+            at_most=FAMILY_AT_MOST.get(family, ()),
             listed=listed,
             regions=region_map.regions,
         )
@@ -180,20 +254,22 @@ def build_report(
         if changed_since is not None:
             moved = moved_cells(grid, changed_since.get(family, {}), k)
         protected[family] = (grid, protect(grid, k, p, also_primary=moved))
-    tables = tuple(
-        _table(spec, *protected[spec.family], raw, quarter, k, listed, region_of) for spec in TABLES
-    )
-    return QuarterlyReport(
+    tables = tuple(_table(spec, *protected[spec.family], raw, listed, region_of) for spec in TABLES)
+    report = QuarterlyReport(
         quarter=quarter,
         as_of=as_of,
         window=window,
         k=k,
         p=p,
-        method=method_statement(k, p),
-        definitions=DEFINITIONS,
+        method=(),
+        definitions=(),
         tables=tables,
+        headline=_headline(tables, quarter, earlier or {}),
         protected=protected,
     )
+    from hrd_cases.exports.texts import localised  # the texts read this module's types
+
+    return localised(report, ENGLISH)
 
 
 def _table(
@@ -201,8 +277,6 @@ def _table(
     grid: Grid,
     protected: Protected,
     raw: RawFigures,
-    quarter: Quarter,
-    k: int,
     all_countries: Sequence[str],
     region_of: Mapping[str, str],
 ) -> Table:
@@ -222,7 +296,7 @@ def _table(
     suppressed = sum(
         1 for r in (*by_country, *by_region, total) for cell in r.cells if cell == SUPPRESSED_MARK
     )
-    return Table(spec, by_country, by_region, total, suppressed, _summary(spec, total, quarter, k))
+    return Table(spec, by_country, by_region, total, suppressed, summary="")
 
 
 def _cell(
@@ -260,59 +334,96 @@ def _cell(
     raise ValueError(f"unknown column kind {column.kind!r}")
 
 
-def _number(value: Cell) -> str:
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _summary(spec: TableSpec, total: Row, quarter: Quarter, k: int) -> str:
-    """A factual paragraph from the all-countries row only (published figures only)."""
-    cells = dict(zip((c.key for c in spec.columns), total.cells, strict=True))
-    labels = {c.key: c.label for c in spec.columns}
-    period = f"In {quarter.label}"
-    if spec.key == "decision_timeliness":
-        decided = cells["total"]
-        if decided == SUPPRESSED_MARK:
-            return f"{period}, the number of referrals decided is suppressed (fewer than {k})."
-        text = f"{period}, {_number(decided)} referrals were decided"
-        if isinstance(cells["share_within_deadline"], float):
-            text += f"; {cells['share_within_deadline']}% within the template deadline"
-        if isinstance(cells["median_intake_to_decision"], float):
-            text += (
-                f"; the median time from intake to decision was "
-                f"{cells['median_intake_to_decision']} days"
+def _headline(
+    tables: Sequence[Table], quarter: Quarter, earlier: Mapping[str, Mapping[str, Any]]
+) -> Headline:
+    by_source: dict[tuple[str, str], tuple[Table, int]] = {}
+    for table in tables:
+        for position, column in enumerate(table.spec.columns):
+            by_source.setdefault((table.spec.family, column.key), (table, position))
+    rows: list[Row] = []
+    template = tables[0]
+    for source_row in (*template.by_region, template.total):
+        cells: list[Cell] = []
+        for measure in HEADLINE_MEASURES:
+            table, position = by_source[(measure.family, measure.column)]
+            row = next(
+                r
+                for r in (*table.by_region, table.total)
+                if (r.level, r.code) == (source_row.level, source_row.code)
             )
-        return text + "."
-    if spec.key == "delivery_timeliness":
-        delivered = cells["delivered"]
-        if delivered == SUPPRESSED_MARK:
-            return f"{period}, the number of referrals delivered is suppressed (fewer than {k})."
-        text = f"{period}, {_number(delivered)} referrals were delivered"
-        if isinstance(cells["median_decision_to_delivery"], float):
-            text += (
-                f"; the median time from decision to delivery was "
-                f"{cells['median_decision_to_delivery']} days"
+            cells.append(row.cells[position])
+        rows.append(Row(source_row.level, source_row.code, source_row.label, tuple(cells)))
+    previous_quarter = _previous(quarter)
+    previous = _earlier_rows(rows, earlier.get(previous_quarter.label))
+    year_quarters = tuple(Quarter(quarter.year, n).label for n in range(1, quarter.number + 1))
+    missing = tuple(q for q in year_quarters[:-1] if _earlier_rows(rows, earlier.get(q)) is None)
+    year_to_date = None
+    if not missing:
+        parts = [_earlier_rows(rows, earlier.get(q)) for q in year_quarters[:-1]]
+        year_to_date = tuple(
+            Row(
+                row.level,
+                row.code,
+                row.label,
+                tuple(
+                    _sum([row.cells[i], *(part[n].cells[i] for part in parts if part)])
+                    for i in range(len(HEADLINE_MEASURES))
+                ),
             )
-        return text + "."
-    total_value = cells.get("total")
-    if total_value == SUPPRESSED_MARK:
-        return f"{period}, the total is suppressed (fewer than {k} {spec.unit} or protecting one)."
-    text = f"{period}, {_number(total_value or 0)} {spec.unit} were recorded ({spec.title.lower()})"
-    ranked = sorted(
-        (
-            (value, position, key)
-            for position, (key, value) in enumerate(cells.items())
-            if key != "total"
-            and isinstance(value, int)
-            and value > 0
-            and next(c for c in spec.columns if c.key == key).kind == "count"
-        ),
-        key=lambda item: (-item[0], item[1]),
+            for n, row in enumerate(rows)
+        )
+    return Headline(
+        HEADLINE_MEASURES,
+        tuple(rows),
+        previous_quarter.label,
+        previous,
+        year_quarters,
+        year_to_date,
+        missing,
     )
-    if ranked:
-        listed = ", ".join(f"{labels[key]} ({_number(value)})" for value, _, key in ranked[:3])
-        text += f"; the most frequent: {listed}"
-    if spec.key == "referral_decisions" and isinstance(cells["amount_approved"], int):
-        text += f"; EUR {cells['amount_approved']:,} approved in total"
-    return text + "."
+
+
+def _previous(quarter: Quarter) -> Quarter:
+    if quarter.number == 1:
+        return Quarter(quarter.year - 1, 4)
+    return Quarter(quarter.year, quarter.number - 1)
+
+
+def _sum(cells: Sequence[Cell]) -> Cell:
+    """A sum of published figures; withheld if any is (it would give the withheld one away)."""
+    if any(c == SUPPRESSED_MARK for c in cells):
+        return SUPPRESSED_MARK
+    if any(not isinstance(c, int) for c in cells):
+        return NOT_AVAILABLE
+    return sum(c for c in cells if isinstance(c, int))
+
+
+def _earlier_rows(
+    rows: Sequence[Row], headline: Mapping[str, Any] | None
+) -> tuple[Row, ...] | None:
+    """An earlier release's headline figures, aligned on this one's rows and measures."""
+    if headline is None:
+        return None
+    published = {(r["level"], r["code"] or ""): r["values"] for r in headline["rows"]}
+    found = []
+    for row in rows:
+        values = published.get((row.level, row.code), {})
+        cells: tuple[Cell, ...] = tuple(
+            NOT_AVAILABLE if values.get(m.key) is None else values[m.key] for m in HEADLINE_MEASURES
+        )
+        found.append(Row(row.level, row.code, row.label, cells))
+    return tuple(found)
+
+
+def change(now: Cell, before: Cell) -> Cell:
+    """Quarter on quarter: the difference of two published figures, else not shown."""
+    if isinstance(now, int) and isinstance(before, int):
+        return now - before
+    return SUPPRESSED_MARK if SUPPRESSED_MARK in (now, before) else NOT_AVAILABLE
+
+
+def with_language(report: QuarterlyReport, language: str) -> QuarterlyReport:
+    from hrd_cases.exports.texts import localised
+
+    return localised(report, language)

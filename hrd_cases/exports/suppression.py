@@ -308,13 +308,20 @@ def _until_the_audit_passes(
     for members in (*eqs, *constraints.at_most):
         for cell in members:
             linked.setdefault(cell, []).append(tuple(members))
-    cache: dict = {}
+    # Every hidden cell is tested once; after that only the cells that failed and those hidden
+    # since (see failing_cells: more hidden cells never narrow a range), so each pass costs
+    # the handful of integer programs that can still change the outcome.
+    to_test: set[C] = set()
+    tested: set[C] = set()
     while True:
         _hide_zeros(values, hidden, eqs)
         floors = hidden_floors(hidden, eqs)
-        failing = failing_cells(values, primary, hidden, constraints, floors, p, cache)
+        to_test |= hidden - tested
+        tested |= hidden
+        failing = failing_cells(values, primary, hidden, constraints, floors, p, only=to_test)
         if not failing:
             return hidden
+        to_test = set(failing)
         added = 0
         for cell in failing:
             # Totals first for a primary cell (hiding the total lets its members be 0).

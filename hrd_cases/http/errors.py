@@ -145,7 +145,11 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure(422, fields=flatten_errors(exc.messages))
     if isinstance(exc, InvalidTransition):
         # Domain messages name rules and states, never personal data (hrd_cases.domain.errors).
-        return Failure(409, detail=str(exc), meta={"rule": exc.rule})
+        # With the refusal beside the field it concerns, in words a person uses (issue 16).
+        fields = {MESSAGE: [str(exc)], **{name: [text] for name, text in exc.fields.items()}}
+        return Failure(
+            409, fields=fields if exc.fields else None, detail=str(exc), meta={"rule": exc.rule}
+        )
     if isinstance(exc, DomainError):
         return Failure(next((s for kind, s in _DOMAIN_STATUS if isinstance(exc, kind)), 400))
     if isinstance(exc, TamperedRelation):

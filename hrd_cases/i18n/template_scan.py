@@ -96,8 +96,6 @@ NOT_YET_WRAPPED: frozenset[str] = frozenset(
         "web/templates/home/admin.html",
         "web/templates/home/analyst.html",
         "web/templates/home/auditor.html",
-        "web/templates/home/focal_point.html",
-        "web/templates/home/officer.html",
         "web/templates/notifications.html",
     }
 )

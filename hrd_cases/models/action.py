@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrd_cases.db import Base, UTCDateTime, enum_type, utcnow
@@ -59,6 +60,11 @@ class Referral(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Issue 16: returned for revision, withdrawn by the requester. Each edit after a return
+    # starts a new revision; only the current revision's decisions count.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="referrals")
     assistance: Mapped[list[ReferralAssistance]] = relationship(
@@ -79,6 +85,15 @@ class Referral(Base):
 
     def key_holder(self) -> DataKey:
         return self.case.data_key
+
+    @property
+    def current_decisions(self) -> list[ReferralDecision]:
+        """The decisions on the revision now awaiting (earlier ones were cleared by an edit)."""
+        return [d for d in self.decisions if d.round == self.revision]
+
+    @property
+    def approvals_given(self) -> int:
+        return sum(1 for d in self.current_decisions if d.approve)
 
     @property
     def assistance_types(self) -> list[AssistanceType]:
@@ -112,13 +127,17 @@ class ReferralDecision(Base):
     approve: Mapped[bool]
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    # The referral's revision this decision was given on; ``returned``: sent back for revision
+    # (then ``approve`` is false and the reason says what to change).
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    returned: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     referral: Mapped[Referral] = relationship(back_populates="decisions")
 
     def key_holder(self) -> DataKey:
         return self.referral.case.data_key
 
-    __table_args__ = (UniqueConstraint("referral_id", "officer_id"),)
+    __table_args__ = (UniqueConstraint("referral_id", "officer_id", "round"),)
 
 
 class TimelineEvent(Base):
@@ -263,6 +282,8 @@ class Statement(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="statements")
     decisions: Mapped[list[StatementDecision]] = relationship(
@@ -274,6 +295,15 @@ class Statement(Base):
 
     def key_holder(self) -> DataKey:
         return self.case.data_key
+
+    @property
+    def current_decisions(self) -> list[StatementDecision]:
+        """The decisions on the revision now awaiting (earlier ones were cleared by an edit)."""
+        return [d for d in self.decisions if d.round == self.revision]
+
+    @property
+    def approvals_given(self) -> int:
+        return sum(1 for d in self.current_decisions if d.approve)
 
 
 class StatementDecision(Base):
@@ -288,10 +318,14 @@ class StatementDecision(Base):
     approve: Mapped[bool]
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary())
+    # The statement's revision this decision was given on; ``returned``: sent back for revision
+    # (then ``approve`` is false and the reason says what to change).
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    returned: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     statement: Mapped[Statement] = relationship(back_populates="decisions")
 
     def key_holder(self) -> DataKey:
         return self.statement.case.data_key
 
-    __table_args__ = (UniqueConstraint("statement_id", "officer_id"),)
+    __table_args__ = (UniqueConstraint("statement_id", "officer_id", "round"),)

@@ -18,7 +18,7 @@ from hrd_cases.domain.vocabulary import (
 )
 from hrd_cases.models.defender import Defender
 from hrd_cases.models.keys import DataKey
-from hrd_cases.models.user import Delegation
+from hrd_cases.models.user import Delegation, User
 
 if TYPE_CHECKING:
     from hrd_cases.models.action import Consent, Hearing, Referral, Statement, TimelineEvent
@@ -37,6 +37,8 @@ class Case(Base):
         Index("ix_cases_delegation_id_opened_at", "delegation_id", "opened_at", "reference"),
         Index("ix_cases_country_opened_at", "country", "opened_at", "reference"),
         Index("ix_cases_delegation_id_country", "delegation_id", "country"),
+        # "My cases": a focal point's assigned cases, newest first, from the index alone.
+        Index("ix_cases_assigned_to_id_opened_at", "assigned_to_id", "opened_at", "reference"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -53,6 +55,10 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The focal point answerable for the case, within its delegation: whoever opened it until
+    # someone reassigns it (workflow.case_steps.reassign_case). NULL only when nobody is (a
+    # case logged from the command line, or an account deleted since).
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     data_key_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("data_keys.id", ondelete="RESTRICT"), unique=True
     )
@@ -66,6 +72,7 @@ class Case(Base):
 
     data_key: Mapped[DataKey] = relationship(lazy="joined")
     delegation: Mapped[Delegation] = relationship()
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     defender_links: Mapped[list[CaseDefender]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )

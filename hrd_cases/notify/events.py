@@ -1,9 +1,9 @@
 """Which step raises which notification, for whom. Extend by adding a rule to TIMELINE_RULES
 (events a step writes to the timeline) or a call to :func:`account_changed`.
 
-Waiting for issue 16 (not built yet): "returned for revision" and "case reassigned" (to both
-focal points), and the *assigned* focal point; until then a case's focal point is the one who
-opened it (:func:`case_focal_points`).
+A case's focal point is its *assigned* one (:func:`case_focal_points`); "case reassigned"
+goes to both the previous and the new assignee (:func:`case_reassigned`); "returned for
+revision" goes to the requester and the assigned focal point.
 """
 
 from __future__ import annotations
@@ -45,9 +45,8 @@ def _users(session: Session, ids: set[int | None]) -> list[User]:
 
 
 def case_focal_points(session: Session, case: Case) -> list[User]:
-    """The focal points answerable for a case: whoever opened it (the assigned focal point
-    replaces this once issue 16 adds assignment)."""
-    return [u for u in _users(session, {case.created_by_id}) if u.role is Role.FOCAL_POINT]
+    """The focal point answerable for a case: its assignee (workflow.case_steps)."""
+    return [u for u in _users(session, {case.assigned_to_id}) if u.role is Role.FOCAL_POINT]
 
 
 def _requester_ids(subject: Subject) -> set[int | None]:
@@ -61,7 +60,10 @@ def _requester_ids(subject: Subject) -> set[int | None]:
 def deciders(session: Session, case: Case, subject: Subject) -> list[User]:
     """Officers covering the case's country, except the requester (four-eyes) and those who
     already decided."""
-    excluded = _requester_ids(subject) | {d.officer_id for d in getattr(subject, "decisions", [])}
+    # Decisions on earlier revisions were cleared by an edit: those officers decide again.
+    excluded = _requester_ids(subject) | {
+        d.officer_id for d in getattr(subject, "current_decisions", [])
+    }
     officers = session.scalars(
         select(User)
         .join(UserCountry, UserCountry.user_id == User.id)
@@ -94,6 +96,9 @@ TIMELINE_RULES: dict[str, EventRule] = {
     "referral.rejected": EventRule("rejected", Kind.DECIDED, requester_and_focal_points),
     "statement.approved": EventRule("approved", Kind.DECIDED, requester_and_focal_points),
     "statement.rejected": EventRule("rejected", Kind.DECIDED, requester_and_focal_points),
+    # Issue 16: back with the requester; the reason is on the case page, never in the message.
+    "referral.returned": EventRule("returned", Kind.DECIDED, requester_and_focal_points),
+    "statement.returned": EventRule("returned", Kind.DECIDED, requester_and_focal_points),
 }
 
 _SUBJECT_MODELS: dict[str, type[Referral] | type[Statement] | type[Hearing]] = {
@@ -123,6 +128,41 @@ def on_timeline_event(
             subject_id=None if subject_id is None else str(subject_id),
             at=at,
         )
+    )
+
+
+# Reassignment ------------------------------------------------------------------------------
+CASE_REASSIGNED = "case.reassigned"
+
+
+def case_reassigned(
+    session: Session, case: Case, previous_id: int | None, assignee_id: int
+) -> None:
+    """One event for both focal points, in the step's transaction. Both ids are kept on the
+    event: by the time the worker expands it the case may have moved on again."""
+    session.add(
+        NotificationEvent(
+            source=CASE_REASSIGNED,
+            case_id=case.id,
+            user_id=previous_id,
+            subject_type="user",
+            subject_id=str(assignee_id),
+            at=utcnow(),
+        )
+    )
+
+
+def _expand_reassignment(session: Session, event: NotificationEvent) -> None:
+    case = session.get(Case, event.case_id) if event.case_id is not None else None
+    if case is None or event.subject_id is None:
+        return
+    focal_points = [
+        u
+        for u in _users(session, {event.user_id, int(event.subject_id)})
+        if u.role is Role.FOCAL_POINT
+    ]
+    notify(
+        session, focal_points, Alert(event="case_reassigned", kind=Kind.CASE_REASSIGNED, case=case)
     )
 
 
@@ -164,6 +204,9 @@ def _expand(session: Session, catalogue: StrategyCatalogue, event: NotificationE
         user = session.get(User, event.user_id) if event.user_id is not None else None
         if user is not None:
             notify(session, [user], Alert(event=event.source, kind=Kind.SECURITY))
+        return
+    if event.source == CASE_REASSIGNED:
+        _expand_reassignment(session, event)
         return
     rule = TIMELINE_RULES.get(event.source)
     case = session.get(Case, event.case_id) if event.case_id is not None else None

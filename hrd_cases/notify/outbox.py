@@ -38,7 +38,7 @@ class Kind(enum.StrEnum):
     DECIDED = "decided"
     DEADLINE = "deadline"
     HEARING_TOMORROW = "hearing_tomorrow"
-    CASE_REASSIGNED = "case_reassigned"  # raised once issue 16 adds reassignment
+    CASE_REASSIGNED = "case_reassigned"  # to the previous and the new assignee
     SECURITY = "security"  # account changes: always immediate, preferences do not apply
 
 

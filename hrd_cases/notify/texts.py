@@ -15,9 +15,11 @@ HEADLINES = {
     "awaiting_decision": "{subject} {reference} awaits your decision",
     "approved": "{subject} {reference} was approved",
     "rejected": "{subject} {reference} was rejected",
+    "returned": "{subject} {reference} was returned to you for revision",
     "deadline_warning": "{deadline} on {reference} is due soon",
     "deadline_overdue": "{deadline} on {reference} is overdue",
     "hearing_tomorrow": "A hearing on {reference} is tomorrow",
+    "case_reassigned": "Case {reference} was reassigned",
     "sign_in_new_origin": "New sign-in to your account",
     "password_changed": "Your password was changed",
     "second_factor_reset": "Your second factor was reset",
@@ -54,7 +56,7 @@ NO_NOTIFICATIONS = "No notifications."
 DELIVERY_LABELS = {"immediate": "Immediately", "digest": "Daily summary at 07:00", "off": "Off"}
 KIND_LABELS = {
     "awaiting_decision": "A referral or statement awaits my decision",
-    "decided": "My referral or statement was decided",
+    "decided": "My referral or statement was decided or returned for revision",
     "deadline": "A deadline is near or passed",
     "hearing_tomorrow": "A hearing is tomorrow",
     "case_reassigned": "A case was reassigned",

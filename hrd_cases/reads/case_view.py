@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hrd_cases import audit
-from hrd_cases.auth.permissions import Permission, case_scope, require
+from hrd_cases.auth.permissions import Permission, case_for, case_scope, has_permission, require
 from hrd_cases.crypto import ErasedError
 from hrd_cases.db import utcnow, write_transaction
 from hrd_cases.domain.errors import NotFound
@@ -37,7 +37,7 @@ from hrd_cases.reads.attachments import AttachmentView, files_of
 from hrd_cases.reads.notes import NoteView, note_views
 from hrd_cases.records import EncryptedRecord, RecordVault
 from hrd_cases.records.defenders import verified_defenders
-from hrd_cases.workflow.case_steps import case_stage
+from hrd_cases.workflow.case_steps import assignable_focal_points, case_stage
 from hrd_cases.workflow.deadlines import Deadline, case_deadlines
 from hrd_cases.workflow.service import template_of
 from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
@@ -150,9 +150,7 @@ def view_case(
         attachments=files_of(vault, case, unwrapped),
         decision_reasons={
             **{
-                ("referral", d.id): opened(d, "reason")
-                for r in case.referrals
-                for d in r.decisions
+                ("referral", d.id): opened(d, "reason") for r in case.referrals for d in r.decisions
             },
             **{
                 ("statement", d.id): opened(d, "reason")
@@ -200,7 +198,11 @@ def _people(session: Session, case: Case) -> dict[int, User]:
     """Users the page names. Every step writes a timeline event by its actor, so they are
     almost always loaded with the timeline already; anyone else costs one statement."""
     people = {e.actor.id: e.actor for e in case.timeline if e.actor is not None}
-    wanted: set[int] = set()
+    wanted: set[int] = {case.assigned_to_id} if case.assigned_to_id else set()
+    for event in case.timeline:
+        if event.kind == "case.reassigned":  # names both focal points
+            details = event.details or {}
+            wanted.update(v for v in (details.get("from"), details.get("to")) if isinstance(v, int))
     for referral in case.referrals:
         wanted.update(i for i in (referral.created_by_id, referral.requested_by_id) if i)
         wanted.update(d.officer_id for d in referral.decisions)
@@ -224,3 +226,27 @@ def case_timeline(session: Session, user: User, reference: str) -> list[Timeline
             select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.id)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentView:
+    """Who a case is assigned to and, for those who may reassign it, who it may be
+    reassigned to (its delegation's active focal points)."""
+
+    case: Case
+    assignee: User | None
+    choices: list[User]
+
+
+def assignment_view(session: Session, user: User, reference: str) -> AssignmentView:
+    """Any reader in scope sees the assignee (out of scope or absent: NotFound); only those
+    who may reassign get the choices."""
+    case = case_for(session, user, reference)
+    return AssignmentView(case, case.assigned_to, assignable_users(session, user, case))
+
+
+def assignable_users(session: Session, user: User, case: Case) -> list[User]:
+    """Who ``user`` may assign ``case`` to: nobody unless they may reassign it."""
+    if not has_permission(user, Permission.CASE_ASSIGN):
+        return []
+    return assignable_focal_points(session, case)

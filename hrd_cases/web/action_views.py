@@ -3,8 +3,14 @@ redirect back to the case (POST-redirect-GET).
 
 Every handler first finds the case in the user's scope with ``case.read`` (out of scope or
 absent: 404, the same answer), then checks the step's own permission (403). A form with
-errors re-renders the case page (422) with what was typed; a step the workflow refuses
-(InvalidTransition) is flashed: its message names a rule, never personal data.
+errors, or a step the workflow refuses (a template rule), re-renders the case page (422)
+with that panel open, what was typed, and the message beside the field it concerns, in
+words a person uses (issue 16). Each form's action ends with its panel's fragment, so the
+browser shows the panel, and its message, after the response: no JavaScript needed.
+
+Consequential steps (revoking consent, withdrawing a statement or a referral, closing the
+case, erasing, approving an amount) first answer with a confirmation page that says what
+will happen; the step runs when that page's form is sent (``confirmed=yes``).
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.current import (
@@ -26,6 +34,7 @@ from hrd_cases.current import (
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.domain.local_time import to_utc
+from hrd_cases.domain.states import HearingState, ReferralState, StatementState
 from hrd_cases.domain.vocabulary import (
     AssistanceType,
     ClosureOutcome,
@@ -34,12 +43,26 @@ from hrd_cases.domain.vocabulary import (
     Mechanism,
     RiskLevel,
     StatementLevel,
+    consent_scope_for,
 )
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
-from hrd_cases.records.defenders import ErasureReason, erase_defender, erasure_done_message
+from hrd_cases.reads.case_view import assignable_users
+from hrd_cases.records.defenders import (
+    ERASURE_EXPLAINED,
+    ErasureReason,
+    erase_defender,
+    erasure_done_message,
+)
 from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.web import forms as f
-from hrd_cases.web.case_views import narrow_choices, observation_form, prefix, render_case
+from hrd_cases.web import messages
+from hrd_cases.web.case_views import (
+    narrow_choices,
+    observation_form,
+    prefix,
+    render_case,
+    with_assignees,
+)
 from hrd_cases.workflow import case_steps, consent, hearings, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from hrd_cases.workflow.service import template_of
@@ -67,22 +90,104 @@ def _owned(case: Case, model: type, item_id: uuid.UUID):
     return item
 
 
-def _step(reference: str, run: Callable[[], object], done: str, anchor: str):
-    """Run a service step; flash its outcome; back to the case page at the panel."""
+def _step(
+    case: Case,
+    run: Callable[[], object],
+    done: str,
+    anchor: str,
+    *,
+    key: str,
+    form: FlaskForm | None = None,
+):
+    """Run a service step; on success flash and go back to the case page at the panel. A
+    refusal re-renders the page (422) with the panel ``key`` open and ``form`` as typed."""
     try:
         run()
     except InvalidTransition as exc:
-        flash(f"Not done: {exc}.", "error")
-    except ValidationFailed:
-        flash("Not done: some fields need attention.", "error")
-    else:
-        flash(done, "success")
-    return redirect(url_for("cases.case_detail", reference=reference, _anchor=anchor))
+        return _refused(case, key, form, exc.fields, plain(str(exc)))
+    except ValidationFailed as exc:
+        by_field = {name: " ".join(texts) for name, texts in exc.messages.items()}
+        return _refused(case, key, form, by_field, REFUSED_FIELDS)
+    flash(done, "success")
+    return redirect(url_for("cases.case_detail", reference=case.reference, _anchor=anchor))
 
 
-def _invalid(case: Case, key: str, form: f.FlaskForm):
-    flash("Some fields need attention: see the messages beside them.", "error")
-    return render_case(case.reference, bound={key: form}, status=422)
+REFUSED_FIELDS = "Some fields need attention: see the messages beside them."
+
+
+def plain(message: str) -> str:
+    """A domain message as a sentence."""
+    text = message.strip()
+    return f"{text[:1].upper()}{text[1:]}{'' if text.endswith('.') else '.'}"
+
+
+def _refused(
+    case: Case,
+    key: str,
+    form: FlaskForm | None,
+    fields: dict[str, str],
+    fallback: str,
+):
+    """Each message beside its field where the form has it; the rest at the top of the
+    panel. Fields are matched by their last name part ("defender.name" is "name")."""
+    leftover: list[str] = []
+    for name, text in fields.items():
+        field = getattr(form, name.rsplit(".", 1)[-1], None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, text]
+        else:
+            leftover.append(text)
+    if not fields:
+        leftover.append(fallback)
+    # At the top too when it belongs to no field: the panel may no longer be on the page.
+    flash(
+        _("Not done: %(message)s") % {"message": " ".join(leftover)}
+        if leftover
+        else _("Not done: see the message beside the field."),
+        "error",
+    )
+    bound = {key: form} if form is not None else {}
+    return render_case(case.reference, bound=bound, refused={key: " ".join(leftover)}, status=422)
+
+
+def _invalid(case: Case, key: str, form: FlaskForm):
+    flash(REFUSED_FIELDS, "error")
+    return render_case(case.reference, bound={key: form}, refused={key: ""}, status=422)
+
+
+def _confirmed() -> bool:
+    """The second step of a confirmation page was sent (not only the first form)."""
+    return request.form.get("confirmed") == "yes"
+
+
+def _confirm(
+    case: Case,
+    screen: tuple[str, str, list[str]],
+    *,
+    action: str,
+    anchor: str,
+    extra: list[tuple[str, str]] | None = None,
+):
+    """The confirmation page: what will happen, and the same form once more with
+    ``confirmed=yes`` (its values carried in hidden fields, in the body, never a URL)."""
+    carried = [
+        (name, value)
+        for name, values in request.form.lists()
+        if name not in ("csrf_token", "confirmed")
+        for value in values
+    ] + list(extra or ())
+    title, button, summary = screen
+    return render_template(
+        "cases/confirm.html",
+        case=case,
+        title=title,
+        button=button,
+        summary=summary,
+        action=action,
+        carried=carried,
+        back=url_for("cases.case_detail", reference=case.reference, _anchor=anchor),
+        form=f.ButtonForm(formdata=None),
+    )
 
 
 # Assessment ---------------------------------------------------------------------------------
@@ -93,16 +198,45 @@ def assess(reference: str):
     if not form.validate_on_submit():
         return _invalid(case, "assess", form)
     return _step(
-        reference,
+        case,
         lambda: case_steps.assess_case(
             current_session(), _actor(), reference, RiskLevel(form.risk_level.data)
         ),
         "Risk assessment recorded.",
         "summary",
+        key="assess",
+        form=form,
     )
 
 
+# Assignment ---------------------------------------------------------------------------------
+@bp.post("/<reference>/assignment")
+def reassign(reference: str):
+    """The form is on the case page (?reassign=1); a refusal shows it again, open, with the
+    message beside the field."""
+    case = _case(reference, Permission.CASE_ASSIGN)
+    form = with_assignees(f.AssignForm(), assignable_users(current_session(), _actor(), case))
+    if not form.validate_on_submit():
+        return _invalid(case, "assign", form)
+    try:
+        case_steps.reassign_case(current_session(), _actor(), reference, form.assignee.data)
+    except InvalidTransition as exc:
+        form.assignee.errors = [str(exc)]
+        return render_case(reference, bound={"assign": form}, status=409)
+    flash(_("Case reassigned."), "success")
+    return redirect(url_for("cases.case_detail", reference=reference, _anchor="summary"))
+
+
 # Referrals ----------------------------------------------------------------------------------
+def _referral_input(form: f.ReferralForm) -> ReferralInput:
+    return ReferralInput(
+        mechanism=Mechanism(form.mechanism.data),
+        assistance_types=[AssistanceType(a) for a in form.assistance_types.data or ()],
+        amount_eur=form.amount_eur.data,
+        justification=(form.justification.data or "").strip() or None,
+    )
+
+
 @bp.post("/<reference>/referrals")
 def request_referral(reference: str):
     case = _case(reference, Permission.REFERRAL_REQUEST)
@@ -110,33 +244,64 @@ def request_referral(reference: str):
     narrow_choices({"referral": form}, template_of(current_strategies(), case))
     if not form.validate_on_submit():
         return _invalid(case, "referral", form)
-    data = ReferralInput(
-        mechanism=Mechanism(form.mechanism.data),
-        assistance_types=[AssistanceType(a) for a in form.assistance_types.data or ()],
-        amount_eur=form.amount_eur.data,
-        justification=(form.justification.data or "").strip() or None,
-    )
+    data = _referral_input(form)
     return _step(
-        reference,
+        case,
         lambda: referrals.create_referral(
             current_session(), current_vault(), current_strategies(), _actor(), reference, data
         ),
         "Referral requested. It now waits for a protection officer's decision.",
         "referrals",
+        key="referral",
+        form=form,
     )
 
 
 @bp.post("/<reference>/referrals/<uuid:referral_id>/decision")
 def decide_referral(reference: str, referral_id: uuid.UUID):
     case = _case(reference, Permission.REFERRAL_DECIDE)
-    _owned(case, Referral, referral_id)
+    referral = _owned(case, Referral, referral_id)
     form = f.DecisionForm()
+    key = f"decide-{referral_id}"
     if not form.validate_on_submit():
-        flash("Choose approve or reject.", "error")
-        return redirect(url_for("cases.case_detail", reference=reference, _anchor="referrals"))
+        return _invalid(case, key, form)
+    if form.decision.data == "return":
+        return _step(
+            case,
+            lambda: referrals.return_referral(
+                current_session(),
+                current_vault(),
+                _actor(),
+                referral_id,
+                reason=form.reason.data or "",
+            ),
+            _("Returned to the requester for revision, with your reason."),
+            "referrals",
+            key=key,
+            form=form,
+        )
     approve = form.decision.data == "approve"
+    if approve and referral.amount_eur is not None and not _confirmed():
+        # A grant is approved in a second step that repeats the amount and the mechanism.
+        return _confirm(
+            case,
+            messages.confirm_grant(
+                f"{referral.amount_eur:,}",
+                f.label(referral.mechanism.value),
+                [f.label(a.value) for a in referral.assistance_types],
+                referral.approvals_given + 1,
+                referral.approvals_required,
+            ),
+            action=url_for(
+                "case_actions.decide_referral", reference=reference, referral_id=referral_id
+            ),
+            anchor="referrals",
+            extra=[("confirmed_amount_eur", str(referral.amount_eur))],
+        )
+    # The amount the officer saw on the confirmation page: refused if revised since.
+    confirmed_amount = form.confirmed_amount_eur.data if approve else None
     return _step(
-        reference,
+        case,
         lambda: referrals.decide_referral(
             current_session(),
             _actor(),
@@ -144,9 +309,58 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
             approve=approve,
             reason=form.reason.data,
             vault=current_vault(),
+            confirmed_amount_eur=confirmed_amount,
         ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "referrals",
+        key=key,
+        form=form,
+    )
+
+
+@bp.post("/<reference>/referrals/<uuid:referral_id>/revision")
+def revise_referral(reference: str, referral_id: uuid.UUID):
+    case = _case(reference, Permission.REFERRAL_REQUEST)
+    _owned(case, Referral, referral_id)
+    key = f"revise-{referral_id}"
+    form = f.ReferralForm(prefix=prefix("rv", referral_id))
+    narrow_choices({"referral": form}, template_of(current_strategies(), case))
+    if not form.validate_on_submit():
+        return _invalid(case, key, form)
+    data = _referral_input(form)
+    return _step(
+        case,
+        lambda: referrals.revise_referral(
+            current_session(), current_vault(), current_strategies(), _actor(), referral_id, data
+        ),
+        _("Referral edited and requested again: approvals given before the edit no longer count."),
+        "referrals",
+        key=key,
+        form=form,
+    )
+
+
+@bp.post("/<reference>/referrals/<uuid:referral_id>/withdraw")
+def withdraw_referral(reference: str, referral_id: uuid.UUID):
+    case = _case(reference, Permission.REFERRAL_REQUEST)
+    referral = _owned(case, Referral, referral_id)
+    if not f.ButtonForm().validate_on_submit():
+        return redirect(url_for("cases.case_detail", reference=reference))
+    if not _confirmed():
+        return _confirm(
+            case,
+            messages.confirm_withdraw_referral(f.label(referral.mechanism.value)),
+            action=url_for(
+                "case_actions.withdraw_referral", reference=reference, referral_id=referral_id
+            ),
+            anchor="referrals",
+        )
+    return _step(
+        case,
+        lambda: referrals.withdraw_referral(current_session(), _actor(), referral_id),
+        _("Referral withdrawn."),
+        "referrals",
+        key=f"withdraw-{referral_id}",
     )
 
 
@@ -157,10 +371,11 @@ def referral_delivered(reference: str, referral_id: uuid.UUID):
     if not f.ButtonForm().validate_on_submit():
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
-        reference,
+        case,
         lambda: referrals.mark_delivered(current_session(), _actor(), referral_id),
         "Assistance marked as delivered.",
         "referrals",
+        key=f"delivered-{referral_id}",
     )
 
 
@@ -173,7 +388,7 @@ def schedule_hearing(reference: str):
         return _invalid(case, "hearing", form)
     when = to_utc(form.scheduled_for.data or datetime.now(UTC), case.delegation.time_zone)
     return _step(
-        reference,
+        case,
         lambda: hearings.schedule_hearing(
             current_session(),
             current_vault(),
@@ -187,6 +402,8 @@ def schedule_hearing(reference: str):
         ),
         "Hearing scheduled.",
         "hearings",
+        key="hearing",
+        form=form,
     )
 
 
@@ -195,12 +412,13 @@ def record_observation(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     hearing = _owned(case, Hearing, hearing_id)
     form = observation_form(template_of(current_strategies(), case), prefix=prefix("o", hearing.id))
+    key = f"observation-{hearing.id}"
     if not form.validate_on_submit():
-        return _invalid(case, f"observation-{hearing.id}", form)
+        return _invalid(case, key, form)
     outcome = HearingOutcome(form.outcome.data) if form.outcome.data else None
     observed = form.observed.data == "yes"
     return _step(
-        reference,
+        case,
         lambda: hearings.record_observation(
             current_session(),
             current_strategies(),
@@ -212,6 +430,8 @@ def record_observation(reference: str, hearing_id: uuid.UUID):
         ),
         "Observation recorded." if observed else "Recorded as not observed.",
         "hearings",
+        key=key,
+        form=form,
     )
 
 
@@ -220,11 +440,12 @@ def reschedule_hearing(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     _owned(case, Hearing, hearing_id)
     form = f.RescheduleForm(prefix=prefix("rs", hearing_id))
+    key = f"reschedule-{hearing_id}"
     if not form.validate_on_submit():
-        return _invalid(case, f"reschedule-{hearing_id}", form)
+        return _invalid(case, key, form)
     when = to_utc(form.scheduled_for.data or datetime.now(UTC), case.delegation.time_zone)
     return _step(
-        reference,
+        case,
         lambda: hearings.reschedule_hearing(
             current_session(),
             current_vault(),
@@ -236,6 +457,8 @@ def reschedule_hearing(reference: str, hearing_id: uuid.UUID):
         ),
         "Hearing rescheduled.",
         "hearings",
+        key=key,
+        form=form,
     )
 
 
@@ -244,15 +467,18 @@ def cancel_hearing(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     _owned(case, Hearing, hearing_id)
     form = f.CancelHearingForm(prefix=prefix("cx", hearing_id))
+    key = f"cancel-{hearing_id}"
     if not form.validate_on_submit():
-        return _invalid(case, f"cancel-{hearing_id}", form)
+        return _invalid(case, key, form)
     return _step(
-        reference,
+        case,
         lambda: hearings.cancel_hearing(
             current_session(), current_vault(), _actor(), hearing_id, reason=form.reason.data or ""
         ),
         "Hearing cancelled.",
         "hearings",
+        key=key,
+        form=form,
     )
 
 
@@ -261,10 +487,11 @@ def file_report(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     hearing = _owned(case, Hearing, hearing_id)
     form = f.ReportForm(prefix=prefix("r", hearing.id))
+    key = f"report-{hearing.id}"
     if not form.validate_on_submit():
-        return _invalid(case, f"report-{hearing.id}", form)
+        return _invalid(case, key, form)
     return _step(
-        reference,
+        case,
         lambda: hearings.file_report(
             current_session(),
             current_vault(),
@@ -275,6 +502,8 @@ def file_report(reference: str, hearing_id: uuid.UUID):
         ),
         "Observation report filed.",
         "hearings",
+        key=key,
+        form=form,
     )
 
 
@@ -287,7 +516,7 @@ def record_consent(reference: str):
         return _invalid(case, "consent", form)
     given = datetime.combine(form.given_on.data, time(0, 0), tzinfo=UTC)
     return _step(
-        reference,
+        case,
         lambda: consent.record_consent(
             current_session(),
             current_vault(),
@@ -299,20 +528,42 @@ def record_consent(reference: str):
         ),
         "Consent recorded.",
         "consent",
+        key="consent",
+        form=form,
     )
 
 
 @bp.post("/<reference>/consents/<uuid:consent_id>/revoke")
 def revoke_consent(reference: str, consent_id: uuid.UUID):
     case = _case(reference, Permission.CONSENT_RECORD)
-    _owned(case, Consent, consent_id)
+    record = _owned(case, Consent, consent_id)
     if not f.ButtonForm().validate_on_submit():
         return redirect(url_for("cases.case_detail", reference=reference))
+    if not _confirmed():
+        relying = [
+            f.label(s.level.value)
+            for s in case.statements
+            if s.state not in (StatementState.PUBLISHED, StatementState.WITHDRAWN)
+            and consent_scope_for(s.level) in record.scopes
+        ]
+        return _confirm(
+            case,
+            messages.confirm_revoke(
+                f"{record.given_on:%Y-%m-%d}",
+                [f.label(s.value) for s in sorted(record.scopes)],
+                relying,
+            ),
+            action=url_for(
+                "case_actions.revoke_consent", reference=reference, consent_id=consent_id
+            ),
+            anchor="consent",
+        )
     return _step(
-        reference,
+        case,
         lambda: consent.revoke_consent(current_session(), _actor(), consent_id),
         "Consent revoked. No statement relying on it can be published.",
         "consent",
+        key=f"revoke-{consent_id}",
     )
 
 
@@ -325,7 +576,7 @@ def draft_statement(reference: str):
     if not form.validate_on_submit():
         return _invalid(case, "statement", form)
     return _step(
-        reference,
+        case,
         lambda: statements.draft_statement(
             current_session(),
             current_vault(),
@@ -337,24 +588,30 @@ def draft_statement(reference: str):
         ),
         "Statement drafted. Submit it for approval when it is ready.",
         "statements",
+        key="statement",
+        form=form,
     )
 
 
-def _statement_button(reference: str, statement_id: uuid.UUID, permission: Permission) -> bool:
+def _statement_button(
+    reference: str, statement_id: uuid.UUID, permission: Permission
+) -> tuple[Case, Statement, bool]:
     case = _case(reference, permission)
-    _owned(case, Statement, statement_id)
-    return f.ButtonForm().validate_on_submit()
+    statement = _owned(case, Statement, statement_id)
+    return case, statement, f.ButtonForm().validate_on_submit()
 
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/submit")
 def submit_statement(reference: str, statement_id: uuid.UUID):
-    if not _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT):
+    case, _, valid = _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT)
+    if not valid:
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
-        reference,
+        case,
         lambda: statements.submit_statement(current_session(), _actor(), statement_id),
         "Statement submitted for approval.",
         "statements",
+        key=f"submit-{statement_id}",
     )
 
 
@@ -363,12 +620,27 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
     case = _case(reference, Permission.STATEMENT_DECIDE)
     _owned(case, Statement, statement_id)
     form = f.DecisionForm()
+    key = f"decide-{statement_id}"
     if not form.validate_on_submit():
-        flash("Choose approve or reject.", "error")
-        return redirect(url_for("cases.case_detail", reference=reference, _anchor="statements"))
+        return _invalid(case, key, form)
+    if form.decision.data == "return":
+        return _step(
+            case,
+            lambda: statements.return_statement(
+                current_session(),
+                current_vault(),
+                _actor(),
+                statement_id,
+                reason=form.reason.data or "",
+            ),
+            _("Returned to the requester for revision, with your reason."),
+            "statements",
+            key=key,
+            form=form,
+        )
     approve = form.decision.data == "approve"
     return _step(
-        reference,
+        case,
         lambda: statements.decide_statement(
             current_session(),
             _actor(),
@@ -379,6 +651,35 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
         ),
         "Your approval was recorded." if approve else "Your rejection was recorded.",
         "statements",
+        key=key,
+        form=form,
+    )
+
+
+@bp.post("/<reference>/statements/<uuid:statement_id>/revision")
+def revise_statement(reference: str, statement_id: uuid.UUID):
+    case = _case(reference, Permission.STATEMENT_DRAFT)
+    _owned(case, Statement, statement_id)
+    key = f"revise-{statement_id}"
+    form = f.StatementForm(prefix=prefix("sv", statement_id))
+    narrow_choices({"statement": form}, template_of(current_strategies(), case))
+    if not form.validate_on_submit():
+        return _invalid(case, key, form)
+    return _step(
+        case,
+        lambda: statements.revise_statement(
+            current_session(),
+            current_vault(),
+            current_strategies(),
+            _actor(),
+            statement_id,
+            level=StatementLevel(form.level.data),
+            text=form.text.data or "",
+        ),
+        _("Statement edited and submitted again: approvals given before the edit no longer count."),
+        "statements",
+        key=key,
+        form=form,
     )
 
 
@@ -387,11 +688,12 @@ def publish_statement(reference: str, statement_id: uuid.UUID):
     case = _case(reference, Permission.STATEMENT_DRAFT)
     statement = _owned(case, Statement, statement_id)
     form = f.PublishForm(prefix=prefix("p", statement.id))
+    key = f"publish-{statement.id}"
     if not form.validate_on_submit():
-        return _invalid(case, f"publish-{statement.id}", form)
+        return _invalid(case, key, form)
     url = (form.publication_url.data or "").strip() or None
     return _step(
-        reference,
+        case,
         lambda: statements.publish_statement(
             current_session(),
             current_vault(),
@@ -402,18 +704,33 @@ def publish_statement(reference: str, statement_id: uuid.UUID):
         ),
         "Statement published.",
         "statements",
+        key=key,
+        form=form,
     )
 
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/withdraw")
 def withdraw_statement(reference: str, statement_id: uuid.UUID):
-    if not _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT):
+    case, statement, valid = _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT)
+    if not valid:
         return redirect(url_for("cases.case_detail", reference=reference))
+    if not _confirmed():
+        return _confirm(
+            case,
+            messages.confirm_withdraw_statement(
+                f.label(statement.level.value), statement.state.value
+            ),
+            action=url_for(
+                "case_actions.withdraw_statement", reference=reference, statement_id=statement_id
+            ),
+            anchor="statements",
+        )
     return _step(
-        reference,
+        case,
         lambda: statements.withdraw_statement(current_session(), _actor(), statement_id),
         "Statement withdrawn.",
         "statements",
+        key=f"withdraw-{statement_id}",
     )
 
 
@@ -425,8 +742,26 @@ def close_case(reference: str):
     if not form.validate_on_submit():
         return _invalid(case, "close", form)
     outcome = ClosureOutcome(form.outcome.data) if form.outcome.data else None
+    reason = (form.reason.data or "").strip() or None
+    if not _confirmed():
+        # The template's rules first: a refusal belongs beside the field, not after a
+        # confirmation the user could not act on.
+        try:
+            case_steps.check_closable(current_strategies(), case, outcome, reason)
+        except InvalidTransition as exc:
+            return _refused(case, "close", form, exc.fields, plain(str(exc)))
+        return _confirm(
+            case,
+            messages.confirm_close(
+                case.reference,
+                f.label(outcome.value) if outcome else None,
+                open_items=_open_items(case),
+            ),
+            action=url_for("case_actions.close_case", reference=reference),
+            anchor="closure",
+        )
     return _step(
-        reference,
+        case,
         lambda: case_steps.close_case(
             current_session(),
             current_vault(),
@@ -434,23 +769,54 @@ def close_case(reference: str):
             _actor(),
             reference,
             outcome,
-            (form.reason.data or "").strip() or None,
+            reason,
         ),
         "Case closed.",
         "closure",
+        key="close",
+        form=form,
+    )
+
+
+def _open_items(case: Case) -> int:
+    """Referrals awaiting a decision or delivery, scheduled hearings, statements in
+    progress: what closing leaves as it is."""
+    return (
+        sum(
+            r.state
+            in (
+                ReferralState.DRAFT,
+                ReferralState.REQUESTED,
+                ReferralState.RETURNED,
+                ReferralState.APPROVED,
+            )
+            for r in case.referrals
+        )
+        + sum(h.state is HearingState.SCHEDULED for h in case.hearings)
+        + sum(
+            s.state
+            in (
+                StatementState.DRAFT,
+                StatementState.SUBMITTED,
+                StatementState.RETURNED,
+                StatementState.APPROVED,
+            )
+            for s in case.statements
+        )
     )
 
 
 @bp.post("/<reference>/reopen")
 def reopen_case(reference: str):
-    _case(reference, Permission.CASE_CLOSE)
+    case = _case(reference, Permission.CASE_CLOSE)
     if not f.ButtonForm().validate_on_submit():
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
-        reference,
+        case,
         lambda: case_steps.reopen_case(current_session(), _actor(), reference),
         "Case reopened.",
         "closure",
+        key="reopen",
     )
 
 
@@ -460,13 +826,27 @@ def erase(reference: str, defender_reference: str):
     if defender_reference not in {d.reference for d in case.defenders}:
         raise NotFound("no such defender on this case")
     form = f.EraseForm(prefix=prefix("e", defender_reference))
+    key = f"erase-{defender_reference}"
     if not form.validate_on_submit():
-        return _invalid(case, f"erase-{defender_reference}", form)
+        return _invalid(case, key, form)
     if (form.confirmation.data or "").strip().upper() != defender_reference:
         form.confirmation.errors = [
             f"Type {defender_reference} exactly to confirm: erasure cannot be undone."
         ]
-        return _invalid(case, f"erase-{defender_reference}", form)
+        return _invalid(case, key, form)
+    if not _confirmed():
+        return _confirm(
+            case,
+            messages.confirm_erase(
+                defender_reference,
+                bool(form.include_case_content.data),
+                ERASURE_EXPLAINED.format(days=current_settings().erasure_retire_within_days),
+            ),
+            action=url_for(
+                "case_actions.erase", reference=reference, defender_reference=defender_reference
+            ),
+            anchor="defenders",
+        )
     actor = _actor()
     session = current_session()
     erase_defender(

@@ -16,7 +16,13 @@ from flask_wtf import FlaskForm
 
 from hrd_cases.auth.permissions import Permission, has_permission, require
 from hrd_cases.current import current_session, current_settings, current_strategies, current_vault
-from hrd_cases.domain.states import HearingState, ReferralState, Stage, StatementState
+from hrd_cases.domain.states import (
+    HearingState,
+    ReferralState,
+    Stage,
+    StatementState,
+    awaiting_protection_decision,
+)
 from hrd_cases.domain.vocabulary import (
     ActionType,
     AttachmentCategory,
@@ -24,8 +30,14 @@ from hrd_cases.domain.vocabulary import (
     consent_scope_for,
 )
 from hrd_cases.models import Case, User
-from hrd_cases.reads.case_view import view_case
-from hrd_cases.reads.lists import CaseFilters, case_ids_for_name, list_cases, visible_countries
+from hrd_cases.reads.case_view import assignable_users, view_case
+from hrd_cases.reads.lists import (
+    CaseFilters,
+    CaseOrder,
+    case_ids_for_name,
+    list_cases,
+    visible_countries,
+)
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
 from hrd_cases.workflow.consent import active_consent_covers
@@ -73,7 +85,9 @@ def case_list():
         stage=_enum_arg(Stage, "stage"),
         risk=_enum_arg(RiskLevel, "risk"),
         overdue=request.args.get("overdue") == "1",
+        mine=request.args.get("mine") == "1",
     )
+    order = _enum_arg(CaseOrder, "sort") or CaseOrder.OPENED
     listing = list_cases(
         session,
         current_strategies(),
@@ -82,6 +96,8 @@ def case_list():
         page=request.args.get("page", 1, type=int) or 1,
         page_size=PAGE_SIZE,
         only_ids=only_ids,
+        order=order,
+        vault=current_vault(),
     )
     return render_template(
         "cases/list.html",
@@ -92,6 +108,9 @@ def case_list():
         countries=visible_countries(session, user),
         stages=list(Stage),
         risks=list(RiskLevel),
+        order=order,
+        orders=list(CaseOrder),
+        may_assign=has_permission(user, Permission.CASE_ASSIGN),
         label=f.label,
     ), status
 
@@ -120,6 +139,7 @@ class Panels:
     attach: bool
     note: bool  # add a follow-up note (issue 16)
     correct: bool  # correct intake fields (issue 16)
+    reassign: bool
 
 
 def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
@@ -143,6 +163,7 @@ def panels_for(user: User, case: Case, template: StrategyVersion) -> Panels:
         attach=may(Permission.CASE_UPDATE),
         note=may(Permission.CASE_UPDATE),
         correct=may(Permission.CASE_UPDATE),
+        reassign=may(Permission.CASE_ASSIGN),
     )
 
 
@@ -150,7 +171,8 @@ def narrow_choices(forms: dict[str, Any], template: StrategyVersion) -> None:
     """Offer only what the case's template allows (a refused value fails beside its field)."""
     if "referral" in forms:
         forms["referral"].mechanism.choices = [
-            f.choice(m.value, f.label(m.value)) for m in template.mechanisms
+            f.CHOOSE,
+            *(f.choice(m.value, f.label(m.value)) for m in template.mechanisms),
         ]
     if "statement" in forms:
         forms["statement"].level.choices = [
@@ -170,24 +192,48 @@ def prefix(kind: str, key: object) -> str:
     return f"{kind}{text}".replace("-", "")
 
 
-def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, status: int = 200):
+def with_assignees(form: f.AssignForm, users: list[User]) -> f.AssignForm:
+    form.assignee.choices = [f.choice(str(u.id), u.display_name) for u in users]
+    return form
+
+
+# States in which a referral or statement can still be edited (before its decision).
+REFERRAL_EDITABLE = (ReferralState.DRAFT, ReferralState.REQUESTED, ReferralState.RETURNED)
+STATEMENT_EDITABLE = (StatementState.DRAFT, StatementState.SUBMITTED, StatementState.RETURNED)
+
+
+def render_case(
+    reference: str,
+    *,
+    bound: dict[str, FlaskForm] | None = None,
+    refused: dict[str, str] | None = None,
+    status: int = 200,
+):
     """The case page. ``bound`` holds submitted forms with errors, shown instead of blank
-    ones so that their values and messages stay beside the fields."""
+    ones so that their values and messages stay beside the fields; ``refused`` names the
+    panel a step was refused in (opened) and the message that belongs to no one field."""
     user: User = current_user._get_current_object()
     view = view_case(current_session(), current_vault(), current_strategies(), user, reference)
     case, template = view.case, view.template
     bound = bound or {}
+    refused = refused or {}
     forms: dict[str, Any] = {
         "referral": bound.get("referral") or f.ReferralForm(formdata=None),
         "hearing": bound.get("hearing") or f.HearingForm(formdata=None),
         "consent": bound.get("consent") or f.ConsentForm(formdata=None),
         "statement": bound.get("statement") or f.StatementForm(formdata=None),
         "close": bound.get("close") or f.CloseForm(formdata=None),
-        "assess": bound.get("assess")
-        or f.AssessForm(formdata=None, risk_level=case.risk_level.value),
+        # Starts empty: the current level is shown beside it, never pre-chosen (issue 16).
+        "assess": bound.get("assess") or f.AssessForm(formdata=None),
         "button": f.ButtonForm(formdata=None),
         "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
     }
+    # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
+    # only then are the delegation's focal points read.
+    panels = panels_for(user, case, template)
+    if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
+        assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
+        forms["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
     narrow_choices(forms, template)
     hearings = []
     for hearing in case.hearings:
@@ -217,6 +263,10 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
                 "consent_ok": active_consent_covers(case, scope),
                 "publish": bound.get(f"publish-{statement.id}")
                 or f.PublishForm(formdata=None, prefix=prefix("p", statement.id)),
+                "decision": bound.get(f"decide-{statement.id}") or f.DecisionForm(formdata=None),
+                "revise": _statement_revision_form(
+                    bound, template, statement, view.statement_drafts[statement.id]
+                ),
             }
         )
     erase_forms = {
@@ -228,14 +278,22 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         "cases/detail.html",
         case=case,
         stage=view.stage,
+        awaiting_decision=awaiting_protection_decision([r.state for r in case.referrals]),
+        now=view.as_of,
         template=template,
-        panels=panels_for(user, case, template),
+        panels=panels,
         defenders=[(d.defender, d.fields) for d in view.defenders],
         narrative=view.narrative,
         decision_reasons=view.decision_reasons,
         closure_reason=view.closure_reason,
         referrals=[
-            {"referral": r, "justification": view.justifications[r.id]} for r in case.referrals
+            {
+                "referral": r,
+                "justification": view.justifications[r.id],
+                "decision": bound.get(f"decide-{r.id}") or f.DecisionForm(formdata=None),
+                "revise": _referral_revision_form(bound, template, r, view.justifications[r.id]),
+            }
+            for r in case.referrals
         ],
         hearings=hearings,
         consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
@@ -247,6 +305,8 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         people=view.people,
         notes=view.notes,
         forms=forms,
+        refused=refused,
+        editable={"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE},
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(
             days=current_settings().erasure_retire_within_days
@@ -258,3 +318,29 @@ def render_case(reference: str, *, bound: dict[str, FlaskForm] | None = None, st
         },
         label=f.label,
     ), status
+
+
+def _referral_revision_form(
+    bound: dict[str, FlaskForm], template: StrategyVersion, referral: Any, justification: Any
+) -> FlaskForm:
+    """The referral as it stands, to edit (or the edit as typed, when it was refused)."""
+    form = bound.get(f"revise-{referral.id}") or f.ReferralForm(
+        formdata=None,
+        prefix=prefix("rv", referral.id),
+        mechanism=referral.mechanism.value,
+        assistance_types=[a.value for a in referral.assistance_types],
+        amount_eur=referral.amount_eur,
+        justification=justification,
+    )
+    narrow_choices({"referral": form}, template)
+    return form
+
+
+def _statement_revision_form(
+    bound: dict[str, FlaskForm], template: StrategyVersion, statement: Any, draft: Any
+) -> FlaskForm:
+    form = bound.get(f"revise-{statement.id}") or f.StatementForm(
+        formdata=None, prefix=prefix("sv", statement.id), level=statement.level.value, text=draft
+    )
+    narrow_choices({"statement": form}, template)
+    return form

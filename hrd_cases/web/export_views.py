@@ -9,11 +9,14 @@ report carries its own style, which the app's CSP would refuse).
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_settings, current_strategies
 from hrd_cases.domain.clock import utcnow
+from hrd_cases.exports.annual import annual_export
+from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.quarter import ExportError, parse_quarter
 from hrd_cases.exports.releases import (
     configured_regions,
@@ -27,7 +30,7 @@ from hrd_cases.exports.releases import (
 from hrd_cases.exports.service import EXPORT_FORMATS
 from hrd_cases.models import User
 from hrd_cases.reads.lists import cases_per_quarter, quarters_between
-from hrd_cases.web.forms import ExportForm, choice
+from hrd_cases.web.forms import AnnualForm, ExportForm, choice
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
@@ -60,15 +63,26 @@ def _form() -> ExportForm:
         labels.append(choice(period.label, f"{period.label} ({state})"))
     form.quarter.choices = labels
     form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
+    form.language.choices = [choice(code, name) for code, name in LANGUAGES.items()]
     return form
 
 
-def _page(form: ExportForm, status: int = 200):
+def _annual_form() -> AnnualForm:
+    form = AnnualForm(prefix="annual")
+    this_year = utcnow().date().year
+    form.year.choices = [choice(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
+    form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
+    form.language.choices = [choice(code, name) for code, name in LANGUAGES.items()]
+    return form
+
+
+def _page(form: ExportForm, status: int = 200, annual: AnnualForm | None = None):
     settings = current_settings()
     return (
         render_template(
             "exports.html",
             form=form,
+            annual=annual or _annual_form(),
             k=settings.suppression_k,
             p=settings.suppression_p,
             lag=settings.release_lag_days,
@@ -104,7 +118,14 @@ def export_page():
             flash(f"Released {made.quarter}, version {made.version}.", "success")
             return redirect(url_for("exports.export_page"))
         if latest_release(session, quarter) is not None:
-            export = download_release(session, quarter, form.fmt.data or "", actor=user, via="web")
+            export = download_release(
+                session,
+                quarter,
+                form.fmt.data or "",
+                actor=user,
+                via="web",
+                language=form.language.data or "en",
+            )
         else:
             export = provisional_preview(
                 session,
@@ -116,10 +137,38 @@ def export_page():
                 k=settings.suppression_k,
                 p=settings.suppression_p,
                 regions=configured_regions(settings.regions_path),
+                language=form.language.data or "en",
             )
     except ExportError as exc:  # one line, no data in it (see exports.quarter)
         flash(f"Not exported: {exc}.", "error")
         return _page(form, 422)
+    return Response(
+        export.body,
+        content_type=export.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
+
+
+@bp.post("/exports/annual")
+def annual_page():
+    """The annual report for the Council conclusions, from the year's four releases."""
+    user: User = current_user._get_current_object()
+    require(user, Permission.EXPORT_AGGREGATES)
+    annual = _annual_form()
+    if not annual.validate_on_submit():
+        return _page(_form(), 422, annual)
+    try:
+        export = annual_export(
+            current_session(),
+            int(annual.year.data or 0),
+            annual.fmt.data or "",
+            actor=user,
+            via="web",
+            language=annual.language.data or "en",
+        )
+    except ExportError as exc:  # one line, no data in it
+        flash(_("Not exported: %(reason)s.", reason=str(exc)), "error")
+        return _page(_form(), 422, annual)
     return Response(
         export.body,
         content_type=export.content_type,

@@ -159,6 +159,11 @@ def label(value: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# Consequential choices start empty (issue 16): a hurried user must choose, not accept.
+CHOOSE = choice("", "Choose…")
+CHOOSE_RISK = "Choose a risk level."
+
+
 class CheckboxesField(SelectMultipleField):
     """A group of checkboxes (rendered by the ``checkboxes`` macro, in a fieldset)."""
 
@@ -185,7 +190,11 @@ class IntakeForm(FlaskForm):
     personal_notes = TextAreaField(
         "Personal notes", validators=[Optional(), policy("defenders", "personal_notes")]
     )
-    risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
+    risk_level = SelectField(
+        "Risk level",
+        choices=[CHOOSE, *_choices(RiskLevel)],
+        validators=[DataRequired(message=CHOOSE_RISK)],
+    )
     profile_categories = CheckboxesField("Profile", choices=_choices(ProfileCategory))
     threats = CheckboxesField("Threats suffered", choices=_choices(ThreatType))
     narrative = TextAreaField("Narrative", validators=[Optional(), policy("cases", "narrative")])
@@ -201,7 +210,11 @@ class CaseSearchForm(FlaskForm):
 
 
 class ReferralForm(FlaskForm):
-    mechanism = SelectField("Mechanism", choices=_choices(Mechanism), validators=[DataRequired()])
+    mechanism = SelectField(
+        "Mechanism",
+        choices=[CHOOSE, *_choices(Mechanism)],
+        validators=[DataRequired(message="Choose a mechanism.")],
+    )
     assistance_types = CheckboxesField("Assistance types", choices=_choices(AssistanceType))
     amount_eur = IntegerField(
         "Amount (EUR)", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
@@ -214,13 +227,19 @@ class ReferralForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = SelectField(
         "Decision",
-        choices=[choice("approve", "Approve"), choice("reject", "Reject")],
-        validators=[DataRequired()],
+        choices=[
+            choice("approve", "Approve"),
+            choice("reject", "Reject"),
+            choice("return", "Return for revision"),
+        ],
+        validators=[DataRequired(message="Choose approve, reject or return for revision.")],
     )
     reason = TextAreaField(
-        "Reason (required to reject; shown to the requester)",
+        "Reason (required to reject or return; shown to the requester and the other approvers)",
         validators=[Optional(), Length(max=2000)],
     )
+    # Sent by the grant confirmation page: the amount the officer saw.
+    confirmed_amount_eur = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
 
 class HearingForm(FlaskForm):
@@ -248,8 +267,8 @@ class CancelHearingForm(FlaskForm):
 class ObservationForm(FlaskForm):
     observed = SelectField(
         "Was the hearing observed?",
-        choices=[choice("yes", "Observed"), choice("no", "Not observed")],
-        validators=[DataRequired()],
+        choices=[CHOOSE, choice("yes", "Observed"), choice("no", "Not observed")],
+        validators=[DataRequired(message="Say whether the hearing was observed.")],
     )
     observers = CheckboxesField("Observers (embassies that attended)", choices=[])
     outcome = SelectField(
@@ -294,7 +313,11 @@ class CloseForm(FlaskForm):
 
 
 class AssessForm(FlaskForm):
-    risk_level = SelectField("Risk level", choices=_choices(RiskLevel), validators=[DataRequired()])
+    risk_level = SelectField(
+        "Risk level",
+        choices=[CHOOSE, *_choices(RiskLevel)],
+        validators=[DataRequired(message=CHOOSE_RISK)],
+    )
 
 
 class EraseForm(FlaskForm):
@@ -305,6 +328,14 @@ class EraseForm(FlaskForm):
     )
 
 
+class AssignForm(FlaskForm):
+    """Reassign a case: choices are the delegation's active focal points (set by the view)."""
+
+    assignee = SelectField(
+        _l("Assign to"), coerce=int, validators=[DataRequired(message=_l("Choose a focal point."))]
+    )
+
+
 class ButtonForm(FlaskForm):
     """A one-button step (submit, revoke, reopen...): the CSRF token is all it carries."""
 
@@ -312,8 +343,19 @@ class ButtonForm(FlaskForm):
 class ExportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
     fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    # English unless chosen: the labels, method text and brief; JSON keys never change.
+    language = SelectField(_l("Language of the export"), choices=[], validators=[Optional()])
     download = SubmitField("Download")
     release = SubmitField("Release this quarter")
+
+
+class AnnualForm(FlaskForm):
+    """The annual report: a year whose four quarters are released, a format, a language."""
+
+    year = SelectField(_l("Year"), choices=[], validators=[DataRequired()])
+    fmt = SelectField(_l("Format"), choices=[], validators=[DataRequired()])
+    language = SelectField(_l("Language of the report"), choices=[], validators=[Optional()])
+    annual = SubmitField(_l("Download the annual report"))
 
 
 # Account administration ------------------------------------------------------------------------

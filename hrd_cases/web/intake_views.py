@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_session, current_strategies, current_vault
+from hrd_cases.domain import refusals
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
@@ -42,7 +43,8 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
     for name in sorted(template.rules(ActionType.INTAKE).required_fields):
         field = getattr(form, name, None)
         if field is not None and not field.data:
-            field.errors = [*field.errors, f"The {template.name} template requires this."]
+            message = refusals.required_message(template.code, template.name, "intake", name)
+            field.errors = [*field.errors, message]
             missing = True
     return missing
 
@@ -75,6 +77,11 @@ def new_case():
         try:
             case = open_case(current_session(), current_vault(), current_strategies(), user, intake)
         except InvalidTransition as exc:
+            # Beside the field it concerns where there is one (issue 16, item 6).
+            for name, message in exc.fields.items():
+                field = getattr(form, name.rsplit(".", 1)[-1], None)
+                if field is not None:
+                    field.errors = [*field.errors, message]
             flash(f"Not saved: {exc}.", "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required

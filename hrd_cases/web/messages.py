@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 LINK_NOT_USABLE = (
     "This link cannot be used: it has been used already, has expired or was replaced by a "
@@ -82,4 +84,102 @@ def paused(minutes: int) -> str:
     return (
         f"This account is paused after too many failed attempts. Try again in {minutes} "
         f"minute{'s' if minutes != 1 else ''}."
+    )
+
+
+# Confirmation pages of consequential case steps (issue 16): what will happen, said plainly.
+# Called at request time, so gettext translates into the reader's language.
+def confirm_grant(
+    amount_eur: str, mechanism: str, assistance: list[str], approval: int, needed: int
+) -> tuple[str, str, list[str]]:
+    lines = [
+        _("You approve a grant of EUR %(amount)s from the %(mechanism)s.")
+        % {"amount": amount_eur, "mechanism": mechanism},
+        _("Assistance: %(types)s.") % {"types": ", ".join(assistance) or _("none listed")},
+        _("Yours is approval %(approval)d of the %(needed)d needed.")
+        % {"approval": approval, "needed": needed},
+    ]
+    if approval >= needed:
+        lines.append(_("With it, the referral is approved."))
+    return _("Approve this grant?"), _("Yes, approve this grant"), lines
+
+
+def confirm_withdraw_referral(mechanism: str) -> tuple[str, str, list[str]]:
+    return (
+        _("Withdraw this referral?"),
+        _("Yes, withdraw this referral"),
+        [
+            _("The referral to the %(mechanism)s will be withdrawn.") % {"mechanism": mechanism},
+            _("Officers will no longer be asked to decide on it."),
+            _("This cannot be undone: to ask again, request a new referral."),
+        ],
+    )
+
+
+def confirm_revoke(
+    given_on: str, scopes: list[str], relying: list[str]
+) -> tuple[str, str, list[str]]:
+    lines = [
+        _("The consent given on %(date)s for %(scopes)s will be revoked at once.")
+        % {"date": given_on, "scopes": ", ".join(scopes)},
+        _("No statement relying on it can be submitted or published afterwards."),
+    ]
+    if relying:
+        lines.append(
+            _("Statements in progress that rely on it: %(levels)s.")
+            % {"levels": ", ".join(relying)}
+        )
+    lines.append(_("This cannot be undone: a new consent would have to be recorded."))
+    return _("Revoke this consent?"), _("Yes, revoke this consent"), lines
+
+
+def confirm_withdraw_statement(level: str, state: str) -> tuple[str, str, list[str]]:
+    return (
+        _("Withdraw this statement?"),
+        _("Yes, withdraw this statement"),
+        [
+            _("The %(level)s (now %(state)s) will be withdrawn.")
+            % {"level": level, "state": state},
+            _("It can no longer be submitted, approved or published."),
+            _("This cannot be undone: to speak out later, draft a new statement."),
+        ],
+    )
+
+
+def confirm_close(
+    reference: str, outcome: str | None, *, open_items: int
+) -> tuple[str, str, list[str]]:
+    lines = [
+        _("Case %(reference)s will be closed with the outcome %(outcome)s.")
+        % {"reference": reference, "outcome": outcome}
+        if outcome
+        else _("Case %(reference)s will be closed without an outcome.") % {"reference": reference},
+        _("Its deadlines stop, and nothing can be added to it until it is reopened."),
+    ]
+    if open_items:
+        lines.append(
+            ngettext(
+                "%(num)d referral, hearing or statement still in progress stays as it is.",
+                "%(num)d referrals, hearings or statements still in progress stay as they are.",
+                open_items,
+            )
+        )
+    return _("Close this case?"), _("Yes, close this case"), lines
+
+
+def confirm_erase(
+    defender_reference: str, with_case_content: bool, explained: str
+) -> tuple[str, str, list[str]]:
+    return (
+        _("Erase this defender's personal data?"),
+        _("Yes, erase for good"),
+        [
+            _("The personal data of %(reference)s (name, contacts, notes) will be destroyed.")
+            % {"reference": defender_reference},
+            _("The case's narrative, reports and drafts will be destroyed too.")
+            if with_case_content
+            else _("The case's narrative, reports and drafts are kept."),
+            explained,
+            _("This cannot be undone."),
+        ],
     )

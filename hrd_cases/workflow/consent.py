@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
+from hrd_cases.domain import refusals
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.vocabulary import ConsentScope
 from hrd_cases.models import Case, Consent, ConsentScopeGrant, User
@@ -37,10 +38,16 @@ def record_consent(
         ensure_open(case)
         if not wanted:
             raise InvalidTransition(
-                "a consent record needs at least one scope", rule="consent.scope"
+                "a consent record needs at least one scope",
+                rule="consent.scope",
+                fields={"scopes": refusals.CONSENT_SCOPE},
             )
         if given_on > utcnow():
-            raise InvalidTransition("consent cannot be dated in the future", rule="consent.date")
+            raise InvalidTransition(
+                "consent cannot be dated in the future",
+                rule="consent.date",
+                fields={"given_on": refusals.CONSENT_DATE_FUTURE},
+            )
         consent = Consent(id=uuid.uuid4(), case=case, given_on=given_on, recorded_by_id=actor.id)
         consent.scope_rows = [ConsentScopeGrant(scope=s) for s in wanted]
         vault.seal(consent, {"notes": notes})

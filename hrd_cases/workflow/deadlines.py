@@ -49,7 +49,9 @@ def case_deadlines(catalogue: StrategyCatalogue, case: Case) -> list[Deadline]:
     rules = template_of(catalogue, case).deadlines
     found: list[Deadline] = []
     hours = rules.referral_hours_by_risk.get(case.risk_level)
-    if hours and not any(r.state is not ReferralState.DRAFT for r in case.referrals):
+    if hours and not any(
+        r.state not in (ReferralState.DRAFT, ReferralState.WITHDRAWN) for r in case.referrals
+    ):
         found.append(
             Deadline(
                 DeadlineKind.REFERRAL_DUE,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain import states
+from hrd_cases.domain import refusals, states
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.local_time import PAST_HEARING_CONFIRMATION, local_label
 from hrd_cases.domain.states import HearingState
@@ -45,6 +45,11 @@ def _observation_template(catalogue: StrategyCatalogue, hearing_case: Case) -> S
     return template
 
 
+def _not_partners(template: StrategyVersion) -> str:
+    strategy = refusals.strategy_phrase(template.code, template.name)
+    return refusals.OBSERVERS_NOT_PARTNERS.format(strategy_lower=refusals.lower_first(strategy))
+
+
 def _check_past_confirmed(case: Case, scheduled_for: datetime, confirm_past: bool) -> None:
     """A date long gone is more often a typing slip (2020 for 2026) than a real record."""
     if scheduled_for < utcnow() - PAST_HEARING_CONFIRMATION and not confirm_past:
@@ -53,6 +58,7 @@ def _check_past_confirmed(case: Case, scheduled_for: datetime, confirm_past: boo
             f"than {PAST_HEARING_CONFIRMATION.days} days in the past: confirm that you are "
             "recording a past hearing",
             rule="trial_observation.past_hearing_unconfirmed",
+            fields={"scheduled_for": refusals.PAST_HEARING},
         )
 
 
@@ -64,6 +70,11 @@ def _check_held(hearing: Hearing, what: str) -> None:
             f"the hearing is on {local_label(hearing.scheduled_for, zone_name)}: its {what} "
             "can be recorded once it has taken place",
             rule="trial_observation.outcome_before_hearing",
+            fields=(
+                {"outcome": refusals.OUTCOME_BEFORE_HEARING}
+                if what == "outcome"
+                else {"observed": refusals.OBSERVATION_BEFORE_HEARING}
+            ),
         )
 
 
@@ -87,7 +98,11 @@ def schedule_hearing(
         _check_past_confirmed(case, scheduled_for, confirm_past)
         check_required(template, ActionType.TRIAL_OBSERVATION, {"court": court, "charges": charges})
         if not court.strip():
-            raise InvalidTransition("a hearing needs a court", rule="trial_observation.court")
+            raise InvalidTransition(
+                "a hearing needs a court",
+                rule="trial_observation.court",
+                fields={"court": refusals.COURT_NEEDED},
+            )
         hearing = Hearing(
             id=uuid.uuid4(),
             case=case,
@@ -142,11 +157,13 @@ def record_observation(
                 f"{template.name} template (partners: "
                 f"{', '.join(template.observation_partners)})",
                 rule="trial_observation.partners",
+                fields={"observers": _not_partners(template)},
             )
         if observed and not codes:
             raise InvalidTransition(
                 "an observed hearing needs at least one observer",
                 rule="trial_observation.observers",
+                fields={"observers": refusals.OBSERVERS_NEEDED},
             )
         hearing.state, hearing.outcome, hearing.observed_at = target, outcome, utcnow()
         hearing.observers = [HearingObserver(embassy=c) for c in codes]
@@ -182,7 +199,9 @@ def file_report(
         )
         if not report.strip():
             raise InvalidTransition(
-                "the observation report is empty", rule="trial_observation.report"
+                "the observation report is empty",
+                rule="trial_observation.report",
+                fields={"report": refusals.REPORT_NEEDED},
             )
         check_required(
             template,
@@ -218,6 +237,7 @@ def record_hearing_outcome(
             raise InvalidTransition(
                 "a hearing's outcome is recorded once it has taken place (observed or not)",
                 rule="trial_observation.outcome_before_hearing",
+                fields={"outcome": refusals.OUTCOME_BEFORE_HEARING},
             )
         _check_held(hearing, "outcome")
         previous = hearing.outcome
@@ -262,11 +282,13 @@ def reschedule_hearing(
             raise InvalidTransition(
                 "a rescheduled hearing needs the reason for the change",
                 rule="trial_observation.reschedule_reason",
+                fields={"reason": refusals.RESCHEDULE_REASON},
             )
         if scheduled_for == hearing.scheduled_for:
             raise InvalidTransition(
                 "the new date and time are the same as the current ones",
                 rule="trial_observation.reschedule_same_date",
+                fields={"scheduled_for": refusals.SAME_DATE},
             )
         _check_past_confirmed(hearing.case, scheduled_for, confirm_past)
         zone_name = hearing.case.delegation.time_zone
@@ -298,7 +320,9 @@ def cancel_hearing(
         states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, HearingState.CANCELLED)
         if not reason.strip():
             raise InvalidTransition(
-                "a cancelled hearing needs the reason", rule="trial_observation.cancel_reason"
+                "a cancelled hearing needs the reason",
+                rule="trial_observation.cancel_reason",
+                fields={"reason": refusals.CANCEL_REASON},
             )
         hearing.state, hearing.cancelled_at = HearingState.CANCELLED, utcnow()
         vault.seal(hearing, {"change_reason": reason.strip()})

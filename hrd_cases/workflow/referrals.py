@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain import states
+from hrd_cases.domain import refusals, states
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.states import ReferralState
 from hrd_cases.domain.vocabulary import (
@@ -37,7 +37,7 @@ from hrd_cases.workflow.service import (
     record_step,
     template_of,
 )
-from hrd_cases.workflow.templates import StrategyCatalogue
+from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,32 +68,7 @@ def create_referral(
             raise InvalidTransition(
                 f"the {template.name} template does not enable referrals", rule="referral.disabled"
             )
-        assistance = sorted(set(data.assistance_types))
-        check_required(
-            template,
-            ActionType.REFERRAL,
-            {
-                "mechanism": data.mechanism,
-                "assistance_types": assistance,
-                "amount_eur": data.amount_eur,
-                "justification": data.justification,
-            },
-        )
-        if data.mechanism not in template.mechanisms:
-            raise InvalidTransition(
-                f"the {template.name} template does not use the mechanism {data.mechanism.value}",
-                rule="referral.mechanism_not_allowed",
-            )
-        if data.amount_eur is not None and data.amount_eur < 0:
-            raise InvalidTransition(
-                "a grant amount cannot be negative", rule="referral.amount_negative"
-            )
-        if data.amount_eur is not None and data.amount_eur > template.max_grant_eur:
-            raise InvalidTransition(
-                f"a grant of EUR {data.amount_eur:,} is above the {template.name} maximum of "
-                f"EUR {template.max_grant_eur:,}",
-                rule="referral.max_grant",
-            )
+        assistance = _check_input(template, data)
         now = utcnow()
         referral = Referral(
             id=uuid.uuid4(),
@@ -129,6 +104,54 @@ def create_referral(
             details={"case": case.reference, "state": referral.state.value},
         )
     return referral
+
+
+def _check_input(template: StrategyVersion, data: ReferralInput) -> list[AssistanceType]:
+    """The template's rules for what a referral asks: required fields, the mechanisms it
+    uses, the maximum grant. Returns the assistance types, sorted and without repeats."""
+    assistance = sorted(set(data.assistance_types))
+    check_required(
+        template,
+        ActionType.REFERRAL,
+        {
+            "mechanism": data.mechanism,
+            "assistance_types": assistance,
+            "amount_eur": data.amount_eur,
+            "justification": data.justification,
+        },
+    )
+    strategy = refusals.strategy_phrase(template.code, template.name)
+    mechanism = refusals.MECHANISM_NAMES[data.mechanism.value]
+    if data.mechanism not in template.mechanisms:
+        raise InvalidTransition(
+            f"the {template.name} template does not use the mechanism {data.mechanism.value}",
+            rule="referral.mechanism_not_allowed",
+            fields={
+                "mechanism": refusals.MECHANISM_NOT_ALLOWED.format(
+                    strategy=strategy, mechanism=mechanism
+                )
+            },
+        )
+    if data.amount_eur is not None and data.amount_eur < 0:
+        raise InvalidTransition(
+            "a grant amount cannot be negative",
+            rule="referral.amount_negative",
+            fields={"amount_eur": refusals.AMOUNT_NEGATIVE},
+        )
+    if data.amount_eur is not None and data.amount_eur > template.max_grant_eur:
+        raise InvalidTransition(
+            f"a grant of EUR {data.amount_eur:,} is above the {template.name} maximum of "
+            f"EUR {template.max_grant_eur:,}",
+            rule="referral.max_grant",
+            fields={
+                "amount_eur": refusals.MAX_GRANT.format(
+                    mechanism=mechanism,
+                    maximum=template.max_grant_eur,
+                    strategy_lower=refusals.lower_first(strategy),
+                )
+            },
+        )
+    return assistance
 
 
 def _request(session: Session, actor: User, referral: Referral) -> None:
@@ -176,15 +199,31 @@ def decide_referral(
     approve: bool,
     reason: str | None = None,
     vault: RecordVault | None = None,
+    confirmed_amount_eur: int | None = None,
 ) -> Referral:
     """One officer's decision. A rejection rejects; enough distinct approvals approve.
 
+    The page asks an officer approving a grant to confirm its amount and mechanism in a
+    second step, which sends ``confirmed_amount_eur``: if the referral was revised in the
+    meantime, the amount differs and the approval is refused rather than given to an amount
+    the officer never saw. API clients may send it for the same protection.
     The referral row is locked (PostgreSQL) or the database write-locked (SQLite) for the
     transaction, so two officers deciding at once are serialised: never two transitions.
     """
     with write_transaction(session):
         referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_DECIDE)
         ensure_open(referral.case)
+        if (
+            approve
+            and confirmed_amount_eur is not None
+            and confirmed_amount_eur != referral.amount_eur
+        ):
+            raise InvalidTransition(
+                "the amount confirmed is not the referral's amount (it may have been "
+                "revised since): look at the referral again",
+                rule="referral.amount_unconfirmed",
+                fields={"confirmed_amount_eur": refusals.CONFIRM_AMOUNT},
+            )
         apply_decision(
             session,
             actor,
@@ -235,6 +274,124 @@ def close_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Ref
             actor,
             "referral.closed",
             "referral.close",
+            item=("referral", referral.id),
+        )
+    return referral
+
+
+def return_referral(
+    session: Session, vault: RecordVault, actor: User, referral_id: uuid.UUID, *, reason: str
+) -> Referral:
+    """An officer sends a requested referral back to its requester for revision, with the
+    reason (encrypted). That officer can no longer approve it."""
+    with write_transaction(session):
+        referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_DECIDE)
+        ensure_open(referral.case)
+        apply_decision(
+            session,
+            actor,
+            referral,
+            kind="referral",
+            approve=False,
+            make_decision=ReferralDecision,
+            requester_ids=(referral.requested_by_id, referral.created_by_id),
+            transitions=states.REFERRAL_TRANSITIONS,
+            awaiting=ReferralState.REQUESTED,
+            approved=ReferralState.APPROVED,
+            rejected=ReferralState.REJECTED,
+            vault=vault,
+            reason=reason,
+            send_back_to=ReferralState.RETURNED,
+        )
+    return referral
+
+
+# Fields whose change a revision's timeline event names (never their values).
+_REVISABLE = ("mechanism", "assistance_types", "amount_eur", "justification")
+
+
+def revise_referral(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    referral_id: uuid.UUID,
+    data: ReferralInput,
+    *,
+    submit: bool = True,
+) -> Referral:
+    """Edit a referral not yet decided (a draft, a request, or one returned for revision)
+    and, unless ``submit`` is False, request it again. The edit starts a new revision: the
+    approvals given so far no longer count, and its editor may never approve it."""
+    with write_transaction(session):
+        referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_REQUEST)
+        ensure_open(referral.case)
+        if referral.state not in (
+            ReferralState.DRAFT,
+            ReferralState.REQUESTED,
+            ReferralState.RETURNED,
+        ):
+            raise InvalidTransition(
+                f"a referral in state {referral.state.value} cannot be edited "
+                "(only before its decision)",
+                rule="referral.transition",
+            )
+        template = template_of(catalogue, referral.case)
+        assistance = _check_input(template, data)
+        before = {
+            "mechanism": referral.mechanism,
+            "assistance_types": referral.assistance_types,
+            "amount_eur": referral.amount_eur,
+            "justification": vault.open_field(referral, "justification"),
+        }
+        after = {
+            "mechanism": data.mechanism,
+            "assistance_types": assistance,
+            "amount_eur": data.amount_eur,
+            "justification": data.justification,
+        }
+        changed = [f for f in _REVISABLE if before[f] != after[f]]
+        referral.mechanism, referral.amount_eur = data.mechanism, data.amount_eur
+        # Rows kept where the type stays: delete-and-insert of one key in a flush would clash.
+        kept = [row for row in referral.assistance if row.assistance_type in assistance]
+        held = {row.assistance_type for row in kept}
+        referral.assistance = kept + [
+            ReferralAssistance(assistance_type=a) for a in assistance if a not in held
+        ]
+        vault.seal(referral, {"justification": data.justification})
+        if referral.state is not ReferralState.DRAFT:
+            referral.revision += 1
+        record_step(
+            session,
+            referral.case,
+            actor,
+            "referral.revised",
+            "referral.revise",
+            item=("referral", referral.id),
+            event_details={"fields": ", ".join(changed) or "none", "revision": referral.revision},
+            audit_details={"fields": ", ".join(changed) or "none"},
+        )
+        if submit and referral.state in (ReferralState.DRAFT, ReferralState.RETURNED):
+            _request(session, actor, referral)
+    return referral
+
+
+def withdraw_referral(session: Session, actor: User, referral_id: uuid.UUID) -> Referral:
+    """The requester's side withdraws a referral before its decision: nothing more is
+    asked of the officers."""
+    with write_transaction(session):
+        referral = _referral_for(session, actor, referral_id, Permission.REFERRAL_REQUEST)
+        ensure_open(referral.case)
+        states.check(
+            "referral", states.REFERRAL_TRANSITIONS, referral.state, ReferralState.WITHDRAWN
+        )
+        referral.state, referral.withdrawn_at = ReferralState.WITHDRAWN, utcnow()
+        record_step(
+            session,
+            referral.case,
+            actor,
+            "referral.withdrawn",
+            "referral.withdraw",
             item=("referral", referral.id),
         )
     return referral

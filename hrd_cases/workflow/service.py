@@ -17,7 +17,7 @@ from hrd_cases import audit
 from hrd_cases.audit.log import DetailValue
 from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain import states
+from hrd_cases.domain import refusals, states
 from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
 from hrd_cases.models import (
@@ -72,7 +72,12 @@ def open_case(
     unknown = set(intake.defender) - set(Defender.encrypted_fields)
     if unknown:
         raise ValueError(f"unknown defender field(s): {', '.join(sorted(unknown))}")
-    _check_required(template, ActionType.INTAKE, _intake_values(intake))
+    _check_required(
+        template,
+        ActionType.INTAKE,
+        _intake_values(intake),
+        {f: f"defender.{f}" for f in Defender.encrypted_fields},
+    )
     # The input policy before any lock is taken (sealing applies it again, as a backstop).
     clean_texts("defenders", intake.defender)
     clean_texts("cases", {"narrative": intake.narrative})
@@ -99,6 +104,8 @@ def open_case(
             template_version=template.version,
             opened_at=now,
             created_by_id=actor.id if actor else None,
+            # Whoever opens a case is answerable for it until it is reassigned.
+            assigned_to_id=actor.id if actor and actor.role is Role.FOCAL_POINT else None,
             data_key=vault.create_data_key("cases"),
         )
         vault.seal(case, {"narrative": intake.narrative})
@@ -142,22 +149,33 @@ def _intake_values(intake: IntakeInput) -> dict[str, object]:
 
 
 def _check_required(
-    template: StrategyVersion, action: ActionType, values: Mapping[str, object]
+    template: StrategyVersion,
+    action: ActionType,
+    values: Mapping[str, object],
+    field_names: Mapping[str, str] | None = None,
 ) -> None:
     """The template's required fields that this step collects must be present and non-empty.
 
     An action spans several steps (a hearing is scheduled, then reported on); each step passes
     the fields it collects, so a field required "for trial observation" is asked for at the
-    step where it is entered, not before.
+    step where it is entered, not before. ``field_names`` maps a template field to the
+    input field that carries it, where the two differ (a statement's "draft" is "text").
     """
     missing = sorted(
         f for f in template.rules(action).required_fields if f in values and not _present(values[f])
     )
     if missing:
+        names = field_names or {}
         raise InvalidTransition(
             f"the {template.name} template (version {template.version}) requires "
             f"{', '.join(missing)} for {action.value.replace('_', ' ')}",
             rule=f"{action.value}.required_fields",
+            fields={
+                names.get(f, f): refusals.required_message(
+                    template.code, template.name, action.value, f
+                )
+                for f in missing
+            },
         )
 
 
@@ -240,16 +258,26 @@ def template_of(catalogue: StrategyCatalogue, case: Case) -> StrategyVersion:
 
 
 def check_required(
-    template: StrategyVersion, action: ActionType, values: Mapping[str, object]
+    template: StrategyVersion,
+    action: ActionType,
+    values: Mapping[str, object],
+    field_names: Mapping[str, str] | None = None,
 ) -> None:
-    _check_required(template, action, values)
+    _check_required(template, action, values, field_names)
 
 
 def check_decider(
-    actor: User, requester_ids: Iterable[int | None], decided_by: Iterable[int], *, subject: str
+    actor: User,
+    requester_ids: Iterable[int | None],
+    decided_by: Iterable[int],
+    *,
+    subject: str,
+    approve: bool = False,
+    returned_or_edited_by: Iterable[int | None] = (),
 ) -> None:
     """Four-eyes: whoever requested (or drafted) something never decides on it, and each
-    officer counts once."""
+    officer counts once per revision. Whoever returned or edited it never approves it: an
+    approval must come from someone who did not shape what is approved."""
     if actor.id in set(requester_ids):
         raise InvalidTransition(
             f"whoever requested a {subject} cannot decide on it (four-eyes)",
@@ -260,6 +288,11 @@ def check_decider(
             f"you have already decided on this {subject}",
             rule=f"{subject}.one_decision_per_officer",
         )
+    if approve and actor.id in set(returned_or_edited_by):
+        raise InvalidTransition(
+            f"whoever returned or edited a {subject} cannot approve it (four-eyes)",
+            rule=f"{subject}.returned_or_edited",
+        )
 
 
 class Decidable(Protocol):
@@ -269,8 +302,26 @@ class Decidable(Protocol):
     case: Case
     state: Any
     approvals_required: int
+    revision: int
+    returned_at: datetime | None
     decided_at: datetime | None
     decisions: list[Any]
+
+    @property
+    def current_decisions(self) -> list[Any]: ...
+
+
+def editors_of(session: Session, kind: str, subject_id: uuid.UUID) -> set[int | None]:
+    """Who edited a referral or statement (its "revised" timeline events name them)."""
+    return set(
+        session.scalars(
+            select(TimelineEvent.actor_id).where(
+                TimelineEvent.subject_type == kind,
+                TimelineEvent.subject_id == str(subject_id),
+                TimelineEvent.kind == f"{kind}.revised",
+            )
+        )
+    )
 
 
 def apply_decision(
@@ -288,34 +339,75 @@ def apply_decision(
     rejected: enum.Enum,
     vault: RecordVault | None = None,
     reason: str | None = None,
+    send_back_to: enum.Enum | None = None,
 ) -> None:
     """One officer's decision, in the caller's transaction (the subject row is locked).
 
-    A rejection rejects; approvals from enough distinct officers, none of them the requester,
-    approve. Timeline events and the audit entry are written here, for both kinds. The
-    reason (required on a rejection, so the requester knows what to change) is sealed with
-    the case's key; the timeline says only that there is one.
+    A rejection rejects; approvals from enough distinct officers, none of them the requester
+    (nor whoever returned or edited it), approve. ``send_back_to`` (the "returned" state)
+    makes the decision a return for revision instead. Only decisions on the current
+    revision count: an edit after a return clears earlier approvals. Timeline events and the
+    audit entry are written here, for both kinds. The reason (required on a rejection or a
+    return, so the requester knows what to change) is sealed with the case's key; the
+    timeline says only that there is one.
     """
+    returning = send_back_to is not None
     if subject.state is not awaiting:
         raise InvalidTransition(
             f"the {kind} is {subject.state.value}, not awaiting a decision",
             rule=f"{kind}.transition",
         )
-    check_decider(actor, requester_ids, (d.officer_id for d in subject.decisions), subject=kind)
+    blocked = {d.officer_id for d in subject.decisions if d.returned} | editors_of(
+        session, kind, subject.id
+    )
+    check_decider(
+        actor,
+        requester_ids,
+        (d.officer_id for d in subject.current_decisions),
+        subject=kind,
+        approve=approve and not returning,
+        returned_or_edited_by=blocked,
+    )
     reason = (reason or "").strip() or None
+    if returning and reason is None:
+        raise InvalidTransition(
+            "a return for revision needs a reason, so that the requester knows what to change",
+            rule=f"{kind}.reason_required",
+            fields={"reason": refusals.REASON_TO_RETURN},
+        )
     if not approve and reason is None:
         raise InvalidTransition(
             "a rejection needs a reason, so that the requester knows what to change",
             rule=f"{kind}.reason_required",
+            fields={"reason": refusals.REASON_TO_REJECT},
         )
     now = utcnow()
-    decision = make_decision(officer_id=actor.id, approve=approve, decided_at=now)
+    decision = make_decision(
+        officer_id=actor.id,
+        approve=approve and not returning,
+        returned=returning,
+        round=subject.revision,
+        decided_at=now,
+    )
     subject.decisions.append(decision)
     if reason is not None:
         if vault is None:
             raise ValueError("a decision's reason needs the vault to be sealed")
         session.flush()  # its row id is part of the ciphertext's associated data
         vault.seal(decision, {"reason": reason})
+    if send_back_to is not None:
+        states.check(kind, transitions, subject.state, send_back_to)
+        subject.state, subject.returned_at = send_back_to, now
+        record_step(
+            session,
+            subject.case,
+            actor,
+            f"{kind}.returned",
+            f"{kind}.return",
+            item=(kind, subject.id),
+            audit_details={"revision": subject.revision},
+        )
+        return
     add_event(
         session,
         subject.case,
@@ -324,7 +416,7 @@ def apply_decision(
         subject_type=kind,
         subject_id=subject.id,
     )
-    approvals = sum(1 for d in subject.decisions if d.approve)
+    approvals = sum(1 for d in subject.current_decisions if d.approve)
     target = (
         rejected if not approve else approved if approvals >= subject.approvals_required else None
     )

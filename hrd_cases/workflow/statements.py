@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hrd_cases import audit
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain import states
+from hrd_cases.domain import refusals, states
 from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.domain.states import StatementState
 from hrd_cases.domain.vocabulary import ActionType, StatementLevel, consent_scope_for
@@ -27,7 +27,7 @@ from hrd_cases.workflow.service import (
     record_step,
     template_of,
 )
-from hrd_cases.workflow.templates import StrategyCatalogue
+from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 
 
 def _require_consent(statement: Statement) -> None:
@@ -37,6 +37,37 @@ def _require_consent(statement: Statement) -> None:
             f"a {statement.level.value.replace('_', ' ')} needs the defender's recorded, "
             f"unrevoked consent covering {scope.value.replace('_', ' ')} (do no harm)",
             rule="statement.consent",
+            fields={
+                "consent": refusals.CONSENT_MISSING.format(
+                    scope=refusals.LEVEL_NAMES[statement.level.value]
+                )
+            },
+        )
+
+
+def _check_draft(template: StrategyVersion, level: StatementLevel, text: str) -> None:
+    """The template's rules for a statement's level and text."""
+    if level not in template.statement_levels:
+        allowed = ", ".join(v.value for v in template.statement_levels)
+        raise InvalidTransition(
+            f"a {level.value} is not an allowed statement level in {template.name} "
+            f"(allowed: {allowed})",
+            rule="statement.level_not_allowed",
+            fields={
+                "level": refusals.LEVEL_NOT_ALLOWED.format(
+                    strategy=refusals.strategy_phrase(template.code, template.name),
+                    level=refusals.LEVEL_NAMES[level.value],
+                )
+            },
+        )
+    check_required(
+        template, ActionType.PUBLIC_STATEMENT, {"level": level, "draft": text}, {"draft": "text"}
+    )
+    if not text.strip():
+        raise InvalidTransition(
+            "the statement text is empty",
+            rule="statement.text",
+            fields={"text": refusals.STATEMENT_TEXT_EMPTY},
         )
 
 
@@ -60,16 +91,7 @@ def draft_statement(
                 f"the {template.name} template does not enable statements",
                 rule="statement.disabled",
             )
-        if level not in template.statement_levels:
-            allowed = ", ".join(v.value for v in template.statement_levels)
-            raise InvalidTransition(
-                f"a {level.value} is not an allowed statement level in {template.name} "
-                f"(allowed: {allowed})",
-                rule="statement.level_not_allowed",
-            )
-        check_required(template, ActionType.PUBLIC_STATEMENT, {"level": level, "draft": text})
-        if not text.strip():
-            raise InvalidTransition("the statement text is empty", rule="statement.text")
+        _check_draft(template, level, text)
         statement = Statement(
             id=uuid.uuid4(),
             case=case,
@@ -179,7 +201,9 @@ def publish_statement(
         _require_consent(statement)
         if publication_url and not publication_url.startswith("https://"):
             raise InvalidTransition(
-                "the publication address must start with https://", rule="statement.publication_url"
+                "the publication address must start with https://",
+                rule="statement.publication_url",
+                fields={"publication_url": refusals.PUBLICATION_URL},
             )
         check_required(
             template_of(catalogue, statement.case),
@@ -213,4 +237,87 @@ def withdraw_statement(session: Session, actor: User, statement_id: uuid.UUID) -
             object_type="statement",
             object_id=statement.id,
         )
+    return statement
+
+
+def return_statement(
+    session: Session, vault: RecordVault, actor: User, statement_id: uuid.UUID, *, reason: str
+) -> Statement:
+    """An officer sends a submitted statement back for revision, with the reason
+    (encrypted). That officer can no longer approve it."""
+    with write_transaction(session):
+        statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DECIDE)
+        apply_decision(
+            session,
+            actor,
+            statement,
+            kind="statement",
+            approve=False,
+            make_decision=StatementDecision,
+            requester_ids=(statement.submitted_by_id, statement.created_by_id),
+            transitions=states.STATEMENT_TRANSITIONS,
+            awaiting=StatementState.SUBMITTED,
+            approved=StatementState.APPROVED,
+            rejected=StatementState.REJECTED,
+            vault=vault,
+            reason=reason,
+            send_back_to=StatementState.RETURNED,
+        )
+    return statement
+
+
+def revise_statement(
+    session: Session,
+    vault: RecordVault,
+    catalogue: StrategyCatalogue,
+    actor: User,
+    statement_id: uuid.UUID,
+    *,
+    level: StatementLevel,
+    text: str,
+    submit: bool = True,
+) -> Statement:
+    """Edit a statement not yet decided (a draft, a submitted one, or one returned for
+    revision) and, unless ``submit`` is False, submit it again (consent is checked). The
+    edit starts a new revision: approvals so far no longer count, and its editor may never
+    approve it."""
+    with write_transaction(session):
+        statement = _statement_for(session, actor, statement_id, Permission.STATEMENT_DRAFT)
+        if statement.state not in (
+            StatementState.DRAFT,
+            StatementState.SUBMITTED,
+            StatementState.RETURNED,
+        ):
+            raise InvalidTransition(
+                f"a statement in state {statement.state.value} cannot be edited "
+                "(only before its decision)",
+                rule="statement.transition",
+            )
+        _check_draft(template_of(catalogue, statement.case), level, text)
+        changed = [
+            name
+            for name, differs in (
+                ("level", statement.level is not level),
+                ("text", vault.open_field(statement, "draft") != text),
+            )
+            if differs
+        ]
+        statement.level = level
+        vault.seal(statement, {"draft": text})
+        if statement.state is not StatementState.DRAFT:
+            statement.revision += 1
+        record_step(
+            session,
+            statement.case,
+            actor,
+            "statement.revised",
+            "statement.revise",
+            item=("statement", statement.id),
+            event_details={"fields": ", ".join(changed) or "none", "revision": statement.revision},
+            audit_details={"fields": ", ".join(changed) or "none"},
+        )
+        if submit and statement.state in (StatementState.DRAFT, StatementState.RETURNED):
+            _require_consent(statement)
+            _move(session, actor, statement, StatementState.SUBMITTED)
+            statement.submitted_by_id, statement.submitted_at = actor.id, utcnow()
     return statement

@@ -224,4 +224,5 @@ def test_an_absurd_page_number_is_not_a_server_error(world: World) -> None:
     for page in ("9223372036854775807", "99999999999999999999"):
         response = browser.get(f"/cases?page={page}")
         assert response.status_code in (200, 404), (page, response.status_code)
-        assert DEFENDER_NAME not in response.get_data(as_text=True)
+        if response.status_code == 200:  # clamped to the last page: the owner's own case
+            assert world.case.reference in response.get_data(as_text=True)

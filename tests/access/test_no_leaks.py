@@ -91,7 +91,16 @@ def test_workflow_leaks_no_secret_to_logs_or_audit(
     secrets.append(token)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert DEFENDER["name"] in page and NARRATIVE in page  # the canaries did flow
-    assert client.get("/cases").status_code == 200
+    # Lists and the home show the name (issue 16) to this reader: never in an address,
+    # a title, a log line or the audit entry of the listing.
+    for path in ("/cases", "/cases?sort=deadline&mine=1", "/"):
+        listing = client.get(path)
+        assert listing.status_code == 200
+        html = listing.get_data(as_text=True)
+        assert DEFENDER["name"] in html, path
+        assert DEFENDER["name"] not in html.split("<title>")[1].split("</title>")[0]
+        addresses = [part.split('"')[0] for part in html.split('href="')[1:]]
+        assert addresses and not any("CANARY" in address for address in addresses), path
     # Issue 16: a correction of the name and a note through the pages, the history read.
     page_token = auth.csrf_token(f"/cases/{case.reference}/corrections")
     key = f"d{case.defenders[0].reference}".replace("-", "")

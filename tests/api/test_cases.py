@@ -23,15 +23,22 @@ from tests.support.api import (
 from tests.support.factories import make_case
 
 
-def test_focal_point_and_covering_officer_list_the_case_without_names(world: World) -> None:
+def test_focal_point_and_covering_officer_list_the_case_with_its_name_only(
+    world: World,
+) -> None:
+    """Issue 16: readers in scope see who is who (the primary defender's name); nothing else
+    of the content (narrative, location) is in a listing."""
+    owner = world.users["owner"]
     for role in ("owner", "owner_colleague", "officer"):
         response = world.api[role].get("/cases")
         cases = data_of(response)
         assert [c["reference"] for c in cases] == [world.case.reference], role
         assert response.get_json()["meta"] == {"page": 1, "per_page": 25, "total": 1, "pages": 1}
         body = response.get_data(as_text=True)
-        assert DEFENDER_NAME not in body and NARRATIVE not in body
+        assert cases[0]["defender_name"] == DEFENDER_NAME, role
+        assert NARRATIVE not in body and DEFENDER_LOCATION not in body
         assert cases[0]["stage"] == "intake" and cases[0]["status"] == "open"
+        assert cases[0]["assigned_to"] == {"id": owner.id, "display_name": owner.display_name}
 
 
 def test_listing_is_scoped_and_refused_to_roles_without_cases(world: World) -> None:

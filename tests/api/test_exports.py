@@ -59,6 +59,14 @@ def test_analyst_releases_a_closed_quarter_and_downloads_every_format(
         assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     again = api.get(f"/exports/quarterly/{quarter}?format={fmt}")
     assert again.get_data() == body
+    # The same release in French: another stored file, same keys (issue 21 item 6).
+    french = api.get(f"/exports/quarterly/{quarter}?format={fmt}&language=fr")
+    assert french.status_code == 200 and french.get_data() != body
+    assert f"hrd-release-{quarter}-v1-fr" in french.headers["Content-Disposition"]
+    if fmt == "json":
+        assert french.get_json()["language"] == "fr"
+        assert french.get_json()["tables"][0]["key"] == "cases_by_profile"
+    errors_of(api.get(f"/exports/quarterly/{quarter}?format={fmt}&language=de"), 422)
     # Released once: a second release without saying what changed is refused in one line.
     message = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json={}), 422)
     assert "already released" in str(message)
@@ -79,9 +87,7 @@ def test_an_unclosed_quarter_is_refused_in_one_line(world: World) -> None:
 def test_the_analysts_provisional_preview_is_marked(world: World) -> None:
     quarter = this_quarter()
     for fmt in ("json", "csv", "html"):
-        response = world.api["analyst"].get(
-            f"/exports/quarterly/{quarter}/preview?format={fmt}"
-        )
+        response = world.api["analyst"].get(f"/exports/quarterly/{quarter}/preview?format={fmt}")
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         assert b"PROVISIONAL PREVIEW, NOT A RELEASE" in response.get_data()
         assert "PROVISIONAL" in response.headers["Content-Disposition"]
@@ -115,3 +121,20 @@ def test_bad_export_requests_are_422(world: World) -> None:
         "/exports/quarterly/2199Q4",
     ):
         errors_of(api.get(path), 422)
+
+
+def test_the_annual_report_through_the_api(world: World) -> None:
+    """Issue 14 item 5, the API face: last year's four quarters released, then its report."""
+    api = world.api["analyst"]
+    year = utcnow().date().year - 1
+    refused = errors_of(api.get(f"/exports/annual/{year}?format=json"), 422)
+    assert f"{year}Q1, {year}Q2, {year}Q3, {year}Q4 not released" in str(refused)
+    for number in range(1, 5):
+        made = api.post(f"/exports/quarterly/{year}Q{number}/releases", json={})
+        assert made.status_code == 201, made.get_data(as_text=True)[:300]
+    response = api.get(f"/exports/annual/{year}?format=json&language=fr")
+    assert response.status_code == 200
+    assert response.get_json()["columns"][-1] == "year"
+    assert response.get_json()["title"].startswith(f"Rapport annuel {year}")
+    assert f"hrd-annual-{year}-fr.json" in response.headers["Content-Disposition"]
+    errors_of(world.api["owner"].get(f"/exports/annual/{year}"), 403)

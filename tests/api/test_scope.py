@@ -29,6 +29,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.close_case": {"outcome": "resolved"},
     "api.create_referral": {"mechanism": "eu_hrd_mechanism", "assistance_types": ["legal"]},
     "api.decide_referral": {"approve": True},
+    "api.return_referral": {"reason": "r"},
+    "api.revise_referral": {"mechanism": "eu_hrd_mechanism", "assistance_types": ["legal"]},
     "api.schedule_hearing": {"scheduled_for": "2026-12-01T09:00:00Z", "court": "c"},
     "api.observe_hearing": {"observed": False},
     "api.file_hearing_report": {"report": "r"},
@@ -38,10 +40,13 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "api.record_consent": {"scopes": ["public_statement"], "given_on": "2026-01-01T00:00:00Z"},
     "api.draft_statement": {"level": "local_eu_statement", "text": "t"},
     "api.decide_statement": {"approve": True},
+    "api.return_statement": {"reason": "r"},
+    "api.revise_statement": {"level": "local_eu_statement", "text": "t"},
     "api.publish_statement": {},
     "api.erase_defender_view": {"reason": "safety"},
     "api.correct_defender": {"contact_details": "c"},
     "api.create_note": {"text": "t"},
+    "api.reassign_case": {"assignee_id": 1},
 }
 ID_ARGUMENTS = ("referral_id", "hearing_id", "consent_id", "statement_id", "attachment_id")
 

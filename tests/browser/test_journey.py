@@ -187,8 +187,9 @@ def test_journey_in_chromium(
     anonymous.goto("/login")
     journey.shot(anonymous, "01-sign-in")
     fp = journey.sign_in(focal, javascript=False)
-    assert fp.get_by_role("heading", name="My delegation's open cases").is_visible()
-    assert f"{late.reference}: referral due" in fp.locator("ul.overdue").inner_text()
+    assert fp.get_by_role("heading", name="What needs you").is_visible()
+    needs = fp.locator("table.tasks").first.inner_text()
+    assert late.reference in needs and "Request a referral" in needs and "overdue since" in needs
     journey.shot(fp, "02-home-focal-point")
 
     # Intake: an error first (the template requires location and narrative), nothing lost.
@@ -229,7 +230,7 @@ def test_journey_in_chromium(
     form.get_by_label("Justification").fill("Zq: legal defence and a secure phone.")
     follow(form.get_by_role("button", name="Request referral"))
     expect_flash(fp, "Referral requested.")
-    assert fp.locator(".stage-tag").inner_text() == "protection"
+    assert fp.locator(".stage-tag").inner_text() == "protection: awaiting decision"
 
     # Evidence: a photo carrying its GPS position, through the plain form (no JavaScript),
     # then downloaded (never shown inline) without its location or camera.

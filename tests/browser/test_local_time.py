@@ -57,7 +57,7 @@ def test_a_hearing_typed_at_0930_in_nairobi(
     assert "Local time in Nairobi (EAT, UTC+3)" in page.locator("#scheduled_for-hint").inner_text()
     field.fill(f"{day:%Y-%m-%d}T09:30")
     page.get_by_label("Court").fill("Zq Milimani Law Courts")
-    journey.shot(page, "18-hearing-time-zone")
+    journey.shot(page, "hearing-form-time-zone")
     follow(page.get_by_role("button", name="Schedule hearing"))
 
     heading = page.locator("#hearings h3").first.inner_text()
@@ -74,4 +74,4 @@ def test_a_hearing_typed_at_0930_in_nairobi(
     assert start.astimezone(UTC) == stored
 
     assert problems.messages == []
-    assert journey.axe == {"18-hearing-time-zone": []}  # axe-core: no violation at all
+    assert journey.axe == {"hearing-form-time-zone": []}  # axe-core: no violation at all

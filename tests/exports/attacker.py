@@ -46,17 +46,47 @@ class Program:
         return 1
 
 
-def program_from_json(*documents: bytes | Mapping[str, Any]) -> Program:
+def program_from_json(
+    *documents: bytes | Mapping[str, Any], cases_opened: int | None = None
+) -> Program:
     """One program over one or several releases (a release and its revision: their cells are
     distinct quantities, but the attacker sees both; the difference is handled by the caller
-    adding the equations that link them, if any)."""
+    adding the equations that link them, if any). ``cases_opened``: the figure the analyst's
+    home page shows for the quarter (all countries), which the attacker knows too."""
     program = Program({}, set(), [], [])
     for number, document in enumerate(documents):
         data = json.loads(document) if isinstance(document, bytes) else document
         prefix = f"v{number}:" if len(documents) > 1 else ""
         for table in data["tables"]:
             _read_table(program, table, prefix)
+        if data.get("headline"):
+            _read_headline(program, data["headline"], prefix)
+    if cases_opened is not None:
+        known(program, ("registrations", "all", "", "cases_opened"), cases_opened)
     return program
+
+
+def known(program: Program, cell: CellId, value: int) -> None:
+    """A figure published elsewhere (the home page): no longer an unknown of the program."""
+    program.hidden.discard(cell)
+    if cell in program.published:
+        assert program.published[cell] == value, f"{cell}: two values"
+    program.published[cell] = value
+
+
+def _read_headline(program: Program, headline: Mapping[str, Any], prefix: str) -> None:
+    """Each headline figure is the cell of a table it names: the same unknown, or the same
+    published value (the amount is not a count: the attacker leaves it aside)."""
+    for row in headline["rows"]:
+        for measure in headline["measures"]:
+            if measure["kind"] != "count":
+                continue
+            cell = (prefix + measure["family"], row["level"], row["code"] or "", measure["column"])
+            value = row["values"][measure["key"]]
+            if value == "x":
+                assert cell in program.hidden, f"{cell} hidden in the headline only"
+            else:
+                known(program, cell, value)
 
 
 def _read_table(program: Program, table: Mapping[str, Any], prefix: str) -> None:

@@ -53,6 +53,53 @@ def test_attacker_on_the_demo_data(app: Flask, db: Session, runner: FlaskCliRunn
         assert_attacker_fails(report)
 
 
+def test_attacker_with_the_home_page_counts_on_the_demo_release(
+    app: Flask, db: Session, runner: FlaskCliRunner
+) -> None:
+    """The attacker also reads the analyst's home page: for a released quarter it shows the
+    release's own figure for cases opened (all countries), so the program gains nothing, and
+    a figure withheld by the release is withheld on the page too."""
+    import re
+
+    from hrd_cases.exports.releases import download_release, releasable_from, release_quarter
+    from hrd_cases.models import Role
+    from tests.support.access import sign_in
+    from tests.support.factories import make_user
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    quarter = this_quarter()
+    release_quarter(
+        db,
+        quarter,
+        actor=None,
+        via="cli",
+        catalogue=strategy_catalogue(),
+        k=5,
+        p=2,
+        lag_days=30,
+        today=releasable_from(quarter, 30),
+    )
+    document = json.loads(download_release(db, quarter, "json", actor=None, via="cli").body)
+    page = sign_in(app, make_user(db, Role.ANALYST).email).get("/").get_data(as_text=True)
+    label = f"{quarter.year}-Q{quarter.number}"
+    shown = re.search(rf"<tr><td>{label}</td><td>([^<]*)</td>\s*<td>released", page)
+    assert shown is not None, "the released quarter is marked as such on the home page"
+    headline_total = next(r for r in document["headline"]["rows"] if r["level"] == "all")
+    published = headline_total["values"]["cases_opened"]
+    assert shown.group(1) == ("suppressed" if published == "x" else str(published))
+    # The attacker's program with the page's figure added as known, whatever it shows.
+    cases_opened = None if shown.group(1) == "suppressed" else int(shown.group(1))
+    findings = attack(program_from_json(document, cases_opened=cases_opened))
+    # The demo's events all lie before today: the whole quarter's figures are today's.
+    report = compute_report(
+        db, quarter=quarter, as_of=today(), k=5, p=2, catalogue=strategy_catalogue()
+    )
+    assert render_json(report).count(b'"x"') == json.dumps(document).count('"x"')
+    assert pinned(findings) == []
+    assert narrowed(findings, truth(report), 5, 2) == []
+    assert any(c[0] == "registrations" for c in findings), "the headline's family is audited"
+
+
 # Skewed data: many counts from 1 to 4, single-country regions, columns where the total equals
 # the number of hidden cells, and a quarter with a single case.
 SINGLE_COUNTRY_REGIONS = ("AU", "US", "TR")  # alone in their EEAS divisions here
@@ -77,7 +124,7 @@ def skewed_figures(draw) -> RawFigures:  # type: ignore[no-untyped-def]
             unique=True,
         )
     )
-    for family in ("profiles", "statements", "deliveries", "decisions"):
+    for family in ("profiles", "statements", "deliveries", "decisions", "registrations"):
         columns = FAMILY_COLUMNS[family]
         used = draw(st.lists(st.sampled_from(columns), min_size=1, max_size=3, unique=True))
         ones = draw(st.booleans())  # every cell 1: totals equal to the number of cells
@@ -99,6 +146,13 @@ def skewed_figures(draw) -> RawFigures:  # type: ignore[no-untyped-def]
                 ):
                     if n:
                         counts[(country, column)] = n
+        if family == "registrations":
+            # The women among the defenders registered are some of them.
+            for country in countries:
+                women = counts.get((country, "women_defenders"), 0)
+                defenders = counts.get((country, "defenders_registered"), 0)
+                if women > defenders:
+                    counts[(country, "defenders_registered")] = women
         raw.counts[family] = counts
     return raw
 

@@ -70,3 +70,42 @@ def test_demo_exports_hold_no_plaintext(
                 assert b"Table 1" in text or b"cases_by_profile" in text
                 leaked = sorted(s for s in secrets if s.encode() in text)
                 assert leaked == [], f"{name}: {len(leaked)} plaintext value(s) in the export"
+
+
+def test_demo_release_in_both_languages_and_its_annual_report_hold_no_plaintext(
+    db: Session, vault: RecordVault, runner: FlaskCliRunner
+) -> None:
+    """The stored files of a release (every format, English and French, with the headline and
+    its sentences) and the annual report built from releases: no demo plaintext in any."""
+    from hrd_cases.exports.annual import annual_export
+    from hrd_cases.exports.quarter import Quarter
+    from hrd_cases.exports.releases import download_release, releasable_from, release_quarter
+    from tests.support.factories import strategy_catalogue
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    secrets = _demo_secrets(db, vault)
+    year = this_quarter().year
+    for number in range(1, 5):
+        release_quarter(
+            db,
+            Quarter(year, number),
+            actor=None,
+            via="cli",
+            catalogue=strategy_catalogue(),
+            k=5,
+            p=2,
+            lag_days=30,
+            today=releasable_from(Quarter(year, 4), 30),
+        )
+    for name in EXPORT_FORMATS:
+        for language in ("en", "fr"):
+            bodies = [
+                download_release(
+                    db, this_quarter(), name, actor=None, via="cli", language=language
+                ).body,
+                annual_export(db, year, name, actor=None, via="cli", language=language).body,
+            ]
+            for body in bodies:
+                text = _searchable(name, body)
+                leaked = sorted(s for s in secrets if s.encode() in text)
+                assert leaked == [], f"{name} ({language}): {len(leaked)} plaintext value(s)"

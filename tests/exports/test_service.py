@@ -187,7 +187,7 @@ def test_every_format_is_produced_with_no_keyring_at_all(
     assert set(bodies) == {"csv", "xlsx", "json", "html", "docx"}
     document = json.loads(bodies["json"])
     # Four cases: every count is small, so the audit leaves the total hidden too.
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
     assert document["tables"][0]["total"]["values"]["total"] == "x"
     assert b"woman_hrd" in bodies["csv"] and b"<svg" in bodies["html"]
     assert zipfile.ZipFile(io.BytesIO(bodies["xlsx"])).testzip() is None

@@ -30,7 +30,7 @@ from hrd_cases.models import (
 from hrd_cases.notify.scheduler import tick
 from hrd_cases.notify.worker import OutboxWorker
 from hrd_cases.records import RecordVault
-from hrd_cases.workflow import corrections, notes, referrals, statements
+from hrd_cases.workflow import case_steps, corrections, notes, referrals, statements
 from hrd_cases.workflow.referrals import ReferralInput
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 from tests.support.notify import PUBLIC, World
@@ -106,6 +106,9 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
             {"narrative": f"{CANARY}Corrected narrative"},
             defender_changes={"name": f"{CANARY}Corrected Name"},
         )
+        # Reassignment notifies both focal points: by reference only.
+        colleague = make_user(db, Role.FOCAL_POINT, delegation=world.delegation)
+        case_steps.reassign_case(db, world.focal, world.ref, colleague.id)
         make_user(db, Role.PROTECTION_OFFICER, countries=("KE", "NP", "CO", "TR", "IN", "AF"))
         make_delegation(db, country="KE")
         # Account links by e-mail (issue 19): an invitation and a reset for the case's own
@@ -139,4 +142,5 @@ def test_no_case_content_in_any_email_notification_or_outbox_row(
     assert leaks == []
     # The canary case did reach e-mail: the scan looked at the right messages.
     assert any(world.ref in h for h in haystacks[: len(received)])
+    assert any(f"Case {world.ref} was reassigned" in m.subject for m in received)
     assert sum("/account/link/hrdlnk_" in h for h in haystacks[: len(received)]) == 2

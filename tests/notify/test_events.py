@@ -256,3 +256,30 @@ def test_smtp_without_the_right_password_is_retried_not_lost(
     failed = db.scalars(select(OutboxMessage)).all()
     assert {m.state for m in failed} == {OutboxState.FAILED}
     assert all(m.last_error for m in failed)
+
+
+def test_case_reassigned_tells_both_focal_points_and_later_events_follow_the_assignee(
+    app: Flask, db: Session, world: World, worker: OutboxWorker, smtp: SmtpServer
+) -> None:
+    from hrd_cases.workflow import case_steps
+
+    colleague = make_user(db, Role.FOCAL_POINT, delegation=world.delegation)
+    bystander = make_user(db, Role.FOCAL_POINT, delegation=world.delegation)
+    with app.app_context():
+        case_steps.reassign_case(db, world.focal, world.ref, colleague.id)
+    messages = _deliver(worker, smtp)
+    assert _recipients(messages) == {world.focal.email, colleague.email}
+    assert bystander.email not in _recipients(messages)
+    assert {m.subject for m in messages} == {f"[hrd_cases] Case {world.ref} was reassigned"}
+    assert _opens(app, colleague.email, _link(messages[0])) == 200
+    # A decision now goes to the assignee, no longer to whoever opened the case.
+    with app.app_context():
+        referral = world.refer()
+    _deliver(worker, smtp)
+    with app.app_context():
+        referrals.decide_referral(
+            db, world.officers[0], referral.id, approve=False, reason="Zq no", vault=world.vault
+        )
+    decided = _deliver(worker, smtp)
+    # The requester (the opener, who requested it) and the assigned focal point.
+    assert _recipients(decided) == {world.focal.email, colleague.email}

@@ -33,8 +33,19 @@ from hrd_cases.workflow.consent import record_consent
 from hrd_cases.workflow.corrections import correct_case
 from hrd_cases.workflow.hearings import file_report, record_observation, schedule_hearing
 from hrd_cases.workflow.notes import add_note
-from hrd_cases.workflow.referrals import ReferralInput, create_referral, decide_referral
-from hrd_cases.workflow.statements import draft_statement
+from hrd_cases.workflow.referrals import (
+    ReferralInput,
+    create_referral,
+    decide_referral,
+    return_referral,
+    revise_referral,
+)
+from hrd_cases.workflow.statements import (
+    draft_statement,
+    return_statement,
+    revise_statement,
+    submit_statement,
+)
 from tests.support.factories import make_case, make_delegation, make_user, strategy_catalogue
 
 CANARY = "Qz7Canary"
@@ -89,6 +100,10 @@ def test_no_canary_in_the_database_files_or_logs(
             "ConsentNotes",
             "Draft",
             "Closure",
+            "ReturnReason",
+            "RevisedJustification",
+            "StatementReturn",
+            "RevisedDraft",
             "Note",
             "CorrectedNarrative",
             "CorrectedName",
@@ -113,7 +128,21 @@ def test_no_canary_in_the_database_files_or_logs(
             justification=texts["Justification"],
         ),
     )
-    for officer in officers:
+    # Issue 16: returned for revision (the reason), edited (a new justification), approved.
+    return_referral(db, vault, officers[0], referral.id, reason=texts["ReturnReason"])
+    revise_referral(
+        db,
+        vault,
+        catalogue,
+        focal,
+        referral.id,
+        ReferralInput(
+            Mechanism.EU_HRD_MECHANISM,
+            (AssistanceType.LEGAL,),
+            justification=texts["RevisedJustification"],
+        ),
+    )
+    for officer in officers[1:]:
         decide_referral(db, officer, referral.id, approve=True)
     hearing = schedule_hearing(
         db,
@@ -136,7 +165,7 @@ def test_no_canary_in_the_database_files_or_logs(
         given_on=utcnow(),
         notes=texts["ConsentNotes"],
     )
-    draft_statement(
+    statement = draft_statement(
         db,
         vault,
         catalogue,
@@ -144,6 +173,17 @@ def test_no_canary_in_the_database_files_or_logs(
         case.reference,
         level=StatementLevel.PRIVATE_DEMARCHE,
         text=texts["Draft"],
+    )
+    submit_statement(db, focal, statement.id)
+    return_statement(db, vault, officers[0], statement.id, reason=texts["StatementReturn"])
+    revise_statement(
+        db,
+        vault,
+        catalogue,
+        focal,
+        statement.id,
+        level=StatementLevel.PRIVATE_DEMARCHE,
+        text=texts["RevisedDraft"],
     )
     # Issue 16: a note, and corrections whose earlier values (the canaries above) are kept.
     add_note(db, vault, focal, case.reference, texts["Note"])

@@ -73,6 +73,10 @@ def prefixed_post(browser: FlaskClient, url: str, prefix: str, data: dict, *, pa
     return browser.post(url, data={**fields, f"{prefix}-csrf_token": token})
 
 
+def case_id(db: Session, reference: str):
+    return fresh(db).scalar(select(Case.id).where(Case.reference == reference))
+
+
 def flashes(browser: FlaskClient, url: str) -> str:
     return browser.get(url).get_data(as_text=True)
 
@@ -108,6 +112,8 @@ def test_intake_errors_sit_beside_fields_and_keep_what_was_typed(team: Team) -> 
     page = response.get_data(as_text=True)
     # Kenya's template requires location, narrative and threats at intake.
     assert 'id="location-error"' in page and 'id="narrative-error"' in page
+    # In words a person uses, beside the field (issue 16).
+    assert "The Kenya strategy asks for the defender&#39;s location when a case is opened." in page
     assert 'aria-invalid="true"' in page
     assert f'value="{NAME}"' in page  # nothing typed is lost
     assert re.search(r'value="surveillance"[^>]*checked', page)
@@ -153,12 +159,22 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
     officer_page = team.a.get(url).get_data(as_text=True)
     assert "Requested by <strong>Fiona Focal</strong>" in officer_page
     decide = f"{url}/referrals/{referral.id}/decision"
-    assert post(team.a, decide, {"decision": "approve"}, page=url).status_code == 302
+    # Approving an amount asks for confirmation first, repeating amount and mechanism.
+    confirm = post(team.a, decide, {"decision": "approve"}, page=url)
+    assert confirm.status_code == 200
+    summary = confirm.get_data(as_text=True)
+    assert "Approve this grant?" in summary
+    assert "EUR 4,000 from the EU HRD mechanism" in summary
+    assert 'name="confirmed_amount_eur" value="4000"' in summary
+    assert fresh(db).get(Referral, referral.id).decisions == []  # nothing decided yet
+    confirmed = {"decision": "approve", "confirmed": "yes", "confirmed_amount_eur": "4000"}
+    assert post(team.a, decide, confirmed, page=url).status_code == 302
     assert "Your approval was recorded." in flashes(team.a, url)
     # The same officer twice: refused by the service, shown as a friendly message.
-    post(team.a, decide, {"decision": "approve"}, page=url)
-    assert "already decided" in flashes(team.a, url)
-    assert post(team.b, decide, {"decision": "approve"}, page=url).status_code == 302
+    again = post(team.a, decide, confirmed, page=url)
+    assert again.status_code == 422
+    assert "already decided" in again.get_data(as_text=True)
+    assert post(team.b, decide, confirmed, page=url).status_code == 302
     assert fresh(db).get(Referral, referral.id).state is ReferralState.APPROVED
 
     # Hearing: scheduled (yesterday 09:30 in Nairobi, the Kenyan delegation's zone, so it
@@ -207,9 +223,11 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
     post(team.fp, f"{url}/statements", {"level": "local_eu_statement", "text": "Zq text"}, page=url)
     statement = fresh(db).scalar(select(Statement))
     assert statement is not None
-    post(team.fp, f"{url}/statements/{statement.id}/submit", page=url)
-    page = flashes(team.fp, url)
-    assert "Not done:" in page and "consent" in page
+    refused = post(team.fp, f"{url}/statements/{statement.id}/submit", page=url)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Not done:" in page and "record their consent" in page
+    assert f'id="refusal-submit-{statement.id}"' in page  # beside the button it concerns
     assert "Consent for public statement: missing or revoked" in page
     response = post(
         team.fp,
@@ -238,11 +256,16 @@ def test_the_whole_workflow_through_the_forms(team: Team, db: Session) -> None:
     assert response.status_code == 302
     assert "Statement published." in flashes(team.fp, url)
 
-    # Closure (Kenya requires an outcome), then reopening.
-    response = post(team.fp, f"{url}/close", {"outcome": "", "reason": ""}, page=url)
-    assert response.status_code == 302
-    assert "requires outcome" in flashes(team.fp, url)
-    post(team.fp, f"{url}/close", {"outcome": "risk_reduced"}, page=url)
+    # Closure (Kenya requires an outcome): refused beside the field, then confirmed.
+    response = post(team.fp, f"{url}/close", {"outcome": "", "reason": "Zq why"}, page=url)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="outcome-error"' in page and "asks for an outcome to close a case" in page
+    assert "Zq why" in page and "requires outcome" not in page
+    confirm = post(team.fp, f"{url}/close", {"outcome": "risk_reduced"}, page=url)
+    assert confirm.status_code == 200 and "Close this case?" in confirm.get_data(as_text=True)
+    assert fresh(db).get(Case, case_id(db, reference)).closed_at is None
+    post(team.fp, f"{url}/close", {"outcome": "risk_reduced", "confirmed": "yes"}, page=url)
     page = flashes(team.fp, url)
     assert "Case closed." in page and "Reopen case" in page
     post(team.fp, f"{url}/reopen", page=url)
@@ -321,6 +344,22 @@ def test_erasure_needs_the_typed_reference(team: Team, db: Session) -> None:
         prefix,
         {"reason": "defender_request", "confirmation": defender.reference},
         page=url,
+    )
+    # A second step says what will happen; nothing is erased before it is confirmed.
+    assert response.status_code == 200
+    summary = response.get_data(as_text=True)
+    assert "Erase this defender&#39;s personal data?" in summary
+    assert "narrative, reports and drafts are kept" in summary and NAME not in summary
+    assert fresh(db).get(Defender, defender.id).erased_at is None
+    token = AuthActions(team.fp, team.fp.application).csrf_token(url)
+    response = team.fp.post(
+        action,
+        data={
+            f"{prefix}-reason": "defender_request",
+            f"{prefix}-confirmation": defender.reference,
+            f"{prefix}-csrf_token": token,
+            "confirmed": "yes",
+        },
     )
     assert response.status_code == 302
     page = flashes(team.fp, url)

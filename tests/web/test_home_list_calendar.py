@@ -31,7 +31,7 @@ def title_of(html: str) -> str:
     return html.split("<title>")[1].split("</title>")[0]
 
 
-def test_focal_point_home_lists_open_cases_by_stage_overdue_first(
+def test_focal_point_home_lists_tasks_and_open_cases_by_stage(
     app: Flask, db: Session, vault: RecordVault
 ) -> None:
     kenya = make_delegation(db, country="KE")
@@ -53,9 +53,9 @@ def test_focal_point_home_lists_open_cases_by_stage_overdue_first(
         court=COURT,
     )
     page = sign_in(app, fp.email).get("/").get_data(as_text=True)
-    assert "Overdue" in page and "referral due" in page
-    overdue = page.split('id="overdue-title"')[1].split("</section>")[0]
-    assert late.reference in overdue and calm.reference not in overdue
+    needs = page.split('id="needs-title"')[1].split("</section>")[0]
+    assert "Request a referral" in needs and "overdue since" in needs
+    assert late.reference in needs and calm.reference not in needs
     intake = page.split("Intake")[1].split("</ul>")[0]
     assert intake.index(late.reference) >= 0
     monitoring = page.split("Monitoring")[1].split("</ul>")[0]
@@ -91,7 +91,7 @@ def test_officer_home_is_the_approval_queue_oldest_first(
     page = sign_in(app, officer.email).get("/").get_data(as_text=True)
     assert "Approval queue" in page
     assert page.index(refs[1]) < page.index(refs[0])
-    assert "overdue by" in page and "Fatma Requester" in page
+    assert "overdue since" in page and "Fatma Requester" in page
     assert "0 of 2" in page
 
 

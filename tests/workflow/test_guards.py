@@ -206,13 +206,17 @@ def test_intake_requires_the_template_fields(db, vault, country, change, missing
 def test_referral_max_grant_is_inclusive_and_refuses_one_euro_more(db, vault) -> None:
     world = World(db, vault, "NP")  # Nepal: EUR 5,000
     before = _writes(db)
-    _refused(
+    refused = _refused(
         lambda: world.refer(
             ReferralInput(Mechanism.EU_EMERGENCY_FUND, (AssistanceType.LEGAL,), 5001)
         ),
         "referral.max_grant",
         "a grant of EUR 5,001 is above the Nepal maximum of EUR 5,000",
     )
+    # Beside the field, in words a person uses (issue 16): no internal name.
+    assert refused.fields == {
+        "amount_eur": "The EU emergency fund grants at most EUR 5,000 under the Nepal strategy."
+    }
     assert _writes(db) == before
     assert _count(db, Referral) == 0
     accepted = world.refer(

@@ -235,3 +235,28 @@ def test_racing_officers_never_produce_two_transitions(app: Flask, db, vault, ru
     )
     assert approved_events == 1
     assert len(db.get(type(referral), referral.id).decisions) == 1
+
+
+def test_whoever_edited_a_referral_never_approves_it(db, vault) -> None:
+    """Issue 16: an approval must come from someone who did not shape what is approved. No
+    role both edits and decides today, so the edit is recorded as the timeline records one
+    (the guard reads the "revised" events), by a user who could later hold both."""
+    case, focal, (one, two, _) = _setup(db, vault, "KE")
+    referral = _refer(db, vault, focal, case.reference)
+    db.add(
+        TimelineEvent(
+            case_id=case.id,
+            at=utcnow(),
+            actor_id=one.id,
+            kind="referral.revised",
+            subject_type="referral",
+            subject_id=str(referral.id),
+            details={"fields": "amount_eur", "revision": 1},
+        )
+    )
+    db.commit()
+    with pytest.raises(InvalidTransition) as refused:
+        decide_referral(db, one, referral.id, approve=True, confirmed_amount_eur=4000)
+    assert refused.value.rule == "referral.returned_or_edited"
+    # Another officer, who neither requested nor edited it, may approve.
+    assert decide_referral(db, two, referral.id, approve=True).approvals_given == 1

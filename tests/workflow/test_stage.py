@@ -58,9 +58,17 @@ def test_drafts_alone_mean_assessment_even_without_an_assessment(kwargs) -> None
     assert _stage(assessed=False, **kwargs) is Stage.ASSESSMENT
 
 
-@pytest.mark.parametrize("state", [s for s in ReferralState if s is not ReferralState.DRAFT])
+@pytest.mark.parametrize(
+    "state",
+    [s for s in ReferralState if s not in (ReferralState.DRAFT, ReferralState.WITHDRAWN)],
+)
 def test_a_referral_beyond_its_draft_means_protection(state: ReferralState) -> None:
     assert _stage(assessed=True, referrals=(ReferralState.DRAFT, state)) is Stage.PROTECTION
+
+
+def test_a_withdrawn_referral_is_no_protection() -> None:
+    # Withdrawn before its decision: nothing is asked of a mechanism (issue 16).
+    assert _stage(assessed=True, referrals=(ReferralState.WITHDRAWN,)) is Stage.ASSESSMENT
 
 
 @pytest.mark.parametrize("state", [s for s in HearingState if s is not HearingState.CANCELLED])
@@ -116,22 +124,22 @@ def test_full_precedence_ladder() -> None:
     ladder = [
         {},
         {"assessed": True},
-        {"assessed": True, "referrals": (ReferralState.REQUESTED,)},
+        {"assessed": True, "referrals": (ReferralState.APPROVED,)},
         {
             "assessed": True,
-            "referrals": (ReferralState.REQUESTED,),
+            "referrals": (ReferralState.APPROVED,),
             "hearings": (HearingState.SCHEDULED,),
         },
         {
             "assessed": True,
-            "referrals": (ReferralState.REQUESTED,),
+            "referrals": (ReferralState.APPROVED,),
             "hearings": (HearingState.SCHEDULED,),
             "statements": (StatementState.SUBMITTED,),
         },
         {
             "closed": True,
             "assessed": True,
-            "referrals": (ReferralState.REQUESTED,),
+            "referrals": (ReferralState.APPROVED,),
             "hearings": (HearingState.SCHEDULED,),
             "statements": (StatementState.SUBMITTED,),
         },
@@ -144,6 +152,23 @@ def test_full_precedence_ladder() -> None:
         Stage.ADVOCACY,
         Stage.CLOSED,
     ]
+
+
+def test_a_referral_awaiting_its_decision_keeps_the_case_in_protection() -> None:
+    """Issue 16: a critical case waiting on a grant was listed under "advocacy"; whatever
+    else the case holds, a pending referral is what matters about it (closure still wins)."""
+    pending = {
+        "assessed": True,
+        "referrals": (ReferralState.DELIVERED, ReferralState.REQUESTED),
+        "hearings": (HearingState.SCHEDULED,),
+        "statements": (StatementState.SUBMITTED,),
+    }
+    assert _stage(**pending) is Stage.PROTECTION
+    assert state_machines.awaiting_protection_decision([ReferralState.REQUESTED])
+    assert not state_machines.awaiting_protection_decision(
+        [s for s in ReferralState if s is not ReferralState.REQUESTED]
+    )
+    assert _stage(closed=True, **pending) is Stage.CLOSED
 
 
 # state_machines.check -----------------------------------------------------------------------
@@ -191,7 +216,7 @@ def test_check_message_lists_the_allowed_targets_sorted() -> None:
         )
     assert str(raised.value) == (
         "a statement in state submitted cannot become published "
-        "(allowed: approved, rejected, withdrawn)"
+        "(allowed: approved, rejected, returned, withdrawn)"
     )
     assert raised.value.rule == "statement.transition"
 

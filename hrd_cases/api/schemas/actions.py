@@ -59,6 +59,60 @@ class DecisionSchema(StrictSchema):
     )
 
 
+class ReferralDecisionSchema(DecisionSchema):
+    confirmed_amount_eur = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=0, max=MAX_AMOUNT_EUR),
+        metadata={
+            "description": "the amount the officer saw and approves: if the referral was "
+            "revised to another amount since, the approval is refused (409 "
+            "referral.amount_unconfirmed)"
+        },
+    )
+
+
+class ReturnSchema(StrictSchema):
+    """An officer sends an item back to its requester for revision."""
+
+    reason = Text(
+        required=True,
+        min_length=1,
+        max_length=2000,
+        metadata={"description": "what to change; shown to the requester (encrypted)"},
+    )
+
+
+class ReferralRevisionSchema(StrictSchema):
+    """The referral as edited: every field, as when it was requested."""
+
+    mechanism = fields.Enum(Mechanism, by_value=True, required=True)
+    assistance_types = fields.List(
+        fields.Enum(AssistanceType, by_value=True),
+        load_default=list,
+        validate=validate.Length(max=len(AssistanceType)),
+    )
+    amount_eur = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_AMOUNT_EUR)
+    )
+    justification = Text(
+        rule=rule_for("referrals", "justification"), allow_none=True, load_default=None
+    )
+    submit = Flag(
+        load_default=True,
+        metadata={"description": "request it again at once (default), or keep editing"},
+    )
+
+
+class StatementRevisionSchema(StrictSchema):
+    level = fields.Enum(StatementLevel, by_value=True, required=True)
+    text = Text(required=True, min_length=1, rule=rule_for("statements", "draft"))
+    submit = Flag(
+        load_default=True,
+        metadata={"description": "submit it again at once (default), or keep editing"},
+    )
+
+
 class HearingScheduleSchema(StrictSchema):
     scheduled_for = When(
         required=True,
@@ -132,6 +186,13 @@ class ClosureSchema(StrictSchema):
 class DecisionOutSchema(OutputSchema):
     officer_id = fields.Integer(required=True)
     approve = fields.Boolean(required=True)
+    returned = fields.Boolean(
+        required=True, metadata={"description": "sent back to the requester for revision"}
+    )
+    revision = fields.Integer(
+        required=True,
+        metadata={"description": "the revision decided on; only the current one's count"},
+    )
     decided_at = fields.AwareDateTime(required=True)
     reason = fields.String(
         allow_none=True, metadata={"description": "in the case read only (decrypted)"}
@@ -153,6 +214,14 @@ class ReferralSchema(OutputSchema):
     decided_at = fields.AwareDateTime(allow_none=True, required=True)
     delivered_at = fields.AwareDateTime(allow_none=True, required=True)
     closed_at = fields.AwareDateTime(allow_none=True, required=True)
+    revision = fields.Integer(
+        required=True, metadata={"description": "1, and one more for each edit after a request"}
+    )
+    approvals_given = fields.Integer(
+        required=True, metadata={"description": "approvals on the current revision"}
+    )
+    returned_at = fields.AwareDateTime(allow_none=True, required=True)
+    withdrawn_at = fields.AwareDateTime(allow_none=True, required=True)
     justification = fields.String(allow_none=True)
 
 
@@ -206,4 +275,11 @@ class StatementSchema(OutputSchema):
     withdrawn_at = fields.AwareDateTime(allow_none=True, required=True)
     publication_url = fields.String(allow_none=True, required=True)
     published_text = fields.String(allow_none=True, required=True)
+    revision = fields.Integer(
+        required=True, metadata={"description": "1, and one more for each edit after submission"}
+    )
+    approvals_given = fields.Integer(
+        required=True, metadata={"description": "approvals on the current revision"}
+    )
+    returned_at = fields.AwareDateTime(allow_none=True, required=True)
     draft = fields.String(allow_none=True)

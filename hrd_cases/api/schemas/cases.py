@@ -25,6 +25,7 @@ from hrd_cases.api.schemas.common import (
 from hrd_cases.domain.states import CaseState, Stage
 from hrd_cases.domain.text_input import SEARCH_NAME_RULE, rule_for
 from hrd_cases.domain.vocabulary import ClosureOutcome, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.reads.lists import CaseOrder
 from hrd_cases.records.defenders import ErasureReason
 
 
@@ -91,6 +92,22 @@ class CaseListQuerySchema(PageQuerySchema):
     country = Country()
     risk_level = fields.Enum(RiskLevel, by_value=True)
     status = fields.Enum(CaseState, by_value=True)
+    stage = fields.Enum(Stage, by_value=True)
+    mine = fields.Boolean(
+        load_default=False,
+        truthy={"true", "1"},
+        falsy={"false", "0"},
+        metadata={"description": "only the cases assigned to the caller"},
+    )
+    sort = fields.Enum(
+        CaseOrder,
+        by_value=True,
+        load_default=CaseOrder.OPENED,
+        metadata={
+            "description": "opened: newest first; risk: critical first; deadline: soonest "
+            "open deadline first, cases without one last"
+        },
+    )
     opened_from = When(metadata={"description": "opened at or after"})
     opened_before = When(metadata={"description": "opened strictly before"})
 
@@ -141,8 +158,28 @@ class TemplateRefSchema(OutputSchema):
     version = fields.Integer(required=True)
 
 
+class UserRefSchema(OutputSchema):
+    """A staff member named on a case (never a defender)."""
+
+    id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+
+
+class AssignmentSchema(OutputSchema):
+    """Who a case is assigned to, and the focal points it may be reassigned to."""
+
+    assigned_to = fields.Nested(UserRefSchema, allow_none=True, required=True)
+    choices = fields.List(fields.Nested(UserRefSchema), required=True)
+
+
+class AssignmentInputSchema(StrictSchema):
+    """Reassign a case to another active focal point of its delegation."""
+
+    assignee_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
 class CaseSummarySchema(OutputSchema):
-    """A case in a listing: clear categories only, never a name or a narrative."""
+    """A case's clear categories: never a name or a narrative."""
 
     reference = fields.String(required=True)
     country = fields.String(required=True)
@@ -158,6 +195,19 @@ class CaseSummarySchema(OutputSchema):
     closed_at = fields.AwareDateTime(allow_none=True, required=True)
     reopened_at = fields.AwareDateTime(allow_none=True, required=True)
     closure_outcome = fields.Enum(ClosureOutcome, by_value=True, allow_none=True, required=True)
+    assigned_to = fields.Nested(UserRefSchema, allow_none=True, required=True)
+    awaiting_decision = fields.Boolean(
+        required=True, metadata={"description": "a referral awaits its decision"}
+    )
+
+
+class CaseListItemSchema(CaseSummarySchema):
+    """A case in a listing, with its primary defender's name for a reader in scope (null
+    when erased) and its soonest open deadline."""
+
+    defender_name = fields.String(allow_none=True, required=True)
+    next_deadline = fields.AwareDateTime(allow_none=True, required=True)
+    overdue = fields.Boolean(required=True)
 
 
 class CaseDetailSchema(CaseSummarySchema):

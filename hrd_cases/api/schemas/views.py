@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from marshmallow import Schema
 
-from hrd_cases.api.schemas.cases import CaseDetailSchema, CaseSummarySchema, DefenderMatchSchema
+from hrd_cases.api.schemas.cases import (
+    CaseDetailSchema,
+    CaseListItemSchema,
+    CaseSummarySchema,
+    DefenderMatchSchema,
+)
 from hrd_cases.domain.errors import Forbidden
 from hrd_cases.models import Role, User
 
@@ -23,6 +28,10 @@ def _schema_for(schema: type[Schema], user: User, many: bool) -> Schema:
 
 def case_summary_schema(user: User) -> Schema:
     return _schema_for(CaseSummarySchema, user, many=True)
+
+
+def case_list_schema(user: User) -> Schema:
+    return _schema_for(CaseListItemSchema, user, many=True)
 
 
 def case_detail_schema(user: User) -> Schema:
