@@ -157,8 +157,12 @@ def _schema_name(schema: Any) -> str:
 def _operation(op: Operation) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = []
     for name, converter in op.path_parameters():
-        if converter == "int":
-            schema: dict[str, Any] = {
+        declared = op.extra.get("path_schemas", {}).get(name)
+        schema: dict[str, Any]
+        if declared:
+            schema = dict(declared)
+        elif converter == "int":
+            schema = {
                 "type": "integer",
                 "minimum": ROW_ID_MIN,
                 "maximum": ROW_ID_MAX,
@@ -166,10 +170,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         elif converter == "uuid" or name.endswith("_id"):
             schema = {"type": "string", "format": "uuid"}
         else:
-            schema = dict(
-                op.extra.get("path_schemas", {}).get(name)
-                or _PATH_PARAMETERS.get(name, {"type": "string"})
-            )
+            schema = dict(_PATH_PARAMETERS.get(name, {"type": "string"}))
         parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
