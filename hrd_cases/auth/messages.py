@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 SIGN_IN_EXPIRED = "Your sign-in attempt has expired. Start again."
 KEY_NOT_ACCEPTED = (
     "That security key was not accepted for this account. Try another key, or use a code."
@@ -27,3 +29,6 @@ OIDC_UNAVAILABLE = (
     "Your organisation's sign-in service cannot be reached just now. Try again in a few minutes."
 )
 LOCAL_SIGN_IN_DISABLED = "Your account signs in through your organisation: use the button below."
+TOKEN_IN_USE = _l(
+    "This request uses that token: revoke it from your account page or with another token."
+)
