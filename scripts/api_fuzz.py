@@ -7,12 +7,16 @@ besides conformance of status, content type and body, a schema-valid request mus
 accepted and a schema-invalid one refused, so the document must declare exactly what the
 services enforce) and every phase, the stateful one following the document's OpenAPI links
 (config/schemathesis.toml bounds each phase; scripts/fuzz_hooks.py gives its chains real
-cases to start from). Prints Schemathesis' summary and the stateful
-phase's link coverage for each role, stops the server whatever happens, and exits non-zero
-on any failure or when the stateful phase covers less than --min-link-coverage of its links.
+cases to start from). The unit phases cover every operation, the role's refusals included;
+the stateful phase follows the links between the operations the role may call (the
+document's x-roles). Prints Schemathesis' summary and the stateful phase's link coverage
+for each role (covered of the links between those operations), stops the server whatever
+happens, and exits non-zero on any failure or when the stateful phase covers less than
+--min-link-coverage of its links.
 
     python scripts/api_fuzz.py [--max-examples 8] [--seed N] [--role focal_point ...]
-                               [--checks all|CHECK,CHECK...]
+                               [--checks all|CHECK,CHECK...] [--phases stateful,...]
+                               [--stateful-seconds 150] [--min-link-coverage 0.5]
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "schemathesis.toml"
@@ -95,6 +100,16 @@ def fetch(url: str, token: str) -> bytes:
         return response.read()
 
 
+def operation_ids(schema: dict[str, Any], role: str) -> set[str]:
+    """The operations the document says ``role`` may call (x-roles)."""
+    return {
+        operation["operationId"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        if role in operation.get("x-roles", ())
+    }
+
+
 def stop(server: subprocess.Popen[bytes]) -> None:
     """The server and anything it started: it runs in a process group of its own."""
     if server.poll() is not None:
@@ -115,6 +130,13 @@ def main() -> int:
     parser.add_argument("--checks", default="all")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--role", action="append", choices=sorted(ACCOUNTS), dest="roles")
+    parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    parser.add_argument(
+        "--stateful-seconds",
+        type=int,
+        default=150,
+        help="time the stateful phase runs for each role (its scenarios repeat until spent)",
+    )
     parser.add_argument(
         "--min-link-coverage",
         type=float,
@@ -169,9 +191,16 @@ def main() -> int:
                 f"{operations} operations; roles: {', '.join(roles)}",
                 flush=True,
             )
+            schema = json.loads(schema_path.read_text())
             for role in roles:
                 print(f"\n================ schemathesis as {role} ================", flush=True)
-                command = [
+                run_env = {
+                    **env,
+                    "COLUMNS": "160",
+                    "SCHEMATHESIS_HOOKS": str(HOOKS),
+                    "HRD_FUZZ_COUNTRY": INTAKE_COUNTRY.get(role, ""),
+                }
+                base_command = [
                     executable("schemathesis"),
                     "--config-file",
                     str(CONFIG),
@@ -187,8 +216,6 @@ def main() -> int:
                     str(options.max_examples),
                     "--seed",
                     str(options.seed),
-                    "--phases",
-                    "examples,coverage,fuzzing,stateful",
                     "--workers",
                     "1",
                     "--request-timeout",
@@ -197,34 +224,65 @@ def main() -> int:
                     "none",
                     "--no-color",
                 ]
-                done = subprocess.run(  # noqa: S603
-                    command,
-                    env={
-                        **env,
-                        "COLUMNS": "160",
-                        "SCHEMATHESIS_HOOKS": str(HOOKS),
-                        "HRD_FUZZ_COUNTRY": INTAKE_COUNTRY.get(role, ""),
-                    },
-                    cwd=workdir,
-                    check=False,
-                    timeout=900,
-                    capture_output=True,
-                    text=True,
-                )
-                print(done.stdout[-20000:], done.stderr[-5000:], sep="\n", flush=True)
-                links = LINKS.findall(done.stdout)
-                covered, total = (int(links[-1][0]), int(links[-1][2])) if links else (0, 0)
-                share = covered / total if total else 0.0
-                coverage[role] = f"{covered}/{total} links ({share:.0%})"
-                print(f"stateful link coverage as {role}: {coverage[role]}", flush=True)
-                if done.returncode != 0:
-                    failed.append(role)
-                elif share < options.min_link_coverage:
-                    print(
-                        f"stateful phase covered less than {options.min_link_coverage:.0%} "
-                        f"of its links as {role}"
+                # Every operation, the role's refusals included, in the unit phases; the
+                # stateful phase follows the links between the operations the role may call
+                # (the document's x-roles): a chain into an operation the role may not call
+                # ends at its 403, which the unit phases already check.
+                phases = [p for p in options.phases.split(",") if p != "stateful"]
+                runs = []
+                if phases:
+                    runs.append(("unit", [*base_command, "--phases", ",".join(phases)]))
+                if "stateful" in options.phases.split(","):
+                    own = sorted(operation_ids(schema, role))
+                    runs.append(
+                        (
+                            "stateful",
+                            [
+                                *base_command,
+                                "--phases",
+                                "stateful",
+                                # Scenarios repeat (new seeds from the fixed one) until spent.
+                                "--max-time",
+                                str(options.stateful_seconds),
+                                "--include-operation-id-regex",
+                                "^(" + "|".join(map(re.escape, own)) + ")$",
+                            ],
+                        )
                     )
-                    failed.append(role)
+                role_started = time.monotonic()
+                for kind, command in runs:
+                    done = subprocess.run(  # noqa: S603
+                        command,
+                        env=run_env,
+                        cwd=workdir,
+                        check=False,
+                        timeout=900,
+                        capture_output=True,
+                        text=True,
+                    )
+                    print(done.stdout[-20000:], done.stderr[-5000:], sep="\n", flush=True)
+                    if done.returncode != 0 and role not in failed:
+                        failed.append(role)
+                    if kind != "stateful":
+                        continue
+                    links = LINKS.findall(done.stdout)
+                    covered, selected, total = (
+                        tuple(int(n) for n in links[-1]) if links else (0, 0, 0)
+                    )
+                    share = covered / selected if selected else 0.0
+                    coverage[role] = (
+                        f"{covered}/{selected} links ({share:.0%}) between its "
+                        f"{len(own)} operations, {total} in the whole document"
+                    )
+                    print(f"stateful link coverage as {role}: {coverage[role]}", flush=True)
+                    if share < options.min_link_coverage:
+                        print(
+                            f"stateful phase covered less than {options.min_link_coverage:.0%} "
+                            f"of its links as {role}"
+                        )
+                        if role not in failed:
+                            failed.append(role)
+                print(f"{role}: {time.monotonic() - role_started:.0f} s", flush=True)
         finally:
             stop(server)
             errors = (workdir / "server.log").read_text(errors="replace")

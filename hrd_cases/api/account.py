@@ -24,7 +24,7 @@ from hrd_cases.auth import security_keys as keys
 from hrd_cases.auth.accounts import set_calendar_shows_court, set_preferred_language
 from hrd_cases.auth.permissions import ROLE_PERMISSIONS, Permission, require
 from hrd_cases.current import current_actor, current_session, current_settings
-from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.errors import InvalidTransition, NotFound
 from hrd_cases.domain.languages import language_or_none
 from hrd_cases.http.errors import envelope
 from hrd_cases.models import User
@@ -164,9 +164,14 @@ def begin_security_key_registration() -> Response:
     body=KeyRegistrationSchema,
     response=SecurityKeySchema,
     status=201,
+    refusals=(409,),
 )
 def finish_security_key_registration() -> Response:
-    """Verifies the attestation ("none") against the configured RP ID and origin."""
+    """Verifies the attestation ("none") against the configured RP ID and origin. The answer
+    must fit the ceremony begun at /account/security-keys/registration (its state token, for
+    this account, within five minutes, its challenge signed by the key): a rule of that
+    earlier step, which no schema can state, so a failure is a 409 (rule
+    account.key_registration), not a field error."""
     data = json_body(KeyRegistrationSchema())
     try:
         key, _codes = keys.finish_registration(
@@ -178,7 +183,9 @@ def finish_security_key_registration() -> Response:
             data["name"],
         )
     except keys.SecurityKeyError:
-        raise ValidationFailed({"credential": [messages.KEY_NOT_REGISTERED]}) from None
+        raise InvalidTransition(
+            messages.KEY_NOT_REGISTERED, rule="account.key_registration"
+        ) from None
     return envelope(SecurityKeySchema().dump(key), status=201)
 
 

@@ -14,6 +14,7 @@ from hrd_cases.api.schemas.attachments import (
     AttachmentFieldsSchema,
     AttachmentSchema,
 )
+from hrd_cases.api.schemas.common import NON_BLANK_MULTILINE_PATTERN
 from hrd_cases.auth.permissions import Permission, case_for
 from hrd_cases.current import (
     current_actor,
@@ -37,6 +38,7 @@ FORM_OVERHEAD = 64 * 1024
 # With these before the file, the fields are checked before a byte of it is read.
 _REQUIRED_FIELDS = frozenset(("title", "category"))
 
+ACCEPTED_KINDS = attachment_content.allowed_types()
 # Notes are not records yet (issue 16): a file cannot be linked to one.
 _LINKABLE = [k for k in AttachmentLink if k is not AttachmentLink.NOTE]
 _UPLOAD_BODY: dict[str, Any] = {
@@ -48,7 +50,12 @@ _UPLOAD_BODY: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["title", "category", "file"],
                 "properties": {
-                    "title": {"type": "string", "minLength": 1, "maxLength": service.MAX_TITLE},
+                    "title": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": service.MAX_TITLE,
+                        "pattern": NON_BLANK_MULTILINE_PATTERN,
+                    },
                     "category": {
                         "type": "string",
                         "enum": [c.value for c in AttachmentCategory],
@@ -66,10 +73,19 @@ _UPLOAD_BODY: dict[str, Any] = {
                             "this case (none with case)"
                         ),
                     },
-                    "file": {"type": "string", "format": "binary"},
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": (
+                            "one of the accepted kinds, decided from the content (the part's "
+                            "own Content-Type is not trusted); plain text without web-page "
+                            "or script markup"
+                        ),
+                    },
                 },
             },
-            "encoding": {"file": {"contentType": "application/octet-stream"}},
+            # The kinds the content may be, whatever the part's own header says.
+            "encoding": {"file": {"contentType": ", ".join(sorted(ACCEPTED_KINDS))}},
         }
     },
 }

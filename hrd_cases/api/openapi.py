@@ -12,9 +12,10 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, current_app, jsonify
+from marshmallow import Schema, fields
 
 from hrd_cases.api import bp
-from hrd_cases.api.registry import OPERATIONS, Operation, operation
+from hrd_cases.api.registry import OPERATIONS, ROW_ID_MAX, ROW_ID_MIN, Operation, operation
 from hrd_cases.api.schemas.common import CASE_REFERENCE_PATTERN, PaginationSchema
 from hrd_cases.http.errors import MAX_BODY_BYTES, json_message
 
@@ -109,9 +110,9 @@ def build_spec() -> APISpec:
         },
     )
     for op in OPERATIONS:
-        for schema in (op.body, op.response):
+        for schema in _with_nested((op.body, op.response)):
             extra = getattr(schema, "OPENAPI_EXTRA", None)
-            if schema is not None and extra:
+            if extra:
                 # Constraints marshmallow checks in code (validates_schema), stated for clients.
                 name = _schema_name(schema)
                 if name not in spec.components.schemas:
@@ -127,6 +128,23 @@ def build_spec() -> APISpec:
     return spec
 
 
+def _with_nested(schemas: Any) -> list[type[Schema]]:
+    """These schema classes and every schema nested in them (a correction inside an update),
+    each once, outermost first."""
+    found: list[type[Schema]] = []
+    pending = [schema for schema in schemas if schema is not None]
+    while pending:
+        schema = pending.pop(0)
+        if not isinstance(schema, type) or not issubclass(schema, Schema) or schema in found:
+            continue
+        found.append(schema)
+        for field in schema._declared_fields.values():
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Nested) and isinstance(inner.nested, type):
+                pending.append(inner.nested)
+    return found
+
+
 def _schema_name(schema: Any) -> str:
     cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__.removesuffix("Schema")
@@ -139,14 +157,20 @@ def _schema_name(schema: Any) -> str:
 def _operation(op: Operation) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = []
     for name, converter in op.path_parameters():
-        schema = (
-            {"type": "string", "format": "uuid"}
-            if converter == "uuid" or name.endswith("_id")
-            else dict(
-                op.extra.get("path_schemas", {}).get(name)
-                or _PATH_PARAMETERS.get(name, {"type": "string"})
-            )
-        )
+        declared = op.extra.get("path_schemas", {}).get(name)
+        schema: dict[str, Any]
+        if declared:
+            schema = dict(declared)
+        elif converter == "int":
+            schema = {
+                "type": "integer",
+                "minimum": ROW_ID_MIN,
+                "maximum": ROW_ID_MAX,
+            }
+        elif converter == "uuid" or name.endswith("_id"):
+            schema = {"type": "string", "format": "uuid"}
+        else:
+            schema = dict(_PATH_PARAMETERS.get(name, {"type": "string"}))
         parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
@@ -156,6 +180,9 @@ def _operation(op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "description": _description(op),
         "tags": [op.tag],
+        # The roles that may call it, for tools (the fuzz's stateful phase follows the links
+        # between one role's operations); the description says the same to humans.
+        "x-roles": list(op.roles),
         "security": [{"bearerAuth": []}],
         "parameters": parameters,
         "responses": _responses(op),
@@ -197,42 +224,93 @@ def _responses(op: Operation) -> dict[str, Any]:
     return responses
 
 
-def _links(op: Operation) -> dict[str, Any]:
-    """OpenAPI links from an answer to the operations its identifiers unlock (a case's
-    reference, an action's id): clients and Schemathesis' stateful phase follow them."""
+def _identifiers() -> dict[Any, tuple[tuple[str, str], ...]]:
+    """Where each identifier sits in an answer, per response schema: (the path parameter it
+    fills, its JSON pointer inside one item of ``data``). Lists point at their first item."""
+    from hrd_cases.api.schemas.account import SecurityKeySchema
     from hrd_cases.api.schemas.actions import (
         ConsentSchema,
         HearingSchema,
         ReferralSchema,
         StatementSchema,
     )
+    from hrd_cases.api.schemas.admin import AccountSchema, CreatedTokenSchema
     from hrd_cases.api.schemas.attachments import AttachmentAddedSchema, AttachmentSchema
-    from hrd_cases.api.schemas.cases import CaseDetailSchema, CaseSummarySchema
+    from hrd_cases.api.schemas.cases import (
+        CaseDetailSchema,
+        CaseSummarySchema,
+        DefenderMatchSchema,
+        ErasureSchema,
+    )
+    from hrd_cases.api.schemas.notifications import NotificationSchema
+    from hrd_cases.api.schemas.strategies import StrategySchema, StrategySummarySchema
 
-    by_schema: dict[Any, tuple[str, str]] = {
-        CaseSummarySchema: ("reference", "reference"),
-        CaseDetailSchema: ("reference", "reference"),
-        ReferralSchema: ("referral_id", "id"),
-        HearingSchema: ("hearing_id", "id"),
-        ConsentSchema: ("consent_id", "id"),
-        StatementSchema: ("statement_id", "id"),
-        AttachmentSchema: ("attachment_id", "id"),
-        AttachmentAddedSchema: ("attachment_id", "attachment/id"),
+    return {
+        CaseSummarySchema: (("reference", "reference"),),
+        # A case answers the ids of everything on it.
+        CaseDetailSchema: (
+            ("reference", "reference"),
+            ("defender_reference", "defenders/0/reference"),
+            ("referral_id", "referrals/0/id"),
+            ("hearing_id", "hearings/0/id"),
+            ("consent_id", "consents/0/id"),
+            ("statement_id", "statements/0/id"),
+        ),
+        ReferralSchema: (("referral_id", "id"),),
+        HearingSchema: (("hearing_id", "id"),),
+        ConsentSchema: (("consent_id", "id"),),
+        StatementSchema: (("statement_id", "id"),),
+        AttachmentSchema: (("attachment_id", "id"),),
+        AttachmentAddedSchema: (("attachment_id", "attachment/id"),),
+        DefenderMatchSchema: (("defender_reference", "reference"), ("reference", "cases/0")),
+        ErasureSchema: (("defender_reference", "reference"),),
+        NotificationSchema: (("notification_id", "id"),),
+        SecurityKeySchema: (("key_id", "id"),),
+        CreatedTokenSchema: (("token_id", "token/id"),),
+        AccountSchema: (("user_id", "id"),),
+        StrategySummarySchema: (("code", "code"),),
+        StrategySchema: (("code", "code"),),
     }
-    if op.response not in by_schema:
+
+
+# Links not offered although the identifier is there: a list's first token may be the
+# caller's own (the newest), so revoking "the first one listed" would lock the caller out;
+# a token is revoked after its creation instead.
+_NOT_FROM_LISTS = frozenset({"revoke_my_token", "revoke_token"})
+
+
+def _links(op: Operation) -> dict[str, Any]:
+    """OpenAPI links from an answer to every operation the identifiers it returns unlock (a
+    new case's reference, the ids of the referrals and hearings on a case, a notification's
+    id): clients and Schemathesis' stateful phase follow them. A parameter the answer does
+    not carry comes from the request's own path (a case's files: the case this answer came
+    from)."""
+    found = _identifiers().get(op.response)
+    if not found:
         return {}
-    parameter, field = by_schema[op.response]
-    source = f"$response.body#/data/{'0/' if op.many else ''}{field}"
+    prefix = "$response.body#/data/" + ("0/" if op.many else "")
+    own_path = dict(op.path_parameters())
+    # Only identifiers the caller did not send: a step on a case answers the case again,
+    # but its reference was in the request, so there is nothing to hand over.
+    sources = {
+        parameter: prefix + pointer for parameter, pointer in found if parameter not in own_path
+    }
     links = {}
     for target in OPERATIONS:
-        if target is op or parameter not in dict(target.path_parameters()):
-            continue
+        needed = [name for name, _converter in target.path_parameters()]
         operation_id = target.endpoint.split(".", 1)[1]
-        values = {parameter: source}
-        if parameter != "reference" and "reference" in dict(target.path_parameters()):
-            # A case's files: the case is the one this answer came from.
-            values["reference"] = "$request.path.reference"
-        links[operation_id] = {"operationId": operation_id, "parameters": values}
+        if target is op or not set(needed) & sources.keys():
+            continue
+        if op.many and op.method == "GET" and operation_id in _NOT_FROM_LISTS:
+            continue
+        values: dict[str, str] = {}
+        for name in needed:
+            if name in sources:
+                values[name] = sources[name]
+            elif name in own_path:
+                values[name] = f"$request.path.{name}"
+        if len(values) == len(needed):
+            links[operation_id] = {"operationId": operation_id, "parameters": values}
     return links
 
 

@@ -13,6 +13,12 @@ from flask import Blueprint
 from marshmallow import Schema
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
+# Integer identifiers are row ids (a PostgreSQL integer): the route matches exactly the range
+# the document declares, so any other number is a 404 before the view runs (and never reaches
+# the database, where a larger one would overflow SQLite's integer).
+ROW_ID_MIN = 1
+ROW_ID_MAX = 2**31 - 1
+_ROW_ID_CONVERTER = f"<int(min={ROW_ID_MIN}, max={ROW_ID_MAX}):"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,12 @@ def operation(
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         endpoint = view.__name__
-        bp.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method])
+        bp.add_url_rule(
+            rule.replace("<int:", _ROW_ID_CONVERTER),
+            endpoint=endpoint,
+            view_func=view,
+            methods=[method],
+        )
         OPERATIONS.append(
             Operation(
                 rule=rule,

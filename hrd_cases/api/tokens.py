@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Response
+from flask import Response, g
 
 from hrd_cases.api import bp
 from hrd_cases.api.inputs import json_body, no_body
 from hrd_cases.api.registry import operation
 from hrd_cases.api.schemas.admin import CreatedTokenSchema, TokenInputSchema, TokenSchema
-from hrd_cases.auth import accounts
+from hrd_cases.auth import accounts, messages
 from hrd_cases.auth.permissions import Permission, require
 from hrd_cases.current import current_actor, current_session, current_settings
+from hrd_cases.domain.errors import InvalidTransition
 from hrd_cases.http.errors import envelope
 from hrd_cases.reads import accounts as account_reads
 
@@ -71,6 +72,11 @@ def create_my_token() -> Response:
     return envelope(CreatedTokenSchema().dump(data), status=201)
 
 
+def _refuse_the_calling_token(token_id: int) -> None:
+    if g.get("api_token_id") == token_id:
+        raise InvalidTransition(messages.TOKEN_IN_USE, rule="account.token_in_use")
+
+
 @operation(
     bp,
     "/account/tokens/<int:token_id>/revoke",
@@ -79,10 +85,14 @@ def create_my_token() -> Response:
     tag="account",
     roles=EVERY_ROLE,
     response=TokenSchema,
+    refusals=(409,),
 )
 def revoke_my_token(token_id: int) -> Response:
+    """Not the token this request uses (409, rule account.token_in_use): an automated client
+    would lock itself out; revoke it from the account page or with another token."""
     user = current_actor()
     no_body()
+    _refuse_the_calling_token(token_id)
     accounts.revoke_api_token(current_session(), token_id, actor_id=user.id, owner_id=user.id)
     return envelope(TokenSchema().dump(_row(user.id, token_id)))
 
@@ -111,10 +121,13 @@ def admin_list_tokens() -> Response:
     tag="admin",
     roles=("admin",),
     response=TokenSchema,
+    refusals=(409,),
 )
 def admin_revoke_token(token_id: int) -> Response:
+    """Not the token this request uses (409, rule account.token_in_use)."""
     user = current_actor()
     require(user, Permission.ADMIN_USERS)
     no_body()
+    _refuse_the_calling_token(token_id)
     accounts.revoke_api_token(current_session(), token_id, actor_id=user.id)
     return envelope(TokenSchema().dump(_row(None, token_id)))

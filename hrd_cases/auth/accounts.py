@@ -372,6 +372,12 @@ def revoke_api_token(
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
+    row = api_token_in_use(session, token)
+    return None if row is None else row.user
+
+
+def api_token_in_use(session: Session, token: str) -> ApiToken | None:
+    """The valid token row a bearer value names (its user loaded), or None."""
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > 128:
         return None
     # The user comes in the same statement: every API request pays for this lookup.
@@ -390,4 +396,4 @@ def user_for_api_token(session: Session, token: str) -> User | None:
         # lock first (a stale SQLite read snapshot cannot become a writer).
         with write_transaction(session):
             session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return row.user
+    return row

@@ -57,17 +57,18 @@ def _require_login():
 
 
 def _require_api_token():
-    from hrd_cases.auth.accounts import user_for_api_token
+    from hrd_cases.auth.accounts import api_token_in_use
     from hrd_cases.current import current_session
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = None
+    row = None
     if scheme.lower() == "bearer" and token:
-        user = user_for_api_token(current_session(), token.strip())
-    if user is None:
+        row = api_token_in_use(current_session(), token.strip())
+    if row is None:
         response = error_envelope(401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="hrd_cases"'
         return response
-    g.api_user = user
+    g.api_user = row.user
+    g.api_token_id = row.id  # a token never revokes itself (api.tokens)
     return None

@@ -31,3 +31,6 @@ OIDC_UNAVAILABLE = _l(
 LOCAL_SIGN_IN_DISABLED = _l(
     "Your account signs in through your organisation: use the button below."
 )
+TOKEN_IN_USE = _l(
+    "This request uses that token: revoke it from your account page or with another token."
+)

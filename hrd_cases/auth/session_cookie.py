@@ -7,6 +7,9 @@ server-side session token and the CSRF secret. Here the same contents are sealed
 AES-256-GCM under a key derived from SECRET_KEY; the time the cookie was issued (for the
 absolute lifetime) travels inside the ciphertext, so no timestamp shows either. A cookie that
 does not decrypt is treated as no cookie at all, like a bad signature before.
+
+The cookie also stays small (browsers drop a cookie over 4 KB whole, which signs the user
+out): see :func:`bounded_contents`.
 """
 
 from __future__ import annotations
@@ -22,15 +25,25 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask
+from flask import Flask, Response
 from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
 FORMAT_VERSION = b"\x01"
 NONCE_BYTES = 12
 # Binds the ciphertext to its purpose: the same SECRET_KEY never seals anything else this way.
 ASSOCIATED_DATA = b"hrd_cases session cookie v1"
+
+# Flask keeps a flashed message in the session until a page shows it. A client that posts
+# without rendering a page in between (a script or load test not following redirects, a
+# browser tab opening downloads, a bot meeting the sign-in redirect again and again) piled
+# them up past the browser's 4 KB limit. Only the newest few, each once, are worth showing.
+MAX_PENDING_FLASHES = 3
+MAX_FLASH_CHARACTERS = 400
+# Flask-Login's "_id" (SHA-512 of the client's address and browser, 128 characters) serves
+# only its session protection, which is off (app.py): client metadata carried for nothing.
+UNUSED_KEYS = ("_id",)
 
 
 @lru_cache(maxsize=4)
@@ -73,8 +86,38 @@ class EncryptedCookieSerializer:
         return dict(envelope["contents"])
 
 
+def bounded_contents(session: SessionMixin) -> None:
+    """Drop what need not travel, and keep the newest distinct flashes only, before sealing."""
+    for key in UNUSED_KEYS:
+        if key in session:
+            session.pop(key)
+    flashes = session.get("_flashes")
+    if not flashes:
+        return
+    newest: list[tuple[str, str]] = []
+    for category, message in reversed(flashes):
+        kept = (category, _shortened(str(message)))
+        if kept not in newest:
+            newest.append(kept)
+        if len(newest) == MAX_PENDING_FLASHES:
+            break
+    newest.reverse()
+    if newest != [tuple(flash) for flash in flashes]:
+        session["_flashes"] = newest
+
+
+def _shortened(message: str) -> str:
+    if len(message) <= MAX_FLASH_CHARACTERS:
+        return message
+    return message[: MAX_FLASH_CHARACTERS - 1] + "\u2026"
+
+
 class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session with the signer swapped for authenticated encryption."""
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        bounded_contents(session)
+        super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask) -> EncryptedCookieSerializer | None:  # type: ignore[override]
         if not app.secret_key:

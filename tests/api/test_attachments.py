@@ -160,3 +160,30 @@ def test_fields_after_the_file_are_read_and_checked(world: World, db: Session) -
     assert second_file.status_code == 400
     db.commit()
     assert db.scalar(select(func.count()).select_from(Attachment)) == 1
+
+
+def test_the_document_declares_the_accepted_kinds_and_a_non_blank_title(
+    world: World, app: Flask
+) -> None:
+    """The contract the fuzz checks: a file of a declared kind with a title matching the
+    declared pattern is accepted; a blank title breaks the pattern and is refused (422)."""
+    import re
+
+    from schemathesis.core.file_samples import FILE_SAMPLES
+
+    from hrd_cases.api.openapi import build_spec
+    from hrd_cases.records.attachment_content import allowed_types
+
+    with app.app_context():
+        spec = build_spec().to_dict()
+    upload = spec["paths"]["/cases/{reference}/attachments"]["post"]["requestBody"]
+    form = upload["content"]["multipart/form-data"]
+    declared = {kind.strip() for kind in form["encoding"]["file"]["contentType"].split(",")}
+    assert declared == set(allowed_types())
+    title = re.compile(form["schema"]["properties"]["title"]["pattern"].replace("$", r"\Z"))
+    for blank in (" ", "\r\n", "\u3000\t"):
+        assert not title.match(blank)
+        assert "title" in errors_of(_upload(world, "owner", b"notes", "x.txt", title=blank), 422)
+    for sample in ("pdf", "jpg", "png", "webp"):
+        assert title.match("Evidence")
+        data_of(_upload(world, "owner", FILE_SAMPLES[sample], f"f.{sample}"), 201)

@@ -14,7 +14,7 @@ from tests.support.access import sign_in
 from tests.support.api import World, data_of
 from tests.support.factories import make_user
 
-_ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+_ARGUMENT = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
 
 
 def api_routes(app: Flask) -> set[tuple[str, str]]:
@@ -238,3 +238,100 @@ def test_publication_address_rule_is_the_declared_one() -> None:
         except ValidationError:
             continue
         raise AssertionError(refused)
+
+
+def _pointer(document: object, pointer: str) -> object:
+    for part in pointer.split("/"):
+        document = document[int(part)] if isinstance(document, list) else document[part]  # type: ignore[index]
+    return document
+
+
+def test_every_identifier_parameter_is_reached_by_a_link_that_resolves(world: World) -> None:
+    """Issue 15: the stateful fuzz (and a client) can reach every operation that takes an
+    identifier from an answer that carries it, and the links point where the value is."""
+    spec = world.api["owner"].get("/openapi.json").get_json()
+    targets: set[str] = set()
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                for link in response.get("links", {}).values():
+                    targets.add(link["operationId"])
+    unreached = [
+        f"{method} {path}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "{" in path and operation["operationId"] not in targets
+    ]
+    # The caller names the quarter (YYYYQn) or the year: no answer hands one over.
+    assert sorted(unreached) == [
+        "get /exports/annual/{year}",
+        "get /exports/quarterly/{quarter}",
+        "get /exports/quarterly/{quarter}/preview",
+        "post /exports/quarterly/{quarter}/releases",
+    ]
+    # The case's answer carries the ids of everything on it: each link's value is there.
+    reference = world.case.reference
+    answer = world.api["owner"].get(f"/cases/{reference}").get_json()
+    links = spec["paths"]["/cases/{reference}"]["get"]["responses"]["200"]["links"]
+    assert {"submit_referral", "cancel_hearing", "erase_defender_view"} <= set(links)
+    # Only identifiers the caller did not send: the case's own reference is no new link.
+    assert "list_attachments" not in links
+    assert "links" not in spec["paths"]["/cases/{reference}"]["patch"]["responses"]["200"]
+    for link in links.values():
+        for name, expression in link["parameters"].items():
+            if expression == "$request.path.reference":
+                assert name == "reference"  # the case the answer came from
+                continue
+            assert expression.startswith("$response.body#/")
+            pointer = expression.removeprefix("$response.body#/")
+            head = pointer.split("/0/")[0]
+            if "/0/" in pointer and not _pointer(answer, head):
+                continue  # an empty list (no hearing yet): the link is simply not followed
+            assert _pointer(answer, pointer), expression
+    # A revocation follows the token's creation, never "the first token listed" (the
+    # caller's own token may be first).
+    listed = spec["paths"]["/account/tokens"]["get"]["responses"]["200"].get("links", {})
+    assert "revoke_my_token" not in listed
+    created = spec["paths"]["/account/tokens"]["post"]["responses"]["201"]["links"]
+    assert created["revoke_my_token"]["parameters"] == {"token_id": "$response.body#/data/token/id"}
+
+
+def test_integer_ids_are_declared_and_routed_as_the_same_range(world: World) -> None:
+    spec = world.api["admin"].get("/openapi.json").get_json()
+    declared = {
+        parameter["name"]: parameter["schema"]
+        for operations in spec["paths"].values()
+        for operation in operations.values()
+        for parameter in operation["parameters"]
+        if parameter.get("in") == "path"
+        and parameter["schema"].get("type") == "integer"
+        and parameter["name"] != "year"  # a year, not a row id (2000 to 2199)
+    }
+    assert set(declared) == {"user_id", "token_id", "key_id", "notification_id"}
+    assert all(
+        s == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} for s in declared.values()
+    )
+    admin = world.api["admin"]
+    user_id = world.users["owner"].id
+    assert admin.get(f"/admin/accounts/{user_id}").status_code == 200
+    # Outside the declared range or not an integer: no route, whatever the database holds.
+    for outside in ("0", str(2**31), str(2**70), "-1", "1.5", "abc"):
+        assert admin.get(f"/admin/accounts/{outside}").status_code == 404, outside
+        assert admin.post(f"/admin/accounts/{outside}/reset-password").status_code == 404
+
+
+def test_rules_of_nested_inputs_are_declared_too(world: World) -> None:
+    """A correction inside an update must name a field: declared on the nested schema as
+    well, so an empty one is a schema-invalid request (refused), never a valid one refused."""
+    spec = world.api["owner"].get("/openapi.json").get_json()
+    assert spec["components"]["schemas"]["CaseDefenderCorrection"]["minProperties"] == 1
+    empty = world.api["owner"].patch(f"/cases/{world.case.reference}", {"defender": {}})
+    assert empty.status_code == 422
+    # A corrected name is never blank: the pattern says what the service refuses (422).
+    name = spec["components"]["schemas"]["DefenderCorrection"]["properties"]["name"]
+    pattern = re.compile(name["pattern"].replace("$", r"\Z"))
+    assert pattern.match("Amina") and not pattern.match("\u2006\u2009 ")
+    blank = world.api["owner"].patch(
+        f"/cases/{world.case.reference}", {"defender": {"name": "\u2006\u2009 "}}
+    )
+    assert blank.status_code == 422

@@ -6,7 +6,12 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from hrd_cases.api.schemas.common import OutputSchema, StrictSchema, Text
+from hrd_cases.api.schemas.common import (
+    NAME_WITH_LETTER_PATTERN,
+    OutputSchema,
+    StrictSchema,
+    Text,
+)
 from hrd_cases.domain.text_input import rule_for
 
 
@@ -21,7 +26,12 @@ class DefenderCorrectionSchema(StrictSchema):
 
     OPENAPI_EXTRA: ClassVar[dict[str, object]] = {"minProperties": 1}
 
-    name = Text(rule=rule_for("defenders", "name"), min_length=1)
+    # Corrected, never emptied: a name with a letter (blank is refused, 422).
+    name = Text(
+        rule=rule_for("defenders", "name"),
+        min_length=1,
+        metadata={"pattern": NAME_WITH_LETTER_PATTERN},
+    )
     other_names = _defender_text("other_names", metadata={"description": "separated by ;"})
     contact_details = _defender_text("contact_details")
     location = _defender_text("location")

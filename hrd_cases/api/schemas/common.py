@@ -78,19 +78,34 @@ def _ranges(chars: list[int]) -> str:
 _LAST_LETTER_OR_SPACE = 0x323FF
 
 
-def _name_pattern() -> str:
-    """The name rule as a pattern: a single line with a letter (str.isalpha: Unicode category
-    L, as the policy counts letters), or only white space (which the services treat as no
-    name). About 0.1 s at import: the classes are read from the running Unicode database."""
+def _name_patterns() -> tuple[str, str]:
+    """The name rule as patterns: a single line with a letter (str.isalpha: Unicode category
+    L, as the policy counts letters); and the same or only white space (which the services
+    treat as no name). About 0.1 s at import: the classes are read from the running Unicode
+    database."""
     chars = list(map(chr, range(_LAST_LETTER_OR_SPACE + 1)))
     letters = [ord(c) for c in filter(str.isalpha, chars)]
     line = re.compile(SINGLE_LINE_PATTERN.replace("$", r"\Z"))  # Python's $ allows a final \n
     spaces = [ord(c) for c in filter(str.isspace, chars) if line.match(c)]
     body = SINGLE_LINE_PATTERN.removeprefix("^").removesuffix("*$")
-    return f"^{body}*[{_ranges(letters)}]{body}*$|^[{_ranges(spaces)}]*$"
+    with_letter = f"^{body}*[{_ranges(letters)}]{body}*$"
+    return with_letter, f"{with_letter}|^[{_ranges(spaces)}]*$"
 
 
-NAME_PATTERN = _name_pattern()
+# A name that must be there (a correction never removes it), and one that may be blank.
+NAME_WITH_LETTER_PATTERN, NAME_PATTERN = _name_patterns()
+
+
+def _non_blank(line_pattern: str) -> str:
+    """``line_pattern`` (``^[^...]*$``) with at least one character that is not white space
+    as str.strip counts it: what the services mean by a text that is not blank."""
+    allowed = line_pattern.removeprefix("^").removesuffix("*$")
+    refused = allowed.removeprefix("[^").removesuffix("]")
+    spaces = [code for code in range(0x3001) if chr(code).isspace()]
+    return f"^{allowed}*[^{refused}{_ranges(spaces)}]{allowed}*$"
+
+
+NON_BLANK_MULTILINE_PATTERN = _non_blank(MULTILINE_PATTERN)
 
 
 def Text(
