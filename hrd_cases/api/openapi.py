@@ -17,7 +17,7 @@ from marshmallow import Schema, fields
 from hrd_cases.api import bp
 from hrd_cases.api.registry import OPERATIONS, ROW_ID_MAX, ROW_ID_MIN, Operation, operation
 from hrd_cases.api.schemas.common import CASE_REFERENCE_PATTERN, PaginationSchema
-from hrd_cases.http.errors import JSON_MESSAGES, MAX_BODY_BYTES
+from hrd_cases.http.errors import MAX_BODY_BYTES, json_message
 
 API_VERSION = "1.0.0"
 EVERY_ROLE = ("focal_point", "protection_officer", "analyst", "admin", "auditor")
@@ -214,7 +214,7 @@ def _responses(op: Operation) -> dict[str, Any]:
         failures.add(422)
     failures |= set(op.refusals)
     for code in sorted(failures):
-        description = JSON_MESSAGES[code]
+        description = json_message(code, translated=False)
         if code == 409:
             description = "Step refused by a workflow rule (named in meta.rule)."
         responses[str(code)] = {

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString, gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -31,6 +32,8 @@ from hrd_cases.domain.errors import (
     NotFound,
     ValidationFailed,
 )
+from hrd_cases.i18n.refusals import refusal_text
+from hrd_cases.i18n.schema_messages import translated_schema_message
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +42,38 @@ MESSAGE = "message"  # the errors key of a message that concerns no single field
 # Case payloads are small; a large body is a mistake or an attack, refused before parsing.
 MAX_BODY_BYTES = 256 * 1024
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues; it is translated where it is shown (the API
+    document keeps the English)."""
+    return message
+
+
 JSON_MESSAGES: dict[int, str] = {
-    400: "The request could not be understood: is the body valid JSON?",
-    401: "A valid bearer token is required.",
-    403: "Your role does not allow this.",
-    404: "There is nothing here, or you do not have access to it.",
-    405: "This address does not accept that method.",
-    409: "This step is not allowed in the current state.",
-    413: f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.",
-    415: "Send the request body as application/json.",
-    422: "Some fields need attention.",
-    429: "Too many requests. Please wait a minute and try again.",
-    500: "Something went wrong. The error has been logged; nothing you sent was recorded.",
-    503: "The service is briefly unavailable. Please retry shortly.",
+    400: N_("The request could not be understood: is the body valid JSON?"),
+    401: N_("A valid bearer token is required."),
+    403: N_("Your role does not allow this."),
+    404: N_("There is nothing here, or you do not have access to it."),
+    405: N_("This address does not accept that method."),
+    409: N_("This step is not allowed in the current state."),
+    413: N_("The request body is larger than %(size)d KiB."),
+    415: N_("Send the request body as application/json."),
+    422: N_("Some fields need attention."),
+    429: N_("Too many requests. Please wait a minute and try again."),
+    500: N_("Something went wrong. The error has been logged; nothing you sent was recorded."),
+    503: N_("The service is briefly unavailable. Please retry shortly."),
 }
-ERASED_MESSAGE = "This record's personal data was erased; its content cannot change."
+ERASED_MESSAGE = N_("This record's personal data was erased; its content cannot change.")
+
+
+def json_message(status: int, *, translated: bool = True) -> str:
+    """The API's human-readable message for a status: in the caller's language in an answer,
+    in English in the API document. Machine-readable codes never change."""
+    text = JSON_MESSAGES.get(status, JSON_MESSAGES[500])
+    values = {"size": MAX_BODY_BYTES // 1024}
+    return gettext(text, **values) if translated else text % values
+
+
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")  # our fields are lower snake_case
 
 # Domain errors carry no HTTP code; this is where they get one. 403 and 404 carry a fixed
@@ -90,10 +110,15 @@ def error_envelope(
     *,
     meta: Mapping[str, Any] | None = None,
 ) -> Response:
-    body = dict(errors or {MESSAGE: [JSON_MESSAGES.get(status, JSON_MESSAGES[500])]})
+    body = dict(errors or {MESSAGE: [json_message(status)]})
     response = jsonify({"data": None, "errors": body, "meta": dict(meta or {})})
     response.status_code = status
     return response
+
+
+def _is_text(message: object) -> bool:
+    """A message: a string, or a lazily translated one (Flask-Babel's LazyString)."""
+    return isinstance(message, str | LazyString)
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -115,8 +140,8 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
             for flat_key, texts in flatten_errors(value, path).items():
                 flat.setdefault(flat_key, []).extend(texts)
         return flat
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or MESSAGE: list(messages)}
+    if isinstance(messages, list) and all(_is_text(m) for m in messages):
+        return {prefix or MESSAGE: [str(m) for m in messages]}
     if isinstance(messages, list):
         for index, item in enumerate(messages):
             flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
@@ -140,15 +165,23 @@ def json_failure(failure: Failure) -> Response:
 def failure_for(exc: BaseException) -> Failure:
     """The one place that decides a failure's status and what of it may be shown."""
     if isinstance(exc, ValidationError):
-        return Failure(422, fields=flatten_errors(exc.messages))
+        fields = flatten_errors(exc.messages)
+        translated = {k: [translated_schema_message(m) for m in v] for k, v in fields.items()}
+        return Failure(422, fields=translated)
     if isinstance(exc, ValidationFailed):
         return Failure(422, fields=flatten_errors(exc.messages))
     if isinstance(exc, InvalidTransition):
         # Domain messages name rules and states, never personal data (hrd_cases.domain.errors).
         # With the refusal beside the field it concerns, in words a person uses (issue 16).
-        fields = {MESSAGE: [str(exc)], **{name: [text] for name, text in exc.fields.items()}}
+        fields = {
+            MESSAGE: [refusal_text(exc)],
+            **{name: [text] for name, text in exc.fields.items()},
+        }
         return Failure(
-            409, fields=fields if exc.fields else None, detail=str(exc), meta={"rule": exc.rule}
+            409,
+            fields=fields if exc.fields else None,
+            detail=refusal_text(exc),
+            meta={"rule": exc.rule},
         )
     if isinstance(exc, DomainError):
         return Failure(next((s for kind, s in _DOMAIN_STATUS if isinstance(exc, kind)), 400))
@@ -159,7 +192,7 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure(500, detail=str(exc), meta={"rule": "relation.integrity"})
     if isinstance(exc, ErasedError):
         # Crypto-shredded content cannot be written under a destroyed key: a refused step.
-        return Failure(409, detail=ERASED_MESSAGE, meta={"rule": "record.erased"})
+        return Failure(409, detail=gettext(ERASED_MESSAGE), meta={"rule": "record.erased"})
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         allowed = getattr(exc, "valid_methods", None)

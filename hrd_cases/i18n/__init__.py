@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask_babel
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -43,9 +44,18 @@ def register_i18n(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE.value
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_time_zone)
     app.context_processor(_language_context)
-    from hrd_cases.i18n.labels import role_label
+    from hrd_cases.i18n.labels import VOCABULARY, role_label, vocabulary_label
 
     app.add_template_global(role_label, "role_label")
+    app.add_template_global(vocabulary_label, "label")
+    app.jinja_env.globals["vocabulary"] = frozenset(VOCABULARY)
+    # Dates, numbers and money per the page's locale (Babel), times in the delegation's zone.
+    for name in ("format_decimal", "format_currency"):
+        app.add_template_global(getattr(flask_babel, name), name)
+    from hrd_cases.i18n.formatting import date_label, moment_label
+
+    app.add_template_global(date_label, "date_label")
+    app.add_template_global(moment_label, "moment_label")
 
 
 def select_language() -> str:

@@ -52,55 +52,6 @@ ALLOWED_WORDS: frozenset[str] = frozenset(
         "ISO",
     }
 )
-# Templates not wrapped yet: issue 21 works through this list, which may only shrink
-# (tests/i18n/test_catalogues.py fails when a listed template holds no English any more).
-# A new template never goes here.
-NOT_YET_WRAPPED: frozenset[str] = frozenset(
-    {
-        "api/templates/api_docs/page.html",
-        "web/templates/_macros.html",
-        "web/templates/account/_token_table.html",
-        "web/templates/account/token_created.html",
-        "web/templates/account/tokens.html",
-        "web/templates/admin/_status.html",
-        "web/templates/admin/account.html",
-        "web/templates/admin/accounts.html",
-        "web/templates/admin/confirm.html",
-        "web/templates/admin/invite.html",
-        "web/templates/admin/link_issued.html",
-        "web/templates/admin/template.html",
-        "web/templates/admin/templates.html",
-        "web/templates/admin/tokens.html",
-        "web/templates/audit/case_access.html",
-        "web/templates/audit/viewer.html",
-        "web/templates/auth/_key_ceremony.html",
-        "web/templates/auth/account_security.html",
-        "web/templates/auth/change_password.html",
-        "web/templates/auth/enrol.html",
-        "web/templates/auth/forgot.html",
-        "web/templates/auth/link_refused.html",
-        "web/templates/auth/login.html",
-        "web/templates/auth/oidc_failed.html",
-        "web/templates/auth/recovery_codes.html",
-        "web/templates/auth/second_factor.html",
-        "web/templates/auth/security_key.html",
-        "web/templates/auth/set_password.html",
-        "web/templates/calendar.html",
-        "web/templates/calendar_privacy.html",
-        "web/templates/cases/detail.html",
-        "web/templates/cases/list.html",
-        "web/templates/cases/new.html",
-        "web/templates/errors/error.html",
-        "web/templates/exports.html",
-        "web/templates/home.html",
-        "web/templates/home/admin.html",
-        "web/templates/home/analyst.html",
-        "web/templates/home/auditor.html",
-        "web/templates/notifications.html",
-    }
-)
-
-
 GETTEXT_CALLS = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext"})
 USER_FACING_ATTRIBUTES = frozenset(
     {"alt", "title", "placeholder", "aria-label", "aria-description", "aria-roledescription"}
@@ -109,6 +60,7 @@ USER_FACING_ATTRIBUTES = frozenset(
 NOT_PROSE = frozenset({"script", "style", "code", "pre", "kbd", "samp"})
 PLACEHOLDER = "\x00"
 _WORD = re.compile(r"[^\W\d_][\w'\u2019.-]*", re.UNICODE)
+_IDENTIFIER = re.compile(r"[a-z0-9]+([_-][a-z0-9]+)+")  # a CSS class or a code
 _PROSE_LITERAL = re.compile(r"^[A-Z][a-z]+[,;:]?\s+\S+")
 
 
@@ -191,21 +143,45 @@ def _literal_text(source: str, name: str, found: list[Untranslated]) -> Iterator
             yield line, PLACEHOLDER
         elif (
             kind == "string"
-            and _PROSE_LITERAL.match(value[1:-1])
+            and (_PROSE_LITERAL.match(value[1:-1]) or _shown_as_is(tokens, index))
             and not _wrapped_by_gettext(tokens, index)
         ):
             found.append(Untranslated(name, line, value))
 
 
+def _shown_as_is(tokens: list[tuple[int, str, str]], index: int) -> bool:
+    """A word chosen by a condition and printed: ``"yes" if x else "no"``, ``x or "none"``."""
+    text = tokens[index][2][1:-1]
+    if not _WORD.search(text) or _IDENTIFIER.fullmatch(text):
+        return False
+    around = [t for t in tokens[max(0, index - 2) : index + 3] if t[1] != "whitespace"]
+    position = around.index(tokens[index])
+    before = around[position - 1] if position else None
+    after = around[position + 1] if position + 1 < len(around) else None
+    if after is not None and (
+        (after[1] == "name" and after[2] in ("in", "not")) or after[2] in ("==", "!=")
+    ):
+        return False  # compared, not shown
+    return (after is not None and after[1] == "name" and after[2] == "if") or (
+        before is not None and before[1] == "name" and before[2] in ("else", "or")
+    )
+
+
 def _wrapped_by_gettext(tokens: list[tuple[int, str, str]], index: int) -> bool:
-    """Whether the string at ``index`` is the first argument of ``_(...)`` and friends."""
-    before = [t for t in tokens[max(0, index - 3) : index] if t[1] != "whitespace"]
+    """Whether the string at ``index`` is one of the leading string arguments of ``_(...)``,
+    ``ngettext(...)`` and friends (the singular, the plural, a context)."""
+    position = index - 1
+    while position >= 0 and (
+        tokens[position][1] in ("whitespace", "string")
+        or (tokens[position][1] == "operator" and tokens[position][2] == ",")
+    ):
+        position -= 1
     return (
-        len(before) >= 2
-        and before[-1][1] == "operator"
-        and before[-1][2] == "("
-        and before[-2][1] == "name"
-        and before[-2][2] in GETTEXT_CALLS
+        position >= 1
+        and tokens[position][1] == "operator"
+        and tokens[position][2] == "("
+        and tokens[position - 1][1] == "name"
+        and tokens[position - 1][2] in GETTEXT_CALLS
     )
 
 

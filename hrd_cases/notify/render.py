@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from hrd_cases.domain.languages import DEFAULT_LANGUAGE, RIGHT_TO_LEFT
+from hrd_cases.domain.languages import DEFAULT_LANGUAGE, RIGHT_TO_LEFT, is_right_to_left
 from hrd_cases.models import Notification, OutboxMessage, User
 from hrd_cases.notify import texts
 
@@ -60,11 +60,11 @@ def due_note(due_at: datetime | None, now: datetime) -> str | None:
         return None
     seconds = (due_at - now).total_seconds()
     if seconds < 0:
-        return texts.OVERDUE_BY_HOURS.format(hours=max(1, round(-seconds / 3600)))
+        return texts.overdue_by_hours(max(1, round(-seconds / 3600)))
     hours = round(seconds / 3600)
     if hours > 48:
-        return texts.DUE_IN_DAYS.format(days=round(hours / 24))
-    return texts.DUE_IN_HOURS.format(hours=max(hours, 1) if seconds > 0 else 0)
+        return texts.due_in_days(round(hours / 24))
+    return texts.due_in_hours(max(hours, 1) if seconds > 0 else 0)
 
 
 def case_link(base_url: str, reference: str | None) -> str:
@@ -100,12 +100,21 @@ def subject_line(item: Item, event: str) -> str:
 def build_email(
     message: OutboxMessage, *, sender: str, base_url: str, now: datetime
 ) -> EmailMessage:
-    """The e-mail for one outbox row; its Message-ID is the row's idempotency key."""
+    """The e-mail for one outbox row, in its recipient's language; its Message-ID is the
+    row's idempotency key."""
+    language = message.user.preferred_language or DEFAULT_LANGUAGE.value
+    with force_locale(language):
+        return _build_email(message, sender=sender, base_url=base_url, now=now, language=language)
+
+
+def _build_email(
+    message: OutboxMessage, *, sender: str, base_url: str, now: datetime, language: str
+) -> EmailMessage:
     user = message.user
     zone = user_zone(user)
     items = [item_of(n, base_url, zone, now) for n in message.notifications]
     if message.is_digest:
-        subject = f"[{texts.PRODUCT}] " + texts.DIGEST_SUBJECT.format(count=len(items))
+        subject = f"[{texts.PRODUCT}] " + texts.digest_subject(len(items))
         template = "digest"
     else:
         first = message.notifications[0] if items else None
@@ -118,6 +127,8 @@ def build_email(
         "security": security,
         "subject": subject,
         "inbox": case_link(base_url, None),
+        "language": language,
+        "direction": "rtl" if is_right_to_left(language) else "ltr",
     }
     email = EmailMessage()
     email["Subject"] = subject

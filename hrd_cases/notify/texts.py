@@ -1,4 +1,6 @@
-"""Every user-facing string of notifications, in one place so it can be translated later.
+"""Every user-facing string of notifications, in one place, translated into the reader's
+language when shown (lazy strings; the worker renders each e-mail under its recipient's
+language).
 
 Placeholders are filled with a case reference, a duration or a date: nothing else exists to
 put in them (see hrd_cases.models.notification).
@@ -6,75 +8,117 @@ put in them (see hrd_cases.models.notification).
 
 from __future__ import annotations
 
+from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 
 PRODUCT = "hrd_cases"
 
-# What waits, per kind and subject: "{subject}" is "Referral" or "Statement".
-HEADLINES = {
-    "awaiting_decision": "{subject} {reference} awaits your decision",
-    "approved": "{subject} {reference} was approved",
-    "rejected": "{subject} {reference} was rejected",
-    "returned": "{subject} {reference} was returned to you for revision",
-    "deadline_warning": "{deadline} on {reference} is due soon",
-    "deadline_overdue": "{deadline} on {reference} is overdue",
-    "hearing_tomorrow": "A hearing on {reference} is tomorrow",
-    "case_reassigned": "Case {reference} was reassigned",
-    "sign_in_new_origin": "New sign-in to your account",
-    "password_changed": "Your password was changed",
-    "second_factor_reset": "Your second factor was reset",
-    "api_token_created": "A new API token was created for your account",
+# What waits, per event and subject: one whole sentence each (never "{subject} was approved"
+# built from parts: words agree with the subject's gender in other languages).
+HEADLINES: dict[tuple[str, str], LazyString] = {
+    ("awaiting_decision", "referral"): _l("Referral %(reference)s awaits your decision"),
+    ("awaiting_decision", "statement"): _l("Statement %(reference)s awaits your decision"),
+    ("awaiting_decision", ""): _l("Item %(reference)s awaits your decision"),
+    ("approved", "referral"): _l("Referral %(reference)s was approved"),
+    ("approved", "statement"): _l("Statement %(reference)s was approved"),
+    ("approved", ""): _l("Item %(reference)s was approved"),
+    ("rejected", "referral"): _l("Referral %(reference)s was rejected"),
+    ("rejected", "statement"): _l("Statement %(reference)s was rejected"),
+    ("rejected", ""): _l("Item %(reference)s was rejected"),
+    ("returned", "referral"): _l("Referral %(reference)s was returned to you for revision"),
+    ("returned", "statement"): _l("Statement %(reference)s was returned to you for revision"),
+    ("returned", ""): _l("Item %(reference)s was returned to you for revision"),
+    ("hearing_tomorrow", ""): _l("A hearing on %(reference)s is tomorrow"),
+    ("case_reassigned", ""): _l("Case %(reference)s was reassigned"),
+    ("sign_in_new_origin", ""): _l("New sign-in to your account"),
+    ("password_changed", ""): _l("Your password was changed"),
+    ("second_factor_reset", ""): _l("Your second factor was reset"),
+    ("api_token_created", ""): _l("A new API token was created for your account"),
+}
+DEADLINE_HEADLINES: dict[tuple[str, str], LazyString] = {
+    ("deadline_warning", "referral due"): _l("The referral on %(reference)s is due soon"),
+    ("deadline_warning", "referral decision"): _l(
+        "The referral decision on %(reference)s is due soon"
+    ),
+    ("deadline_warning", "statement decision"): _l(
+        "The statement decision on %(reference)s is due soon"
+    ),
+    ("deadline_warning", "observation report"): _l(
+        "The observation report on %(reference)s is due soon"
+    ),
+    ("deadline_warning", ""): _l("A deadline on %(reference)s is due soon"),
+    ("deadline_overdue", "referral due"): _l("The referral on %(reference)s is overdue"),
+    ("deadline_overdue", "referral decision"): _l(
+        "The referral decision on %(reference)s is overdue"
+    ),
+    ("deadline_overdue", "statement decision"): _l(
+        "The statement decision on %(reference)s is overdue"
+    ),
+    ("deadline_overdue", "observation report"): _l(
+        "The observation report on %(reference)s is overdue"
+    ),
+    ("deadline_overdue", ""): _l("A deadline on %(reference)s is overdue"),
 }
 
-SUBJECT_NAMES = {"referral": "Referral", "statement": "Statement", "hearing": "Hearing"}
-
-DEADLINE_NAMES = {
-    "referral due": "The referral",
-    "referral decision": "The referral decision",
-    "statement decision": "The statement decision",
-    "observation report": "The observation report",
-}
-
-SECURITY_ADVICE = (
+SECURITY_ADVICE = _l(
     "If this was not you, tell your administrator at once: they can end every session and "
     "reset your second factor."
 )
 
-DUE_IN_HOURS = "due in {hours} h"
-DUE_IN_DAYS = "due in {days} d"
-OVERDUE_BY_HOURS = "overdue by {hours} h"
-SINCE = "Waiting since"
-DEADLINE = "Deadline"
-OPEN_CASE = "Open the case"
-DIGEST_SUBJECT = "Your daily summary: {count} item(s)"
-DIGEST_INTRO = "Items since your last summary, oldest first:"
-FOOTER = (
+SINCE = _l("Waiting since")
+DEADLINE = _l("Deadline")
+OPEN_CASE = _l("Open the case")
+DIGEST_INTRO = _l("Items since your last summary, oldest first:")
+FOOTER = _l(
     "This message names a case reference only. Sign in to see the case. "
     "Change which messages you receive under Notifications > Preferences."
 )
-NO_NOTIFICATIONS = "No notifications."
-DELIVERY_LABELS = {"immediate": "Immediately", "digest": "Daily summary at 07:00", "off": "Off"}
-KIND_LABELS = {
-    "awaiting_decision": "A referral or statement awaits my decision",
-    "decided": "My referral or statement was decided or returned for revision",
-    "deadline": "A deadline is near or passed",
-    "hearing_tomorrow": "A hearing is tomorrow",
-    "case_reassigned": "A case was reassigned",
-    "security": "Account and security (always sent at once)",
+NO_NOTIFICATIONS = _l("No notifications.")
+DELIVERY_LABELS = {
+    "immediate": _l("Immediately"),
+    "digest": _l("Daily summary at 07:00"),
+    "off": _l("Off"),
 }
-MARKED_READ = "Marked as read."
-ALL_MARKED_READ = "All notifications marked as read."
-PREFERENCES_SAVED = "Preferences saved."
+KIND_LABELS = {
+    "awaiting_decision": _l("A referral or statement awaits my decision"),
+    "decided": _l("My referral or statement was decided"),
+    "deadline": _l("A deadline is near or passed"),
+    "hearing_tomorrow": _l("A hearing is tomorrow"),
+    "case_reassigned": _l("A case was reassigned"),
+    "security": _l("Account and security (always sent at once)"),
+}
+MARKED_READ = _l("Marked as read.")
+ALL_MARKED_READ = _l("All notifications marked as read.")
+PREFERENCES_SAVED = _l("Preferences saved.")
+
+
+def due_in_hours(hours: int) -> str:
+    return str(ngettext("due in %(num)d hour", "due in %(num)d hours", hours))
+
+
+def due_in_days(days: int) -> str:
+    return str(ngettext("due in %(num)d day", "due in %(num)d days", days))
+
+
+def overdue_by_hours(hours: int) -> str:
+    return str(ngettext("overdue by %(num)d hour", "overdue by %(num)d hours", hours))
+
+
+def digest_subject(count: int) -> str:
+    return str(
+        ngettext("Your daily summary: %(num)d item", "Your daily summary: %(num)d items", count)
+    )
 
 
 def headline(
     event: str, *, reference: str | None, subject_type: str | None, deadline: str | None = None
 ) -> str:
-    return HEADLINES[event].format(
-        reference=reference or "",
-        subject=SUBJECT_NAMES.get(subject_type or "", "Item"),
-        deadline=DEADLINE_NAMES.get(deadline or "", "A deadline"),
-    )
+    if event in ("deadline_warning", "deadline_overdue"):
+        text = DEADLINE_HEADLINES.get((event, deadline or "")) or DEADLINE_HEADLINES[(event, "")]
+    else:
+        text = HEADLINES.get((event, subject_type or "")) or HEADLINES[(event, "")]
+    return str(text) % {"reference": reference or ""}
+
 
 # Account links (invitation, second-factor re-enrolment, password reset): the e-mail carries
 # the link and nothing about any case. Lazy: translated when the worker renders the message.

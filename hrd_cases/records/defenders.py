@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn, cast
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
 
@@ -21,6 +22,7 @@ from hrd_cases.models.attachment import Attachment
 from hrd_cases.models.case import Case, CaseDefender
 from hrd_cases.models.defender import Defender, DefenderNameToken
 from hrd_cases.models.history import CaseNote, FieldVersion
+from hrd_cases.records.attachment_messages import N_
 from hrd_cases.records.keys import DEFAULT_RETIRE_WITHIN, schedule_kek_retirement
 from hrd_cases.records.vault import EncryptedRecord, RecordVault, clean_texts
 
@@ -64,17 +66,19 @@ ERASURE_EXPLAINED = (
     "readable with the current key-encryption key until it is retired, within {days} days; "
     "from then on they are unrecoverable too. Categories stay in the aggregates."
 )
-ERASURE_DONE = (
+ERASURE_DONE = N_(
     "Personal data erased: unreadable in the application now ({now} UTC); unrecoverable from "
     "every copy (backups, database logs) once the old key-encryption key is retired, by "
     "{retire_by} UTC."
 )
+ALREADY_RETIRED = N_("(already retired)")
 
 
 def erasure_done_message(now: datetime, retire_by: datetime | None) -> str:
-    return ERASURE_DONE.format(
+    """In the reader's language on the pages and the API; English on the command line."""
+    return str(gettext(ERASURE_DONE)).format(
         now=f"{now:%Y-%m-%d %H:%M}",
-        retire_by=f"{retire_by:%Y-%m-%d %H:%M}" if retire_by else "(already retired)",
+        retire_by=f"{retire_by:%Y-%m-%d %H:%M}" if retire_by else str(gettext(ALREADY_RETIRED)),
     )
 
 

@@ -45,6 +45,8 @@ from hrd_cases.domain.vocabulary import (
     StatementLevel,
     consent_scope_for,
 )
+from hrd_cases.http.errors import N_
+from hrd_cases.i18n.refusals import refusal_text
 from hrd_cases.models import Case, Consent, Hearing, Referral, Statement, User
 from hrd_cases.reads.case_view import assignable_users
 from hrd_cases.records.defenders import (
@@ -104,15 +106,15 @@ def _step(
     try:
         run()
     except InvalidTransition as exc:
-        return _refused(case, key, form, exc.fields, plain(str(exc)))
+        return _refused(case, key, form, exc.fields, plain(refusal_text(exc)))
     except ValidationFailed as exc:
         by_field = {name: " ".join(texts) for name, texts in exc.messages.items()}
-        return _refused(case, key, form, by_field, REFUSED_FIELDS)
+        return _refused(case, key, form, by_field, _(REFUSED_FIELDS))
     flash(done, "success")
     return redirect(url_for("cases.case_detail", reference=case.reference, _anchor=anchor))
 
 
-REFUSED_FIELDS = "Some fields need attention: see the messages beside them."
+REFUSED_FIELDS = N_("Some fields need attention: see the messages beside them.")
 
 
 def plain(message: str) -> str:
@@ -202,7 +204,7 @@ def assess(reference: str):
         lambda: case_steps.assess_case(
             current_session(), _actor(), reference, RiskLevel(form.risk_level.data)
         ),
-        "Risk assessment recorded.",
+        _("Risk assessment recorded."),
         "summary",
         key="assess",
         form=form,
@@ -250,7 +252,7 @@ def request_referral(reference: str):
         lambda: referrals.create_referral(
             current_session(), current_vault(), current_strategies(), _actor(), reference, data
         ),
-        "Referral requested. It now waits for a protection officer's decision.",
+        _("Referral requested. It now waits for a protection officer's decision."),
         "referrals",
         key="referral",
         form=form,
@@ -311,7 +313,7 @@ def decide_referral(reference: str, referral_id: uuid.UUID):
             vault=current_vault(),
             confirmed_amount_eur=confirmed_amount,
         ),
-        "Your approval was recorded." if approve else "Your rejection was recorded.",
+        _("Your approval was recorded.") if approve else _("Your rejection was recorded."),
         "referrals",
         key=key,
         form=form,
@@ -373,7 +375,7 @@ def referral_delivered(reference: str, referral_id: uuid.UUID):
     return _step(
         case,
         lambda: referrals.mark_delivered(current_session(), _actor(), referral_id),
-        "Assistance marked as delivered.",
+        _("Assistance marked as delivered."),
         "referrals",
         key=f"delivered-{referral_id}",
     )
@@ -400,7 +402,7 @@ def schedule_hearing(reference: str):
             charges=(form.charges.data or "").strip() or None,
             confirm_past=bool(form.confirm_past.data),
         ),
-        "Hearing scheduled.",
+        _("Hearing scheduled."),
         "hearings",
         key="hearing",
         form=form,
@@ -428,7 +430,7 @@ def record_observation(reference: str, hearing_id: uuid.UUID):
             observers=form.observers.data or (),
             outcome=outcome,
         ),
-        "Observation recorded." if observed else "Recorded as not observed.",
+        _("Observation recorded.") if observed else _("Recorded as not observed."),
         "hearings",
         key=key,
         form=form,
@@ -455,7 +457,7 @@ def reschedule_hearing(reference: str, hearing_id: uuid.UUID):
             reason=form.reason.data or "",
             confirm_past=bool(form.confirm_past.data),
         ),
-        "Hearing rescheduled.",
+        _("Hearing rescheduled."),
         "hearings",
         key=key,
         form=form,
@@ -475,7 +477,7 @@ def cancel_hearing(reference: str, hearing_id: uuid.UUID):
         lambda: hearings.cancel_hearing(
             current_session(), current_vault(), _actor(), hearing_id, reason=form.reason.data or ""
         ),
-        "Hearing cancelled.",
+        _("Hearing cancelled."),
         "hearings",
         key=key,
         form=form,
@@ -500,7 +502,7 @@ def file_report(reference: str, hearing_id: uuid.UUID):
             hearing_id,
             form.report.data or "",
         ),
-        "Observation report filed.",
+        _("Observation report filed."),
         "hearings",
         key=key,
         form=form,
@@ -526,7 +528,7 @@ def record_consent(reference: str):
             given_on=given,
             notes=(form.notes.data or "").strip() or None,
         ),
-        "Consent recorded.",
+        _("Consent recorded."),
         "consent",
         key="consent",
         form=form,
@@ -561,7 +563,7 @@ def revoke_consent(reference: str, consent_id: uuid.UUID):
     return _step(
         case,
         lambda: consent.revoke_consent(current_session(), _actor(), consent_id),
-        "Consent revoked. No statement relying on it can be published.",
+        _("Consent revoked. No statement relying on it can be published."),
         "consent",
         key=f"revoke-{consent_id}",
     )
@@ -586,7 +588,7 @@ def draft_statement(reference: str):
             level=StatementLevel(form.level.data),
             text=form.text.data or "",
         ),
-        "Statement drafted. Submit it for approval when it is ready.",
+        _("Statement drafted. Submit it for approval when it is ready."),
         "statements",
         key="statement",
         form=form,
@@ -603,13 +605,13 @@ def _statement_button(
 
 @bp.post("/<reference>/statements/<uuid:statement_id>/submit")
 def submit_statement(reference: str, statement_id: uuid.UUID):
-    case, _, valid = _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT)
+    case, _statement, valid = _statement_button(reference, statement_id, Permission.STATEMENT_DRAFT)
     if not valid:
         return redirect(url_for("cases.case_detail", reference=reference))
     return _step(
         case,
         lambda: statements.submit_statement(current_session(), _actor(), statement_id),
-        "Statement submitted for approval.",
+        _("Statement submitted for approval."),
         "statements",
         key=f"submit-{statement_id}",
     )
@@ -649,7 +651,7 @@ def decide_statement(reference: str, statement_id: uuid.UUID):
             reason=form.reason.data,
             vault=current_vault(),
         ),
-        "Your approval was recorded." if approve else "Your rejection was recorded.",
+        _("Your approval was recorded.") if approve else _("Your rejection was recorded."),
         "statements",
         key=key,
         form=form,
@@ -702,7 +704,7 @@ def publish_statement(reference: str, statement_id: uuid.UUID):
             statement_id,
             publication_url=url,
         ),
-        "Statement published.",
+        _("Statement published."),
         "statements",
         key=key,
         form=form,
@@ -728,7 +730,7 @@ def withdraw_statement(reference: str, statement_id: uuid.UUID):
     return _step(
         case,
         lambda: statements.withdraw_statement(current_session(), _actor(), statement_id),
-        "Statement withdrawn.",
+        _("Statement withdrawn."),
         "statements",
         key=f"withdraw-{statement_id}",
     )
@@ -749,7 +751,7 @@ def close_case(reference: str):
         try:
             case_steps.check_closable(current_strategies(), case, outcome, reason)
         except InvalidTransition as exc:
-            return _refused(case, "close", form, exc.fields, plain(str(exc)))
+            return _refused(case, "close", form, exc.fields, plain(refusal_text(exc)))
         return _confirm(
             case,
             messages.confirm_close(
@@ -771,7 +773,7 @@ def close_case(reference: str):
             outcome,
             reason,
         ),
-        "Case closed.",
+        _("Case closed."),
         "closure",
         key="close",
         form=form,
@@ -814,7 +816,7 @@ def reopen_case(reference: str):
     return _step(
         case,
         lambda: case_steps.reopen_case(current_session(), _actor(), reference),
-        "Case reopened.",
+        _("Case reopened."),
         "closure",
         key="reopen",
     )
@@ -831,7 +833,10 @@ def erase(reference: str, defender_reference: str):
         return _invalid(case, key, form)
     if (form.confirmation.data or "").strip().upper() != defender_reference:
         form.confirmation.errors = [
-            f"Type {defender_reference} exactly to confirm: erasure cannot be undone."
+            _(
+                "Type %(reference)s exactly to confirm: erasure cannot be undone.",
+                reference=defender_reference,
+            )
         ]
         return _invalid(case, key, form)
     if not _confirmed():

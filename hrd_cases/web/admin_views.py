@@ -190,9 +190,9 @@ def account_change(user_id: int, change: str):
                 issued, messages.ADMIN_LINK_ISSUED, user_id, messages.ADMIN_LINK_EMAILED[change]
             )
     except InvalidTransition as exc:
-        flash(messages.ADMIN_REFUSED.get(exc.rule, str(exc)), "error")
+        flash(str(messages.ADMIN_REFUSED.get(exc.rule, str(exc))), "error")
         return redirect(url_for("admin.account_detail", user_id=user_id)), 303
-    flash(messages.ADMIN_DONE[change], "success")
+    flash(str(messages.ADMIN_DONE[change]), "success")
     return redirect(url_for("admin.account_detail", user_id=user_id)), 303
 
 
@@ -232,7 +232,7 @@ def account_scope(user_id: int):
             actor_id=_actor_id(),
         )
     except InvalidTransition as exc:
-        flash(messages.ADMIN_REFUSED.get(exc.rule, str(exc)), "error")
+        flash(str(messages.ADMIN_REFUSED.get(exc.rule, str(exc))), "error")
         return redirect(url_for("admin.account_detail", user_id=user_id)), 303
     except ValidationFailed as exc:
         _form_errors(form, exc)
@@ -244,7 +244,7 @@ def account_scope(user_id: int):
             is_self=row.id == _actor_id(),
             label=label,
         ), 422
-    flash(messages.ADMIN_DONE["scope"], "success")
+    flash(str(messages.ADMIN_DONE["scope"]), "success")
     return redirect(url_for("admin.account_detail", user_id=user_id)), 303
 
 

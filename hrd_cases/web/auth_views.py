@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from hrd_cases.auth import accounts, links, oidc
@@ -93,7 +94,7 @@ def login():
             oidc.audit_refusal(
                 current_session(), oidc.OidcRefused("password_disabled_for_role"), check.user.id
             )
-            flash(auth_messages.LOCAL_SIGN_IN_DISABLED, "error")
+            flash(str(auth_messages.LOCAL_SIGN_IN_DISABLED), "error")
             return _login_page(form), 403
         if check.outcome is PasswordOutcome.ACCEPTED and check.user is not None:
             session.clear()
@@ -105,7 +106,7 @@ def login():
         if check.outcome is PasswordOutcome.THROTTLED and check.user is not None:
             flash(messages.paused(pause_minutes(check.user)), "error")
         else:
-            flash(SIGN_IN_FAILED, "error")
+            flash(str(SIGN_IN_FAILED), "error")
         return _login_page(form), 401
     return _login_page(form), 400 if form.errors else 200
 
@@ -160,7 +161,7 @@ def _finish_sign_in(user: User):
     if via_organisation:
         session[_VIA_OIDC] = True  # sign-out then ends the provider's session too
     login_user(user)
-    flash("Signed in.", "success")
+    flash(_("Signed in."), "success")
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -199,7 +200,7 @@ def second_factor():
             session.clear()
             flash(messages.paused(pause_minutes(user)), "error")
             return redirect(url_for("auth.login"))
-        flash(messages.CODE_REUSED if reused else messages.CODE_WRONG, "error")
+        flash(str(messages.CODE_REUSED if reused else messages.CODE_WRONG), "error")
         return render_template(
             "auth/second_factor.html", form=form, allow_totp=allow_totp, user=user
         ), 401
@@ -225,7 +226,7 @@ def enrol():
             _finish_sign_in(user)
             return render_template("auth/recovery_codes.html", codes=codes)
         flash(
-            "That code was not accepted. Check the time on your phone and try the next code.",
+            _("That code was not accepted. Check the time on your phone and try the next code."),
             "error",
         )
         status = 401
@@ -290,9 +291,9 @@ def account_link(token: str):
         session["pending_since"] = time.time()
         session["pending_credentials"] = _credential_stamp(user)
         if user.has_second_factor:
-            flash(messages.LINK_DONE_VERIFY, "success")
+            flash(str(messages.LINK_DONE_VERIFY), "success")
             return redirect(url_for("auth.second_factor"))
-        flash(messages.LINK_DONE_ENROL, "success")
+        flash(str(messages.LINK_DONE_ENROL), "success")
         return redirect(url_for("auth.enrol"))
     return render_template("auth/set_password.html", form=form, link=link), (
         422 if form.errors else 200
@@ -312,7 +313,7 @@ def change_password():
             form.new_password.data or "",
         )
         if not errors:
-            flash("Password changed. Your other sessions were signed out.", "success")
+            flash(_("Password changed. Your other sessions were signed out."), "success")
             return redirect(url_for("web.home"))
         for field, messages in errors.items():
             getattr(form, field).errors = list(messages)
@@ -326,7 +327,7 @@ def logout():
     via_organisation = session.get(_VIA_OIDC, False)
     logout_user()
     session.clear()
-    flash("Signed out.", "success")
+    flash(_("Signed out."), "success")
     if via_organisation and oidc.enabled(current_settings()):
         return _provider_logout()
     return redirect(url_for("auth.login"))
@@ -525,7 +526,7 @@ def _finish_key_registration(user: User, *, then_sign_in: bool):
         return _json_error(auth_messages.KEY_NOT_REGISTERED, 400)
     if then_sign_in:
         _finish_sign_in(user)
-    flash(auth_messages.KEY_REGISTERED, "success")
+    flash(str(auth_messages.KEY_REGISTERED), "success")
     return jsonify(
         {
             "redirect": url_for("web.home") if then_sign_in else url_for("auth.account_security"),
@@ -576,9 +577,9 @@ def account_key_remove(key_id: int):
     except LookupError:
         abort(404)
     except keys.LastFactorError:
-        flash(auth_messages.LAST_FACTOR, "error")
+        flash(str(auth_messages.LAST_FACTOR), "error")
         return redirect(url_for("auth.account_security")), 303
-    flash(auth_messages.KEY_REMOVED, "success")
+    flash(str(auth_messages.KEY_REMOVED), "success")
     return redirect(url_for("auth.account_security")), 303
 
 
@@ -587,7 +588,7 @@ def account_totp_remove():
     try:
         keys.remove_totp(current_session(), current_user._get_current_object())
     except keys.LastFactorError:
-        flash(auth_messages.LAST_FACTOR, "error")
+        flash(str(auth_messages.LAST_FACTOR), "error")
         return redirect(url_for("auth.account_security")), 303
-    flash(auth_messages.TOTP_REMOVED, "success")
+    flash(str(auth_messages.TOTP_REMOVED), "success")
     return redirect(url_for("auth.account_security")), 303

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar, Event
 
@@ -61,7 +62,7 @@ def calendar_privacy() -> ResponseReturnValue:
     form = CalendarPrivacyForm(shows_court=user.calendar_shows_court)
     if form.validate_on_submit():
         set_calendar_shows_court(current_session(), user, bool(form.shows_court.data))
-        flash("Calendar setting saved.", "success")
+        flash(_("Calendar setting saved."), "success")
         return redirect(url_for("calendar.calendar_privacy"))
     return render_template(
         "calendar_privacy.html", form=form, explanation=CALENDAR_COURT_EXPLANATION

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
@@ -34,11 +35,11 @@ from hrd_cases.web.forms import AnnualForm, ExportForm, choice
 
 bp = Blueprint("exports", __name__)
 FORMAT_LABELS = {
-    "csv": "CSV (tidy table for spreadsheets and scripts)",
-    "xlsx": "Excel workbook (XLSX)",
-    "json": "JSON (machine-readable)",
-    "html": "HTML report with charts",
-    "docx": "Word brief for Council drafters (DOCX)",
+    "csv": _l("CSV (tidy table for spreadsheets and scripts)"),
+    "xlsx": _l("Excel workbook (XLSX)"),
+    "json": _l("JSON (machine-readable)"),
+    "html": _l("HTML report with charts"),
+    "docx": _l("Word brief for Council drafters (DOCX)"),
 }
 
 
@@ -55,12 +56,12 @@ def _form() -> ExportForm:
     for q in reversed(quarters):
         period = parse_quarter(q)
         if latest_release(session, period) is not None:
-            state = "released"
+            text = _("%(quarter)s (released)", quarter=period.label)
         elif today >= releasable_from(period, lag):
-            state = "ready to release"
+            text = _("%(quarter)s (ready to release)", quarter=period.label)
         else:
-            state = "provisional preview only"
-        labels.append(choice(period.label, f"{period.label} ({state})"))
+            text = _("%(quarter)s (provisional preview only)", quarter=period.label)
+        labels.append(choice(period.label, text))
     form.quarter.choices = labels
     form.fmt.choices = [choice(name, FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS]
     form.language.choices = [choice(code, name) for code, name in LANGUAGES.items()]
@@ -115,7 +116,14 @@ def export_page():
                 lag_days=settings.release_lag_days,
                 regions=configured_regions(settings.regions_path),
             )
-            flash(f"Released {made.quarter}, version {made.version}.", "success")
+            flash(
+                _(
+                    "Released %(quarter)s, version %(version)s.",
+                    quarter=made.quarter,
+                    version=made.version,
+                ),
+                "success",
+            )
             return redirect(url_for("exports.export_page"))
         if latest_release(session, quarter) is not None:
             export = download_release(
@@ -140,7 +148,7 @@ def export_page():
                 language=form.language.data or "en",
             )
     except ExportError as exc:  # one line, no data in it (see exports.quarter)
-        flash(f"Not exported: {exc}.", "error")
+        flash(_("Not exported: %(reason)s.", reason=exc), "error")
         return _page(form, 422)
     return Response(
         export.body,

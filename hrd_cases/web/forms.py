@@ -34,6 +34,8 @@ from wtforms.validators import (
 from hrd_cases.auth.accounts import CALENDAR_COURT_LABEL
 from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
 from hrd_cases.domain.text_input import SEARCH_NAME_RULE, FieldRule, check_text, rule_for
+from hrd_cases.i18n.labels import vocabulary_label
+from hrd_cases.i18n.text_problems import translated_problem
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -66,7 +68,7 @@ class TextPolicy:
         if isinstance(data, str) and data:
             problem = check_text(data.strip(), self.rule)
             if problem:
-                raise StopValidation(problem)
+                raise StopValidation(translated_problem(problem))
 
 
 def policy(table: str, field: str) -> TextPolicy:
@@ -74,36 +76,39 @@ def policy(table: str, field: str) -> TextPolicy:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
 
 
 class SecondFactorForm(FlaskForm):
     code = StringField(
-        "Code from your authenticator app, or a recovery code",
+        _l("Code from your authenticator app, or a recovery code"),
         validators=[DataRequired(), Length(max=32)],
     )
 
 
 class EnrolForm(FlaskForm):
     code = StringField(
-        "Code shown by your authenticator app", validators=[DataRequired(), Length(max=32)]
+        _l("Code shown by your authenticator app"), validators=[DataRequired(), Length(max=32)]
     )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
     new_password = PasswordField(
-        "New password (12 to 128 characters)",
+        _l("New password (12 to 128 characters)"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
     )
     confirm_password = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
+        ],
     )
 
 
@@ -130,38 +135,15 @@ def _choices(enum_class: type[enum.StrEnum]) -> list[Any]:
     return [choice(m.value, label(m.value)) for m in enum_class]
 
 
-# Vocabulary values whose plain spelling would read wrongly (acronyms, slashes).
-LABELS = {
-    "woman_hrd": "Woman HRD",
-    "environmental_land": "Environmental / land",
-    "lgbti": "LGBTI",
-    "journalist_media": "Journalist / media worker",
-    "threats_intimidation": "Threats / intimidation",
-    "eu_hrd_mechanism": "EU HRD mechanism",
-    "eu_emergency_fund": "EU emergency fund for HRDs",
-    "ms_temporary_relocation": "Member State temporary relocation",
-    "un_special_procedures": "UN special procedures",
-    "medical": "Medical (including psycho-social)",
-    "humanitarian_family_support": "Humanitarian / family support",
-    "urgent_monitoring_advocacy": "Urgent monitoring / advocacy",
-    "local_eu_statement": "Local EU statement",
-    "hrvp_spokesperson": "HR/VP spokesperson statement",
-    "private_demarche": "Private démarche",
-}
-
-
-def label(value: str) -> str:
-    """A vocabulary value as people read it: "journalist_media" -> "Journalist / media
-    worker", "not_observed" -> "Not observed"."""
-    if value in LABELS:
-        return LABELS[value]
-    text = value.replace("_", " ")
-    return text[:1].upper() + text[1:]
+def label(value: str) -> Any:
+    """A vocabulary value as people read it, in the page's language: "journalist_media" ->
+    "Journalist / media worker", "not_observed" -> "Not observed"."""
+    return vocabulary_label(value)
 
 
 # Consequential choices start empty (issue 16): a hurried user must choose, not accept.
-CHOOSE = choice("", "Choose…")
-CHOOSE_RISK = "Choose a risk level."
+CHOOSE = choice("", _l("Choose…"))
+CHOOSE_RISK = _l("Choose a risk level.")
 
 
 class CheckboxesField(SelectMultipleField):
@@ -172,70 +154,80 @@ class CheckboxesField(SelectMultipleField):
 
 
 class IntakeForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), policy("defenders", "name")])
+    name = StringField(_l("Full name"), validators=[DataRequired(), policy("defenders", "name")])
     other_names = StringField(
-        "Other names (separate with ;)",
+        _l("Other names (separate with ;)"),
         validators=[Optional(), policy("defenders", "other_names")],
     )
     contact_details = StringField(
-        "Contact details", validators=[Optional(), policy("defenders", "contact_details")]
+        _l("Contact details"), validators=[Optional(), policy("defenders", "contact_details")]
     )
-    location = StringField("Location", validators=[Optional(), policy("defenders", "location")])
+    location = StringField(_l("Location"), validators=[Optional(), policy("defenders", "location")])
     organisation = StringField(
-        "Organisation", validators=[Optional(), policy("defenders", "organisation")]
+        _l("Organisation"), validators=[Optional(), policy("defenders", "organisation")]
     )
     date_of_birth = StringField(
-        "Date of birth", validators=[Optional(), policy("defenders", "date_of_birth")]
+        _l("Date of birth"), validators=[Optional(), policy("defenders", "date_of_birth")]
     )
     personal_notes = TextAreaField(
-        "Personal notes", validators=[Optional(), policy("defenders", "personal_notes")]
+        _l("Personal notes"), validators=[Optional(), policy("defenders", "personal_notes")]
     )
     risk_level = SelectField(
-        "Risk level",
+        _l("Risk level"), choices=_choices(RiskLevel), validators=[DataRequired()]
+    )
+    profile_categories = CheckboxesField(_l("Profile"), choices=_choices(ProfileCategory))
+    threats = CheckboxesField(_l("Threats suffered"), choices=_choices(ThreatType))
+    narrative = TextAreaField(
+        _l("Narrative"), validators=[Optional(), policy("cases", "narrative")]
+    )
+    risk_level = SelectField(
+        _l("Risk level"),
         choices=[CHOOSE, *_choices(RiskLevel)],
         validators=[DataRequired(message=CHOOSE_RISK)],
     )
-    profile_categories = CheckboxesField("Profile", choices=_choices(ProfileCategory))
-    threats = CheckboxesField("Threats suffered", choices=_choices(ThreatType))
-    narrative = TextAreaField("Narrative", validators=[Optional(), policy("cases", "narrative")])
+    profile_categories = CheckboxesField(_l("Profile"), choices=_choices(ProfileCategory))
+    threats = CheckboxesField(_l("Threats suffered"), choices=_choices(ThreatType))
+    narrative = TextAreaField(
+        _l("Narrative"), validators=[Optional(), policy("cases", "narrative")]
+    )
 
 
 class CaseSearchForm(FlaskForm):
     """Name search is POSTed: a defender's name must never appear in a URL."""
 
     name = StringField(
-        "Defender name",
+        _l("Defender name"),
         validators=[DataRequired(), Length(min=2), TextPolicy(SEARCH_NAME_RULE)],
     )
 
 
 class ReferralForm(FlaskForm):
     mechanism = SelectField(
-        "Mechanism",
+        _l("Mechanism"),
         choices=[CHOOSE, *_choices(Mechanism)],
-        validators=[DataRequired(message="Choose a mechanism.")],
+        validators=[DataRequired(message=_l("Choose a mechanism."))],
     )
-    assistance_types = CheckboxesField("Assistance types", choices=_choices(AssistanceType))
+    assistance_types = CheckboxesField(_l("Assistance types"), choices=_choices(AssistanceType))
     amount_eur = IntegerField(
-        "Amount (EUR)", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+        _l("Amount (EUR)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
     justification = TextAreaField(
-        "Justification", validators=[Optional(), policy("referrals", "justification")]
+        _l("Justification"), validators=[Optional(), policy("referrals", "justification")]
     )
 
 
 class DecisionForm(FlaskForm):
     decision = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=[
-            choice("approve", "Approve"),
-            choice("reject", "Reject"),
-            choice("return", "Return for revision"),
+            choice("approve", _l("Approve")),
+            choice("reject", _l("Reject")),
+            choice("return", _l("Return for revision")),
         ],
-        validators=[DataRequired(message="Choose approve, reject or return for revision.")],
+        validators=[DataRequired(message=_l("Choose approve, reject or return for revision."))],
     )
     reason = TextAreaField(
-        "Reason (required to reject or return; shown to the requester and the other approvers)",
+        _l("Reason (required to reject or return; shown to the requester and the other approvers)"),
         validators=[Optional(), Length(max=2000)],
     )
     # Sent by the grant confirmation page: the amount the officer saw.
@@ -245,86 +237,92 @@ class DecisionForm(FlaskForm):
 class HearingForm(FlaskForm):
     # Typed in the delegation's zone, which the page names beside the field.
     scheduled_for = DateTimeLocalField(
-        "Date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    confirm_past = BooleanField("I am recording a past hearing (more than 30 days ago)")
-    court = StringField("Court", validators=[DataRequired(), policy("hearings", "court")])
-    charges = TextAreaField("Charges", validators=[Optional(), policy("hearings", "charges")])
+    confirm_past = BooleanField(_l("I am recording a past hearing (more than 30 days ago)"))
+    court = StringField(_l("Court"), validators=[DataRequired(), policy("hearings", "court")])
+    charges = TextAreaField(_l("Charges"), validators=[Optional(), policy("hearings", "charges")])
 
 
 class RescheduleForm(FlaskForm):
     scheduled_for = DateTimeLocalField(
-        "New date and time", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("New date and time"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    reason = TextAreaField("Reason for the change", validators=[DataRequired(), Length(max=2000)])
-    confirm_past = BooleanField("I am recording a past hearing (more than 30 days ago)")
+    reason = TextAreaField(
+        _l("Reason for the change"), validators=[DataRequired(), Length(max=2000)]
+    )
+    confirm_past = BooleanField(_l("I am recording a past hearing (more than 30 days ago)"))
 
 
 class CancelHearingForm(FlaskForm):
-    reason = TextAreaField("Reason for cancelling", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for cancelling"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class ObservationForm(FlaskForm):
     observed = SelectField(
-        "Was the hearing observed?",
-        choices=[CHOOSE, choice("yes", "Observed"), choice("no", "Not observed")],
-        validators=[DataRequired(message="Say whether the hearing was observed.")],
+        _l("Was the hearing observed?"),
+        choices=[CHOOSE, choice("yes", _l("Observed")), choice("no", _l("Not observed"))],
+        validators=[DataRequired(message=_l("Say whether the hearing was observed."))],
     )
-    observers = CheckboxesField("Observers (embassies that attended)", choices=[])
+    observers = CheckboxesField(_l("Observers (embassies that attended)"), choices=[])
     outcome = SelectField(
-        "Outcome",
-        choices=[choice("", "Not known yet"), *_choices(HearingOutcome)],
+        _l("Outcome"),
+        choices=[choice("", _l("Not known yet")), *_choices(HearingOutcome)],
         validators=[Optional()],
     )
 
 
 class ReportForm(FlaskForm):
     report = TextAreaField(
-        "Observation report", validators=[DataRequired(), policy("hearings", "report")]
+        _l("Observation report"), validators=[DataRequired(), policy("hearings", "report")]
     )
 
 
 class ConsentForm(FlaskForm):
     scopes = CheckboxesField(
-        "The defender agreed to", choices=_choices(ConsentScope), validators=[DataRequired()]
+        _l("The defender agreed to"), choices=_choices(ConsentScope), validators=[DataRequired()]
     )
-    given_on = DateField("Date consent was given", validators=[DataRequired()])
-    notes = TextAreaField("Notes", validators=[Optional(), policy("consents", "notes")])
+    given_on = DateField(_l("Date consent was given"), validators=[DataRequired()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), policy("consents", "notes")])
 
 
 class StatementForm(FlaskForm):
-    level = SelectField("Level", choices=_choices(StatementLevel), validators=[DataRequired()])
-    text = TextAreaField("Draft text", validators=[DataRequired(), policy("statements", "draft")])
+    level = SelectField(_l("Level"), choices=_choices(StatementLevel), validators=[DataRequired()])
+    text = TextAreaField(
+        _l("Draft text"), validators=[DataRequired(), policy("statements", "draft")]
+    )
 
 
 class PublishForm(FlaskForm):
     publication_url = URLField(
-        "Publication address (https://)", validators=[Optional(), Length(max=500)]
+        _l("Publication address (https://)"), validators=[Optional(), Length(max=500)]
     )
 
 
 class CloseForm(FlaskForm):
     outcome = SelectField(
-        "Outcome",
-        choices=[choice("", "Choose…"), *_choices(ClosureOutcome)],
+        _l("Outcome"),
+        choices=[choice("", _l("Choose…")), *_choices(ClosureOutcome)],
         validators=[Optional()],
     )
-    reason = TextAreaField("Reason", validators=[Optional(), policy("cases", "closure_reason")])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), policy("cases", "closure_reason")])
 
 
 class AssessForm(FlaskForm):
     risk_level = SelectField(
-        "Risk level",
+        _l("Risk level"),
         choices=[CHOOSE, *_choices(RiskLevel)],
         validators=[DataRequired(message=CHOOSE_RISK)],
     )
 
 
 class EraseForm(FlaskForm):
-    reason = SelectField("Reason", choices=_choices(ErasureReason), validators=[DataRequired()])
-    include_case_content = BooleanField("Also erase this case's narrative, reports and drafts")
+    reason = SelectField(_l("Reason"), choices=_choices(ErasureReason), validators=[DataRequired()])
+    include_case_content = BooleanField(_l("Also erase this case's narrative, reports and drafts"))
     confirmation = StringField(
-        "Type the defender reference to confirm", validators=[DataRequired(), Length(max=32)]
+        _l("Type the defender reference to confirm"), validators=[DataRequired(), Length(max=32)]
     )
 
 
@@ -341,12 +339,12 @@ class ButtonForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    quarter = SelectField("Quarter", choices=[], validators=[DataRequired()])
-    fmt = SelectField("Format", choices=[], validators=[DataRequired()])
+    quarter = SelectField(_l("Quarter"), choices=[], validators=[DataRequired()])
+    fmt = SelectField(_l("Format"), choices=[], validators=[DataRequired()])
     # English unless chosen: the labels, method text and brief; JSON keys never change.
     language = SelectField(_l("Language of the export"), choices=[], validators=[Optional()])
-    download = SubmitField("Download")
-    release = SubmitField("Release this quarter")
+    download = SubmitField(_l("Download"))
+    release = SubmitField(_l("Release this quarter"))
 
 
 class AnnualForm(FlaskForm):
@@ -369,27 +367,27 @@ class SetPasswordForm(FlaskForm):
     """The holder of an invitation or reset link chooses their own password."""
 
     password = PasswordField(
-        "New password (12 to 128 characters)",
+        _l("New password (12 to 128 characters)"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
     )
     confirm_password = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
 
 class AccountScopeForm(FlaskForm):
-    role = SelectField("Role", validators=[DataRequired()])
-    delegation = SelectField("Delegation (focal points)", validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    delegation = SelectField(_l("Delegation (focal points)"), validators=[Optional()])
     countries = StringField(
-        "Covered countries (protection officers), e.g. KE, UG",
+        _l("Covered countries (protection officers), e.g. KE, UG"),
         validators=[Optional(), Length(max=400)],
     )
 
 
 class InviteForm(AccountScopeForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
 
 
 class DelegationForm(FlaskForm):
@@ -419,12 +417,14 @@ class ConfirmForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name (what the token is for)", validators=[DataRequired(), Length(max=80)])
-    days = IntegerField("Valid for (days)", validators=[DataRequired(), NumberRange(min=1)])
+    name = StringField(
+        _l("Name (what the token is for)"), validators=[DataRequired(), Length(max=80)]
+    )
+    days = IntegerField(_l("Valid for (days)"), validators=[DataRequired(), NumberRange(min=1)])
 
 
 # Corrections and notes (issue 16) ------------------------------------------------------------

@@ -6,6 +6,7 @@ Kept apart from the ``cases`` blueprint: it shows no case yet, and only focal po
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
@@ -13,7 +14,10 @@ from hrd_cases.current import current_session, current_strategies, current_vault
 from hrd_cases.domain import refusals
 from hrd_cases.domain.clock import utcnow
 from hrd_cases.domain.errors import InvalidTransition
+from hrd_cases.domain.languages import DEFAULT_LANGUAGE
 from hrd_cases.domain.vocabulary import ActionType, ProfileCategory, RiskLevel, ThreatType
+from hrd_cases.i18n import current_language
+from hrd_cases.i18n.refusals import refusal_text
 from hrd_cases.models import User
 from hrd_cases.web.forms import IntakeForm
 from hrd_cases.workflow.service import IntakeInput, open_case
@@ -43,7 +47,11 @@ def _required_errors(form: IntakeForm, template: StrategyVersion) -> bool:
     for name in sorted(template.rules(ActionType.INTAKE).required_fields):
         field = getattr(form, name, None)
         if field is not None and not field.data:
-            message = refusals.required_message(template.code, template.name, "intake", name)
+            message = (
+                refusals.required_message(template.code, template.name, "intake", name)
+                if current_language() is DEFAULT_LANGUAGE
+                else _("The %(template)s template requires this.", template=template.name)
+            )
             field.errors = [*field.errors, message]
             missing = True
     return missing
@@ -59,7 +67,7 @@ def new_case():
     if form.is_submitted():
         valid = form.validate()
         if _required_errors(form, template) or not valid:
-            flash("Some fields need attention: see the messages beside them.", "error")
+            flash(_("Some fields need attention: see the messages beside them."), "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required
             ), 422
@@ -82,11 +90,11 @@ def new_case():
                 field = getattr(form, name.rsplit(".", 1)[-1], None)
                 if field is not None:
                     field.errors = [*field.errors, message]
-            flash(f"Not saved: {exc}.", "error")
+            flash(_("Not saved: %(reason)s.", reason=refusal_text(exc)), "error")
             return render_template(
                 "cases/new.html", form=form, template=template, required=required
             ), 422
-        flash(f"Case {case.reference} opened.", "success")
+        flash(_("Case %(reference)s opened.", reference=case.reference), "success")
         return redirect(url_for("cases.case_detail", reference=case.reference))
     return render_template("cases/new.html", form=form, template=template, required=required)
 

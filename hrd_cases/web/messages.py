@@ -1,5 +1,5 @@
-"""User-facing sentences of the account pages, in one place so they can be translated later
-(Flask-Babel's gettext will wrap these names) and reviewed for what they reveal."""
+"""User-facing sentences of the account pages, in one place to be reviewed for what they
+reveal; lazy strings, translated into the reader's language when shown."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-LINK_NOT_USABLE = (
+LINK_NOT_USABLE = _l(
     "This link cannot be used: it has been used already, has expired or was replaced by a "
     "newer one. Ask an administrator for a new link."
 )
-LINK_DONE_ENROL = "Password set. Now add the second factor to finish."
-LINK_DONE_VERIFY = "Password set. Confirm with your second factor to sign in."
+LINK_DONE_ENROL = _l("Password set. Now add the second factor to finish.")
+LINK_DONE_VERIFY = _l("Password set. Confirm with your second factor to sign in.")
 
-ADMIN_INVITED = "Invitation created. Give the person this link; it is shown only once."
-ADMIN_LINK_ISSUED = "Link created. Give the person this link; it is shown only once."
+ADMIN_INVITED = _l("Invitation created. Give the person this link; it is shown only once.")
+ADMIN_LINK_ISSUED = _l("Link created. Give the person this link; it is shown only once.")
 # Lazy (translated when shown): flash them as str(...), a session cannot hold a lazy string.
 ADMIN_INVITED_BY_EMAIL = _l(
     "Invitation created and queued for e-mail to the address given. Nobody sees the link: "
@@ -31,35 +31,42 @@ ADMIN_LINK_EMAILED = {
 DELEGATION_CREATED = _l("Delegation added.")
 DELEGATION_SAVED = _l("Delegation saved.")
 ADMIN_DONE = {
-    "disable": "Account disabled; its sessions and pending links have ended.",
-    "enable": "Account enabled.",
-    "reset-second-factor": "Second factor reset; sessions, recovery codes and API tokens ended.",
-    "end-sessions": "Every session of this account has ended.",
-    "reset-password": "Password-reset link created.",
-    "scope": "Role and scope changed; the account's sessions have ended.",
+    "disable": _l("Account disabled; its sessions and pending links have ended."),
+    "enable": _l("Account enabled."),
+    "reset-second-factor": _l(
+        "Second factor reset; sessions, recovery codes and API tokens ended."
+    ),
+    "end-sessions": _l("Every session of this account has ended."),
+    "reset-password": _l("Password-reset link created."),
+    "scope": _l("Role and scope changed; the account's sessions have ended."),
 }
 ADMIN_CONFIRM = {
-    "disable": "Disable this account? It is signed out everywhere at once.",
-    "enable": "Enable this account again?",
+    "disable": _l("Disable this account? It is signed out everywhere at once."),
+    "enable": _l("Enable this account again?"),
     "reset-second-factor": (
-        "Reset this account's second factor? Its sessions, recovery codes and API tokens end, "
-        "and a new enrolment link is created."
+        _l(
+            "Reset this account's second factor? Its sessions, recovery codes and API tokens end, "
+            "and a new enrolment link is created."
+        )
     ),
-    "end-sessions": "Sign this account out of every browser now?",
+    "end-sessions": _l("Sign this account out of every browser now?"),
     "reset-password": (
-        "Create a password-reset link for this account? It is valid for a short time and still "
-        "needs the account's second factor."
+        _l(
+            "Create a password-reset link for this account? It is valid for a short time and still "
+            "needs the account's second factor."
+        )
     ),
-    "scope": "Change this account's role and scope as below? It is signed out everywhere.",
+    "scope": _l("Change this account's role and scope as below? It is signed out everywhere."),
 }
 ADMIN_REFUSED = {
-    "user.own_role": "You cannot change your own role or scope; ask another admin.",
-    "user.own_account": "You cannot disable your own account; ask another admin.",
-    "user.last_admin": "This is the last active admin: the change would leave nobody to "
-    "administer the system.",
+    "user.own_role": _l("You cannot change your own role or scope; ask another admin."),
+    "user.own_account": _l("You cannot disable your own account; ask another admin."),
+    "user.last_admin": _l(
+        "This is the last active admin: the change would leave nobody to administer the system."
+    ),
 }
 
-RESET_REQUESTED = (
+RESET_REQUESTED = _l(
     "If an account uses this address, its administrator has been told. This installation "
     "does not send e-mail: ask your administrator for a reset link. A link works once, "
     "for 30 minutes, and signing in still needs your second factor."
@@ -69,21 +76,24 @@ RESET_REQUESTED_BY_EMAIL = _l(
     "for 30 minutes, and signing in still needs your second factor. Nothing arrived? Check "
     "the address, or ask your administrator."
 )
-REVOKED_NOTICE = "Token revoked: it no longer opens the API."
+REVOKED_NOTICE = _l("Token revoked: it no longer opens the API.")
 
-SIGN_IN_FAILED = (
+SIGN_IN_FAILED = _l(
     "Sign-in failed. Check your email and password. After several failed attempts an account "
     "is paused for a few minutes."
 )
-CODE_WRONG = "That code is not right. Check the time on your phone and try the current code."
-CODE_REUSED = "That code was already used. Codes work once: wait for the next one."
+CODE_WRONG = _l("That code is not right. Check the time on your phone and try the current code.")
+CODE_REUSED = _l("That code was already used. Codes work once: wait for the next one.")
 
 
 def paused(minutes: int) -> str:
     """Said only to someone who gave the right password: the account exists and is paused."""
-    return (
-        f"This account is paused after too many failed attempts. Try again in {minutes} "
-        f"minute{'s' if minutes != 1 else ''}."
+    return str(
+        ngettext(
+            "This account is paused after too many failed attempts. Try again in %(num)d minute.",
+            "This account is paused after too many failed attempts. Try again in %(num)d minutes.",
+            minutes,
+        )
     )
 
 
@@ -95,7 +105,8 @@ def confirm_grant(
     lines = [
         _("You approve a grant of EUR %(amount)s from the %(mechanism)s.")
         % {"amount": amount_eur, "mechanism": mechanism},
-        _("Assistance: %(types)s.") % {"types": ", ".join(assistance) or _("none listed")},
+        _("Assistance: %(types)s.")
+        % {"types": ", ".join(str(a) for a in assistance) or _("none listed")},
         _("Yours is approval %(approval)d of the %(needed)d needed.")
         % {"approval": approval, "needed": needed},
     ]
@@ -121,13 +132,13 @@ def confirm_revoke(
 ) -> tuple[str, str, list[str]]:
     lines = [
         _("The consent given on %(date)s for %(scopes)s will be revoked at once.")
-        % {"date": given_on, "scopes": ", ".join(scopes)},
+        % {"date": given_on, "scopes": ", ".join(str(s) for s in scopes)},
         _("No statement relying on it can be submitted or published afterwards."),
     ]
     if relying:
         lines.append(
             _("Statements in progress that rely on it: %(levels)s.")
-            % {"levels": ", ".join(relying)}
+            % {"levels": ", ".join(str(r) for r in relying)}
         )
     lines.append(_("This cannot be undone: a new consent would have to be recorded."))
     return _("Revoke this consent?"), _("Yes, revoke this consent"), lines

@@ -47,14 +47,14 @@ def notification_list():
 @bp.post("/<int:notification_id>/read")
 def read_one(notification_id: int):
     inbox.mark_read(current_session(), _user(), notification_id)
-    flash(texts.MARKED_READ, "success")
+    flash(str(texts.MARKED_READ), "success")
     return redirect(url_for("notifications.notification_list"))
 
 
 @bp.post("/read-all")
 def read_all():
     inbox.mark_all_read(current_session(), _user())
-    flash(texts.ALL_MARKED_READ, "success")
+    flash(str(texts.ALL_MARKED_READ), "success")
     return redirect(url_for("notifications.notification_list"))
 
 
@@ -62,5 +62,5 @@ def read_all():
 def save_preferences():
     choices = {k.value: request.form[k.value] for k in CHOOSABLE_KINDS if k.value in request.form}
     inbox.set_preferences(current_session(), _user(), choices)
-    flash(texts.PREFERENCES_SAVED, "success")
+    flash(str(texts.PREFERENCES_SAVED), "success")
     return redirect(url_for("notifications.notification_list"))

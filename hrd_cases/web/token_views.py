@@ -64,7 +64,7 @@ def revoke_my_token(token_id: int) -> ResponseReturnValue:
         return redirect(url_for("tokens.my_tokens"))
     user = current_user._get_current_object()
     accounts.revoke_api_token(current_session(), token_id, actor_id=user.id, owner_id=user.id)
-    flash(messages.REVOKED_NOTICE, "success")
+    flash(str(messages.REVOKED_NOTICE), "success")
     return redirect(url_for("tokens.my_tokens"), 303)
 
 
@@ -80,5 +80,5 @@ def admin_revoke_token(token_id: int) -> ResponseReturnValue:
     require(user, Permission.ADMIN_USERS)
     if ConfirmForm().validate_on_submit():
         accounts.revoke_api_token(current_session(), token_id, actor_id=user.id)
-        flash(messages.REVOKED_NOTICE, "success")
+        flash(str(messages.REVOKED_NOTICE), "success")
     return redirect(url_for("tokens.all_tokens"), 303)

@@ -14,7 +14,6 @@ from babel.messages.catalog import Catalog
 from hrd_cases.i18n import catalogues
 from hrd_cases.i18n.template_scan import (
     ALLOWED_WORDS,
-    NOT_YET_WRAPPED,
     scan_source,
     scan_templates,
 )
@@ -32,14 +31,8 @@ def test_every_message_is_translated_in_every_language(template: Catalog) -> Non
 
 
 def test_no_template_holds_english_outside_gettext() -> None:
-    found = [u for u in scan_templates() if u.template not in NOT_YET_WRAPPED]
+    found = scan_templates()
     assert found == [], "\n".join(str(u) for u in found)
-
-
-def test_the_not_yet_wrapped_list_only_shrinks() -> None:
-    still_english = {u.template for u in scan_templates()}
-    done = sorted(NOT_YET_WRAPPED - still_english)
-    assert done == [], f"wrapped now, remove from NOT_YET_WRAPPED: {done}"
 
 
 def test_the_allow_list_is_short_and_names_no_prose() -> None:
@@ -164,23 +157,9 @@ def test_update_is_stable_sorted_and_without_locations(
         text = content.decode()
         assert "\n#: " not in text, f"{path.name} names source locations"
         assert "\n#~ " not in text, f"{path.name} keeps obsolete messages"
-        ids = _message_ids(text)
-        assert ids[1:] == sorted(ids[1:]), f"{path.name} is not sorted by message"
+        order = [catalogues._key(m)[0] for m in catalogues.read_catalogue(path) if m.id]
+        assert order == sorted(order), f"{path.name} is not sorted by message"
 
-
-def _message_ids(text: str) -> list[str]:
-    """Each msgid whole: a long one is written wrapped, as ``msgid ""`` then its lines."""
-    ids: list[str] = []
-    reading = False
-    for line in text.splitlines():
-        if line.startswith("msgid "):
-            ids.append(line[len('msgid "') : -1])
-            reading = True
-        elif reading and line.startswith('"'):
-            ids[-1] += line[1:-1]
-        else:
-            reading = False
-    return ids
 
 
 def test_compiled_catalogues_are_built_not_committed(copied_translations: Path) -> None:

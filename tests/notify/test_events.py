@@ -73,7 +73,7 @@ def test_referral_awaiting_decision_goes_to_the_covering_officers_only(
     assert _recipients(messages) == {o.email for o in world.officers}
     hours = world.template.deadlines.referral_decision_hours
     assert {m.subject for m in messages} == {
-        f"[hrd_cases] Referral {world.ref} awaits your decision (due in {hours} h)"
+        f"[hrd_cases] Referral {world.ref} awaits your decision (due in {hours} hours)"
     }
     path = _link(messages[0])
     assert path == f"/cases/{world.ref}"

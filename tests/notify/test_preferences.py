@@ -59,7 +59,7 @@ def test_digest_once_a_day_with_every_item_off_gets_none_security_always(
     assert len(digests) == 1
     body = digests[0].text()
     assert all(case.reference in body for case in cases)
-    assert digests[0].subject == "[hrd_cases] Your daily summary: 3 item(s)"
+    assert digests[0].subject == "[hrd_cases] Your daily summary: 3 items"
     assert _delivered(worker, smtp, off_officer.email) == []
 
     # Security messages go at once, even to someone who switched everything off.
