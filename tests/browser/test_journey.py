@@ -222,7 +222,7 @@ def test_journey_in_chromium(
     assert fp.locator(".stage-tag").inner_text() == "intake"
 
     # Referral request.
-    form = fp.locator("form[action$='/referrals']")
+    form = fp.locator("form[action$='/referrals'], form[action*='/referrals#']")
     form.get_by_label("Mechanism").select_option("eu_hrd_mechanism")
     form.locator("input[value=legal]").check()
     form.locator("input[value=digital_security]").check()
@@ -270,11 +270,15 @@ def test_journey_in_chromium(
     assert "Requested by Fiona Focal" in olu.locator("form.decision").inner_text()
     journey.shot(olu, "06-approval")
     follow(olu.get_by_role("button", name="Approve referral"))
+    # An amount is approved in a second step that repeats it (issue 16).
+    assert "EUR 4,000" in olu.locator(".confirm-summary").inner_text()
+    follow(olu.get_by_role("button", name="Yes, approve this grant"))
     expect_flash(olu, "Your approval was recorded.")
     assert "You have decided" in olu.content()
     oda = journey.sign_in(officer_b)
     oda.goto(case_path)
     follow(oda.get_by_role("button", name="Approve referral"))
+    follow(oda.get_by_role("button", name="Yes, approve this grant"))
     expect_flash(oda, "Your approval was recorded.")
     assert oda.locator("#referrals .state-approved").count() == 1
 
@@ -282,7 +286,7 @@ def test_journey_in_chromium(
     fp.goto(case_path)
     hearing_day = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%d")
     fp.locator("#hearings summary").click()
-    form = fp.locator("form[action$='/hearings']")
+    form = fp.locator("form[action$='/hearings'], form[action*='/hearings#']")
     form.get_by_label("Date and time").fill(f"{hearing_day}T09:30")
     form.get_by_label("Court").fill(COURT)
     form.get_by_label("Charges").fill("Zq: unlawful assembly")
@@ -313,22 +317,23 @@ def test_journey_in_chromium(
     fp.goto(case_path)
 
     def observe() -> None:
-        form = fp.locator("form[action$='/observation']")
+        form = fp.locator("form[action$='/observation'], form[action*='/observation#']")
         form.get_by_label("Was the hearing observed?").select_option("yes")
         form.locator("input[value=EU]").check()
         form.locator("input[value=DE]").check()
         form.get_by_label("Outcome").select_option("postponed")
         follow(form.get_by_role("button", name="Record observation"))
 
-    observe()  # a week early: refused (issue 16)
-    expect_flash(fp, "can be recorded once it has taken place")
+    observe()  # a week early: refused (issue 16), the message beside the panel's fields
+    expect_flash(fp, "see the message beside the field")
+    assert "can be recorded once it has begun" in fp.locator("#hearings").inner_text()
     # The week passes: the hearing now lies behind us.
     db.execute(update(Hearing).values(scheduled_for=utcnow() - timedelta(hours=2)))
     db.commit()
     fp.goto(case_path)
     observe()
     expect_flash(fp, "Observation recorded.")
-    form = fp.locator("form[action$='/report']")
+    form = fp.locator("form[action$='/report'], form[action*='/report#']")
     form.get_by_label("Observation report").fill(REPORT)
     follow(form.get_by_role("button", name="File report"))
     expect_flash(fp, "Observation report filed.")
@@ -336,7 +341,7 @@ def test_journey_in_chromium(
 
     # Statement: drafted; refused without consent; consent recorded; submitted.
     fp.locator("#statements summary").click()
-    form = fp.locator("form[action$='/statements']")
+    form = fp.locator("form[action$='/statements'], form[action*='/statements#']")
     form.get_by_label("Level").select_option("local_eu_statement")
     form.get_by_label("Draft text").fill(STATEMENT)
     follow(form.get_by_role("button", name="Save draft"))
@@ -345,7 +350,7 @@ def test_journey_in_chromium(
     expect_flash(fp, "Not done:")
     assert "missing or revoked" in fp.locator("#statements").inner_text()
     fp.locator("#consent summary").click()
-    form = fp.locator("form[action$='/consents']")
+    form = fp.locator("form[action$='/consents'], form[action*='/consents#']")
     form.locator("input[value=public_statement]").check()
     form.get_by_label("Date consent was given").fill(utcnow().strftime("%Y-%m-%d"))
     follow(form.get_by_role("button", name="Record consent"))
@@ -359,7 +364,7 @@ def test_journey_in_chromium(
 
     # Publication, with the consent status beside the button.
     fp.goto(case_path)
-    publish = fp.locator("form[action$='/publish']")
+    publish = fp.locator("form[action$='/publish'], form[action*='/publish#']")
     assert "Consent: active, covers this level" in publish.inner_text()
     journey.shot(fp, "08-statement-with-consent")
     publish.get_by_label("Publication address (https://)").fill("https://example.org/statement")
@@ -369,9 +374,12 @@ def test_journey_in_chromium(
 
     # Closure; the case page with its whole timeline.
     fp.locator("#closure summary").click()
-    form = fp.locator("form[action$='/close']")
+    form = fp.locator("form[action$='/close'], form[action*='/close#']")
     form.get_by_label("Outcome").select_option("risk_reduced")
     follow(form.get_by_role("button", name="Close case"))
+    # Closing is confirmed in a second step that says what will happen (issue 16).
+    assert "will be closed with the outcome" in fp.locator("main").inner_text()
+    follow(fp.get_by_role("button", name="Yes, close this case"))
     expect_flash(fp, "Case closed.")
     assert fp.locator(".stage-tag").inner_text() == "closed"
     timeline = fp.locator("#timeline").inner_text()
@@ -412,7 +420,7 @@ def test_journey_in_chromium(
     journey.shot(ana, "10-home-analyst")
     follow(ana.get_by_role("link", name="Export", exact=True))
     quarter = ana.locator("select#quarter").input_value()  # the open quarter: a preview
-    ana.get_by_label("Format").select_option("csv")
+    ana.locator("select#fmt").select_option("csv")
     journey.shot(ana, "14-export-page")
     with ana.expect_download() as download_info:
         ana.get_by_role("button", name="Download", exact=True).click()
