@@ -61,6 +61,14 @@ def test_return_edit_resubmit_clears_approvals_and_the_returner_never_approves(
         "referral.transition"
     )
 
+    # The requester's task list now says it needs them, and no longer that it waits on
+    # the officers (issue 16 item 9: "returned items" under "needs you").
+    tasks = data_of(owner.get("/tasks"))
+    assert [(t["kind"], t["case"]["reference"]) for t in tasks["needs_you"]] == [
+        ("returned_referral", world.case.reference)
+    ]
+    assert tasks["waiting"] == []
+
     # The reason reaches the requester, their colleague and the other approver.
     for reader in ("owner", "owner_colleague", "officer_two"):
         decisions = _referral_of(world, reader, rid)["decisions"]
