@@ -27,6 +27,7 @@ from hrd_cases.models import (
     CaseNote,
     Consent,
     Defender,
+    Delegation,
     Hearing,
     Referral,
     Statement,
@@ -47,6 +48,9 @@ from hrd_cases.workflow.templates import StrategyCatalogue, StrategyVersion
 # statement each, with their own short lists (and the actors' names) joined.
 CASE_VIEW_LOADING = (
     joinedload(Case.delegation),
+    # The delegation's own observation partners (issue 19), when it names them, replace the
+    # template's on the observation form: one small statement, not a join that multiplies rows.
+    selectinload(Case.delegation, Delegation.observation_partners),
     joinedload(Case.defender_links).joinedload(CaseDefender.defender),
     joinedload(Case.profile_categories),
     joinedload(Case.threats),

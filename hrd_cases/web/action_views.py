@@ -413,7 +413,9 @@ def schedule_hearing(reference: str):
 def record_observation(reference: str, hearing_id: uuid.UUID):
     case = _case(reference, Permission.HEARING_MANAGE)
     hearing = _owned(case, Hearing, hearing_id)
-    form = observation_form(template_of(current_strategies(), case), prefix=prefix("o", hearing.id))
+    form = observation_form(
+        template_of(current_strategies(), case), case.delegation, prefix=prefix("o", hearing.id)
+    )
     key = f"observation-{hearing.id}"
     if not form.validate_on_submit():
         return _invalid(case, key, form)

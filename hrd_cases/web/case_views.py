@@ -29,7 +29,7 @@ from hrd_cases.domain.vocabulary import (
     RiskLevel,
     consent_scope_for,
 )
-from hrd_cases.models import Case, User
+from hrd_cases.models import Case, Delegation, User
 from hrd_cases.reads.case_view import assignable_users, view_case
 from hrd_cases.reads.lists import (
     CaseFilters,
@@ -41,6 +41,7 @@ from hrd_cases.reads.lists import (
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
 from hrd_cases.workflow.consent import active_consent_covers
+from hrd_cases.workflow.hearings import observation_partners
 from hrd_cases.workflow.templates import StrategyVersion
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -180,9 +181,13 @@ def narrow_choices(forms: dict[str, Any], template: StrategyVersion) -> None:
         ]
 
 
-def observation_form(template: StrategyVersion, **kwargs: Any) -> f.ObservationForm:
+def observation_form(
+    template: StrategyVersion, delegation: Delegation, **kwargs: Any
+) -> f.ObservationForm:
     form = f.ObservationForm(**kwargs)
-    form.observers.choices = [f.choice(code, code) for code in template.observation_partners]
+    form.observers.choices = [
+        f.choice(code, code) for code in observation_partners(template, delegation)
+    ]
     return form
 
 
@@ -243,7 +248,9 @@ def render_case(
                 "hearing": hearing,
                 **view.hearing_texts[hearing.id],
                 "observation": bound.get(key)
-                or observation_form(template, formdata=None, prefix=prefix("o", hearing.id)),
+                or observation_form(
+                    template, case.delegation, formdata=None, prefix=prefix("o", hearing.id)
+                ),
                 "report_form": bound.get(f"report-{hearing.id}")
                 or f.ReportForm(formdata=None, prefix=prefix("r", hearing.id)),
                 "reschedule": bound.get(f"reschedule-{hearing.id}")

@@ -20,6 +20,7 @@ from hrd_cases.domain.vocabulary import (
 )
 from hrd_cases.models import (
     Case,
+    Delegation,
     Hearing,
     HearingObserver,
     User,
@@ -43,6 +44,12 @@ def _observation_template(catalogue: StrategyCatalogue, hearing_case: Case) -> S
             rule="trial_observation.disabled",
         )
     return template
+
+
+def observation_partners(template: StrategyVersion, delegation: Delegation) -> tuple[str, ...]:
+    """Who may be recorded as observers: the embassies the delegation itself names (set by an
+    admin, issue 19), or else those of the country's template."""
+    return tuple(delegation.partner_codes) or tuple(template.observation_partners)
 
 
 def _not_partners(template: StrategyVersion) -> str:
@@ -150,12 +157,12 @@ def record_observation(
         states.check("hearing", states.HEARING_TRANSITIONS, hearing.state, target)
         _check_held(hearing, "observation")
         codes = sorted({code.strip().upper() for code in observers if code.strip()})
-        strangers = [c for c in codes if c not in template.observation_partners]
+        partners = observation_partners(template, hearing.case.delegation)
+        strangers = [c for c in codes if c not in partners]
         if strangers:
             raise InvalidTransition(
                 f"{', '.join(strangers)} do(es) not share trial observation under the "
-                f"{template.name} template (partners: "
-                f"{', '.join(template.observation_partners)})",
+                f"{template.name} template (partners: {', '.join(partners)})",
                 rule="trial_observation.partners",
                 fields={"observers": _not_partners(template)},
             )

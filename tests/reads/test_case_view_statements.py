@@ -13,8 +13,9 @@ from tests.support.api import token_for
 from tests.support.factories import make_delegation, make_user
 from tests.support.scenarios import BusyCase, busy_case, counted_statements
 
-# Issue 17 listed the files within eight; issue 16 adds the notes (one statement).
-MAX_STATEMENTS = 9
+# Issue 17 listed the files within eight; issue 16 adds the notes (one statement); issue 19
+# the delegation's own observation partners (one small statement).
+MAX_STATEMENTS = 10
 
 
 def _busy(db: Session, vault: RecordVault) -> tuple[User, BusyCase]:

@@ -34,6 +34,7 @@ from hrd_cases.models import (
     AuditEntry,
     Case,
     Consent,
+    DelegationObservationPartner,
     Hearing,
     Referral,
     Role,
@@ -569,6 +570,29 @@ def test_trial_observation_partners(db, vault, country, observers, strangers, pa
     db.expire_all()
     kept = db.get(Hearing, hearing.id)
     assert (kept.state, kept.observer_codes) == (HearingState.SCHEDULED, [])
+
+
+def test_a_delegations_own_observation_partners_replace_the_templates(db, vault) -> None:
+    """An admin names the embassies that share observation with a delegation (issue 19):
+    those, not the template's, are who may be recorded; with none named, the template's."""
+    world = World(db, vault, "KE")
+    world.delegation.observation_partners = [
+        DelegationObservationPartner(embassy=code) for code in ("EU", "IT")
+    ]
+    db.commit()
+    assert hearings.observation_partners(world.template, world.delegation) == ("EU", "IT")
+    hearing = world.schedule()
+    _refused(
+        lambda: world.observe(hearing, observers=("EU", "DE")),  # DE: the template's only
+        "trial_observation.partners",
+        f"DE do(es) not share trial observation under the {world.template.name} template "
+        "(partners: EU, IT)",
+    )
+    observed = world.observe(hearing, observers=("IT", "EU"))
+    assert observed.observer_codes == ["EU", "IT"]
+    world.delegation.observation_partners = []
+    db.commit()
+    assert "DE" in hearings.observation_partners(world.template, world.delegation)
 
 
 @pytest.mark.parametrize("observers", [(), ("  ",)])
