@@ -20,6 +20,7 @@ from hrd_cases.domain.local_time import local_label, zone_label
 
 DATE_SKELETON = "yMMMd"  # day, abbreviated month, year
 TIME_SKELETON = "Hm"  # 24-hour time
+SECONDS_SKELETON = "Hms"
 
 
 def _locale_code() -> str:
@@ -27,16 +28,20 @@ def _locale_code() -> str:
     return str(locale) if locale is not None else DEFAULT_LANGUAGE.value
 
 
-def moment_label(moment: datetime, zone_name: str | None = None) -> str:
-    """A stored UTC instant at its wall-clock time in the zone, the zone named after it."""
+def moment_label(moment: datetime, zone_name: str | None = None, *, seconds: bool = False) -> str:
+    """A stored UTC instant at its wall-clock time in the zone, the zone named after it.
+    ``seconds`` for the audit screens, where the order of entries a second apart matters."""
     locale = _locale_code()
     if locale == DEFAULT_LANGUAGE.value:
-        if zone_name:
+        if zone_name and not seconds:
             return local_label(moment, zone_name)
-        return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if not zone_name:
+            return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M{':%S' if seconds else ''}} UTC"
     zone = ZoneInfo(zone_name) if zone_name else UTC
     day = format_skeleton(DATE_SKELETON, moment, tzinfo=zone, locale=locale)
-    time = format_skeleton(TIME_SKELETON, moment, tzinfo=zone, locale=locale)
+    time = format_skeleton(
+        SECONDS_SKELETON if seconds else TIME_SKELETON, moment, tzinfo=zone, locale=locale
+    )
     # The language's own way of joining a date and a time ("{1}, {0}", "{1} {0}", ...).
     joined = str(Locale.parse(locale).datetime_formats["medium"])
     shown = joined.replace("{1}", day).replace("{0}", time)

@@ -47,3 +47,13 @@ def test_dates_numbers_and_money_in_templates(app: Flask) -> None:
     assert rendered["en"] == "2026-03-01|12,345.5|€10,000.00"
     assert rendered["fr"] == "1 mars 2026|12\u202f345,5|10\u202f000,00\u00a0€"
     assert rendered["es"] == "1 mar 2026|12.345,5|10.000,00\u00a0€"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "2026-12-15 06:30:07 UTC"), ("fr", "15 déc. 2026, 06:30:07 UTC")],
+)
+def test_audit_moments_keep_their_seconds(app: Flask, language: str, expected: str) -> None:
+    """The audit screens order entries a second apart: their times keep the seconds."""
+    with app.test_request_context("/"), force_locale(language):
+        assert moment_label(MOMENT.replace(second=7), seconds=True) == expected
