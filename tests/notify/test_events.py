@@ -283,3 +283,27 @@ def test_case_reassigned_tells_both_focal_points_and_later_events_follow_the_ass
     decided = _deliver(worker, smtp)
     # The requester (the opener, who requested it) and the assigned focal point.
     assert _recipients(decided) == {world.focal.email, colleague.email}
+
+
+def test_referral_returned_for_revision_tells_the_requester_and_the_assignee(
+    app: Flask, db: Session, world: World, worker: OutboxWorker, smtp: SmtpServer
+) -> None:
+    """Issue 16's revision loop: the requester and the assigned focal point hear that it came
+    back, by reference only; the link is theirs, 404 for a focal point of another delegation."""
+    stranger = make_user(db, Role.FOCAL_POINT, delegation=make_delegation(db, country="UG"))
+    with app.app_context():
+        referral = world.refer()
+    _deliver(worker, smtp)
+    with app.app_context():
+        referrals.return_referral(
+            db, world.vault, world.officers[0], referral.id, reason="Zq lower the amount"
+        )
+    returned = _deliver(worker, smtp)
+    assert _recipients(returned) == {world.focal.email}
+    assert [m.subject for m in returned] == [
+        f"[hrd_cases] Referral {world.ref} was returned to you for revision"
+    ]
+    assert "Zq" not in returned[0].text()
+    path = _link(returned[0])
+    assert _opens(app, world.focal.email, path) == 200
+    assert _opens(app, stranger.email, path) == 404
