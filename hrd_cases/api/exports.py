@@ -19,7 +19,7 @@ from hrd_cases.current import current_actor, current_session, current_settings, 
 from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.exports.annual import annual_export
 from hrd_cases.exports.labels import LANGUAGES
-from hrd_cases.exports.quarter import ExportError
+from hrd_cases.exports.quarter import ExportError, ReleaseConflict, ReleaseNotFound
 from hrd_cases.exports.releases import (
     MAX_REASON,
     configured_regions,
@@ -28,7 +28,7 @@ from hrd_cases.exports.releases import (
     release_quarter,
 )
 from hrd_cases.exports.service import EXPORT_FORMATS, ExportFile
-from hrd_cases.http.errors import envelope
+from hrd_cases.http.errors import MESSAGE, envelope, error_envelope
 
 QUARTER_PATTERN = r"^(20|21)[0-9]{2}-?Q[1-4]$"  # 2000 to 2199: dates stay far from overflow
 _MEDIA_TYPES = {name: f.content_type.split(";")[0] for name, f in EXPORT_FORMATS.items()}
@@ -88,6 +88,19 @@ def _quarter(quarter: str) -> str:
     return quarter
 
 
+def _export_refusal(exc: ExportError) -> Response:
+    """A well-formed request for what does not exist or cannot be done yet is not bad input:
+    404 for a release or version that does not exist, 409 for a step the quarter's releases
+    refuse as they stand; the rest (an unknown format, say) is 422. The message is one line
+    naming quarters and rules, never data (hrd_cases.exports.quarter)."""
+    message = {MESSAGE: [str(exc)]}
+    if isinstance(exc, ReleaseNotFound):
+        return error_envelope(404, message)
+    if isinstance(exc, ReleaseConflict):
+        return error_envelope(409, message, meta={"rule": "export.release_state"})
+    return error_envelope(422, message)
+
+
 def _attachment(export: ExportFile) -> Response:
     response = Response(export.body, status=200, content_type=export.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
@@ -101,6 +114,7 @@ def _attachment(export: ExportFile) -> Response:
     summary="Download a released quarter",
     tag="exports",
     roles=("analyst",),
+    refusals=(409,),
     query=ExportQuerySchema,
     extra={"parameters": [], "path_schemas": _QUARTER_PATH, "success_content": _FILE_RESPONSE},
 )
@@ -120,8 +134,7 @@ def quarterly_export(quarter: str) -> Response:
             language=args["language"],
         )
     except ExportError as exc:
-        # One line naming the quarter, never data (hrd_cases.exports.quarter).
-        raise ValidationFailed({"message": [str(exc)]}) from None
+        return _export_refusal(exc)
     return _attachment(export)
 
 
@@ -132,6 +145,7 @@ def quarterly_export(quarter: str) -> Response:
     summary="An analyst's provisional preview of an unreleased quarter",
     tag="exports",
     roles=("analyst",),
+    refusals=(409,),
     query=PreviewQuerySchema,
     extra={"parameters": [], "path_schemas": _QUARTER_PATH, "success_content": _FILE_RESPONSE},
 )
@@ -154,7 +168,7 @@ def quarterly_preview(quarter: str) -> Response:
             language=args["language"],
         )
     except ExportError as exc:
-        raise ValidationFailed({"message": [str(exc)]}) from None
+        return _export_refusal(exc)
     return _attachment(export)
 
 
@@ -165,6 +179,7 @@ def quarterly_preview(quarter: str) -> Response:
     summary="Release a closed quarter, or revise its release",
     tag="exports",
     roles=("analyst",),
+    refusals=(409,),
     body=ReleaseBodySchema,
     response=ReleaseSchema,
     status=201,
@@ -189,7 +204,7 @@ def release(quarter: str) -> Response:
             reason=data.get("reason"),
         )
     except ExportError as exc:
-        raise ValidationFailed({"message": [str(exc)]}) from None
+        return _export_refusal(exc)
     return envelope(ReleaseSchema().dump(made), status=201)
 
 
@@ -205,6 +220,7 @@ class AnnualQuerySchema(StrictSchema):
     summary="The annual report of a year, from its four released quarters",
     tag="exports",
     roles=("analyst",),
+    refusals=(409,),
     query=AnnualQuerySchema,
     extra={
         "parameters": [],
@@ -227,5 +243,5 @@ def annual_report(year: int) -> Response:
             language=args["language"],
         )
     except ExportError as exc:
-        raise ValidationFailed({"message": [str(exc)]}) from None
+        return _export_refusal(exc)
     return _attachment(export)

@@ -36,7 +36,7 @@ from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.definitions import HEADLINE_MEASURES, NOT_APPLICABLE_MARK, SUPPRESSED_MARK
 from hrd_cases.exports.labels import ENGLISH, check_language, number, tr
 from hrd_cases.exports.neutralise import neutralise
-from hrd_cases.exports.quarter import ExportError, Quarter
+from hrd_cases.exports.quarter import ExportError, Quarter, ReleaseConflict
 from hrd_cases.exports.releases import released_documents
 from hrd_cases.exports.render_xlsx import _with_fixed_zip_dates
 from hrd_cases.exports.service import EXPORT_FORMATS, ExportFile, export_format
@@ -255,7 +255,7 @@ def annual_export(
     documents = released_documents(session, quarters)
     missing = [q.label for q in quarters if q.label not in documents]
     if missing:
-        raise ExportError(
+        raise ReleaseConflict(
             f"the annual report for {year} needs its four quarters released: "
             f"{', '.join(missing)} not released"
         )

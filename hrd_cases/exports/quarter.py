@@ -15,6 +15,16 @@ class ExportError(DomainError):
     """An export request that cannot be served; the message is one line, with no data in it."""
 
 
+class ReleaseNotFound(ExportError):
+    """A well-formed request for a release, or a version of one, that does not exist."""
+
+
+class ReleaseConflict(ExportError):
+    """Refused by where the quarter's releases stand, not by the request: a quarter not yet
+    closed, already released, not yet released, or released before a language existed. Time,
+    a release or a revision changes the answer."""
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Quarter:
     year: int

@@ -30,7 +30,14 @@ from hrd_cases.auth.permissions import Permission, has_permission
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
 from hrd_cases.exports.labels import ENGLISH, LANGUAGES, check_language
-from hrd_cases.exports.quarter import ExportError, Quarter, export_window, parse_quarter
+from hrd_cases.exports.quarter import (
+    ExportError,
+    Quarter,
+    ReleaseConflict,
+    ReleaseNotFound,
+    export_window,
+    parse_quarter,
+)
 from hrd_cases.exports.queries import Counts, collect
 from hrd_cases.exports.regions import RegionMap, RegionsFileError, regions_from
 from hrd_cases.exports.report import PROVISIONAL, QuarterlyReport, build_report
@@ -104,19 +111,19 @@ def release_quarter(
     today = today or utcnow().date()
     opens = releasable_from(quarter, lag_days)
     if today < opens:
-        raise ExportError(
+        raise ReleaseConflict(
             f"{quarter.label} cannot be released before {opens.isoformat()}: the quarter must "
             f"close and {lag_days} days must pass for late entries"
         )
     previous = latest_release(session, quarter)
     reason = (reason or "").strip() or None
     if previous is not None and reason is None:
-        raise ExportError(
+        raise ReleaseConflict(
             f"{quarter.label} is already released (version {previous.version}); a revision "
             "must state what changed"
         )
     if previous is None and reason is not None:
-        raise ExportError(f"{quarter.label} is not released yet: there is nothing to revise")
+        raise ReleaseConflict(f"{quarter.label} is not released yet: there is nothing to revise")
     if reason is not None and (len(reason) > MAX_REASON or not reason.isprintable()):
         raise ExportError(
             f"the reason must be one printable line of at most {MAX_REASON} characters"
@@ -218,7 +225,7 @@ def download_release(
         query = query.where(QuarterlyRelease.version == version)
     release = session.scalar(query)
     if release is None:
-        raise ExportError(
+        raise ReleaseNotFound(
             f"{quarter.label} is not released: only a released quarter can be downloaded"
             if version is None
             else f"{quarter.label} has no version {version}"
@@ -227,7 +234,7 @@ def download_release(
     stored = next((f for f in release.files if f.format == key), None)
     if stored is None:
         # A release made before exports had languages holds English only.
-        raise ExportError(
+        raise ReleaseConflict(
             f"release {quarter.label} version {release.version} has no {language} version: "
             "revise the release to add it"
         )
@@ -286,10 +293,10 @@ def provisional_preview(
         raise Forbidden("only analysts may see a provisional preview")
     _check_actor(session, actor, PREVIEW_ACTION, quarter)
     if latest_release(session, quarter) is not None:
-        raise ExportError(f"{quarter.label} is released: download the release")
+        raise ReleaseConflict(f"{quarter.label} is released: download the release")
     today = today or utcnow().date()
     if today < quarter.first_day:
-        raise ExportError(f"{quarter.label} has not started")
+        raise ReleaseConflict(f"{quarter.label} has not started")
     window = export_window(quarter, today)
     raw = collect(session, window, catalogue)
     report: QuarterlyReport = build_report(

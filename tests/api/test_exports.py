@@ -67,19 +67,27 @@ def test_analyst_releases_a_closed_quarter_and_downloads_every_format(
         assert french.get_json()["language"] == "fr"
         assert french.get_json()["tables"][0]["key"] == "cases_by_profile"
     errors_of(api.get(f"/exports/quarterly/{quarter}?format={fmt}&language=de"), 422)
-    # Released once: a second release without saying what changed is refused in one line.
-    message = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json={}), 422)
+    # Released once: a second release without saying what changed is refused in one line, as
+    # a state of the release (409), since the request itself was well formed.
+    message = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json={}), 409)
     assert "already released" in str(message)
+    # A version it never had, or a quarter never released, does not exist: 404, in one line.
+    missing = errors_of(api.get(f"/exports/quarterly/{quarter}?version=9999"), 404)
+    assert missing == {"message": [f"{quarter} has no version 9999"]}
+    missing = errors_of(api.get("/exports/quarterly/2199Q4"), 404)
+    assert missing == {
+        "message": ["2199Q4 is not released: only a released quarter can be downloaded"]
+    }
 
 
 def test_an_unclosed_quarter_is_refused_in_one_line(world: World) -> None:
     api = world.api["analyst"]
     quarter = this_quarter()
-    for response in (
-        api.get(f"/exports/quarterly/{quarter}?format=csv"),
-        api.post(f"/exports/quarterly/{quarter}/releases", json={}),
+    for response, status in (
+        (api.get(f"/exports/quarterly/{quarter}?format=csv"), 404),
+        (api.post(f"/exports/quarterly/{quarter}/releases", json={}), 409),
     ):
-        errors = errors_of(response, 422)
+        errors = errors_of(response, status)
         (message,) = errors["message"]
         assert quarter in message and "\n" not in message
 
@@ -118,7 +126,6 @@ def test_bad_export_requests_are_422(world: World) -> None:
         # The caller chooses no date: a release is what it is.
         f"/exports/quarterly/{quarter}?as_of=2026-01-01",
         f"/exports/quarterly/{quarter}?k=1",  # k is the instance's setting, not the caller's
-        "/exports/quarterly/2199Q4",
     ):
         errors_of(api.get(path), 422)
 
@@ -127,7 +134,7 @@ def test_the_annual_report_through_the_api(world: World) -> None:
     """Issue 14 item 5, the API face: last year's four quarters released, then its report."""
     api = world.api["analyst"]
     year = utcnow().date().year - 1
-    refused = errors_of(api.get(f"/exports/annual/{year}?format=json"), 422)
+    refused = errors_of(api.get(f"/exports/annual/{year}?format=json"), 409)
     assert f"{year}Q1, {year}Q2, {year}Q3, {year}Q4 not released" in str(refused)
     for number in range(1, 5):
         made = api.post(f"/exports/quarterly/{year}Q{number}/releases", json={})
