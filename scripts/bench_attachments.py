@@ -19,12 +19,16 @@ A second, larger upload checks the memory bound (a 200 MB upload grows RSS by < 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import io
 import os
+import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -128,12 +132,36 @@ def read_from_disk(path: Path, *, cold: bool) -> float:
     return time.perf_counter() - started
 
 
+@contextmanager
+def profiled(directory: Path | None, name: str) -> Iterator[None]:
+    """cProfile one step into DIR/NAME.pstats and print its top functions (when asked)."""
+    if directory is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(directory / f"{name}.pstats")
+        print(f"--- {name}: top functions by own time")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size-mb", type=int, default=100)
     parser.add_argument("--memory-check-mb", type=int, default=200)
     parser.add_argument("--storage", choices=("database", "filesystem"), default="database")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="also write cProfile stats of the upload and the download to DIR (slower run)",
+    )
     args = parser.parse_args()
     server_url = os.environ.get("DATABASE_URL")
     backend = "PostgreSQL" if server_url and "postgres" in server_url else "SQLite"
@@ -226,8 +254,10 @@ def main() -> None:
         baseline = min(read_from_disk(plain, cold=True) for _ in range(3))
         warm = min(read_from_disk(plain, cold=False) for _ in range(3))
         drop_from_page_cache(plain)  # the upload reads the file from disk too
-        upload_seconds, upload_memory, attachment_id = upload(plain)
-        download_seconds, download_memory = download(attachment_id, size)
+        with profiled(args.profile, "upload"):
+            upload_seconds, upload_memory, attachment_id = upload(plain)
+        with profiled(args.profile, "download"):
+            download_seconds, download_memory = download(attachment_id, size)
 
         big = directory / "big.txt"
         make_plain_file(big, args.memory_check_mb * MB)

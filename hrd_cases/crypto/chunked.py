@@ -69,7 +69,7 @@ class ChunkSealer:
         self._index = 0
         self._finished = False
 
-    def seal(self, chunk: bytes, *, final: bool) -> bytes:
+    def seal(self, chunk: bytes | bytearray | memoryview, *, final: bool) -> bytes:
         if self._finished:
             raise ValueError("the stream was already sealed with a final chunk")
         nonce = os.urandom(NONCE_SIZE)
@@ -89,12 +89,33 @@ def open_chunk(cipher: AESGCM, binding: bytes, index: int, body: bytes) -> tuple
     """Open one sealed chunk at ``index``; returns (plaintext, is_final)."""
     if len(body) < SEALED_OVERHEAD:
         raise ChunkError(f"chunk {index} is damaged", index)
-    nonce, sealed = body[:NONCE_SIZE], body[NONCE_SIZE:]
+    view = memoryview(body)  # slices without copying the (1 MiB) chunk
+    nonce, sealed = view[:NONCE_SIZE], view[NONCE_SIZE:]
     for final in (False, True):
         try:
             return cipher.decrypt(nonce, sealed, chunk_aad(binding, index, final)), final
         except InvalidTag:
             continue
+    raise ChunkError(f"chunk {index} does not authenticate (damaged, moved or reordered)", index)
+
+
+def check_chunk(
+    cipher: AESGCM, binding: bytes, index: int, body: bytes, scratch: bytearray
+) -> bool:
+    """Authenticate one sealed chunk at ``index`` without keeping its plaintext: it is
+    decrypted into ``scratch`` (reused, at least CHUNK_SIZE long), which the caller overwrites
+    with the next chunk. Returns whether it is the final chunk; raises ChunkError."""
+    size = len(body) - SEALED_OVERHEAD
+    if size < 0 or size > len(scratch):
+        raise ChunkError(f"chunk {index} is damaged", index)
+    view = memoryview(body)
+    nonce, sealed, into = view[:NONCE_SIZE], view[NONCE_SIZE:], memoryview(scratch)[:size]
+    for final in (False, True):
+        try:
+            cipher.decrypt_into(nonce, sealed, chunk_aad(binding, index, final), into)
+        except InvalidTag:
+            continue
+        return final
     raise ChunkError(f"chunk {index} does not authenticate (damaged, moved or reordered)", index)
 
 

@@ -115,10 +115,14 @@ def add_attachment(
         if known is not None:
             _check_link(session, case, known)
         used = files.case_bytes_used(session, case)
+        # The file is sealed as it arrives, for an id chosen now, under the case's key.
+        target = files.upload_target(vault, case, config.for_new())
+    except ErasedError:
+        raise AttachmentUnavailable("erased") from None
     finally:
         session.rollback()  # no transaction stays open while the file streams in
     try:
-        staged = files.stage(pieces, config.limits, used, scratch_dir=config.scratch_dir)
+        staged = files.stage(pieces, config.limits, used, target, scratch_dir=config.scratch_dir)
     except Refusal as refusal:
         raise ValidationFailed({"file": [refusal.text]}) from None
     with staged:
@@ -130,7 +134,7 @@ def add_attachment(
             case = case_for(session, actor, reference, Permission.CASE_UPDATE, lock=True)
             _check_link(session, case, new)
             attachment = Attachment(
-                id=uuid.uuid4(),
+                id=target.attachment_id,
                 case=case,
                 case_id=case.id,
                 category=new.category,
@@ -140,7 +144,7 @@ def add_attachment(
             )
             filename = new.filename.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILENAME]
             vault.seal(attachment, {"title": new.title.strip(), "filename": filename or "file"})
-            files.store(session, vault, config.for_new(), attachment, staged, config.limits)
+            files.store(session, vault, attachment, staged, config.limits)
             add_event(
                 session,
                 case,
@@ -164,6 +168,7 @@ def add_attachment(
                 },
             )
             session.commit()
+            staged.keep()  # committed: the chunks are the attachment's now
         except Refusal as refusal:
             session.rollback()
             raise ValidationFailed({"file": [refusal.text]}) from None
