@@ -66,7 +66,7 @@ class MultipartFile(io.RawIOBase):
             f'filename="statement.txt"\r\nContent-Type: text/plain\r\n\r\n'
         ).encode()
         self._tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-        self._file = path.open("rb")
+        self._file = path.open("rb", buffering=0)
         self._file_size = path.stat().st_size
         self.length = len(self._head) + self._file_size + len(self._tail)
         self._position = 0
@@ -90,8 +90,12 @@ class MultipartFile(io.RawIOBase):
         if self._position < head:
             data = self._head[self._position : self._position + len(buffer)]
         elif self._position < file_end:
+            # Straight from the file into the reader's buffer, as a socket read would be.
             self._file.seek(self._position - head)
-            data = self._file.read(min(len(buffer), file_end - self._position))
+            wanted = min(len(buffer), file_end - self._position)
+            read = self._file.readinto(memoryview(buffer)[:wanted])
+            self._position += read
+            return read
         else:
             start = self._position - file_end
             data = self._tail[start : start + len(buffer)]

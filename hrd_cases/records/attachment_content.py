@@ -144,6 +144,8 @@ class TextValidator:
     def feed(self, piece: bytes, *, final: bool = False) -> None:
         if b"\0" in piece:
             raise Refusal("type")
+        if piece.isascii() and not self._decoder.getstate()[0]:
+            return  # ASCII after a complete character is valid UTF-8: nothing to decode
         try:
             self._decoder.decode(piece, final=final)
         except UnicodeDecodeError:
