@@ -127,6 +127,11 @@ def _harvest(label: str, data: object) -> None:
 def after_call(context: Any, case: Any, response: Any) -> None:
     if not _stateful_positive(case) or not 200 <= response.status_code < 300:
         return
+    # Only JSON answers: Response.json() caches what it parses, and the response checks then
+    # read that cache, so a downloaded text file holding "0" would be validated as the number 0.
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if not content_type.startswith("application/json"):
+        return
     try:
         body = response.json()
     except ValueError:
