@@ -3,15 +3,19 @@
 In one run, on one machine, against one throwaway database:
   - the baseline: reading the same plain file from disk, 1 MiB at a time;
   - upload of that file through the real API route (multipart parsed as it streams, sniffed,
-    sealed chunk by chunk under the case's data key, written to the storage);
+    sealed chunk by chunk under the case's data key as it arrives, staged, then published to
+    the storage in one short transaction);
   - download through the real API route (every chunk authenticated, then decrypted while
     streaming);
-each as MB/s and as a ratio to the baseline (target >= 0.5), with the process's peak
-resident memory growth during each (the worker's memory: the app runs in this process).
-A second, larger upload checks the memory bound (a 200 MB upload grows RSS by < 50 MB).
+each as MB/s and as a ratio to the baseline (target >= 0.5), best of --repeat, with the
+process's peak resident memory growth during each (the worker's memory: the app runs in this
+process), and the 1-minute load average at the start and the end. A second, larger upload
+checks the memory bound (a 200 MB upload grows RSS by < 50 MB).
 
     .venv/bin/python scripts/bench_attachments.py                 # 100 MB, SQLite
     .venv/bin/python scripts/bench_attachments.py --write-docs    # also update docs/benchmarks.md
+    .venv/bin/python scripts/bench_attachments.py --storage filesystem
+    .venv/bin/python scripts/bench_attachments.py --profile /tmp/prof   # cProfile, first run
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \
         .venv/bin/python scripts/bench_attachments.py
 """
@@ -159,6 +163,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=100)
     parser.add_argument("--memory-check-mb", type=int, default=200)
     parser.add_argument("--storage", choices=("database", "filesystem"), default="database")
+    parser.add_argument("--repeat", type=int, default=3, help="uploads and downloads (best of)")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument(
         "--profile",
@@ -176,6 +181,7 @@ def main() -> None:
     ):
         directory = Path(scratch)
         FileKeyProvider.create(directory / "keyring.json")
+        load_before = os.getloadavg()[0]
         limit = max(args.size_mb, args.memory_check_mb) * MB + MB
         settings = Settings.load(
             environ={"SECRET_KEY": "bench-" + "x" * 40},
@@ -184,7 +190,7 @@ def main() -> None:
             database_url=url,
             keyring_file=directory / "keyring.json",
             attachment_max_file_bytes=limit,
-            attachment_max_case_bytes=4 * limit,
+            attachment_max_case_bytes=(args.repeat + 2) * limit,
             attachment_storage=args.storage,
             log_level="WARNING",
         )
@@ -257,22 +263,31 @@ def main() -> None:
         # is reported beside it, since it is what a second download of the plain file costs.
         baseline = min(read_from_disk(plain, cold=True) for _ in range(3))
         warm = min(read_from_disk(plain, cold=False) for _ in range(3))
-        drop_from_page_cache(plain)  # the upload reads the file from disk too
-        with profiled(args.profile, "upload"):
-            upload_seconds, upload_memory, attachment_id = upload(plain)
-        with profiled(args.profile, "download"):
-            download_seconds, download_memory = download(attachment_id, size)
+        # Upload and download best of --repeat as well (a shared machine: the fastest run is
+        # the one least disturbed); memory is the largest growth of any run.
+        uploads, downloads = [], []
+        for attempt in range(args.repeat):
+            drop_from_page_cache(plain)  # the upload reads the file from disk too
+            with profiled(args.profile if attempt == 0 else None, "upload"):
+                uploads.append(upload(plain))
+            with profiled(args.profile if attempt == 0 else None, "download"):
+                downloads.append(download(uploads[-1][2], size))
+        upload_seconds = min(seconds for seconds, _, _ in uploads)
+        download_seconds = min(seconds for seconds, _ in downloads)
+        growth_up = max(m.peak - m.start for _, m, _ in uploads) / MB
+        growth_down = max(m.peak - m.start for _, m in downloads) / MB
 
         big = directory / "big.txt"
         make_plain_file(big, args.memory_check_mb * MB)
         _, big_memory, big_id = upload(big)
         _, big_download_memory = download(big_id, args.memory_check_mb * MB)
+        load_after = os.getloadavg()[0]
+
+    now = dt.datetime.now(dt.UTC)
 
     def rate(seconds: float) -> float:
         return size / MB / seconds
 
-    growth_up = (upload_memory.peak - upload_memory.start) / MB
-    growth_down = (download_memory.peak - download_memory.start) / MB
     big_up = (big_memory.peak - big_memory.start) / MB
     big_down = (big_download_memory.peak - big_download_memory.start) / MB
     command = f"python scripts/bench_attachments.py --storage {args.storage} --write-docs"
@@ -297,17 +312,25 @@ def main() -> None:
             "",
             f"Command: `{command}`{hard_break}",
             f"Machine: {machine_description()}{hard_break}",
-            f"Date: {dt.date.today().isoformat()}",
+            f"Date: {now:%Y-%m-%d %H:%M} UTC; 1-minute load average {load_before:.1f} at the "
+            f"start, {load_after:.1f} at the end (2 cores, shared)",
             "",
             f"A {args.size_mb} MB plain-text file through the real API routes (in-process, "
-            "Flask test client): multipart parsed as it streams, sniffed, sealed in 1 MiB "
-            f"AES-256-GCM chunks under the case's data key, written to the {args.storage} storage; "
-            "downloaded with every "
-            "chunk authenticated first, then decrypted while streaming. Baseline: reading the "
+            "Flask test client): multipart parsed as it streams, sniffed, sealed as it arrives "
+            "in 1 MiB AES-256-GCM chunks under the case's data key, staged sealed "
+            + (
+                "(an unnamed scratch file), then inserted as rows in one short transaction"
+                if args.storage == "database"
+                else "(the storage's .partial file), then fsynced and renamed in one short "
+                "transaction"
+            )
+            + "; downloaded with every chunk authenticated first (one query, a few chunks per "
+            "fetch), then decrypted while streaming. Baseline: reading the "
             "same file from disk, 1 MiB at a time, with its pages dropped from the page cache "
-            "first (fsync + POSIX_FADV_DONTNEED), best of 3; the warm page-cache read is shown "
-            f"too: against it, upload is {warm / upload_seconds:.2f} and download "
-            f"{warm / download_seconds:.2f}.",
+            "first (fsync + POSIX_FADV_DONTNEED), best of 3; upload and download best of "
+            f"{args.repeat}, the upload reading the file from disk (cache dropped) too. The warm "
+            f"page-cache read is shown too: against it, upload is {warm / upload_seconds:.2f} "
+            f"and download {warm / download_seconds:.2f}.",
             "",
             *rows,
             "",
