@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases.crypto.chunked import (
     CHUNK_SIZE,
+    SEALED_OVERHEAD,
     ChunkError,
     ChunkSealer,
     check_chunk,
@@ -486,14 +487,17 @@ def _authenticated(sealed: Iterable[bytes], cipher: AESGCM, binding: bytes) -> I
 
 def verify(
     session: Session, vault: RecordVault, storage: AttachmentStorage, attachment: Attachment
-) -> None:
-    """Authenticate every chunk (raises DamagedAttachment or ErasedError); keeps no plaintext:
-    each chunk is decrypted into one reused buffer, wiped at the end."""
+) -> bytes | None:
+    """Authenticate every chunk (raises DamagedAttachment or ErasedError). Each chunk is
+    decrypted into one reused buffer, wiped at the end; a file of a single chunk (up to
+    1 MiB) comes back as its plaintext, so a download can send it without a second pass,
+    holding no more than the one chunk a streamed download holds. Otherwise None."""
     cipher = AESGCM(_dek(vault, attachment.case))
     binding = attachment_binding(str(attachment.case_id), str(attachment.id))
     scratch = bytearray(CHUNK_SIZE)
     final = False
     index = 0
+    size = 0
     try:
         for index, body in enumerate(storage.read(session, attachment.id)):
             if final:
@@ -502,10 +506,12 @@ def verify(
                 final = check_chunk(cipher, binding, index, body, scratch)
             except ChunkError:
                 raise DamagedAttachment("chunk does not authenticate", index) from None
+            size = len(body) - SEALED_OVERHEAD
+        if not final:
+            raise DamagedAttachment("truncated: the final chunk is missing", index)
+        return bytes(scratch[:size]) if index == 0 else None
     finally:
         scratch[:] = bytes(CHUNK_SIZE)
-    if not final:
-        raise DamagedAttachment("truncated: the final chunk is missing", index)
 
 
 def plaintext_chunks(

@@ -241,14 +241,16 @@ def open_download(
     open_session: Callable[[], AbstractContextManager[Session]],
 ) -> Download:
     """Check every chunk, audit the download (or the failed check), then hand back a
-    stream that decrypts chunk by chunk."""
+    stream that decrypts chunk by chunk (a file of one chunk: the plaintext the check
+    opened, with no second read)."""
     case = case_for(session, actor, reference)
     attachment = _attachment_of(session, case, attachment_id)
     store = config.holding(attachment)
     failure: str | None = None
     details: dict[str, str | int | bool | None] = {"case": case.reference}
+    single_chunk: bytes | None = None
     try:
-        files.verify(session, vault, store, attachment)
+        single_chunk = files.verify(session, vault, store, attachment)
         filename = vault.open_field(attachment, "filename") or "file"
     except files.DamagedAttachment as damage:
         failure = "tampered"
@@ -274,7 +276,11 @@ def open_download(
         filename=filename,
         content_type=attachment.content_type,
         size=attachment.size,
-        chunks=files.plaintext_chunks(open_session, vault, store, attachment),
+        chunks=(
+            iter((single_chunk,))
+            if single_chunk is not None
+            else files.plaintext_chunks(open_session, vault, store, attachment)
+        ),
     )
 
 

@@ -125,3 +125,25 @@ def test_verify_passes_on_intact_files(focal: Setup, db: Session, runner: FlaskC
     assert report.exit_code == 0, report.output
     assert "1 file(s) checked: 0 broken, 0 erased" in report.output
     assert db.scalar(select(func.count()).select_from(Case)) == 1
+
+
+@pytest.mark.parametrize("attack", [flip_a_byte, truncate])
+def test_a_one_chunk_file_is_checked_before_it_is_sent_too(
+    focal: Setup, db: Session, attack: Callable[[Session, Setup, uuid.UUID, uuid.UUID], str]
+) -> None:
+    """A file of one chunk is sent from the check's own plaintext (no second read): the check
+    still refuses a damaged or missing chunk before any byte goes out."""
+    small = b"one short statement\n" * 2000  # 40 KB: one chunk
+    target = _add(focal, db, small)
+    first = focal.client.get(f"/cases/{focal.case.reference}/attachments/{target}")
+    assert first.status_code == 200 and first.get_data() == small
+    if attack is flip_a_byte:
+        body = bytearray(_chunk(db, target, 0))
+        body[500] ^= 0x01
+        _set_chunk(db, target, 0, bytes(body))
+    else:
+        attack(db, focal, target, target)
+    answer = focal.client.get(f"/cases/{focal.case.reference}/attachments/{target}")
+    assert answer.status_code == 409
+    assert b"one short statement" not in answer.get_data()
+    assert answer.headers.get("Content-Disposition") is None
