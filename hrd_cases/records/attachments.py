@@ -68,9 +68,9 @@ BATCH_CHUNKS = 4
 class ChunkWriter(Protocol):
     """Sealed chunks on their way into storage.
 
-    ``write`` may run before any transaction is open (an upload being staged) or inside the
-    storing transaction; ``finish`` runs inside that transaction and makes the chunks part of
-    it; ``abort`` undoes everything (called when that transaction does not commit)."""
+    ``write`` runs while an upload is staged, before any transaction is open; ``finish`` runs
+    inside the storing transaction and makes the chunks part of it; ``abort`` undoes
+    everything (called unless that transaction commits)."""
 
     def write(self, index: int, body: bytes) -> None: ...
     def finish(self, session: Session) -> None: ...
