@@ -235,11 +235,11 @@ def _registrations(session: Session, window: Window, raw: RawFigures) -> None:
     once per country), those of them on a case recorded as concerning a woman human rights
     defender, cases opened, and cases whose current closure falls in the period.
 
-    The first three in one statement: the period's cases (identifier and country) are read
+    All four in one statement: the period's cases (identifier and country) are read
     once from the opened_at index into a materialised CTE that the defenders and the cases
     opened both use, and the women's cases come from their profile rows, which carry the
     case's country and opening date (their quarter index), with no join back to cases. At
-    1,000,000 cases this took 3.6 s instead of 6.6 s for three separate statements."""
+    1,000,000 cases the four counts take 2.2 s instead of 4.2 s (load average 2.4)."""
     opened = (
         select(Case.id, Case.country)
         .where(_in(Case.opened_at, window))
@@ -254,6 +254,15 @@ def _registrations(session: Session, window: Window, raw: RawFigures) -> None:
         )
         .subquery("women")
     )
+    # closed_at has no index: one plain scan of cases. Grouped straight from cases, SQLite
+    # walks the country index instead and seeks every row of the table (1.05 s against
+    # 0.13 s at 1,000,000 cases).
+    closed = (
+        select(Case.country)
+        .where(_in(Case.closed_at, window))
+        .cte("closed")
+        .prefix_with("MATERIALIZED")
+    )
     defenders = func.count(distinct(CaseDefender.defender_id))
     statement: Executable = union_all(
         select(opened.c.country, literal("defenders_registered"), defenders)
@@ -263,9 +272,7 @@ def _registrations(session: Session, window: Window, raw: RawFigures) -> None:
         .join(CaseDefender, CaseDefender.case_id == women.c.case_id)
         .group_by(women.c.country),
         select(opened.c.country, literal("cases_opened"), func.count()).group_by(opened.c.country),
-        select(Case.country, literal("cases_closed"), func.count())
-        .where(_in(Case.closed_at, window))
-        .group_by(Case.country),
+        select(closed.c.country, literal("cases_closed"), func.count()).group_by(closed.c.country),
     )
     counts: Counts = {}
     for country, column, n in _rows(session.connection().execute(statement)):
