@@ -7,6 +7,7 @@ the panels live in ``action_views``; they re-render the case page through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,6 +208,29 @@ REFERRAL_EDITABLE = (ReferralState.DRAFT, ReferralState.REQUESTED, ReferralState
 STATEMENT_EDITABLE = (StatementState.DRAFT, StatementState.SUBMITTED, StatementState.RETURNED)
 
 
+class Built(dict[str, Any]):
+    """Values for the page, some of them forms built only when the template first reads
+    them (``item.revise``, ``forms.referral``): a form is about half a millisecond of CPU, and
+    a panel the user may not act on, or an item in a state that offers no step, never reads
+    its form. Jinja reads a key absent from the dict through ``__missing__``."""
+
+    def __init__(self, values: dict[str, Any], later: dict[str, Callable[[], Any]]) -> None:
+        super().__init__(values)
+        self._later = later
+
+    def __missing__(self, key: str) -> Any:
+        build = self._later.get(key)
+        if build is None:
+            raise KeyError(key)
+        value = self[key] = build()
+        return value
+
+
+def _blank(bound: dict[str, FlaskForm], key: str, build: Callable[[], Any]) -> Callable[[], Any]:
+    """The form ``key`` as submitted (with its errors) when it was refused, else ``build()``."""
+    return lambda: bound.get(key) or build()
+
+
 def render_case(
     reference: str,
     *,
@@ -222,65 +246,110 @@ def render_case(
     case, template = view.case, view.template
     bound = bound or {}
     refused = refused or {}
-    forms: dict[str, Any] = {
-        "referral": bound.get("referral") or f.ReferralForm(formdata=None),
-        "hearing": bound.get("hearing") or f.HearingForm(formdata=None),
-        "consent": bound.get("consent") or f.ConsentForm(formdata=None),
-        "statement": bound.get("statement") or f.StatementForm(formdata=None),
-        "close": bound.get("close") or f.CloseForm(formdata=None),
-        # Starts empty: the current level is shown beside it, never pre-chosen (issue 16).
-        "assess": bound.get("assess") or f.AssessForm(formdata=None),
-        "button": f.ButtonForm(formdata=None),
-        "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
-    }
+    forms = Built(
+        {},
+        {
+            "referral": _blank(
+                bound,
+                "referral",
+                lambda: _narrowed("referral", f.ReferralForm(formdata=None), template),
+            ),
+            "hearing": _blank(bound, "hearing", lambda: f.HearingForm(formdata=None)),
+            "consent": _blank(bound, "consent", lambda: f.ConsentForm(formdata=None)),
+            "statement": _blank(
+                bound,
+                "statement",
+                lambda: _narrowed("statement", f.StatementForm(formdata=None), template),
+            ),
+            "close": _blank(bound, "close", lambda: f.CloseForm(formdata=None)),
+            # Starts empty: the current level is shown beside it, never pre-chosen (issue 16).
+            "assess": _blank(bound, "assess", lambda: f.AssessForm(formdata=None)),
+            "note": _blank(bound, "note", lambda: f.NoteForm(formdata=None, prefix=NOTE_PREFIX)),
+        },
+    )
     # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
     # only then are the delegation's focal points read.
     panels = panels_for(user, case, template)
     if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
         assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
         forms["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
-    narrow_choices(forms, template)
-    hearings = []
-    for hearing in case.hearings:
-        key = f"observation-{hearing.id}"
-        hearings.append(
+    hearings = [
+        Built(
+            {"hearing": h, **view.hearing_texts[h.id]},
             {
-                "hearing": hearing,
-                **view.hearing_texts[hearing.id],
-                "observation": bound.get(key)
-                or observation_form(
-                    template, case.delegation, formdata=None, prefix=prefix("o", hearing.id)
+                "observation": _blank(
+                    bound,
+                    f"observation-{h.id}",
+                    lambda h=h: observation_form(
+                        template, case.delegation, formdata=None, prefix=prefix("o", h.id)
+                    ),
                 ),
-                "report_form": bound.get(f"report-{hearing.id}")
-                or f.ReportForm(formdata=None, prefix=prefix("r", hearing.id)),
-                "reschedule": bound.get(f"reschedule-{hearing.id}")
-                or f.RescheduleForm(formdata=None, prefix=prefix("rs", hearing.id)),
-                "cancel": bound.get(f"cancel-{hearing.id}")
-                or f.CancelHearingForm(formdata=None, prefix=prefix("cx", hearing.id)),
-            }
+                "report_form": _blank(
+                    bound,
+                    f"report-{h.id}",
+                    lambda h=h: f.ReportForm(formdata=None, prefix=prefix("r", h.id)),
+                ),
+                "reschedule": _blank(
+                    bound,
+                    f"reschedule-{h.id}",
+                    lambda h=h: f.RescheduleForm(formdata=None, prefix=prefix("rs", h.id)),
+                ),
+                "cancel": _blank(
+                    bound,
+                    f"cancel-{h.id}",
+                    lambda h=h: f.CancelHearingForm(formdata=None, prefix=prefix("cx", h.id)),
+                ),
+            },
         )
+        for h in case.hearings
+    ]
     statements = []
     for statement in case.statements:
         scope = consent_scope_for(statement.level)
         statements.append(
-            {
-                "statement": statement,
-                "text": view.statement_text(statement),
-                "scope": scope,
-                "consent_ok": active_consent_covers(case, scope),
-                "publish": bound.get(f"publish-{statement.id}")
-                or f.PublishForm(formdata=None, prefix=prefix("p", statement.id)),
-                "decision": bound.get(f"decide-{statement.id}") or f.DecisionForm(formdata=None),
-                "revise": _statement_revision_form(
-                    bound, template, statement, view.statement_drafts[statement.id]
-                ),
-            }
+            Built(
+                {
+                    "statement": statement,
+                    "text": view.statement_text(statement),
+                    "scope": scope,
+                    "consent_ok": active_consent_covers(case, scope),
+                },
+                {
+                    "publish": _blank(
+                        bound,
+                        f"publish-{statement.id}",
+                        lambda s=statement: f.PublishForm(formdata=None, prefix=prefix("p", s.id)),
+                    ),
+                    "decision": _blank(bound, f"decide-{statement.id}", _decision_form),
+                    "revise": lambda s=statement: _statement_revision_form(
+                        bound, template, s, view.statement_drafts[s.id]
+                    ),
+                },
+            )
         )
-    erase_forms = {
-        d.reference: bound.get(f"erase-{d.reference}")
-        or f.EraseForm(formdata=None, prefix=prefix("e", d.reference))
-        for d in case.defenders
-    }
+    referrals = [
+        Built(
+            {"referral": r, "justification": view.justifications[r.id]},
+            {
+                "decision": _blank(bound, f"decide-{r.id}", _decision_form),
+                "revise": lambda r=r: _referral_revision_form(
+                    bound, template, r, view.justifications[r.id]
+                ),
+            },
+        )
+        for r in case.referrals
+    ]
+    erase_forms = Built(
+        {},
+        {
+            d.reference: _blank(
+                bound,
+                f"erase-{d.reference}",
+                lambda d=d: f.EraseForm(formdata=None, prefix=prefix("e", d.reference)),
+            )
+            for d in case.defenders
+        },
+    )
     return render_template(
         "cases/detail.html",
         case=case,
@@ -293,15 +362,7 @@ def render_case(
         narrative=view.narrative,
         decision_reasons=view.decision_reasons,
         closure_reason=view.closure_reason,
-        referrals=[
-            {
-                "referral": r,
-                "justification": view.justifications[r.id],
-                "decision": bound.get(f"decide-{r.id}") or f.DecisionForm(formdata=None),
-                "revise": _referral_revision_form(bound, template, r, view.justifications[r.id]),
-            }
-            for r in case.referrals
-        ],
+        referrals=referrals,
         hearings=hearings,
         consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
         statements=statements,
@@ -325,6 +386,15 @@ def render_case(
         },
         label=f.label,
     ), status
+
+
+def _narrowed(kind: str, form: FlaskForm, template: StrategyVersion) -> FlaskForm:
+    narrow_choices({kind: form}, template)
+    return form
+
+
+def _decision_form() -> f.DecisionForm:
+    return f.DecisionForm(formdata=None)
 
 
 def _referral_revision_form(
