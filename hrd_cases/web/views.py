@@ -11,11 +11,13 @@ from hrd_cases.exports.releases import released_cases_opened
 from hrd_cases.models import Role, User
 from hrd_cases.reads import lists as queries
 from hrd_cases.web.charts import bar_chart_svg
-from hrd_cases.web.forms import label, option_pair
+from hrd_cases.web.forms import checkbox_options, label, option_pair, select_options
 
 bp = Blueprint("web", __name__)
 # Options of select and checkbox fields, whatever WTForms' version holds them as.
 bp.add_app_template_global(option_pair, "option_pair")
+bp.add_app_template_global(select_options, "select_options")
+bp.add_app_template_global(checkbox_options, "checkbox_options")
 # Times in a delegation's zone, labelled: "2026-12-15 09:30 Nairobi (EAT, UTC+3)".
 bp.add_app_template_global(local_label, "local_label")
 bp.add_app_template_global(zone_label, "zone_label")
