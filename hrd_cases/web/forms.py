@@ -6,7 +6,6 @@ import enum
 from typing import Any
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -130,33 +129,6 @@ def option_pair(option) -> tuple[str, str]:
     if isinstance(option, tuple):
         return option[0], option[1]
     return option.value, option.label
-
-
-def select_options(field: Any) -> Markup:
-    """The ``<option>`` lines of the ``select`` macro (_macros.html), the chosen one marked.
-    Python rather than a Jinja loop: a case page draws about 150 options, and a loop step
-    costs a template several calls per option."""
-    chosen = None if field.data is None else str(field.data)
-    return Markup(  # noqa: S704 - every value and label is escaped here
-        "".join(
-            f'\n    <option value="{escape(value)}"{" selected" if value == chosen else ""}>'
-            f"{escape(text)}</option>\n    "
-            for value, text in map(option_pair, field.choices)
-        )
-    )
-
-
-def checkbox_options(field: Any) -> Markup:
-    """The checkboxes of the ``checkboxes`` macro (_macros.html), checked values kept."""
-    name, ident, data = escape(field.name), escape(field.id), field.data
-    return Markup(  # noqa: S704 - every value and label is escaped here
-        "".join(
-            f'\n  <label class="check"><input type="checkbox" name="{name}" '
-            f'value="{escape(value)}" id="{ident}-{index}"\n    '
-            f"{'checked' if data and value in data else ''}> {escape(text)}</label>\n  "
-            for index, (value, text) in enumerate(map(option_pair, field.choices), start=1)
-        )
-    )
 
 
 def _choices(enum_class: type[enum.StrEnum]) -> list[Any]:
