@@ -67,6 +67,8 @@ def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> s
     """Jinja's newstyle ``_``/``gettext`` (always %-formatted, escaped on escaping pages),
     one call deep instead of three."""
     text = translations().ugettext(string)
+    if not variables and "%" not in text:  # what % would give, without its cost
+        return Markup(text) if eval_ctx.autoescape else text  # noqa: S704 - trusted catalogue text (as in Jinja)
     return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 - trusted catalogue text (as in Jinja), variables escaped by %
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -41,6 +42,7 @@ from hrd_cases.reads.lists import (
 )
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
+from hrd_cases.web import markup
 from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.hearings import observation_partners
 from hrd_cases.workflow.templates import StrategyVersion
@@ -374,6 +376,7 @@ def render_case(
         notes=view.notes,
         forms=forms,
         refused=refused,
+        refusal=partial(markup.refusal, refused),
         editable={"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE},
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(

@@ -10,12 +10,36 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from hrd_cases.i18n.formatting import moment_label
 from hrd_cases.web.forms import option_pair
 
 NOTHING = Markup("")
+
+
+def csrf(form: Any = None) -> Markup:
+    """The CSRF token as a hidden input without an id (a page holds many forms): the form's
+    own token field, or the session's token for a form without fields."""
+    if form:
+        name, token = form.csrf_token.name, form.csrf_token.current_token
+    else:
+        name, token = "csrf_token", generate_csrf()
+    return Markup(  # noqa: S704 - both escaped here
+        f'<input type="hidden" name="{escape(name)}" value="{escape(token)}">'
+    )
+
+
+def refusal(refused: dict[str, str], key: str) -> Markup:
+    """The case page's refusal that belongs to no single field, at the top of panel ``key``."""
+    message = refused.get(key)
+    if not message:
+        return NOTHING
+    return Markup(  # noqa: S704 - key and message escaped here
+        f'<p class="field-error refusal" role="alert" id="refusal-{escape(key)}">'
+        f"{escape(message)}</p>"
+    )
 
 
 def when(moment: datetime | None, zone: str | None = None) -> Markup:

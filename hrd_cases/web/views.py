@@ -19,6 +19,7 @@ bp = Blueprint("web", __name__)
 bp.add_app_template_global(option_pair, "option_pair")
 # Markup drawn many times per page (hrd_cases.web.markup).
 for _helper in (
+    markup.csrf,
     markup.when,
     markup.field_description,
     markup.field_errors,
