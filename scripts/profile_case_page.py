@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
 import statistics
 import sys
@@ -66,7 +67,10 @@ def build(work: Path) -> tuple[Flask, FlaskClient, str, str]:
         focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
         case = busy_case(db, app.extensions["hrd_vault"], kenya, focal)
         token = token_for(db, focal)
-    return app, sign_in(app, focal.email), case.reference, token
+    browser = sign_in(app, focal.email)
+    # As config/gunicorn.conf.py does in the master before forking workers.
+    gc.freeze()
+    return app, browser, case.reference, token
 
 
 def cpu_per_request(get, count: int, segments: int) -> tuple[float, float]:

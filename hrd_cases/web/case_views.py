@@ -210,21 +210,23 @@ REFERRAL_EDITABLE = (ReferralState.DRAFT, ReferralState.REQUESTED, ReferralState
 STATEMENT_EDITABLE = (StatementState.DRAFT, StatementState.SUBMITTED, StatementState.RETURNED)
 
 
-class Built(dict[str, Any]):
-    """Values for the page, some of them forms built only when the template first reads
-    them (``item.revise``, ``forms.referral``): a form is about half a millisecond of CPU, and
-    a panel the user may not act on, or an item in a state that offers no step, never reads
-    its form. Jinja reads a key absent from the dict through ``__missing__``."""
+class Built:
+    """Values for the page as attributes, some of them forms built only when the template
+    first reads them (``item.revise``, ``forms.referral``): a form costs a tenth of a
+    millisecond or more, and a panel the user may not act on, or an item in a state that
+    offers no step, never reads its form. Attributes rather than dict keys: Jinja tries an
+    attribute first, and a dict answers that with an exception."""
 
     def __init__(self, values: dict[str, Any], later: dict[str, Callable[[], Any]]) -> None:
-        super().__init__(values)
+        self.__dict__.update(values)
         self._later = later
 
-    def __missing__(self, key: str) -> Any:
-        build = self._later.get(key)
+    def __getattr__(self, key: str) -> Any:  # only for what is not built yet
+        build = self.__dict__.get("_later", {}).get(key)
         if build is None:
-            raise KeyError(key)
-        value = self[key] = build()
+            raise AttributeError(key)
+        value = build()
+        setattr(self, key, value)
         return value
 
 
@@ -248,8 +250,15 @@ def render_case(
     case, template = view.case, view.template
     bound = bound or {}
     refused = refused or {}
+    # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
+    # only then are the delegation's focal points read.
+    panels = panels_for(user, case, template)
+    shown: dict[str, Any] = {}
+    if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
+        assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
+        shown["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
     forms = Built(
-        {},
+        shown,
         {
             "referral": _blank(
                 bound,
@@ -269,12 +278,6 @@ def render_case(
             "note": _blank(bound, "note", lambda: f.NoteForm(formdata=None, prefix=NOTE_PREFIX)),
         },
     )
-    # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
-    # only then are the delegation's focal points read.
-    panels = panels_for(user, case, template)
-    if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
-        assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
-        forms["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
     hearings = [
         Built(
             {"hearing": h, **view.hearing_texts[h.id]},
@@ -366,7 +369,9 @@ def render_case(
         closure_reason=view.closure_reason,
         referrals=referrals,
         hearings=hearings,
-        consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
+        consents=[
+            Built({"consent": c, "notes": view.consent_notes[c.id]}, {}) for c in case.consents
+        ],
         statements=statements,
         attachments=view.attachments,
         attachment_categories=list(AttachmentCategory),
@@ -377,16 +382,14 @@ def render_case(
         forms=forms,
         refused=refused,
         refusal=partial(markup.refusal, refused),
-        editable={"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE},
+        editable=Built({"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE}, {}),
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(
             days=current_settings().erasure_retire_within_days
         ),
-        states={
-            "referral": ReferralState,
-            "hearing": HearingState,
-            "statement": StatementState,
-        },
+        states=Built(
+            {"referral": ReferralState, "hearing": HearingState, "statement": StatementState}, {}
+        ),
         label=f.label,
     ), status
 
