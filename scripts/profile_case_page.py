@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from hrd_cases import create_app
 from hrd_cases.crypto import FileKeyProvider
@@ -73,6 +74,11 @@ def build(work: Path) -> tuple[Flask, FlaskClient, str, str]:
     return app, browser, case.reference, token
 
 
+def expect_ok(answer: TestResponse) -> None:
+    if answer.status_code != 200:
+        raise SystemExit(f"{answer.request.path}: {answer.status_code}")
+
+
 def cpu_per_request(get, count: int, segments: int) -> tuple[float, float]:
     """CPU ms per request: the least and the median over ``segments`` runs of ``count``
     requests. On a shared machine the least is the nearest to the request's own cost."""
@@ -103,19 +109,19 @@ def main() -> int:
         app, browser, reference, token = build(Path(work))
 
         def page() -> None:
-            answer = browser.get(f"/cases/{reference}")
-            assert answer.status_code == 200, answer.status_code
+            expect_ok(browser.get(f"/cases/{reference}"))
 
         def listing() -> None:
-            assert browser.get("/cases").status_code == 200
+            expect_ok(browser.get("/cases"))
 
         client = app.test_client()
 
         def api() -> None:
-            answer = client.get(
-                f"/api/v1/cases/{reference}", headers={"Authorization": f"Bearer {token}"}
+            expect_ok(
+                client.get(
+                    f"/api/v1/cases/{reference}", headers={"Authorization": f"Bearer {token}"}
+                )
             )
-            assert answer.status_code == 200, answer.status_code
 
         targets = {"case page": page}
         if args.list:

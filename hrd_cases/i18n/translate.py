@@ -27,11 +27,11 @@ def translations() -> NullTranslations:
     (``force_locale``, ``refresh``) finds its catalogue afresh."""
     state = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(state, "babel_locale", None)
-    if locale is None:  # no request, or its language is not chosen yet
+    if state is None or locale is None:  # no request, or its language is not chosen yet
         return flask_babel.get_translations()
     remembered = getattr(state, "hrd_catalogue", None)
     if remembered is not None and remembered[0] is locale:
-        return remembered[1]  # type: ignore[no-any-return]
+        return remembered[1]
     catalogue = flask_babel.get_translations()
     state.hrd_catalogue = (locale, catalogue)
     return catalogue

@@ -285,24 +285,28 @@ def render_case(
                 "observation": _blank(
                     bound,
                     f"observation-{h.id}",
-                    lambda h=h: observation_form(
-                        template, case.delegation, formdata=None, prefix=prefix("o", h.id)
+                    partial(
+                        observation_form,
+                        template,
+                        case.delegation,
+                        formdata=None,
+                        prefix=prefix("o", h.id),
                     ),
                 ),
                 "report_form": _blank(
                     bound,
                     f"report-{h.id}",
-                    lambda h=h: f.ReportForm(formdata=None, prefix=prefix("r", h.id)),
+                    partial(f.ReportForm, formdata=None, prefix=prefix("r", h.id)),
                 ),
                 "reschedule": _blank(
                     bound,
                     f"reschedule-{h.id}",
-                    lambda h=h: f.RescheduleForm(formdata=None, prefix=prefix("rs", h.id)),
+                    partial(f.RescheduleForm, formdata=None, prefix=prefix("rs", h.id)),
                 ),
                 "cancel": _blank(
                     bound,
                     f"cancel-{h.id}",
-                    lambda h=h: f.CancelHearingForm(formdata=None, prefix=prefix("cx", h.id)),
+                    partial(f.CancelHearingForm, formdata=None, prefix=prefix("cx", h.id)),
                 ),
             },
         )
@@ -323,11 +327,15 @@ def render_case(
                     "publish": _blank(
                         bound,
                         f"publish-{statement.id}",
-                        lambda s=statement: f.PublishForm(formdata=None, prefix=prefix("p", s.id)),
+                        partial(f.PublishForm, formdata=None, prefix=prefix("p", statement.id)),
                     ),
                     "decision": _blank(bound, f"decide-{statement.id}", _decision_form),
-                    "revise": lambda s=statement: _statement_revision_form(
-                        bound, template, s, view.statement_drafts[s.id]
+                    "revise": partial(
+                        _statement_revision_form,
+                        bound,
+                        template,
+                        statement,
+                        view.statement_drafts[statement.id],
                     ),
                 },
             )
@@ -337,8 +345,8 @@ def render_case(
             {"referral": r, "justification": view.justifications[r.id]},
             {
                 "decision": _blank(bound, f"decide-{r.id}", _decision_form),
-                "revise": lambda r=r: _referral_revision_form(
-                    bound, template, r, view.justifications[r.id]
+                "revise": partial(
+                    _referral_revision_form, bound, template, r, view.justifications[r.id]
                 ),
             },
         )
@@ -350,7 +358,7 @@ def render_case(
             d.reference: _blank(
                 bound,
                 f"erase-{d.reference}",
-                lambda d=d: f.EraseForm(formdata=None, prefix=prefix("e", d.reference)),
+                partial(f.EraseForm, formdata=None, prefix=prefix("e", d.reference)),
             )
             for d in case.defenders
         },
