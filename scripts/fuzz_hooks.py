@@ -30,6 +30,8 @@ from schemathesis.core.file_samples import FILE_SAMPLES
 from schemathesis.generation.meta import TestPhase
 from schemathesis.generation.modes import GenerationMode
 
+from hrd_cases.api.schemas.common import CASE_REFERENCE
+
 # Plain text without markup: letters, digits, punctuation and line breaks, never "<".
 _TEXT = (
     st.text(
@@ -92,6 +94,10 @@ _CREATED = {
 
 
 def _remember(parameter: str, value: object) -> None:
+    # A case answer also carries other records' "reference" keys (a defender's, HRD-...):
+    # only a case reference may stand in for a case's path parameter.
+    if parameter == "reference" and not (isinstance(value, str) and CASE_REFERENCE.match(value)):
+        return
     if isinstance(value, str) and value:
         seen = ANSWERED.setdefault(parameter, [])
         if value in seen:
@@ -120,6 +126,11 @@ def _harvest(label: str, data: object) -> None:
 @schemathesis.hook
 def after_call(context: Any, case: Any, response: Any) -> None:
     if not _stateful_positive(case) or not 200 <= response.status_code < 300:
+        return
+    # Only JSON answers: Response.json() caches what it parses, and the response checks then
+    # read that cache, so a downloaded text file holding "0" would be validated as the number 0.
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if not content_type.startswith("application/json"):
         return
     try:
         body = response.json()

@@ -41,7 +41,7 @@ from hrd_cases.current import (
     current_vault,
 )
 from hrd_cases.domain.clock import utcnow
-from hrd_cases.domain.errors import Forbidden, NotFound
+from hrd_cases.domain.errors import Forbidden, InvalidTransition, NotFound
 from hrd_cases.http.errors import envelope
 from hrd_cases.reads import case_view as case_reads
 from hrd_cases.reads import lists as list_reads
@@ -52,7 +52,7 @@ from hrd_cases.records.defenders import (
 )
 from hrd_cases.records.keys import open_retirement_date
 from hrd_cases.workflow import case_steps
-from hrd_cases.workflow.corrections import correct_case
+from hrd_cases.workflow.corrections import DefenderNotOnCase, correct_case
 from hrd_cases.workflow.service import IntakeInput, open_case
 
 CASE_READERS = ("focal_point", "protection_officer")
@@ -194,16 +194,25 @@ def update_case_view(reference: str) -> Response:
     changes = json_body(CaseUpdateSchema())
     defender_changes = changes.pop("defender", None)
     defender_reference = defender_changes.pop("reference", None) if defender_changes else None
-    correction = correct_case(
-        current_session(),
-        current_vault(),
-        current_strategies(),
-        user,
-        reference,
-        changes,
-        defender_reference=defender_reference,
-        defender_changes=defender_changes,
-    )
+    try:
+        correction = correct_case(
+            current_session(),
+            current_vault(),
+            current_strategies(),
+            user,
+            reference,
+            changes,
+            defender_reference=defender_reference,
+            defender_changes=defender_changes,
+        )
+    except DefenderNotOnCase:
+        # The case was found; the defender the body names is not on it: a refusal beside that
+        # field (409), not an absent case (404 is for the path, as in PATCH .../defenders/{}).
+        raise InvalidTransition(
+            f"case {reference} concerns no defender {defender_reference}",
+            rule="defender.not_on_case",
+            fields={"defender.reference": "Not a defender of this case."},
+        ) from None
     return envelope(
         case_summary_schema(user).dump(presenters.case_summary(correction.case), many=False)
     )

@@ -16,7 +16,11 @@ from marshmallow import Schema, fields
 
 from hrd_cases.api import bp
 from hrd_cases.api.registry import OPERATIONS, ROW_ID_MAX, ROW_ID_MIN, Operation, operation
-from hrd_cases.api.schemas.common import CASE_REFERENCE_PATTERN, PaginationSchema
+from hrd_cases.api.schemas.common import (
+    CASE_REFERENCE_PATTERN,
+    DEFENDER_REFERENCE,
+    PaginationSchema,
+)
 from hrd_cases.http.errors import MAX_BODY_BYTES, json_message
 
 API_VERSION = "1.0.0"
@@ -30,6 +34,12 @@ _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "pattern": CASE_REFERENCE_PATTERN,
         "example": "KE-2026-0001",
         "description": "case reference",
+    },
+    "defender_reference": {
+        "type": "string",
+        "pattern": DEFENDER_REFERENCE.pattern,
+        "example": "HRD-7K2QX-M9PDA",
+        "description": "defender reference",
     },
     "code": {"type": "string", "example": "KE", "description": "country code or default"},
 }

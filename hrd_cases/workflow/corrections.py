@@ -160,6 +160,10 @@ def correct_case(
     )
 
 
+class DefenderNotOnCase(NotFound):
+    """The defender named is not one of this case's (or not in the caller's scope)."""
+
+
 def _defender_of(
     session: Session,
     vault: RecordVault,
@@ -180,7 +184,7 @@ def _defender_of(
     else:
         found = [d for d in defenders if d.reference == reference]
         if not found:
-            raise NotFound("no such defender on this case")
+            raise DefenderNotOnCase("no such defender on this case")
         defender = found[0]
     # An erased defender's fields cannot be opened: the vault refuses (record.erased).
     return defender

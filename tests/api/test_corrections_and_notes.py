@@ -141,6 +141,18 @@ def test_attacks_on_corrections_and_notes(db: Session, world: World) -> None:
         world.api["owner"].patch(f"/cases/{reference}/defenders/HRD-AAAAA-AAAAA", {"name": "Zq"}),
         404,
     )
+    # Named in the body instead, on a case that exists: refused beside that field (409), so a
+    # client can tell "no such case" from "not on this case".
+    refused = world.api["owner"].patch(
+        f"/cases/{reference}", {"defender": {"reference": "HRD-AAAAA-AAAAA", "name": "Zq"}}
+    )
+    assert rule_of(refused) == "defender.not_on_case"
+    assert errors_of(refused, 409)["defender.reference"] == ["Not a defender of this case."]
+    # Not shaped like a defender's reference at all: bad input (the document's pattern).
+    malformed = {"defender": {"reference": "\x7f", "name": "Zq"}}
+    assert "defender.reference" in errors_of(
+        world.api["owner"].patch(f"/cases/{reference}", malformed), 422
+    )
     # Template rule: Kenya's template requires a location at intake; it cannot be emptied.
     owner = world.api["owner"]
     response = owner.patch(f"/cases/{reference}/defenders/{defender}", {"location": None})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hrd_cases.api.schemas.common import (
+    DEFENDER_REFERENCE,
     NAME_WITH_LETTER_PATTERN,
     OutputSchema,
     StrictSchema,
@@ -50,6 +51,7 @@ class CaseDefenderCorrectionSchema(DefenderCorrectionSchema):
     only defender unless ``reference`` names one (required when the case concerns several)."""
 
     reference = fields.String(
+        validate=validate.Regexp(DEFENDER_REFERENCE),
         metadata={"description": "the defender's reference (HRD-XXXXX-XXXXX)"},
     )
 

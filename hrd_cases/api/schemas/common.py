@@ -24,6 +24,8 @@ EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 CASE_REFERENCE = re.compile(r"^[A-Z]{2}-[0-9]{4}-[0-9]{1,8}$")
 CASE_REFERENCE_PATTERN = CASE_REFERENCE.pattern
+# HRD- and random characters (hrd_cases.records.defenders); earlier references were shorter.
+DEFENDER_REFERENCE = re.compile(r"^HRD-[0-9A-Z]{4,8}(-[0-9A-Z]{4,8})?$")
 
 
 class StrictSchema(Schema):
