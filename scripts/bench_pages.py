@@ -318,7 +318,9 @@ focal point's first page. Machine: {machine_description()}; {load}.
 {table}
 
 Target (issue 13): case page at least 0.15 of bare Flask. The case view costs a fixed
-8 statements (tests/reads/test_case_view_statements.py); what remains is CPU per request.
+10 statements whatever the case holds, login and audit entry included
+(tests/reads/test_case_view_statements.py); what remains is CPU per request, measured in
+process by `scripts/profile_case_page.py`.
 """,
         )
     return 0
