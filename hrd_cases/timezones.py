@@ -52,7 +52,17 @@ def capital_time_zone(country: str) -> str:
     return CAPITAL_ZONES.get(code) or _first_zone_by_country().get(code, "UTC")
 
 
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every zone of the tz database the tzdata package ships (its ``zones`` list): the same
+    on every machine, so the API document can declare them."""
+    text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return tuple(sorted(text.split()))
+
+
 def is_time_zone(name: str) -> bool:
+    if name not in time_zone_names():
+        return False
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

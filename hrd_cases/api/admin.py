@@ -117,6 +117,7 @@ def admin_get_account(user_id: int) -> Response:
     body=InvitationInputSchema,
     response=IssuedLinkSchema,
     status=201,
+    refusals=(409,),
 )
 def admin_invite() -> Response:
     actor_id = _admin_id()
@@ -304,6 +305,7 @@ def admin_get_delegation(code: str) -> Response:
     body=DelegationInputSchema,
     response=DelegationSchema,
     status=201,
+    refusals=(409,),
 )
 def admin_create_delegation() -> Response:
     actor_id = _admin_id()

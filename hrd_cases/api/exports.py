@@ -14,14 +14,14 @@ from marshmallow import fields, validate
 from hrd_cases.api import bp
 from hrd_cases.api.inputs import json_body, query_args
 from hrd_cases.api.registry import operation
-from hrd_cases.api.schemas.common import StrictSchema
+from hrd_cases.api.schemas.common import StrictSchema, Text
 from hrd_cases.current import current_actor, current_session, current_settings, current_strategies
 from hrd_cases.domain.errors import ValidationFailed
 from hrd_cases.exports.annual import annual_export
 from hrd_cases.exports.labels import LANGUAGES
 from hrd_cases.exports.quarter import ExportError, ReleaseConflict, ReleaseNotFound
 from hrd_cases.exports.releases import (
-    MAX_REASON,
+    REASON_RULE,
     configured_regions,
     download_release,
     provisional_preview,
@@ -66,8 +66,9 @@ class PreviewQuerySchema(StrictSchema):
 
 
 class ReleaseBodySchema(StrictSchema):
-    reason = fields.String(
-        validate=validate.Length(1, MAX_REASON),
+    reason = Text(
+        rule=REASON_RULE,
+        min_length=1,
         metadata={"description": "a revision of an existing release: what changed"},
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.domain.errors import FieldConflict, ValidationFailed
 from hrd_cases.models import Delegation, Role
 
 
@@ -41,8 +41,7 @@ def resolve_scope(
             delegation = session.scalar(
                 select(Delegation).where(Delegation.code == delegation_code.strip().upper())
             )
-            if delegation is None:
-                problems["delegation"] = [f"No delegation {delegation_code}."]
+            # A delegation that does not exist is not bad input: require_known_delegation.
     try:
         codes = sorted({country_code(c) for c in countries if c.strip()})
     except ValidationFailed as exc:
@@ -51,3 +50,13 @@ def resolve_scope(
     if role is Role.PROTECTION_OFFICER and not codes and "country" not in problems:
         problems["countries"] = ["A protection officer covers at least one country."]
     return delegation, codes, problems
+
+
+def require_known_delegation(
+    role: Role, delegation_code: str | None, delegation: Delegation | None
+) -> None:
+    """After the input is found well formed: a focal point's delegation must exist."""
+    if role is Role.FOCAL_POINT and delegation_code and delegation is None:
+        raise FieldConflict(
+            {"delegation": [f"No delegation {delegation_code}."]}, rule="account.no_delegation"
+        )

@@ -16,7 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from hrd_cases import audit
-from hrd_cases.auth.account_input import account_problems, resolve_scope
+from hrd_cases.auth.account_input import (
+    account_problems,
+    require_known_delegation,
+    resolve_scope,
+)
 from hrd_cases.auth.links import (
     IssuedLink,
     LinkPurpose,
@@ -28,7 +32,7 @@ from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.passwords import verify_password
 from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from hrd_cases.domain.errors import FieldConflict, InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.domain.languages import Language
 from hrd_cases.models import ApiToken, RecoveryCode, Role, User, UserCountry
 from hrd_cases.notify.events import account_changed
@@ -87,10 +91,14 @@ def create_user(
     problems.update(scope_problems)
     if problems:
         raise ValidationFailed(problems)
+    require_known_delegation(role, delegation_code, delegation)
     password_hash = hasher.hash(password)  # slow on purpose: before the write lock, not under it
     with write_transaction(session):
         if session.scalar(select(User).where(User.email == email)) is not None:
-            raise ValidationFailed({"email": ["An account with this email already exists."]})
+            raise FieldConflict(
+                {"email": ["An account with this email already exists."]},
+                rule="account.email_taken",
+            )
         user = User(
             email=email,
             display_name=display_name.strip(),
@@ -152,6 +160,7 @@ def change_role(
     delegation, codes, problems = resolve_scope(session, role, delegation_code, countries)
     if problems:
         raise ValidationFailed(problems)
+    require_known_delegation(role, delegation_code, delegation)
     with write_transaction(session):
         session.refresh(user, with_for_update=True)
         _guard_admin_change(

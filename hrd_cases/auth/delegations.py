@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hrd_cases import audit
 from hrd_cases.db import write_transaction
-from hrd_cases.domain.errors import NotFound, ValidationFailed
+from hrd_cases.domain.errors import FieldConflict, NotFound, ValidationFailed
 from hrd_cases.domain.vocabulary import COUNTRY_CODES
 from hrd_cases.models import Delegation, DelegationObservationPartner
 from hrd_cases.timezones import is_time_zone
@@ -23,6 +23,7 @@ from hrd_cases.timezones import is_time_zone
 MAX_CODE_LENGTH = 32
 MAX_NAME_LENGTH = 200
 EU_DELEGATION = "EU"
+
 
 # Field problems (translated at run time, in the asker's language).
 def _code_problem() -> str:
@@ -99,7 +100,10 @@ def create_delegation(
         raise ValidationFailed(problems)
     with write_transaction(session):
         if session.scalar(select(Delegation.id).where(Delegation.code == code)) is not None:
-            raise ValidationFailed({"code": [_("Delegation %(code)s already exists.", code=code)]})
+            raise FieldConflict(
+                {"code": [_("Delegation %(code)s already exists.", code=code)]},
+                rule="delegation.code_taken",
+            )
         delegation = Delegation(code=code, name=name, country=country, time_zone=zone)
         delegation.observation_partners = _partners(partners)
         session.add(delegation)

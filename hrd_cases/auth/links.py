@@ -20,11 +20,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hrd_cases import audit
-from hrd_cases.auth.account_input import account_problems, resolve_scope
+from hrd_cases.auth.account_input import (
+    account_problems,
+    require_known_delegation,
+    resolve_scope,
+)
 from hrd_cases.auth.password_policy import password_problems
 from hrd_cases.auth.service import end_all_sessions, hash_token
 from hrd_cases.db import utcnow, write_transaction
-from hrd_cases.domain.errors import ValidationFailed
+from hrd_cases.domain.errors import FieldConflict, ValidationFailed
 from hrd_cases.models import AccountLink, Role, User, UserCountry
 from hrd_cases.notify.outbox import queue_link_email
 from hrd_cases.records import RecordVault
@@ -136,12 +140,16 @@ def invite_user(
     problems.update(scope_problems)
     if problems:
         raise ValidationFailed(problems)
+    require_known_delegation(role, delegation_code, delegation)
     # A hash of a random secret nobody knows: sign-in spends the same Argon2 time on this
     # account as on any other, so pending invitations are not told apart by timing.
     unusable_hash = hasher.hash(secrets.token_urlsafe(32))
     with write_transaction(session):
         if session.scalar(select(User).where(User.email == email)) is not None:
-            raise ValidationFailed({"email": ["An account with this email already exists."]})
+            raise FieldConflict(
+                {"email": ["An account with this email already exists."]},
+                rule="account.email_taken",
+            )
         user = User(
             email=email,
             display_name=display_name.strip(),

@@ -114,9 +114,7 @@ def match_account(session: Session, settings: Settings, claims: Mapping[str, Any
         raise OidcRefused("no_subject", status=400)
     begin_write(session)
     identity = session.scalar(
-        select(OidcIdentity).where(
-            OidcIdentity.issuer == issuer, OidcIdentity.subject == subject
-        )
+        select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
     )
     user = None if identity is None else session.get(User, identity.user_id)
     if user is None:

@@ -262,7 +262,6 @@ def verify_second_factor(
     return None
 
 
-
 # Sessions --------------------------------------------------------------------------------------
 def origin_hash(secret_key: str, user_id: int, address: str | None, user_agent: str | None) -> str:
     """Where a sign-in came from, as a keyed hash: comparable, never the address itself."""
@@ -283,9 +282,7 @@ def start_session(session: Session, user: User, *, origin: str | None = None) ->
             ).all()
             if seen and origin not in seen:
                 account_changed(session, user, "sign_in_new_origin")
-        session.add(
-            UserSession(user_id=user.id, token_hash=hash_token(token), origin_hash=origin)
-        )
+        session.add(UserSession(user_id=user.id, token_hash=hash_token(token), origin_hash=origin))
         session.execute(
             update(User)
             .where(User.id == user.id)

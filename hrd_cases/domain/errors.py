@@ -39,3 +39,13 @@ class ValidationFailed(DomainError):
     def __init__(self, messages: dict[str, list[str]]) -> None:
         super().__init__("validation failed")
         self.messages = messages
+
+
+class FieldConflict(ValidationFailed):
+    """Well-formed input refused by what is stored (an e-mail or a code already taken, a
+    delegation that does not exist): a page shows it beside the field like any refusal, the
+    API answers 409 with ``rule``, since the same request may succeed another time."""
+
+    def __init__(self, messages: dict[str, list[str]], *, rule: str) -> None:
+        super().__init__(messages)
+        self.rule = rule

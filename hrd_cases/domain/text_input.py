@@ -104,6 +104,8 @@ FIELD_RULES: Final[Mapping[tuple[str, str], FieldRule]] = {
     # An earlier version holds what one of the fields above held: the longest of them.
     ("field_versions", "value"): FieldRule(TextKind.MULTILINE, 20_000),
     ("users", "totp_secret"): FieldRule(TextKind.LINE, 200),
+    # What a revised quarterly release changed: one line, in the release's audit and file.
+    ("quarterly_releases", "reason"): FieldRule(TextKind.LINE, 500),
 }
 # A search term is a name: same rule as the defender's name.
 SEARCH_NAME_RULE: Final = FIELD_RULES[("defenders", "name")]

@@ -29,6 +29,7 @@ from hrd_cases.audit.log import Outcome
 from hrd_cases.auth.permissions import Permission, has_permission
 from hrd_cases.db import begin_write, utcnow
 from hrd_cases.domain.errors import Forbidden
+from hrd_cases.domain.text_input import TextRejected, clean_text, rule_for
 from hrd_cases.exports.labels import ENGLISH, LANGUAGES, check_language
 from hrd_cases.exports.quarter import (
     ExportError,
@@ -54,7 +55,7 @@ from hrd_cases.workflow.templates import StrategyCatalogue
 RELEASE_ACTION = "export.release"
 DOWNLOAD_ACTION = "export.download"
 PREVIEW_ACTION = "export.preview"
-MAX_REASON = 500
+REASON_RULE = rule_for("quarterly_releases", "reason")
 
 
 def releasable_from(quarter: Quarter, lag_days: int) -> date:
@@ -124,10 +125,12 @@ def release_quarter(
         )
     if previous is None and reason is not None:
         raise ReleaseConflict(f"{quarter.label} is not released yet: there is nothing to revise")
-    if reason is not None and (len(reason) > MAX_REASON or not reason.isprintable()):
-        raise ExportError(
-            f"the reason must be one printable line of at most {MAX_REASON} characters"
-        )
+    if reason is not None:
+        # The input policy every other text follows, so the API document can declare it.
+        try:
+            reason = clean_text(reason, REASON_RULE)
+        except TextRejected as exc:
+            raise ExportError(f"the reason: {exc.message}") from None
     window = export_window(quarter, quarter.last_day)
     raw = collect(session, window, catalogue, on_stage)
     on_stage("disclosure control and audit")

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from hrd_cases.crypto import ErasedError, TamperedRelation
 from hrd_cases.domain.errors import (
     DomainError,
+    FieldConflict,
     Forbidden,
     InvalidTransition,
     NotFound,
@@ -168,6 +169,8 @@ def failure_for(exc: BaseException) -> Failure:
         fields = flatten_errors(exc.messages)
         translated = {k: [translated_schema_message(m) for m in v] for k, v in fields.items()}
         return Failure(422, fields=translated)
+    if isinstance(exc, FieldConflict):
+        return Failure(409, fields=flatten_errors(exc.messages), meta={"rule": exc.rule})
     if isinstance(exc, ValidationFailed):
         return Failure(422, fields=flatten_errors(exc.messages))
     if isinstance(exc, InvalidTransition):

@@ -120,3 +120,46 @@ def test_template_diff_and_validation_by_api(world: World) -> None:
     assert data_of(world.api["admin"].get("/strategies/validation")) == {"problems": []}
     assert world.api["owner"].get("/strategies/validation").status_code == 403
     assert world.api["admin"].get("/strategies/KE/diff?a=1&b=99").status_code == 404
+
+
+def test_refusals_by_what_is_stored_are_409_and_the_role_rules_are_declared(
+    world: World,
+) -> None:
+    """Issue 15's exact contract for the admin operations: a well-formed request refused by
+    what is stored (an e-mail or a code taken, a delegation that does not exist) is a 409
+    beside the field; what a role needs, and the codes and zones allowed, are in the document."""
+    from tests.support.api import errors_of
+
+    admin = world.api["admin"]
+    taken = world.users["analyst"].email
+    invite = {"email": taken, "display_name": "Again", "role": "analyst"}
+    refused = admin.post("/admin/invitations", invite)
+    assert rule_of(refused) == "account.email_taken"
+    assert list(errors_of(refused, 409)) == ["email"]
+    nowhere = {"email": "new.fp@example.org", "display_name": "New", "role": "focal_point"}
+    refused = admin.post("/admin/invitations", {**nowhere, "delegation": "EUDEL-ZZ"})
+    assert rule_of(refused) == "account.no_delegation"
+    assert list(errors_of(refused, 409)) == ["delegation"]
+    delegation = {"code": "EUDEL-NA", "name": "Namibia", "country": "NA", "time_zone": "UTC"}
+    assert admin.post("/admin/delegations", delegation).status_code == 201
+    refused = admin.post("/admin/delegations", delegation)
+    assert rule_of(refused) == "delegation.code_taken"
+    # Bad input stays 422: an unknown zone, a code that is no country, a role's missing need.
+    for wrong, field in (
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"observation_partners": ["ZZ"]}, "observation_partners.0"),
+    ):
+        body = {**delegation, "code": "EUDEL-NA2", **wrong}
+        assert list(errors_of(admin.post("/admin/delegations", body), 422)) == [field]
+    assert "delegation" in errors_of(admin.post("/admin/invitations", nowhere), 422)
+
+    spec = admin.get("/openapi.json").get_json()
+    scope = spec["components"]["schemas"]["ScopeInput"]
+    needs = {rule["if"]["properties"]["role"]["const"]: rule["then"] for rule in scope["allOf"]}
+    assert needs["focal_point"]["required"] == ["delegation"]
+    assert needs["protection_officer"]["properties"]["countries"]["minItems"] == 1
+    update = spec["components"]["schemas"]["DelegationUpdate"]["properties"]
+    assert "Africa/Nairobi" in update["time_zone"]["enum"]
+    assert set(update["observation_partners"]["items"]["enum"]) >= {"EU", "KE", "DE"}
+    for path in ("/admin/invitations", "/admin/delegations"):
+        assert "409" in spec["paths"][path]["post"]["responses"]

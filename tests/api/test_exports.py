@@ -71,6 +71,11 @@ def test_analyst_releases_a_closed_quarter_and_downloads_every_format(
     # a state of the release (409), since the request itself was well formed.
     message = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json={}), 409)
     assert "already released" in str(message)
+    # A revision's reason follows the input policy the document declares: one line, no
+    # control characters (here a C1 "next line").
+    bad_reason = {"reason": "late entries\u0085corrected"}
+    refused = errors_of(api.post(f"/exports/quarterly/{quarter}/releases", json=bad_reason), 422)
+    assert list(refused) == ["reason"]
     # A version it never had, or a quarter never released, does not exist: 404, in one line.
     missing = errors_of(api.get(f"/exports/quarterly/{quarter}?version=9999"), 404)
     assert missing == {"message": [f"{quarter} has no version 9999"]}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from marshmallow import fields, validate
 
 from hrd_cases.api.schemas.common import Country, OutputSchema, StrictSchema, Text
+from hrd_cases.auth.delegations import EU_DELEGATION
 from hrd_cases.domain.text_input import FieldRule, TextKind
+from hrd_cases.domain.vocabulary import COUNTRY_CODES
 from hrd_cases.models import Role
+from hrd_cases.timezones import time_zone_names
 
 
 class AccountSchema(OutputSchema):
@@ -25,13 +30,28 @@ class AccountSchema(OutputSchema):
 
 
 class ScopeInputSchema(StrictSchema):
+    """What a role needs, declared for clients (resolve_scope checks it in code): a focal point
+    belongs to a delegation, a protection officer covers at least one country."""
+
+    OPENAPI_EXTRA: ClassVar[dict[str, object]] = {
+        "allOf": [
+            {
+                "if": {"properties": {"role": {"const": Role.FOCAL_POINT.value}}},
+                "then": {
+                    "required": ["delegation"],
+                    "properties": {"delegation": {"type": "string", "pattern": r"\S"}},
+                },
+            },
+            {
+                "if": {"properties": {"role": {"const": Role.PROTECTION_OFFICER.value}}},
+                "then": {"required": ["countries"], "properties": {"countries": {"minItems": 1}}},
+            },
+        ]
+    }
+
     role = fields.Enum(Role, by_value=True, required=True)
     delegation = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
-    countries = fields.List(
-        fields.String(validate=validate.Length(equal=2)),
-        load_default=list,
-        validate=validate.Length(max=250),
-    )
+    countries = fields.List(Country(), load_default=list, validate=validate.Length(max=250))
 
 
 class InvitationInputSchema(ScopeInputSchema):
@@ -82,9 +102,6 @@ class CreatedTokenSchema(OutputSchema):
     value = fields.String(required=True)
 
 
-EMBASSY_PATTERN = "^(EU|[A-Z]{2})$"
-
-
 class DelegationMemberSchema(OutputSchema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)
@@ -114,11 +131,11 @@ class DelegationUpdateSchema(StrictSchema):
     country = Country(required=True)
     time_zone = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=64),
+        validate=validate.OneOf(time_zone_names()),
         metadata={"description": "IANA time zone, e.g. Africa/Nairobi", "example": "UTC"},
     )
     observation_partners = fields.List(
-        fields.String(validate=validate.Regexp(EMBASSY_PATTERN)),
+        fields.String(validate=validate.OneOf((EU_DELEGATION, *COUNTRY_CODES))),
         load_default=list,
         validate=validate.Length(max=40),
         metadata={"description": "EU (the Delegation) or Member State country codes"},
