@@ -17,6 +17,7 @@ Redis (REDIS_URL), so any number of servers can run behind a load balancer.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from gunicorn.http import wsgi as _gunicorn_wsgi
@@ -44,6 +45,14 @@ max_requests_jitter = 500
 # transactions. post_fork drops the inherited pool (without closing the parent's sockets);
 # each worker then opens its own connections on first use.
 preload_app = True
+
+
+def pre_fork(server, worker) -> None:  # type: ignore[no-untyped-def]
+    """Everything the preloaded application built (modules, templates, mappers: a few hundred
+    thousand objects) moves to the collector's permanent generation before the fork: the
+    workers' collections never walk it again (full collections over it cost a case page about
+    1.5 ms of CPU on average, issue 13) nor write to it, so its memory pages stay shared."""
+    gc.freeze()
 
 
 def post_fork(server, worker) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 SIGN_IN_EXPIRED = _l("Your sign-in attempt has expired. Start again.")
 KEY_NOT_ACCEPTED = _l(

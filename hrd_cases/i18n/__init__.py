@@ -25,6 +25,7 @@ from hrd_cases.domain.languages import (
     language_or_none,
 )
 from hrd_cases.i18n.catalogues import TRANSLATIONS_DIR, compile_catalogues
+from hrd_cases.i18n.translate import install_in_jinja
 
 LANGUAGE_COOKIE = "hrd_language"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -43,6 +44,7 @@ def register_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE.value
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    install_in_jinja(app)
     app.context_processor(_language_context)
     from hrd_cases.i18n.labels import VOCABULARY, role_label, vocabulary_label
 

@@ -7,8 +7,8 @@ labels change with the interface language. Lazy strings: each is translated when
 from __future__ import annotations
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
+from hrd_cases.i18n.translate import lazy_gettext as _l
 from hrd_cases.models import Role
 
 # Every vocabulary value a screen shows (domain.vocabulary, domain.states, roles, ...).

@@ -9,9 +9,9 @@ sentence, and a rule without one gets the translated general refusal rather than
 from __future__ import annotations
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
 from hrd_cases.domain.languages import DEFAULT_LANGUAGE
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 # By rule code; "*.x" applies to every subject ("referral.transition", "statement...").
 RULE_MESSAGES: dict[str, LazyString] = {

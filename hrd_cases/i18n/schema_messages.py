@@ -8,9 +8,9 @@ import re
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from hrd_cases.domain.languages import DEFAULT_LANGUAGE
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 FIXED: dict[str, LazyString] = {
     "Missing data for required field.": _l("Missing data for required field."),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import LazyString, ngettext
-from flask_babel import lazy_gettext as _l
 
 from hrd_cases.domain import text_input
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 _TOO_LONG = re.compile(r"^At most (\d+) characters\.$")
 PROBLEMS: dict[str, LazyString] = {

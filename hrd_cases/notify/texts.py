@@ -9,7 +9,8 @@ put in them (see hrd_cases.models.notification).
 from __future__ import annotations
 
 from flask_babel import LazyString, ngettext
-from flask_babel import lazy_gettext as _l
+
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 PRODUCT = "hrd_cases"
 

@@ -13,7 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import String, func, literal, select, union_all
@@ -897,24 +897,38 @@ def cases_per_quarter(
     identify a defender). ``released``: for the released quarters (``2026Q3``), the figure
     their release publishes, shown instead of today's count, so that late entries cannot be
     worked out by comparing the two. Complete quarters only are offered for export; the
-    current one is shown as in progress by the caller."""
+    current one is shown as in progress by the caller.
+
+    Only the quarters without a release are counted, each in SQL over the opened_at index
+    (a range count): never one row per case into Python, which cost ~1 s per visit at
+    1,000,000 cases."""
     released = released or {}
     today = today or utcnow().date()
-    opened = [
-        d.date() if isinstance(d, datetime) else d for d in session.scalars(select(Case.opened_at))
-    ]
-    if not opened:
+    first = session.scalar(select(func.min(Case.opened_at)))
+    if first is None:
         return []
-    counts = Counter(quarter_of(d) for d in opened)
     found = []
-    for q in quarters_between(min(opened), today):
+    for q in quarters_between(first.date() if isinstance(first, datetime) else first, today):
         label = q.replace("-", "")
         if label in released:
             found.append(QuarterCount(q, released[label], released=True))
         else:
-            live = counts.get(q, 0)
+            live = _opened_in(session, q)
             found.append(QuarterCount(q, live if live == 0 or live >= k else None))
     return found
+
+
+def _opened_in(session: Session, quarter: str) -> int:
+    """Cases opened in a quarter ("2026-Q3"), UTC dates, as quarter_of reads them."""
+    year, number = int(quarter[:4]), int(quarter[-1])
+    start = datetime(year, 3 * number - 2, 1, tzinfo=UTC)
+    end = (
+        datetime(year + 1, 1, 1, tzinfo=UTC) if number == 4 else start.replace(month=3 * number + 1)
+    )
+    return (
+        session.scalar(select(func.count()).where(Case.opened_at >= start, Case.opened_at < end))
+        or 0
+    )
 
 
 # Admin home ---------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ the panels live in ``action_views``; they re-render the case page through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -40,6 +42,7 @@ from hrd_cases.reads.lists import (
 )
 from hrd_cases.records.defenders import ERASURE_EXPLAINED
 from hrd_cases.web import forms as f
+from hrd_cases.web import markup
 from hrd_cases.workflow.consent import active_consent_covers
 from hrd_cases.workflow.hearings import observation_partners
 from hrd_cases.workflow.templates import StrategyVersion
@@ -207,6 +210,31 @@ REFERRAL_EDITABLE = (ReferralState.DRAFT, ReferralState.REQUESTED, ReferralState
 STATEMENT_EDITABLE = (StatementState.DRAFT, StatementState.SUBMITTED, StatementState.RETURNED)
 
 
+class Built:
+    """Values for the page as attributes, some of them forms built only when the template
+    first reads them (``item.revise``, ``forms.referral``): a form costs a tenth of a
+    millisecond or more, and a panel the user may not act on, or an item in a state that
+    offers no step, never reads its form. Attributes rather than dict keys: Jinja tries an
+    attribute first, and a dict answers that with an exception."""
+
+    def __init__(self, values: dict[str, Any], later: dict[str, Callable[[], Any]]) -> None:
+        self.__dict__.update(values)
+        self._later = later
+
+    def __getattr__(self, key: str) -> Any:  # only for what is not built yet
+        build = self.__dict__.get("_later", {}).get(key)
+        if build is None:
+            raise AttributeError(key)
+        value = build()
+        setattr(self, key, value)
+        return value
+
+
+def _blank(bound: dict[str, FlaskForm], key: str, build: Callable[[], Any]) -> Callable[[], Any]:
+    """The form ``key`` as submitted (with its errors) when it was refused, else ``build()``."""
+    return lambda: bound.get(key) or build()
+
+
 def render_case(
     reference: str,
     *,
@@ -222,65 +250,119 @@ def render_case(
     case, template = view.case, view.template
     bound = bound or {}
     refused = refused or {}
-    forms: dict[str, Any] = {
-        "referral": bound.get("referral") or f.ReferralForm(formdata=None),
-        "hearing": bound.get("hearing") or f.HearingForm(formdata=None),
-        "consent": bound.get("consent") or f.ConsentForm(formdata=None),
-        "statement": bound.get("statement") or f.StatementForm(formdata=None),
-        "close": bound.get("close") or f.CloseForm(formdata=None),
-        # Starts empty: the current level is shown beside it, never pre-chosen (issue 16).
-        "assess": bound.get("assess") or f.AssessForm(formdata=None),
-        "button": f.ButtonForm(formdata=None),
-        "note": bound.get("note") or f.NoteForm(formdata=None, prefix=NOTE_PREFIX),
-    }
     # The reassignment form, on request ("Reassign" links to ?reassign=1) or after a refusal:
     # only then are the delegation's focal points read.
     panels = panels_for(user, case, template)
+    shown: dict[str, Any] = {}
     if panels.reassign and ("assign" in bound or request.args.get("reassign") == "1"):
         assign = bound.get("assign") or f.AssignForm(formdata=None, assignee=case.assigned_to_id)
-        forms["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
-    narrow_choices(forms, template)
-    hearings = []
-    for hearing in case.hearings:
-        key = f"observation-{hearing.id}"
-        hearings.append(
+        shown["assign"] = with_assignees(assign, assignable_users(current_session(), user, case))
+    forms = Built(
+        shown,
+        {
+            "referral": _blank(
+                bound,
+                "referral",
+                lambda: _narrowed("referral", f.ReferralForm(formdata=None), template),
+            ),
+            "hearing": _blank(bound, "hearing", lambda: f.HearingForm(formdata=None)),
+            "consent": _blank(bound, "consent", lambda: f.ConsentForm(formdata=None)),
+            "statement": _blank(
+                bound,
+                "statement",
+                lambda: _narrowed("statement", f.StatementForm(formdata=None), template),
+            ),
+            "close": _blank(bound, "close", lambda: f.CloseForm(formdata=None)),
+            # Starts empty: the current level is shown beside it, never pre-chosen (issue 16).
+            "assess": _blank(bound, "assess", lambda: f.AssessForm(formdata=None)),
+            "note": _blank(bound, "note", lambda: f.NoteForm(formdata=None, prefix=NOTE_PREFIX)),
+        },
+    )
+    hearings = [
+        Built(
+            {"hearing": h, **view.hearing_texts[h.id]},
             {
-                "hearing": hearing,
-                **view.hearing_texts[hearing.id],
-                "observation": bound.get(key)
-                or observation_form(
-                    template, case.delegation, formdata=None, prefix=prefix("o", hearing.id)
+                "observation": _blank(
+                    bound,
+                    f"observation-{h.id}",
+                    partial(
+                        observation_form,
+                        template,
+                        case.delegation,
+                        formdata=None,
+                        prefix=prefix("o", h.id),
+                    ),
                 ),
-                "report_form": bound.get(f"report-{hearing.id}")
-                or f.ReportForm(formdata=None, prefix=prefix("r", hearing.id)),
-                "reschedule": bound.get(f"reschedule-{hearing.id}")
-                or f.RescheduleForm(formdata=None, prefix=prefix("rs", hearing.id)),
-                "cancel": bound.get(f"cancel-{hearing.id}")
-                or f.CancelHearingForm(formdata=None, prefix=prefix("cx", hearing.id)),
-            }
+                "report_form": _blank(
+                    bound,
+                    f"report-{h.id}",
+                    partial(f.ReportForm, formdata=None, prefix=prefix("r", h.id)),
+                ),
+                "reschedule": _blank(
+                    bound,
+                    f"reschedule-{h.id}",
+                    partial(f.RescheduleForm, formdata=None, prefix=prefix("rs", h.id)),
+                ),
+                "cancel": _blank(
+                    bound,
+                    f"cancel-{h.id}",
+                    partial(f.CancelHearingForm, formdata=None, prefix=prefix("cx", h.id)),
+                ),
+            },
         )
+        for h in case.hearings
+    ]
     statements = []
     for statement in case.statements:
         scope = consent_scope_for(statement.level)
         statements.append(
-            {
-                "statement": statement,
-                "text": view.statement_text(statement),
-                "scope": scope,
-                "consent_ok": active_consent_covers(case, scope),
-                "publish": bound.get(f"publish-{statement.id}")
-                or f.PublishForm(formdata=None, prefix=prefix("p", statement.id)),
-                "decision": bound.get(f"decide-{statement.id}") or f.DecisionForm(formdata=None),
-                "revise": _statement_revision_form(
-                    bound, template, statement, view.statement_drafts[statement.id]
-                ),
-            }
+            Built(
+                {
+                    "statement": statement,
+                    "text": view.statement_text(statement),
+                    "scope": scope,
+                    "consent_ok": active_consent_covers(case, scope),
+                },
+                {
+                    "publish": _blank(
+                        bound,
+                        f"publish-{statement.id}",
+                        partial(f.PublishForm, formdata=None, prefix=prefix("p", statement.id)),
+                    ),
+                    "decision": _blank(bound, f"decide-{statement.id}", _decision_form),
+                    "revise": partial(
+                        _statement_revision_form,
+                        bound,
+                        template,
+                        statement,
+                        view.statement_drafts[statement.id],
+                    ),
+                },
+            )
         )
-    erase_forms = {
-        d.reference: bound.get(f"erase-{d.reference}")
-        or f.EraseForm(formdata=None, prefix=prefix("e", d.reference))
-        for d in case.defenders
-    }
+    referrals = [
+        Built(
+            {"referral": r, "justification": view.justifications[r.id]},
+            {
+                "decision": _blank(bound, f"decide-{r.id}", _decision_form),
+                "revise": partial(
+                    _referral_revision_form, bound, template, r, view.justifications[r.id]
+                ),
+            },
+        )
+        for r in case.referrals
+    ]
+    erase_forms = Built(
+        {},
+        {
+            d.reference: _blank(
+                bound,
+                f"erase-{d.reference}",
+                partial(f.EraseForm, formdata=None, prefix=prefix("e", d.reference)),
+            )
+            for d in case.defenders
+        },
+    )
     return render_template(
         "cases/detail.html",
         case=case,
@@ -293,17 +375,11 @@ def render_case(
         narrative=view.narrative,
         decision_reasons=view.decision_reasons,
         closure_reason=view.closure_reason,
-        referrals=[
-            {
-                "referral": r,
-                "justification": view.justifications[r.id],
-                "decision": bound.get(f"decide-{r.id}") or f.DecisionForm(formdata=None),
-                "revise": _referral_revision_form(bound, template, r, view.justifications[r.id]),
-            }
-            for r in case.referrals
-        ],
+        referrals=referrals,
         hearings=hearings,
-        consents=[{"consent": c, "notes": view.consent_notes[c.id]} for c in case.consents],
+        consents=[
+            Built({"consent": c, "notes": view.consent_notes[c.id]}, {}) for c in case.consents
+        ],
         statements=statements,
         attachments=view.attachments,
         attachment_categories=list(AttachmentCategory),
@@ -313,18 +389,26 @@ def render_case(
         notes=view.notes,
         forms=forms,
         refused=refused,
-        editable={"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE},
+        refusal=partial(markup.refusal, refused),
+        editable=Built({"referral": REFERRAL_EDITABLE, "statement": STATEMENT_EDITABLE}, {}),
         erase_forms=erase_forms,
         erasure_explained=ERASURE_EXPLAINED.format(
             days=current_settings().erasure_retire_within_days
         ),
-        states={
-            "referral": ReferralState,
-            "hearing": HearingState,
-            "statement": StatementState,
-        },
+        states=Built(
+            {"referral": ReferralState, "hearing": HearingState, "statement": StatementState}, {}
+        ),
         label=f.label,
     ), status
+
+
+def _narrowed(kind: str, form: FlaskForm, template: StrategyVersion) -> FlaskForm:
+    narrow_choices({kind: form}, template)
+    return form
+
+
+def _decision_form() -> f.DecisionForm:
+    return f.DecisionForm(formdata=None)
 
 
 def _referral_revision_form(

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -21,6 +20,7 @@ from hrd_cases.auth.permissions import Permission, case_for, require
 from hrd_cases.current import current_session, current_strategies, current_vault
 from hrd_cases.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from hrd_cases.domain.vocabulary import ActionType
+from hrd_cases.i18n.translate import lazy_gettext as _l
 from hrd_cases.models import Case, User
 from hrd_cases.reads.case_view import view_case
 from hrd_cases.reads.history import case_history

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hrd_cases.auth.permissions import Permission, require
@@ -29,6 +28,7 @@ from hrd_cases.exports.releases import (
     releases,
 )
 from hrd_cases.exports.service import EXPORT_FORMATS
+from hrd_cases.i18n.translate import lazy_gettext as _l
 from hrd_cases.models import User
 from hrd_cases.reads.lists import cases_per_quarter, quarters_between
 from hrd_cases.web.forms import AnnualForm, ExportForm, choice

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -36,6 +35,7 @@ from hrd_cases.auth.password_policy import MAX_PASSWORD_LENGTH
 from hrd_cases.domain.text_input import SEARCH_NAME_RULE, FieldRule, check_text, rule_for
 from hrd_cases.i18n.labels import vocabulary_label
 from hrd_cases.i18n.text_problems import translated_problem
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 try:
     from wtforms.fields.choices import SelectChoice

@@ -4,8 +4,9 @@ reveal; lazy strings, translated into the reader's language when shown."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+
+from hrd_cases.i18n.translate import lazy_gettext as _l
 
 LINK_NOT_USABLE = _l(
     "This link cannot be used: it has been used already, has expired or was replaced by a "

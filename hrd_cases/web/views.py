@@ -10,12 +10,23 @@ from hrd_cases.domain.local_time import local_label, zone_label
 from hrd_cases.exports.releases import released_cases_opened
 from hrd_cases.models import Role, User
 from hrd_cases.reads import lists as queries
+from hrd_cases.web import markup
 from hrd_cases.web.charts import bar_chart_svg
 from hrd_cases.web.forms import label, option_pair
 
 bp = Blueprint("web", __name__)
 # Options of select and checkbox fields, whatever WTForms' version holds them as.
 bp.add_app_template_global(option_pair, "option_pair")
+# Markup drawn many times per page (hrd_cases.web.markup).
+for _helper in (
+    markup.csrf,
+    markup.when,
+    markup.field_description,
+    markup.field_errors,
+    markup.select_options,
+    markup.checkbox_options,
+):
+    bp.add_app_template_global(_helper)
 # Times in a delegation's zone, labelled: "2026-12-15 09:30 Nairobi (EAT, UTC+3)".
 bp.add_app_template_global(local_label, "local_label")
 bp.add_app_template_global(zone_label, "zone_label")

@@ -208,3 +208,54 @@ def test_a_revision_and_its_release_together_disclose_no_difference(
         assert low2 - (high1 if high1 is not None else 10**9) <= max(1, value - 2) - before
         assert high2 is None or high2 - low1 >= value + 2 - before
     assert changed, "the revision changed nothing: the test would prove nothing"
+
+
+def test_the_home_figure_follows_the_latest_version_and_checks_each_new_document(
+    db: Session, vault: RecordVault
+) -> None:
+    """The analyst's home page reads each released quarter's figure once per document (by
+    its hash): a revision is a new document and shows at once; a document whose bytes do not
+    match their hash is refused, not shown."""
+    import hashlib
+
+    from hrd_cases.exports.releases import released_cases_opened
+
+    def published(release: QuarterlyRelease) -> int | None:
+        body = download_release(
+            db, this_quarter(), "json", actor=None, via="cli", version=release.version
+        ).body
+        rows = json.loads(body)["headline"]["rows"]
+        value = next(r for r in rows if r["level"] == "all")["values"]["cases_opened"]
+        return value if isinstance(value, int) else None
+
+    build_known_dataset(db, vault)
+    label = this_quarter().label
+    first = _release(db)
+    assert released_cases_opened(db) == {label: published(first)}
+    assert released_cases_opened(db) == {label: published(first)}  # the remembered figure
+    _more_activity_in_the_quarter(db, vault)  # seven more cases in the quarter
+    second = _release(db, reason="Late entries for Kenya.")
+    assert published(second) != published(first)
+    assert released_cases_opened(db) == {label: published(second)}
+    tampered = json.loads(
+        db.scalar(
+            select(ReleaseFile.body).where(
+                ReleaseFile.release_id == second.id, ReleaseFile.format == "json"
+            )
+        )
+    )
+    tampered["title"] = "tampered"
+    body = json.dumps(tampered).encode()
+    db.execute(
+        update(QuarterlyRelease)
+        .where(QuarterlyRelease.id == second.id)
+        .values(content_sha256=hashlib.sha256(body).hexdigest())
+    )
+    db.execute(
+        update(ReleaseFile)
+        .where(ReleaseFile.release_id == second.id, ReleaseFile.format == "json")
+        .values(body=body)
+    )
+    db.commit()
+    with pytest.raises(ExportError, match="failed its integrity check"):
+        released_cases_opened(db)

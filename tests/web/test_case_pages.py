@@ -30,6 +30,7 @@ from hrd_cases.records import RecordVault
 from tests.support.access import fresh, sign_in
 from tests.support.app import AuthActions
 from tests.support.factories import make_case, make_delegation, make_user
+from tests.support.scenarios import busy_case
 
 NAME = "Zq Wanjiku Test-Defender"
 NARRATIVE = "Zq narrative: threatened after the march"
@@ -389,3 +390,26 @@ def test_an_item_of_another_case_is_not_found(team: Team, app: Flask, db: Sessio
     )
     assert response.status_code == 404
     assert fresh(db).get(Referral, referral.id).state is ReferralState.REQUESTED
+
+
+POST_FORM = re.compile(r'<form method="post"[^>]*>(.*?)</form>', re.DOTALL)
+CSRF_INPUT = re.compile(r'<input type="hidden" name="((?:(\w+)-)?csrf_token)" value="([^"]+)">')
+FIELD_NAME = re.compile(r'name="(\w+)-(?!csrf_token)\w+"')
+
+
+def test_every_form_of_a_busy_case_carries_its_csrf_token(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    """Forms are built only for the panels the page shows (issue 13): each form it does show
+    still has a token, under its own prefix when its fields have one."""
+    kenya = make_delegation(db, code="DEL-KE-A", country="KE")
+    focal = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    case = busy_case(db, vault, kenya, focal)
+    page = sign_in(app, focal.email).get(f"/cases/{case.reference}").get_data(as_text=True)
+    forms = POST_FORM.findall(page)
+    assert len(forms) > 20  # the panels of 3 referrals, 3 hearings, 2 statements, 2 consents
+    for form in forms:
+        tokens = CSRF_INPUT.findall(form)
+        assert len(tokens) == 1, form
+        _, token_prefix, _ = tokens[0]
+        assert {token_prefix or None} >= {p or None for p in FIELD_NAME.findall(form)}, form

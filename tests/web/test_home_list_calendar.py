@@ -111,6 +111,34 @@ def test_analyst_home_shows_counts_only_with_suppression(
     assert [c.count for c in cases_per_quarter(fresh(db), k=2)][-1] == 2
 
 
+def test_analyst_home_counts_each_quarter_by_its_utc_bounds(
+    app: Flask, db: Session, vault: RecordVault
+) -> None:
+    """Counted in SQL per quarter: a case opened in the last second of a quarter and one in
+    the first second of the next fall on each side of the bound, and a quarter with none
+    reads 0 (not suppressed)."""
+    from datetime import UTC, date, datetime
+
+    kenya = make_delegation(db, country="KE")
+    fp = make_user(db, Role.FOCAL_POINT, delegation=kenya)
+    moments = [datetime(2025, 9, 30, 23, 59, 59, tzinfo=UTC)] * 3 + [
+        datetime(2025, 10, 1, 0, 0, 0, tzinfo=UTC)
+    ] * 5
+    for moment in moments:
+        case = make_case(db, vault, delegation=kenya, actor=fp)
+        db.execute(update(Case).where(Case.id == case.id).values(opened_at=moment))
+    db.commit()
+    counts = cases_per_quarter(fresh(db), k=2, today=date(2026, 6, 30))
+    assert [(c.quarter, c.count) for c in counts] == [
+        ("2025-Q3", 3),
+        ("2025-Q4", 5),
+        ("2026-Q1", 0),
+        ("2026-Q2", 0),
+    ]
+    shown = cases_per_quarter(fresh(db), k=2, today=date(2026, 6, 30), released={"2025Q4": 4})
+    assert (shown[1].count, shown[1].released) == (4, True)
+
+
 def test_quarters_between_spans_years() -> None:
     from datetime import date
 
