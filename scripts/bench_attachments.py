@@ -324,8 +324,13 @@ def main() -> None:
                 else "(the storage's .partial file), then fsynced and renamed in one short "
                 "transaction"
             )
-            + "; downloaded with every chunk authenticated first (one query, a few chunks per "
-            "fetch), then decrypted while streaming. Baseline: reading the "
+            + "; downloaded with every chunk authenticated first ("
+            + (
+                "one query, a few chunks per fetch"
+                if args.storage == "database"
+                else "the file read once per pass"
+            )
+            + "), then decrypted while streaming. Baseline: reading the "
             "same file from disk, 1 MiB at a time, with its pages dropped from the page cache "
             "first (fsync + POSIX_FADV_DONTNEED), best of 3; upload and download best of "
             f"{args.repeat}, the upload reading the file from disk (cache dropped) too. The warm "
