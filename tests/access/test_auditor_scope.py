@@ -22,7 +22,17 @@ from tests.support.api import world as world  # the fixture, by name
 from tests.support.app import AuthActions
 from tests.support.factories import make_user
 
-SECRETS = (DEFENDER_NAME, DEFENDER_LOCATION, NARRATIVE, "Canary", "canary")
+# Each part of the case's content on its own too, so that a field shown in part still fails
+# (not the bare word "Canary": public text holds it, the time zone Atlantic/Canary).
+SECRETS = (
+    DEFENDER_NAME,
+    DEFENDER_LOCATION,
+    NARRATIVE,
+    "Wanjiku",
+    "Canary-Mwangi",
+    "Canary Estate",
+    "canary narrative",
+)
 # Signing out, or the sign-in steps that drop a browser session with no sign-in pending,
 # would end the walk; they show no case content to anyone.
 # Sign-in steps start over (they clear the session) when no sign-in is pending: walking them
