@@ -197,3 +197,22 @@ def test_an_erased_defender_cannot_be_corrected(db: Session, world: World) -> No
     assert rule_of(owner.post(f"/cases/{reference}/notes", {"text": "Zq after"})) == (
         "record.erased"
     )
+
+
+def test_the_document_says_a_note_is_not_blank(world: World) -> None:
+    """Issue 15 (strict fuzz): a note of white space only is refused, so the document's
+    pattern refuses it too; a schema-valid note is accepted."""
+    import re
+
+    spec = world.api["owner"].get("/openapi.json").get_json()
+    pattern = spec["components"]["schemas"]["NoteInput"]["properties"]["text"]["pattern"]
+    declared = re.compile(pattern.replace("$", r"\Z"))
+    reference = world.case.reference
+    for blank in ("\u3000", " \n\t"):
+        assert not declared.match(blank)
+        errors_of(world.api["owner"].post(f"/cases/{reference}/notes", {"text": blank}), 422)
+    assert declared.match("Called the lawyer \u3000 again")
+    assert (
+        world.api["owner"].post(f"/cases/{reference}/notes", {"text": "Zq called"}).status_code
+        == 201
+    )

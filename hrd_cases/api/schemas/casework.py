@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from hrd_cases.api.schemas.common import (
     DEFENDER_REFERENCE,
     NAME_WITH_LETTER_PATTERN,
+    NON_BLANK_MULTILINE_PATTERN,
     OutputSchema,
     StrictSchema,
     Text,
@@ -91,7 +92,13 @@ class FieldHistorySchema(OutputSchema):
 
 
 class NoteInputSchema(StrictSchema):
-    text = Text(required=True, min_length=1, rule=rule_for("case_notes", "text"))
+    # A note of white space only is refused (workflow.notes): the document says so.
+    text = Text(
+        required=True,
+        min_length=1,
+        rule=rule_for("case_notes", "text"),
+        metadata={"pattern": NON_BLANK_MULTILINE_PATTERN},
+    )
 
 
 class NoteSchema(OutputSchema):
