@@ -7,7 +7,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
-from hrd_cases.domain.local_time import local_label, to_local
+from hrd_cases.domain.local_time import local_label, to_local_whole_minutes
 from hrd_cases.domain.states import CaseState, awaiting_protection_decision
 from hrd_cases.models import Case, Consent, Defender, Hearing, Referral, Statement, User
 from hrd_cases.reads.case_view import CaseView, OpenedDefender
@@ -162,7 +162,9 @@ def hearing(record: Hearing, texts: dict[str, str | None] | None = None) -> dict
         "case": record.case.reference,
         "scheduled_for": record.scheduled_for,
         "time_zone": record.case.delegation.time_zone,
-        "scheduled_local": to_local(record.scheduled_for, record.case.delegation.time_zone),
+        "scheduled_local": to_local_whole_minutes(
+            record.scheduled_for, record.case.delegation.time_zone
+        ),
         "scheduled_label": local_label(record.scheduled_for, record.case.delegation.time_zone),
         "state": record.state,
         "outcome": record.outcome,

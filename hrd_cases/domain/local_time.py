@@ -6,7 +6,7 @@ then show the same instant. Pure: the standard library's zoneinfo only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 PAST_HEARING_CONFIRMATION = timedelta(days=30)
@@ -27,6 +27,16 @@ def to_utc(local: datetime, zone_name: str) -> datetime:
 
 def to_local(moment: datetime, zone_name: str) -> datetime:
     return moment.astimezone(zone(zone_name))
+
+
+def to_local_whole_minutes(moment: datetime, zone_name: str) -> datetime:
+    """The same instant in the zone, with a whole-minute offset: RFC 3339 (JSON's date-time)
+    has no seconds in an offset, which local mean time before about 1900 has (Nairobi
+    +02:27:16). Only then does the wall clock move, by those seconds."""
+    local = to_local(moment, zone_name)
+    offset = local.utcoffset() or timedelta()
+    whole = timedelta(minutes=int(offset.total_seconds() // 60))
+    return local if whole == offset else moment.astimezone(timezone(whole))
 
 
 def _offset(delta: timedelta | None) -> str:
